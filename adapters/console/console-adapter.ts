@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import {
+  parseCommand,
+  type ChatAdapter,
+  type ConversationRef,
+  type InboundEvent,
+  type InboundSink,
+  type Locale,
+  type OutboundMessage,
+  type SentRef,
+  type TurnIO,
+  type UserRef,
+} from '../../src/core/index.js';
+import { readLine, renderForConsole, type ConsoleTranslate, type Prompt } from './render.js';
+
+export interface ConsoleAdapterConfig {
+  input: Readable;
+  output: Writable;
+  /** Texts of the terminal's own hints, in the message's language. */
+  translate: (locale: Locale, key: string, vars?: Record<string, string | number>) => string;
+  defaultLocale: Locale;
+  /** Show a "> " prompt (interactive terminals only). */
+  showPrompt?: boolean;
+}
+
+/** The terminal adapter, plus `finished`: resolves once input has ended and every turn is done. */
+export interface ConsoleAdapter extends ChatAdapter {
+  readonly finished: Promise<void>;
+}
+
+const USER: UserRef = { platform: 'console', tenantId: 'local', userId: 'terminal' };
+const CONVERSATION: ConversationRef = { platform: 'console', tenantId: 'local', conversationId: 'terminal', isDirect: true };
+
+/** Talk to Bubbelbreker in a terminal: one line in, numbered choices out. Lines are handled one at a time. */
+export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapter {
+  let prompt: Prompt | undefined;
+  let sequence = 0;
+  let resolveFinished: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  let readlineClose: (() => void) | undefined;
+
+  const write = (message: OutboundMessage): SentRef => {
+    const t: ConsoleTranslate = (key, vars) => config.translate(message.locale ?? config.defaultLocale, key, vars);
+    const rendered = renderForConsole(message, t);
+    if (rendered.prompt.picks.length > 0 || rendered.prompt.input || rendered.prompt.scale) prompt = rendered.prompt;
+    config.output.write(`\n${rendered.text}\n`);
+    sequence += 1;
+    return { conversation: CONVERSATION, messageId: String(sequence) };
+  };
+
+  const io: TurnIO = {
+    send: async (message) => write(message),
+    update: async (message) => {
+      write(message);
+    },
+    remove: async () => false,
+  };
+
+  const base = () => ({ id: randomUUID(), platform: 'console' as const, user: USER, conversation: CONVERSATION, receivedAt: Date.now() });
+
+  const toEvent = (line: string): InboundEvent => {
+    // Commands always win, so "stop", "terug" and "help" work in the middle of any question.
+    if (parseCommand(line)) return { ...base(), kind: 'message', text: line };
+    const action = readLine(line, prompt);
+    if (action) return { ...base(), kind: 'action', action, source: { conversation: CONVERSATION, messageId: String(sequence) } };
+    return { ...base(), kind: 'message', text: line };
+  };
+
+  return {
+    platform: 'console',
+    finished,
+    async start(sink: InboundSink) {
+      const rl = createInterface({ input: config.input, terminal: false });
+      readlineClose = () => rl.close();
+      const showPrompt = () => {
+        if (config.showPrompt) config.output.write('> ');
+      };
+      await sink({ ...base(), kind: 'install' }, io);
+      showPrompt();
+      // Handle lines strictly in order; end of input ends the chat once the last turn is done.
+      void (async () => {
+        for await (const line of rl) {
+          if (line.trim() === '') {
+            showPrompt();
+            continue;
+          }
+          await sink(toEvent(line), io);
+          showPrompt();
+        }
+        resolveFinished();
+      })();
+    },
+    async stop() {
+      readlineClose?.();
+      await finished;
+    },
+    send: async (_to, message) => write(message),
+    update: async (_sent, message) => {
+      write(message);
+    },
+    openDirect: async () => CONVERSATION,
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * OutboundMessage → Adaptive Card 1.5. Pure: no SDK import, so tests validate every card with `adaptivecards`.
+ * Buttons are Action.Execute (Universal Actions) with an Action.Submit fallback for older clients; both carry the
+ * same data, so parse.ts reads them alike. Meaning never depends on colour: every choice is in its label.
+ */
+import type { ActionPayload, Block, OutboundMessage } from '../../src/core/index.js';
+import { CARD_VERB, type CardActionData, INPUT_TEXT, INPUT_VALUES } from './types.js';
+
+/** An Adaptive Card as plain JSON. */
+export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string; body: CardElement[] };
+type CardElement = Record<string, unknown>;
+
+export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+/** Teams shows at most this many actions in one set; we put one button per set so long labels stay readable. */
+const SCALE_BUTTONS_PER_ROW = 5;
+/** Universal Actions refresh at most 60 named users (platform.md §2). */
+export const MAX_REFRESH_USERS = 60;
+
+function actionData(payload: ActionPayload, extra: Partial<CardActionData['bb']> = {}): CardActionData {
+  const bb: CardActionData['bb'] = { dialogId: payload.dialogId, stepId: payload.stepId, turn: payload.turn };
+  if (payload.choiceId !== undefined) bb.choiceId = payload.choiceId;
+  if (payload.text !== undefined) bb.text = payload.text;
+  return { verb: CARD_VERB, bb: { ...bb, ...extra } };
+}
+
+/** Action.Execute with an Action.Submit fallback carrying the same data (T5). */
+function executeAction(title: string, data: CardActionData, options: { style?: 'positive' | 'destructive'; tooltip?: string; noInputs?: boolean } = {}): CardElement {
+  const common: CardElement = { title, data };
+  if (options.style) common.style = options.style;
+  if (options.tooltip) common.tooltip = options.tooltip;
+  if (options.noInputs) common.associatedInputs = 'none';
+  return { type: 'Action.Execute', verb: CARD_VERB, ...common, fallback: { type: 'Action.Submit', ...common } };
+}
+
+const actionSet = (...actions: CardElement[]): CardElement => ({ type: 'ActionSet', actions });
+const textBlock = (text: string, extra: CardElement = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
+
+/**
+ * One TextBlock per line: hosts disagree on how a single newline renders in TextBlock markdown,
+ * so lines become blocks and a blank line becomes extra spacing.
+ */
+function textBlocks(text: string, extra: CardElement = {}): CardElement[] {
+  const out: CardElement[] = [];
+  let gap = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '') {
+      gap = out.length > 0;
+      continue;
+    }
+    out.push(textBlock(line, { ...extra, ...(out.length > 0 ? { spacing: gap ? 'Medium' : 'None' } : {}) }));
+    gap = false;
+  }
+  return out.length > 0 ? out : [textBlock(' ', extra)];
+}
+
+function renderBlock(block: Block): CardElement[] {
+  switch (block.type) {
+    case 'heading':
+      return [textBlock(block.text, { style: 'heading', size: 'Large', weight: 'Bolder' })];
+    case 'text':
+      if (block.tone === 'muted') return textBlocks(block.text, { isSubtle: true });
+      // Warnings also carry their meaning in words; the colour is only a second cue.
+      if (block.tone === 'warning') return textBlocks(block.text, { color: 'Attention', weight: 'Bolder' });
+      return textBlocks(block.text);
+    case 'progress':
+      return [textBlock(block.label, { isSubtle: true, size: 'Small', spacing: 'None' })];
+    case 'single':
+      return [
+        textBlock(block.label, { weight: 'Bolder' }),
+        ...block.choices.map((c) => actionSet(executeAction(c.label, actionData(block.action, { choiceId: c.id }), { tooltip: c.description }))),
+      ];
+    case 'multi':
+      return [
+        {
+          type: 'Input.ChoiceSet',
+          id: INPUT_VALUES,
+          label: block.label,
+          isMultiSelect: true,
+          style: 'expanded',
+          wrap: true,
+          choices: block.choices.map((c) => ({ title: c.label, value: c.id })),
+          ...(block.selected && block.selected.length > 0 ? { value: block.selected.join(',') } : {}),
+        },
+        actionSet(executeAction(block.submitLabel, actionData(block.action), { style: 'positive' })),
+      ];
+    case 'scale': {
+      const values: number[] = [];
+      for (let v = block.min; v <= block.max; v++) values.push(v);
+      const rows: CardElement[] = [];
+      for (let i = 0; i < values.length; i += SCALE_BUTTONS_PER_ROW) {
+        const row = values.slice(i, i + SCALE_BUTTONS_PER_ROW);
+        rows.push(actionSet(...row.map((v) => executeAction(String(v), actionData(block.action, { text: String(v) }), { tooltip: scaleTooltip(block, v) }))));
+      }
+      return [
+        textBlock(block.label, { weight: 'Bolder' }),
+        textBlock(`${block.min} = ${block.minLabel}, ${block.max} = ${block.maxLabel}`, { isSubtle: true, spacing: 'Small' }),
+        ...rows,
+      ];
+    }
+    case 'input': {
+      const actions = [executeAction(block.submitLabel, actionData(block.action), { style: 'positive' })];
+      if (block.skipLabel) actions.push(executeAction(block.skipLabel, actionData(block.action, { skip: true }), { noInputs: true }));
+      return [
+        {
+          type: 'Input.Text',
+          id: INPUT_TEXT,
+          label: block.label,
+          maxLength: block.maxLength,
+          isMultiline: block.maxLength > 120,
+          ...(block.placeholder ? { placeholder: block.placeholder } : {}),
+        },
+        actionSet(...actions),
+      ];
+    }
+    case 'facts':
+      return block.facts.length === 0 ? [] : [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: f.label, value: f.value })) }];
+    case 'links':
+      return block.links.map((l) => actionSet({ type: 'Action.OpenUrl', title: l.label, url: l.url }));
+    case 'buttons':
+      return block.buttons.map((b) =>
+        actionSet(executeAction(b.label, actionData(b.action), b.style ? { style: b.style === 'primary' ? 'positive' : 'destructive' } : {})),
+      );
+    case 'divider':
+      return [];
+  }
+}
+
+function scaleTooltip(block: Extract<Block, { type: 'scale' }>, v: number): string | undefined {
+  if (v === block.min) return `${v} = ${block.minLabel}`;
+  if (v === block.max) return `${v} = ${block.maxLabel}`;
+  return undefined;
+}
+
+/** Options a caller may add; `refreshUserIds` turns on Universal Actions refresh for ≤ 60 people. */
+export interface RenderOptions {
+  refreshUserIds?: string[];
+  refreshAction?: ActionPayload;
+}
+
+/** The Adaptive Card for one outbound message. */
+export function renderCard(message: OutboundMessage, options: RenderOptions = {}): AdaptiveCardJson {
+  const body: CardElement[] = [];
+  let separateNext = false;
+  for (const block of message.blocks) {
+    if (block.type === 'divider') {
+      separateNext = body.length > 0;
+      continue;
+    }
+    const elements = renderBlock(block);
+    const first = elements[0];
+    if (separateNext && first) {
+      first.separator = true;
+      first.spacing = 'Medium';
+      separateNext = false;
+    }
+    body.push(...elements);
+  }
+  if (body.length === 0) body.push(...textBlocks(message.text));
+  const card: AdaptiveCardJson = {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    fallbackText: message.text,
+    speak: message.text,
+    body,
+  };
+  if (options.refreshUserIds && options.refreshAction) {
+    card.refresh = {
+      action: { type: 'Action.Execute', verb: CARD_VERB, title: 'refresh', data: actionData(options.refreshAction) },
+      userIds: options.refreshUserIds.slice(0, MAX_REFRESH_USERS),
+    };
+  }
+  return card;
+}
+
+/** True when a message needs a card; plain text goes as a plain message (smaller, searchable, read aloud). */
+export function needsCard(message: OutboundMessage): boolean {
+  return message.blocks.some((b) => b.type !== 'text' || (b.tone !== undefined && b.tone !== 'normal'));
+}
+
+/** The activity fields for a message: text only, or a card with the text as summary. */
+export function renderActivity(message: OutboundMessage): { type: 'message'; text?: string; summary?: string; attachments?: { contentType: string; content: AdaptiveCardJson }[] } {
+  if (!needsCard(message)) return { type: 'message', text: message.text };
+  return { type: 'message', summary: message.text, attachments: [{ contentType: CARD_CONTENT_TYPE, content: renderCard(message) }] };
+}

@@ -1,0 +1,203 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/** The environment as read: plain strings, nothing validated yet. */
+export type Env = Record<string, string | undefined>;
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'], { message: 'use 1 or 0' })
+  .transform((v) => v === '1' || v === 'true');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const url = z.url({ message: 'must be a full URL such as https://example.org' });
+/** One message for every way a number can be wrong (zod's own would say "is required" or "must be a number"). */
+const intIn = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message);
+};
+
+/** Environment variable → schema. The one table of names (design.md, Conventions). */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'use development, production or test' }).default('development'),
+  BOT_LOCAL_MODE: flag.default(false),
+  PORT: intIn(0, 65535).default(3978),
+  HOST: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'use fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  DATABASE_PATH: z.string().min(1).default('./data/bubbelbreker.sqlite'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  RETENTION_DAYS: intIn(1, 3650).default(90),
+  DIALOGS_DIR: z.string().min(1).default('./dialogs'),
+  MODULES_PATH: z.string().min(1).default('./dialogs/modules.yaml'),
+  DEFAULT_LOCALE: z.enum(['nl', 'en'], { message: 'use nl or en' }).default('nl'),
+  ESCALATION_CONTACT_NAME: z.string().max(200, 'must be at most 200 characters').optional(),
+  ESCALATION_CONTACT_PHONE: z.string().max(50, 'must be at most 50 characters').optional(),
+  ESCALATION_CONTACT_URL: url.optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short').optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must start with xoxb-').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MICROSOFT_APP_ID: z.uuid({ message: 'must be a GUID' }).optional(),
+  MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
+  MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'use MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+  TEAMS_ALLOWED_TENANTS: list.optional(),
+  TEAMS_TENANT_RPS: intIn(1, 50).default(30),
+  PUBLIC_URL: url.optional(),
+});
+
+/** Slack settings; present when SLACK_SIGNING_SECRET is set. */
+export interface SlackConfig {
+  signingSecret: string;
+  botToken?: string;
+  appToken?: string;
+  apiUrl: string;
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
+}
+
+/** Teams settings; present with an app id, or in local mode (then without authentication). */
+export interface TeamsConfig {
+  appId?: string;
+  appPassword?: string;
+  appTenantId?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  /** Empty = every tenant. */
+  allowedTenants: string[];
+  /** Per-tenant outbound requests per second (Teams allows up to 50). */
+  tenantRps: number;
+}
+
+/** The whole validated configuration; frozen. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  /** Trying it out: no platform credentials needed, Teams without authentication, a generated pseudonym key. */
+  localMode: boolean;
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  store: { databasePath: string; redisUrl?: string };
+  /** Undefined only in local mode, where one is generated beside the database. */
+  pseudonymKey?: string;
+  retentionDays: number;
+  defaultLocale: 'nl' | 'en';
+  dialogsDir: string;
+  modulesPath: string;
+  escalation: { name?: string; phone?: string; url?: string };
+  publicUrl?: string;
+  slack?: SlackConfig;
+  teams?: TeamsConfig;
+}
+
+function describeIssues(error: z.ZodError, input: Env): string[] {
+  return error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? 'environment');
+    // zod 4 leaves `issue.input` out unless asked, so "missing" is decided from the input itself.
+    // zod's default messages can echo the received value: cut that part off as a safety net.
+    const message = input[key] === undefined ? 'is required' : issue.message.replace(/received .*/i, '').trim();
+    return `${key}: ${message}`;
+  });
+}
+
+/** `KEY=` (empty or blank) means unset, as in most .env templates; otherwise PORT= would become port 0. */
+function withoutBlanks(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+/** Read KEY=value lines from a .env file, if there is one. Values in the real environment win. */
+export function readDotEnv(path = '.env'): Env {
+  return existsSync(path) ? (parseEnv(readFileSync(path, 'utf8')) as Env) : {};
+}
+
+/**
+ * Validate the environment into a frozen Config. Throws a ConfigError naming each bad key and why, never its value.
+ * `overrides` lets a launcher (dev, chat) ask for local mode without touching process.env.
+ */
+export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overrides: Env = {}): Config {
+  const input = withoutBlanks({ ...env, ...overrides });
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, input));
+  const e = parsed.data;
+  const problems: string[] = [];
+  const localMode = e.BOT_LOCAL_MODE;
+
+  if (!localMode && !e.PSEUDONYM_KEY) problems.push('PSEUDONYM_KEY: is required outside local mode (set BOT_LOCAL_MODE=1 to try Bubbelbreker locally)');
+
+  let slack: SlackConfig | undefined;
+  if (e.SLACK_SIGNING_SECRET || e.SLACK_BOT_TOKEN || e.SLACK_APP_TOKEN || e.SLACK_CLIENT_ID) {
+    if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: is required when Slack is configured');
+    if (!e.SLACK_BOT_TOKEN && !e.SLACK_CLIENT_ID) problems.push('SLACK_BOT_TOKEN: is required unless the OAuth install (SLACK_CLIENT_ID) is used');
+    if (e.SLACK_CLIENT_ID && !e.SLACK_CLIENT_SECRET) problems.push('SLACK_CLIENT_SECRET: is required with SLACK_CLIENT_ID');
+    if (e.SLACK_CLIENT_ID && !e.SLACK_STATE_SECRET) problems.push('SLACK_STATE_SECRET: is required with SLACK_CLIENT_ID');
+    if (e.SLACK_SIGNING_SECRET) {
+      slack = {
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        botToken: e.SLACK_BOT_TOKEN,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+        oauth:
+          e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+            ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET }
+            : undefined,
+      };
+    }
+  }
+
+  let teams: TeamsConfig | undefined;
+  if (e.MICROSOFT_APP_ID || localMode) {
+    if (e.MICROSOFT_APP_ID && e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !e.MICROSOFT_APP_PASSWORD)
+      problems.push('MICROSOFT_APP_PASSWORD: is required with MICROSOFT_APP_ID');
+    if (e.MICROSOFT_APP_ID && e.MICROSOFT_APP_TYPE === 'SingleTenant' && !e.MICROSOFT_APP_TENANT_ID)
+      problems.push('MICROSOFT_APP_TENANT_ID: is required for a SingleTenant app');
+    teams = {
+      appId: e.MICROSOFT_APP_ID,
+      appPassword: e.MICROSOFT_APP_PASSWORD,
+      appTenantId: e.MICROSOFT_APP_TENANT_ID,
+      appType: e.MICROSOFT_APP_TYPE,
+      allowedTenants: e.TEAMS_ALLOWED_TENANTS ?? [],
+      tenantRps: e.TEAMS_TENANT_RPS,
+    };
+  } else if (e.MICROSOFT_APP_PASSWORD) {
+    problems.push('MICROSOFT_APP_ID: is required with MICROSOFT_APP_PASSWORD');
+  }
+
+  if (e.NODE_ENV === 'production' && !localMode && !slack && !e.MICROSOFT_APP_ID)
+    problems.push('NODE_ENV: production needs Slack (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials, or BOT_LOCAL_MODE=1');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    localMode,
+    port: e.PORT,
+    host: e.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0'),
+    logLevel: e.LOG_LEVEL,
+    store: { databasePath: e.DATABASE_PATH, redisUrl: e.REDIS_URL },
+    pseudonymKey: e.PSEUDONYM_KEY,
+    retentionDays: e.RETENTION_DAYS,
+    defaultLocale: e.DEFAULT_LOCALE,
+    dialogsDir: e.DIALOGS_DIR,
+    modulesPath: e.MODULES_PATH,
+    escalation: { name: e.ESCALATION_CONTACT_NAME, phone: e.ESCALATION_CONTACT_PHONE, url: e.ESCALATION_CONTACT_URL },
+    publicUrl: e.PUBLIC_URL,
+    slack,
+    teams,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

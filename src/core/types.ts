@@ -1,0 +1,179 @@
+/**
+ * Platform-neutral types shared by the core and every adapter.
+ * Everything here is plain JSON so it can be stored and sent between replicas.
+ */
+
+/** The chat platforms Bubbelbreker speaks on. */
+export type Platform = 'slack' | 'teams' | 'console';
+
+/** A supported interface language. Dutch is the default. */
+export type Locale = 'nl' | 'en';
+
+/** Who a person is on a platform. Raw ids never leave the adapter/core boundary except inside refs. */
+export interface UserRef {
+  platform: Platform;
+  /** Slack team id, Teams tenant id, `local` for the console. */
+  tenantId: string;
+  userId: string;
+  /** Platform-specific extras only the owning adapter reads (e.g. Teams aadObjectId). */
+  extra?: Record<string, string>;
+}
+
+/** Where a message can be sent; storable for proactive messages. */
+export interface ConversationRef {
+  platform: Platform;
+  tenantId: string;
+  conversationId: string;
+  /** Thread to answer in (Slack thread_ts, Teams reply chain), when any. */
+  threadId?: string;
+  /** True for a 1:1 conversation between the bot and one person. */
+  isDirect: boolean;
+  /** Platform-specific extras only the owning adapter reads (e.g. Teams serviceUrl). */
+  extra?: Record<string, string>;
+}
+
+/** A message the bot sent, so it can be updated or deleted later. */
+export interface SentRef {
+  conversation: ConversationRef;
+  messageId: string;
+}
+
+/** What a button, checkbox list or scale carries back: enough to spot a stale or double click. */
+export interface ActionPayload {
+  /** Dialog id, or a non-dialog action namespace such as `result` or `module`. */
+  dialogId: string;
+  /** Step id inside the dialog (or the action name for non-dialog actions). */
+  stepId: string;
+  /** The dialog turn this button was rendered for. */
+  turn: number;
+  /** The chosen option for single-choice and plain buttons. */
+  choiceId?: string;
+  /** The chosen options for multi-choice steps. */
+  values?: string[];
+  /** A typed value (scale number as text, or a short note). */
+  text?: string;
+}
+
+interface InboundBase {
+  /** Stable id used for de-duplication (Slack event_id / action trigger, Teams activity id). */
+  id: string;
+  platform: Platform;
+  user: UserRef;
+  conversation: ConversationRef;
+  /** Locale reported by the platform, when known (`nl-NL`, `en-US`, …). */
+  locale?: string;
+  /** ms since epoch. */
+  receivedAt: number;
+}
+
+/** A person typed something (a 1:1 message or a mention). */
+export interface MessageEvent extends InboundBase {
+  kind: 'message';
+  text: string;
+  /** True when the bot was @mentioned in a shared channel. */
+  isMention?: boolean;
+}
+
+/** A person pressed a button, ticked choices or submitted a card. */
+export interface ActionEvent extends InboundBase {
+  kind: 'action';
+  action: ActionPayload;
+  /** The message that carried the action, so it can be updated in place. */
+  source?: SentRef;
+}
+
+/** A slash command or command-menu entry: `/bubbelbreker checkin`. */
+export interface CommandEvent extends InboundBase {
+  kind: 'command';
+  /** The text after the command name, e.g. `checkin` or `taal en`. */
+  text: string;
+}
+
+/** The bot was installed for a person or in a conversation. */
+export interface InstallEvent extends InboundBase {
+  kind: 'install';
+}
+
+/** The bot was removed. */
+export interface UninstallEvent extends InboundBase {
+  kind: 'uninstall';
+}
+
+/** Everything an adapter can hand to the core. */
+export type InboundEvent = MessageEvent | ActionEvent | CommandEvent | InstallEvent | UninstallEvent;
+
+/** One option of a choice block. */
+export interface Choice {
+  id: string;
+  label: string;
+  /** Longer text for screen readers and tooltips, when the label is terse. */
+  description?: string;
+}
+
+/** A plain button (not a dialog answer): help, more about a module, start again. */
+export interface Button {
+  label: string;
+  action: ActionPayload;
+  /** Visual emphasis only; meaning is always in the label. */
+  style?: 'primary' | 'danger';
+}
+
+/** Neutral building blocks; only an adapter's renderer turns them into Block Kit or Adaptive Cards. */
+export type Block =
+  | { type: 'heading'; text: string }
+  | { type: 'text'; text: string; tone?: 'normal' | 'muted' | 'warning' }
+  | { type: 'single'; label: string; choices: Choice[]; action: ActionPayload }
+  | {
+      type: 'multi';
+      label: string;
+      choices: Choice[];
+      selected?: string[];
+      submitLabel: string;
+      action: ActionPayload;
+    }
+  | {
+      type: 'scale';
+      label: string;
+      min: number;
+      max: number;
+      minLabel: string;
+      maxLabel: string;
+      action: ActionPayload;
+    }
+  | {
+      type: 'input';
+      label: string;
+      placeholder?: string;
+      maxLength: number;
+      submitLabel: string;
+      /** Label of the button that skips an optional input; absent when required. */
+      skipLabel?: string;
+      action: ActionPayload;
+    }
+  | { type: 'progress'; current: number; total: number; label: string }
+  | { type: 'facts'; facts: { label: string; value: string }[] }
+  | { type: 'links'; links: { label: string; url: string }[] }
+  | { type: 'buttons'; buttons: Button[] }
+  | { type: 'divider' };
+
+/** A message from the core, already translated. */
+export interface OutboundMessage {
+  /** Plain-text summary: notification text, screen-reader fallback and terminal output. */
+  text: string;
+  blocks: Block[];
+  /** The language the message is written in; set by the bot, for the adapter's own labels. */
+  locale?: Locale;
+}
+
+/** How the core answers inside a turn; provided by the adapter for every event. */
+export interface TurnIO {
+  /** Send a new message to the event's conversation, or to the person 1:1 when `direct` is set. */
+  send(message: OutboundMessage, options?: { direct?: boolean }): Promise<SentRef | undefined>;
+  /** Replace the message the action came from (falls back to sending when the platform cannot). */
+  update(message: OutboundMessage): Promise<void>;
+  /** Delete a message the bot sent earlier, where the platform allows it. Returns false when it cannot. */
+  remove(ref: SentRef): Promise<boolean>;
+}
+
+/** The core's entry point as seen by an adapter. The adapter acknowledges the platform before calling it. */
+export type InboundSink = (event: InboundEvent, io: TurnIO) => Promise<void>;

@@ -1,0 +1,109 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { DataFileError } from '../errors.js';
+import { DialogDefinitionSchema, type DialogDefinition } from './schema.js';
+
+const DIALOG_FILE = /\.(ya?ml|json)$/i;
+/** The module catalogue lives beside the dialogs but has its own loader and schema. */
+const NOT_DIALOGS = new Set(['modules.yaml', 'modules.yml', 'modules.json']);
+
+/**
+ * Load and check every dialog file (`*.yaml`, `*.yml`, `*.json`) directly in `dir`, keyed by dialog id.
+ * Sub-folders (such as `locales/`) and the module catalogue are not read. Throws a {@link DataFileError}
+ * naming the file and each path inside it that is wrong, or a duplicate dialog id.
+ */
+export function loadDialogs(dir: string): Map<string, DialogDefinition> {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && DIALOG_FILE.test(entry.name) && !NOT_DIALOGS.has(entry.name.toLowerCase()))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    throw new DataFileError(dir, [`cannot read the dialogs folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  const dialogs = new Map<string, DialogDefinition>();
+  const fileOf = new Map<string, string>();
+  for (const name of names) {
+    const file = join(dir, name);
+    const def = loadDialogFile(file);
+    const earlier = fileOf.get(def.id);
+    if (earlier !== undefined) throw new DataFileError(file, [`id: dialog "${def.id}" is already defined in ${earlier}`]);
+    fileOf.set(def.id, file);
+    dialogs.set(def.id, def);
+  }
+  return dialogs;
+}
+
+/** Read, parse (YAML or JSON) and check one dialog file. */
+export function loadDialogFile(file: string): DialogDefinition {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DataFileError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return parseDialog(file, text);
+}
+
+/** Parse and check dialog text; `file` is only used in error messages. JSON is read as the YAML subset it is. */
+export function parseDialog(file: string, text: string): DialogDefinition {
+  // prettyErrors would append a code frame holding file content; the line counter gives line numbers alone.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new DataFileError(
+      file,
+      doc.errors.map((error) => {
+        const { line, col } = lines.linePos(error.pos[0]);
+        return `line ${line}, column ${col}: ${error.message}`;
+      }),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new DataFileError(file, [`syntax: ${error instanceof Error ? error.message : 'unreadable document'}`]);
+  }
+  const result = DialogDefinitionSchema.safeParse(data);
+  if (!result.success) throw new DataFileError(file, result.error.issues.map(formatIssue));
+  return result.data;
+}
+
+/** `steps[2].choices: too small` — the path inside the file, then what is wrong. */
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  return `${formatPath(issue.path)}: ${issue.message}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/**
+ * Every locale key a dialog needs: `<dialog>.<step>.text` for a say step; `.prompt` for a question, plus
+ * `.choices.<id>` per choice, `.hint` when `hint` is set, `.min`/`.max` for a scale, `.placeholder` for text.
+ */
+export function requiredTextKeys(def: DialogDefinition): string[] {
+  const keys: string[] = [];
+  for (const step of def.steps) {
+    const base = `${def.id}.${step.id}`;
+    if (step.kind === 'say') {
+      keys.push(`${base}.text`);
+      continue;
+    }
+    keys.push(`${base}.prompt`);
+    if (step.hint === true) keys.push(`${base}.hint`);
+    if (step.kind === 'single' || step.kind === 'multi') for (const choice of step.choices) keys.push(`${base}.choices.${choice}`);
+    if (step.kind === 'scale') keys.push(`${base}.min`, `${base}.max`);
+    if (step.kind === 'text') keys.push(`${base}.placeholder`);
+  }
+  return keys;
+}

@@ -1,0 +1,177 @@
+import type { TurnContext } from '../core/context.js';
+import type { ActionPayload } from '../core/types.js';
+import { keys } from '../store/keys.js';
+import { predictPath } from './dialog-path.js';
+import { advance } from './engine.js';
+import { choiceLabels, renderOutputs, textMessage } from './render.js';
+import type { DialogDefinition } from './schema.js';
+import type { Answer, DialogState, EngineInput, EngineOutput, EngineResult } from './types.js';
+
+/** Called when a dialog ends with status `done`; the state is deleted afterwards. */
+export type DialogDoneHandler = (ctx: TurnContext, state: DialogState, def: DialogDefinition) => Promise<void>;
+
+export interface DialogRunnerDeps {
+  dialogs: ReadonlyMap<string, DialogDefinition>;
+  onDone: DialogDoneHandler;
+}
+
+/** Runs dialogs for one person per turn: loads state, advances the pure engine, stores state, answers. */
+export interface DialogRunner {
+  start(ctx: TurnContext, dialogId: string): Promise<void>;
+  /** The person's running dialog, if any (expired or outdated states count as none). */
+  active(ctx: TurnContext): Promise<DialogState | undefined>;
+  /** Send the open question again (after a restart, or "help" during a dialog). False when none is open. */
+  resume(ctx: TurnContext): Promise<boolean>;
+  onAction(ctx: TurnContext, action: ActionPayload): Promise<void>;
+  /** Free text while a dialog is open. False when no dialog is open (the caller answers instead). */
+  onText(ctx: TurnContext, text: string): Promise<boolean>;
+  back(ctx: TurnContext): Promise<void>;
+  stop(ctx: TurnContext): Promise<void>;
+}
+
+/** The `ask` output for the open question of a state, with its place on the person's current path. */
+export function currentAsk(def: DialogDefinition, state: DialogState): Extract<EngineOutput, { kind: 'ask' }> | undefined {
+  if (state.stepId === undefined) return undefined;
+  const path = predictPath(def, state.answers);
+  const at = path.indexOf(state.stepId);
+  const current = at >= 0 ? at + 1 : state.history.length + 1;
+  return { kind: 'ask', stepId: state.stepId, current, total: Math.max(path.length, current) };
+}
+
+/** Typed text → an answer id by label or number, so "Ja" or "2" works like the button. */
+function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: TurnContext): EngineInput {
+  const step = def.steps.find((s) => s.id === state.stepId);
+  const simplify = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  if (step && (step.kind === 'single' || step.kind === 'multi')) {
+    const wanted = simplify(text);
+    const match = choiceLabels(def, step, ctx.t).find((c) => simplify(c.label) === wanted);
+    if (match) {
+      const value: Answer = step.kind === 'single' ? match.id : [match.id];
+      return { type: 'answer', stepId: step.id, turn: state.turn, value, now: ctx.now };
+    }
+  }
+  return { type: 'text', text, now: ctx.now };
+}
+
+function actionToInput(def: DialogDefinition, state: DialogState, action: ActionPayload, now: number): EngineInput {
+  if (action.stepId === '$back') return { type: 'back', now };
+  if (action.stepId === '$stop') return { type: 'stop', now };
+  const step = def.steps.find((s) => s.id === action.stepId);
+  let value: Answer = null;
+  if (step?.kind === 'multi') value = action.values ?? (action.choiceId ? [action.choiceId] : []);
+  else if (step?.kind === 'scale') value = Number(action.text ?? action.choiceId);
+  else if (step?.kind === 'text') value = action.text === undefined || action.text.trim() === '' ? null : { text: action.text };
+  else value = action.choiceId ?? null;
+  return { type: 'answer', stepId: action.stepId, turn: action.turn, value, now };
+}
+
+export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
+  const { dialogs } = deps;
+
+  const load = async (ctx: TurnContext): Promise<DialogState | undefined> => {
+    const state = await ctx.store.get<DialogState>(keys.dialog(ctx.person));
+    return state?.status === 'active' ? state : undefined;
+  };
+
+  const save = async (ctx: TurnContext, state: DialogState): Promise<void> => {
+    const key = keys.dialog(ctx.person);
+    if (state.status !== 'active') {
+      await ctx.store.delete(key);
+      return;
+    }
+    await ctx.store.set(key, state, Math.max(1, state.expiresAt - ctx.now));
+    await ctx.store.track(ctx.person, key);
+  };
+
+  /** Apply an engine result: store it, then show what changed. `viaAction` updates the clicked message in place. */
+  const apply = async (ctx: TurnContext, def: DialogDefinition, before: DialogState | undefined, result: EngineResult, viaAction: boolean, inputLength = 0) => {
+    const rejection = result.outputs.find((o) => o.kind === 'rejected');
+    if (!result.changed) {
+      if (rejection?.kind !== 'rejected') return;
+      if (['not_active', 'expired', 'version_changed'].includes(rejection.reason) && before) await ctx.store.delete(keys.dialog(ctx.person));
+      const again = before && ['stale', 'not_active', 'expired', 'version_changed'].includes(rejection.reason) ? undefined : before && currentAsk(def, before);
+      const message = renderOutputs(def, before ?? result.state, again ? [rejection, again] : [rejection], ctx.t, inputLength);
+      if (message) await ctx.io.send(message);
+      return;
+    }
+    // One answer per turn, also across replicas: the first to claim the turn wins.
+    if (before && !(await ctx.store.claim(keys.turn(ctx.person, def.id, before.turn), Math.max(60_000, before.expiresAt - ctx.now)))) {
+      await ctx.io.send(textMessage(ctx.t('errors.duplicate'), 'muted'));
+      return;
+    }
+    await save(ctx, result.state);
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t);
+    const ended = result.outputs.find((o) => o.kind === 'done' || o.kind === 'stopped');
+    if (ended?.kind === 'stopped') {
+      const stopped = textMessage(ctx.t('common.stopped'));
+      await (viaAction ? ctx.io.update(stopped) : ctx.io.send(stopped));
+      return;
+    }
+    if (ended?.kind === 'done') {
+      if (viaAction) await ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted'));
+      else if (message) await ctx.io.send(message);
+      await deps.onDone(ctx, result.state, def);
+      return;
+    }
+    if (message) await (viaAction ? ctx.io.update(message) : ctx.io.send(message));
+  };
+
+  const withActive = async (ctx: TurnContext, work: (def: DialogDefinition, state: DialogState) => Promise<void>): Promise<boolean> => {
+    const state = await load(ctx);
+    const def = state && dialogs.get(state.dialogId);
+    if (!state || !def) return false;
+    await work(def, state);
+    return true;
+  };
+
+  return {
+    async start(ctx, dialogId) {
+      const def = dialogs.get(dialogId);
+      if (!def) throw new Error(`unknown dialog ${dialogId}`);
+      const result = advance(def, undefined, { type: 'start', now: ctx.now });
+      await save(ctx, result.state);
+      const message = renderOutputs(def, result.state, result.outputs, ctx.t);
+      if (message) await ctx.io.send(message, { direct: !ctx.event.conversation.isDirect });
+    },
+
+    active: load,
+
+    async resume(ctx) {
+      return withActive(ctx, async (def, state) => {
+        const ask = currentAsk(def, state);
+        const message = ask && renderOutputs(def, state, [ask], ctx.t);
+        if (message) await ctx.io.send(message, { direct: !ctx.event.conversation.isDirect });
+      });
+    },
+
+    async onAction(ctx, action) {
+      const def = dialogs.get(action.dialogId);
+      const state = await load(ctx);
+      if (!def || !state || state.dialogId !== action.dialogId) {
+        await ctx.io.send(textMessage(ctx.t('errors.notActive'), 'muted'));
+        return;
+      }
+      const input = actionToInput(def, state, action, ctx.now);
+      // Navigation buttons carry the turn too: an old "terug" must not undo a newer answer.
+      if ((input.type === 'back' || input.type === 'stop') && action.turn !== state.turn) {
+        await ctx.io.send(textMessage(ctx.t('errors.stale'), 'muted'));
+        return;
+      }
+      await apply(ctx, def, state, advance(def, state, input), true, action.text?.length ?? 0);
+    },
+
+    async onText(ctx, text) {
+      return withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, textToAnswer(def, state, text, ctx)), false, text.length));
+    },
+
+    async back(ctx) {
+      const handled = await withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, { type: 'back', now: ctx.now }), false));
+      if (!handled) await ctx.io.send(textMessage(ctx.t('errors.nothingToUndo'), 'muted'));
+    },
+
+    async stop(ctx) {
+      const handled = await withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, { type: 'stop', now: ctx.now }), false));
+      if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'));
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { Platform } from './core/types.js';
+
+/** Stable error codes; messages never hold secrets or user text. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'DIALOG_INVALID'
+  | 'DATA_INVALID'
+  | 'STORE_UNAVAILABLE'
+  | 'ADAPTER_FAILED'
+  | 'ADAPTER_AUTH'
+  | 'RATE_LIMITED'
+  | 'RECIPIENT_UNREACHABLE'
+  | 'BAD_REQUEST'
+  | 'UNKNOWN';
+
+/** Base class of every error Bubbelbreker raises on purpose. */
+export class BotError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Start-up configuration is missing or wrong; `issues` lists each key and why (never a value). */
+export class ConfigError extends BotError {
+  constructor(readonly issues: string[]) {
+    super('CONFIG_INVALID', `Invalid configuration:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+/** A data file (dialog, module catalogue) is invalid; names the file and the path inside it. */
+export class DataFileError extends BotError {
+  constructor(
+    readonly file: string,
+    readonly issues: string[],
+  ) {
+    super('DATA_INVALID', `Invalid data file ${file}:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+/** The store could not be reached or answered wrongly. */
+export class StoreError extends BotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** A platform call failed. */
+export class AdapterError extends BotError {
+  constructor(
+    readonly platform: Platform,
+    message: string,
+    options?: { cause?: unknown; code?: ErrorCode },
+  ) {
+    super(options?.code ?? 'ADAPTER_FAILED', message, options);
+  }
+}
+
+/** The platform asked us to slow down; retry after `retryAfterMs`. */
+export class RateLimitedError extends AdapterError {
+  constructor(
+    platform: Platform,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(platform, `${platform} rate limit: retry after ${retryAfterMs} ms`, { ...options, code: 'RATE_LIMITED' });
+  }
+}
+
+/** The recipient blocked or removed the bot; final, never retried. */
+export class RecipientUnreachableError extends AdapterError {
+  constructor(platform: Platform, options?: { cause?: unknown }) {
+    super(platform, `${platform} recipient unreachable`, { ...options, code: 'RECIPIENT_UNREACHABLE' });
+  }
+}
+
+/** Wrap anything thrown into a BotError without copying its message (it may hold user data). */
+export function toBotError(error: unknown): BotError {
+  if (error instanceof BotError) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  return new BotError('UNKNOWN', `Unexpected ${name}`, { cause: error });
+}

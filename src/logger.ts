@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Config } from './config.js';
+
+export type { Logger } from 'pino';
+
+/** Censor text for redacted values. */
+export const REDACTED = '[redacted]';
+
+/**
+ * A safety net only: answers, free text, names and tokens must never be handed to the logger at all.
+ * Explicit paths (no wildcards) keep redaction cheap and predictable.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  // secrets and tokens
+  'token',
+  'accessToken',
+  'botToken',
+  'appToken',
+  'userToken',
+  'refreshToken',
+  'idToken',
+  'apiKey',
+  'secret',
+  'clientSecret',
+  'signingSecret',
+  'stateSecret',
+  'password',
+  'appPassword',
+  'pseudonymKey',
+  'authorization',
+  'cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-slack-signature"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-slack-signature"]',
+  'res.headers["set-cookie"]',
+  'config.pseudonymKey',
+  'config.slack.signingSecret',
+  'config.slack.botToken',
+  'config.slack.appToken',
+  'config.slack.oauth.clientSecret',
+  'config.slack.oauth.stateSecret',
+  'config.teams.appPassword',
+  'slack.signingSecret',
+  'slack.botToken',
+  'slack.appToken',
+  'teams.appPassword',
+  // axios-style errors from SDKs carry the request headers
+  'err.config.headers.Authorization',
+  'err.config.headers.authorization',
+  'err.request.headers.authorization',
+  // raw payloads
+  'body',
+  'rawBody',
+  'payload',
+  'req.body',
+  // what people say and choose
+  'text',
+  'answer',
+  'answers',
+  'note',
+  'notes',
+  'freeText',
+  'values',
+  'event.text',
+  'event.action.text',
+  'event.action.values',
+  'action.text',
+  'action.values',
+  'message.text',
+  'activity.text',
+  'activity.value',
+  'activity.from.name',
+  'state.answers',
+  'state.notes',
+  // who people are
+  'name',
+  'userName',
+  'realName',
+  'displayName',
+  'firstName',
+  'lastName',
+  'email',
+  'userId',
+  'user.name',
+  'user.realName',
+  'user.displayName',
+  'user.userId',
+  'event.user.userId',
+  'from.name',
+];
+
+export interface LoggerConfig {
+  level: Config['logLevel'];
+  /** Human-readable output via pino-pretty (a devDependency); falls back to JSON when it is not installed. */
+  pretty?: boolean;
+  /** Where JSON lines go; standard output when absent. */
+  destination?: DestinationStream;
+  /** Overrides the version read from package.json. */
+  version?: string;
+}
+
+let cachedVersion: string | undefined;
+
+/** Bubbelbreker's version from package.json (src/ when run with tsx, dist/src/ when built). */
+export function appVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  cachedVersion = 'unknown';
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'bubbelbreker' && pkg.version) {
+        cachedVersion = pkg.version;
+        break;
+      }
+    } catch {
+      // not at this level; try the next
+    }
+  }
+  return cachedVersion;
+}
+
+type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
+
+function loadPretty(): PrettyFactory | undefined {
+  try {
+    // Loaded on request only: pino-pretty is a devDependency and absent after `npm ci --omit=dev`.
+    return createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The one root logger; components take `log.child({ component })`, events `log.child({ platform, eventId })`. */
+export function createLogger(config: LoggerConfig): Logger {
+  const options = {
+    level: config.level,
+    base: { service: 'bubbelbreker', version: config.version ?? appVersion() },
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+  };
+  if (config.pretty) {
+    const pretty = loadPretty();
+    if (pretty) {
+      const stream = pretty({
+        colorize: config.destination === undefined,
+        destination: config.destination ?? 1,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service,version',
+      });
+      return pino(options, stream);
+    }
+    const log = config.destination ? pino(options, config.destination) : pino(options);
+    log.warn('pino-pretty is not installed; logging JSON');
+    return log;
+  }
+  return config.destination ? pino(options, config.destination) : pino(options);
+}
+
+/** A logger that writes nothing (tests, benchmarks). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,37 @@
+/**
+ * Picks and opens the store from configuration: Redis when REDIS_URL is set (several replicas share it),
+ * otherwise the embedded SQLite file at DATABASE_PATH.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { MemoryStore } from './memory-store.js';
+import { openRedisStore } from './redis-store.js';
+import { openSqliteStore } from './sqlite-store.js';
+import type { KeyValueStore } from './store.js';
+
+export interface StoreDeps {
+  log: Logger;
+}
+
+/**
+ * Open the configured store. Throws a StoreError when it cannot be opened (an unreadable file, Redis not
+ * answering), so start-up can stop with a clear message. The URL (it may hold a password) is never logged.
+ */
+export async function createStore(config: Config['store'], deps: StoreDeps): Promise<KeyValueStore> {
+  const log = deps.log.child({ component: 'store' });
+  const store = config.redisUrl
+    ? await openRedisStore({ url: config.redisUrl, log })
+    : openSqliteStore({ path: config.databasePath, log });
+  log.info({ kind: store.kind }, 'store opened');
+  return store;
+}
+
+/** A fresh in-memory store, for tests and one-off tools. */
+export function openMemoryStore(now?: () => number): MemoryStore {
+  return new MemoryStore({ now });
+}
+
+export { openRedisStore, openSqliteStore };
+export type { RedisStoreOptions } from './redis-store.js';
+export type { SqliteStoreOptions } from './sqlite-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';

@@ -1,0 +1,34 @@
+/**
+ * Every store key is built here, so a person's data can be found and nothing else builds keys by hand.
+ * `person` is always the keyed hash from src/privacy/pseudonym.ts, never a raw platform id.
+ */
+import type { Platform } from '../core/types.js';
+
+/** How long an inbound event id is remembered for de-duplication (Slack retries for up to ~1 hour). */
+export const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+
+const safe = (part: string): string => part.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+export const keys = {
+  /** An inbound event already handled (de-duplication). */
+  event: (platform: Platform, eventId: string) => `event:${platform}:${safe(eventId)}`,
+  /** The person's running dialog. */
+  dialog: (person: string) => `dialog:${person}`,
+  /** One answer per dialog turn: the first click wins. */
+  turn: (person: string, dialogId: string, turn: number) => `turn:${person}:${dialogId}:${turn}`,
+  /** Settings the person chose (language). */
+  prefs: (person: string) => `prefs:${person}`,
+  /** A kept check-in result. */
+  result: (person: string, resultId: string) => `result:${person}:${safe(resultId)}`,
+  /** Where the bot can reach this person later (proactive messages). */
+  conversation: (person: string) => `conversation:${person}`,
+  /** Messages the bot sent that show a result, so "forget" can delete them. */
+  sentForResult: (person: string, resultId: string) => `sent:${person}:${safe(resultId)}`,
+  /** A platform-side cache for this person (e.g. Slack locale from users.info). */
+  platformCache: (person: string, name: string) => `cache:${person}:${safe(name)}`,
+  /** An installation (Slack OAuth, Teams conversation) — not person data. */
+  installation: (platform: Platform, id: string) => `install:${platform}:${safe(id)}`,
+} as const;
+
+/** The prefix of every result key of a person, to list them. */
+export const resultPrefix = (person: string): string => `result:${person}:`;

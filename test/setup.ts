@@ -1,0 +1,10 @@
+import nock from 'nock';
+import { afterEach } from 'vitest';
+
+// Tests never leave the machine: only loopback (127.0.0.1, localhost, ::1) may be reached.
+nock.disableNetConnect();
+nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\]|::1)(:\d+)?$/.test(host));
+
+afterEach(() => {
+  nock.cleanAll();
+});

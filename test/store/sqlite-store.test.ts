@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.js';
+import { SqliteStore, openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { KeyValueStore } from '../../src/store/store.js';
+import { describeStoreContract } from './store.contract.js';
+
+/** Counts rows through a connection of its own, so the store under test cannot hide anything. */
+function countRows(path: string, table: 'kv_values' | 'kv_claims' | 'kv_person_keys'): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+function tempDbPath(): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-sqlite-'));
+  // A folder that does not exist yet: the store must create it.
+  return { dir, path: join(dir, 'nested', 'data', 'store.sqlite') };
+}
+
+describeStoreContract(
+  'sqlite',
+  async () => {
+    const { dir, path } = tempDbPath();
+    const open = (): SqliteStore => openSqliteStore({ path, purgeIntervalMs: 0 });
+    const opened: KeyValueStore[] = [];
+    const track = <T extends KeyValueStore>(store: T): T => (opened.push(store), store);
+    const store = track(open());
+    return {
+      store,
+      advance: (ms) => sleep(ms),
+      openSibling: async () => track(open()),
+      reopen: async () => {
+        for (const s of opened) await s.close();
+        return track(open());
+      },
+      countStored: async () => countRows(path, 'kv_values') + countRows(path, 'kv_claims'),
+      cleanup: async () => {
+        for (const s of opened) await s.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  { shared: true, durable: true },
+);
+
+describe('SqliteStore', () => {
+  let dir: string;
+  let path: string;
+  let store: SqliteStore;
+
+  beforeEach(() => {
+    ({ dir, path } = tempDbPath());
+    store = openSqliteStore({ path, purgeIntervalMs: 0 });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uses WAL and a busy timeout', () => {
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+
+  it('keeps expired rows unreadable until purgeExpired removes them physically', async () => {
+    await store.set('a', 1, 100);
+    await store.set('b', 2, 100);
+    await store.claim('c', 100);
+    await store.set('d', 4);
+    await sleep(250);
+    expect(await store.get('a')).toBeUndefined();
+    // Reading did not delete: the rows are still on disk until the purge.
+    expect(countRows(path, 'kv_values')).toBe(3);
+    expect(countRows(path, 'kv_claims')).toBe(1);
+    expect(await store.purgeExpired()).toBe(3);
+    expect(countRows(path, 'kv_values')).toBe(1);
+    expect(countRows(path, 'kv_claims')).toBe(0);
+    expect(await store.purgeExpired()).toBe(0);
+  });
+
+  it('the background purge runs by itself', async () => {
+    const auto = openSqliteStore({ path, purgeIntervalMs: 50 });
+    try {
+      await auto.set('x', 1, 20);
+      await sleep(300);
+      expect(countRows(path, 'kv_values')).toBe(0);
+    } finally {
+      await auto.close();
+    }
+  });
+
+  it('drops person-index rows whose data is gone once they are older than the grace period', async () => {
+    let clock = Date.now();
+    const s = openSqliteStore({ path, purgeIntervalMs: 0, orphanGraceMs: 1000, now: () => clock });
+    try {
+      await s.track('p', 'gone');
+      await s.track('p', 'kept');
+      await s.set('kept', 1);
+      expect(await s.purgeExpired()).toBe(0);
+      clock += 1000;
+      expect(await s.purgeExpired()).toBe(1);
+      expect(await s.keysOf('p')).toEqual(['kept']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stores values as JSON text in kv_values, unprefixed', () => {
+    return store.set('prefs:p1', { locale: 'en' }).then(() => {
+      const db = new Database(path, { readonly: true });
+      try {
+        const row = db.prepare('SELECT key, value, expires_at FROM kv_values').get() as { key: string; value: string; expires_at: null };
+        expect(row.key).toBe('prefs:p1');
+        expect(JSON.parse(row.value)).toMatchObject({ value: { locale: 'en' } });
+        expect(row.expires_at).toBeNull();
+      } finally {
+        db.close();
+      }
+    });
+  });
+
+  it('forget deletes values, claims and index rows in one go', async () => {
+    await store.set('dialog:p', 1);
+    await store.claim('turn:p:d:1', 60_000);
+    await store.track('p', 'dialog:p');
+    await store.track('p', 'turn:p:d:1');
+    expect(await store.forget('p')).toBe(2);
+    expect(countRows(path, 'kv_values')).toBe(0);
+    expect(countRows(path, 'kv_claims')).toBe(0);
+    expect(countRows(path, 'kv_person_keys')).toBe(0);
+  });
+
+  it('a write blocked past the busy timeout fails with a StoreError, not a crash', async () => {
+    const blocked = openSqliteStore({ path, purgeIntervalMs: 0, busyTimeoutMs: 50 });
+    const holder = new Database(path);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      await expect(blocked.claim('k', 1000)).rejects.toBeInstanceOf(StoreError);
+      await expect(blocked.set('k', 1)).rejects.toBeInstanceOf(StoreError);
+      holder.exec('ROLLBACK');
+      expect(await blocked.claim('k', 1000)).toBe(true);
+    } finally {
+      holder.close();
+      await blocked.close();
+    }
+  });
+
+  it('opening a path that cannot be a database fails with a StoreError', () => {
+    expect(() => openSqliteStore({ path: join(dir, 'nested') })).toThrow(StoreError);
+  });
+});
