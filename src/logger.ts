@@ -145,8 +145,9 @@ export function createLogger(config: LoggerConfig): Logger {
   if (config.pretty) {
     const pretty = loadPretty();
     if (pretty) {
+      // Colour only on a terminal; a DestinationStream may be a tty stream (process.stderr) without saying so in its type.
       const stream = pretty({
-        colorize: config.destination === undefined,
+        colorize: config.destination === undefined ? process.stdout.isTTY : (config.destination as { isTTY?: boolean }).isTTY === true,
         destination: config.destination ?? 1,
         sync: true,
         translateTime: 'SYS:HH:MM:ss.l',

@@ -2,11 +2,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { RouteHandler } from './core/http.js';
 import { BotError } from './errors.js';
 import type { Metrics } from './metrics.js';
 
-/** Handles one request on a mounted route; may be async. Bolt's `requestListener` fits as is. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+// Bolt's HTTPReceiver `requestListener` fits RouteHandler as is.
+export type { RouteHandler } from './core/http.js';
 
 /** Resolves true (or `{ ready: true }`) when the bot can serve traffic, e.g. the store answers. */
 export type ReadinessCheck = () => Promise<boolean | { ready: boolean; reason?: string }>;
@@ -22,7 +23,7 @@ export interface ServerDeps {
   closeTimeoutMs?: number;
 }
 
-/** The one HTTP server: health, readiness and metrics built in; adapters mount their own routes. */
+/** The one HTTP server: health, readiness and metrics built in; adapters mount their own routes (it is an `HttpRoutes`). */
 export interface BotServer {
   /** Add a route: exact path (query ignored), one method. GET routes also answer HEAD. */
   mount(method: string, path: string, handler: RouteHandler): void;

@@ -65,7 +65,7 @@ describe('locale files', () => {
   });
 
   it('has the common texts the core relies on', () => {
-    for (const key of ['errors.generic', 'errors.staleButton', 'errors.choiceExpected', 'common.progress', 'common.help.text']) {
+    for (const key of ['errors.generic', 'errors.staleButton', 'errors.choiceExpected', 'errors.unknownCommand', 'common.progress']) {
       expect(flat.nl[key], key).toEqual(expect.any(String));
     }
   });

@@ -1,4 +1,4 @@
-import type { ConversationRef, HttpRoutes, KeyValueStore, Logger } from '../../src/core/index.js';
+import type { ConversationRef, HttpRoutes, KeyValueStore, Logger, UserRef } from '../../src/core/index.js';
 
 /** What the Teams adapter needs from the composition root. */
 export interface TeamsAdapterDeps {
@@ -9,6 +9,11 @@ export interface TeamsAdapterDeps {
   localMode: boolean;
   /** Shared rate limits across replicas when set; otherwise the limits hold per process. */
   redisUrl?: string;
+  /**
+   * The keyed hash of a person (src/privacy/pseudonym.ts). When given, the personal chat's reference is stored at
+   * install under keys.conversation(person) and tracked, so "vergeet mij" deletes it.
+   */
+  pseudonymize?: (user: UserRef) => string;
   /** Called once when a recipient blocked or removed the bot (403 MessageWritesBlocked and friends). */
   onUnreachable?: (conversation: ConversationRef) => Promise<void>;
   /** Overrides for tests and benchmarks; the defaults follow the Teams documentation. */

@@ -32,6 +32,7 @@ export {
   BotError,
   RateLimitedError,
   RecipientUnreachableError,
+  StoreError,
   toBotError,
 } from '../errors.js';
 export type { ErrorCode } from '../errors.js';

@@ -80,7 +80,8 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       return;
     }
     await ctx.store.set(key, state, Math.max(1, state.expiresAt - ctx.now));
-    await ctx.store.track(ctx.person, key);
+    // The key is the same for the whole dialog: index it once, when the dialog starts (one write less per turn).
+    if (state.turn === 0) await ctx.store.track(ctx.person, key);
   };
 
   /** Apply an engine result: store it, then show what changed. `viaAction` updates the clicked message in place. */

@@ -28,6 +28,8 @@ export const keys = {
   platformCache: (person: string, name: string) => `cache:${person}:${safe(name)}`,
   /** An installation (Slack OAuth, Teams conversation) — not person data. */
   installation: (platform: Platform, id: string) => `install:${platform}:${safe(id)}`,
+  /** A short-lived rate-limit slot or a Retry-After pause shared by replicas (e.g. one Slack post per channel per second) — not person data. */
+  rate: (platform: Platform, name: string) => `rate:${platform}:${safe(name)}`,
 } as const;
 
 /** The prefix of every result key of a person, to list them. */

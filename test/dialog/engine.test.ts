@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advance, evaluateCondition, predictPath, questionsAnswered } from '../../src/dialog/engine.js';
 import { DialogDefinitionSchema } from '../../src/dialog/schema.js';
+import type { Answer } from '../../src/dialog/types.js';
 import { HOUR_MS, T0, Talk, sampleDialog } from './talk.js';
 
 const def = sampleDialog();
@@ -109,7 +110,7 @@ describe('stale, double and refused inputs', () => {
 
   it('counts a double click once', () => {
     const talk = atVoices();
-    const click = { type: 'answer', stepId: 'voices', turn: 1, value: ['youth'] } as const;
+    const click = { type: 'answer' as const, stepId: 'voices', turn: 1, value: ['youth'] };
     expect(talk.send(click)).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5 }]);
     const after = talk.state;
     expect(talk.send(click)).toEqual([{ kind: 'rejected', reason: 'stale', stepId: 'tension' }]);
@@ -134,8 +135,8 @@ describe('stale, double and refused inputs', () => {
   ] as const)('refuses %s', (_name, stepId, value, reason) => {
     const talk = new Talk(def);
     talk.start();
-    const path = { topic: 'wind', voices: ['youth'], tension: 3, safety: 'yes' } as const;
-    while (talk.state?.stepId !== stepId) talk.answer(path[talk.state?.stepId as keyof typeof path]);
+    const path: Record<string, Answer> = { topic: 'wind', voices: ['youth'], tension: 3, safety: 'yes' };
+    while (talk.state?.stepId !== stepId) talk.answer(path[talk.state?.stepId ?? ''] ?? null);
     const before = talk.state;
     const [out] = talk.answer(value as never);
     expect(out).toMatchObject({ kind: 'rejected', reason, stepId });

@@ -1,7 +1,9 @@
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
@@ -155,5 +157,40 @@ describe('SqliteStore', () => {
 
   it('opening a path that cannot be a database fails with a StoreError', () => {
     expect(() => openSqliteStore({ path: join(dir, 'nested') })).toThrow(StoreError);
+  });
+});
+
+describe('SqliteStore claims across processes', () => {
+  it('four processes claiming the same 2000 keys at once: every key is won exactly once', async () => {
+    const { dir, path } = tempDbPath();
+    // Create the schema first, so the workers race on claims, not on CREATE TABLE.
+    await openSqliteStore({ path, purgeIntervalMs: 0 }).close();
+    const worker = fileURLToPath(new URL('./fixtures/claim-worker.ts', import.meta.url));
+    const keyCount = 2000;
+    try {
+      const children = Array.from({ length: 4 }, () => fork(worker, [path, String(keyCount)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
+      const ready = children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve())));
+      const done = children.map(
+        (child) =>
+          new Promise<string[]>((resolve, reject) => {
+            let won: string[] | undefined;
+            child.on('message', (message) => {
+              if (Array.isArray(message)) won = message as string[];
+            });
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 && won ? resolve(won) : reject(new Error(`claim worker exited with ${code}`))));
+          }),
+      );
+      await Promise.all(ready);
+      for (const child of children) child.send('go');
+      const results = await Promise.all(done);
+      const all = results.flat();
+      expect(all).toHaveLength(keyCount);
+      expect(new Set(all).size).toBe(keyCount);
+      // More than one process won something, so they did overlap.
+      expect(results.filter((won) => won.length > 0).length).toBeGreaterThan(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

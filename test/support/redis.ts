@@ -20,11 +20,12 @@ function shownUrl(): string {
   }
 }
 
-export type TestRedisClient = ReturnType<typeof createClient>;
+const makeClient = () => createClient({ url: redisUrl, socket: { connectTimeout: 1500, reconnectStrategy: false } });
+export type TestRedisClient = ReturnType<typeof makeClient>;
 
 /** A plain client for tests (setup, counting, cleanup). Close it with `.destroy()`. */
 export async function connectTestClient(): Promise<TestRedisClient> {
-  const client = createClient({ url: redisUrl, socket: { connectTimeout: 1500, reconnectStrategy: false } });
+  const client = makeClient();
   client.on('error', () => {
     // Reported through the rejected promise of the command or connect.
   });

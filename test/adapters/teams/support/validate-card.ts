@@ -41,6 +41,13 @@ export function cardProblems(json: unknown): string[] {
     problems.push(`${lib.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
   }
   for (const e of card.validateProperties().validationEvents) problems.push(`${lib.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
+  // The library does not check these Teams rules itself (T5): schema 1.5, and an Action.Submit fallback for Action.Execute.
+  const raw = json as { version?: string };
+  if (raw.version !== '1.5') problems.push(`Version: expected 1.5, got ${raw.version}`);
+  for (const action of collectActions(json)) {
+    if (action.type === 'Action.Execute' && (action.fallback as { type?: string } | undefined)?.type !== 'Action.Submit')
+      problems.push(`Fallback: Action.Execute "${String(action.title)}" has no Action.Submit fallback`);
+  }
   const html = card.render();
   if (!html) problems.push('render: no output');
   return problems;
@@ -52,4 +59,14 @@ export function cardText(json: unknown): string {
   const card = new lib.AdaptiveCard();
   card.parse(json, new lib.SerializationContext());
   return (card.render() as HTMLElement).textContent ?? '';
+}
+
+function collectActions(node: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(node)) for (const item of node) collectActions(item, out);
+  else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (typeof record.type === 'string' && record.type.startsWith('Action.')) out.push(record);
+    for (const [key, value] of Object.entries(record)) if (key !== 'fallback' && key !== 'data') collectActions(value, out);
+  }
+  return out;
 }

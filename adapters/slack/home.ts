@@ -1,0 +1,94 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import type { ActionPayload, Block, InboundEvent, InboundSink, Locale, OutboundMessage, TurnIO } from '../../src/core/index.js';
+import { ActionIds, LIMITS, renderBlocks } from './render.js';
+import type { HomeRequest, Translate } from './types.js';
+
+/** How many blocks each captured part of the App Home may take (the view holds 100). */
+const PART_BLOCKS = 35;
+
+/** The core's command shortcuts (its `cmd` and `lang` action namespaces), so a click works like typing the command. */
+const command = (name: string): ActionPayload => ({ dialogId: 'cmd', stepId: 'run', turn: 0, choiceId: name });
+const switchLanguage = (to: Locale): ActionPayload => ({ dialogId: 'lang', stepId: 'set', turn: 0, choiceId: to });
+
+export interface HomeDeps {
+  sink: InboundSink;
+  translate: Translate;
+  defaultLocale: Locale;
+  /** The person's Slack locale (users.info), for when the core said nothing. */
+  slackLocale?: string;
+}
+
+/**
+ * The App Home tab: shortcuts, the person's results and the modules — the last two are what the core answers to
+ * "mijn resultaten" and "leer", captured instead of sent — and settings. Only the person sees their Home tab.
+ */
+export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<HomeView> {
+  const results = await capture(request, 'mijn resultaten', deps);
+  const modules = await capture(request, 'leer', deps);
+  // The core stamps its messages with the person's language (their own choice wins over Slack's locale).
+  const locale: Locale = [...results, ...modules].find((m) => m.locale)?.locale ?? (deps.slackLocale?.toLowerCase().startsWith('en') ? 'en' : deps.defaultLocale);
+  const t = (key: string) => deps.translate(locale, key);
+  const ids = new ActionIds();
+  const part = (messages: OutboundMessage[]) => renderBlocks(messages.flatMap((m) => m.blocks), t, { maxBlocks: PART_BLOCKS, locale, ids });
+  const head: Block[] = [
+    { type: 'heading', text: t('slack.home.title') },
+    { type: 'text', text: t('slack.home.intro') },
+    {
+      type: 'buttons',
+      buttons: [
+        { label: t('slack.home.checkin'), action: command('checkin'), style: 'primary' },
+        { label: t('slack.home.learn'), action: command('learn') },
+        { label: t('slack.home.help'), action: command('help') },
+      ],
+    },
+  ];
+  const settings: Block[] = [
+    { type: 'divider' },
+    { type: 'heading', text: t('slack.home.settings') },
+    {
+      type: 'buttons',
+      buttons: [
+        { label: t('slack.home.language'), action: switchLanguage(locale === 'nl' ? 'en' : 'nl') },
+        { label: t('slack.home.myData'), action: command('myData') },
+        { label: t('slack.home.forgetMe'), action: command('forgetMe') },
+      ],
+    },
+  ];
+  const blocks: KnownBlock[] = [
+    ...renderBlocks(head, t, { locale, ids }),
+    ...renderBlocks([{ type: 'divider' }, { type: 'heading', text: t('slack.home.results') }], t, { ids }),
+    ...part(results),
+    ...renderBlocks([{ type: 'divider' }, { type: 'heading', text: t('slack.home.modules') }], t, { ids }),
+    ...part(modules),
+    ...renderBlocks(settings, t, { locale, ids }),
+  ];
+  return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };
+}
+
+/** Run a command through the core and keep what it would have said in the conversation. */
+async function capture(request: HomeRequest, text: string, deps: HomeDeps): Promise<OutboundMessage[]> {
+  const said: OutboundMessage[] = [];
+  const event: InboundEvent = {
+    kind: 'command',
+    id: `${request.id}:${text}`,
+    platform: 'slack',
+    user: { platform: 'slack', tenantId: request.teamId, userId: request.userId },
+    // Not the 1:1 chat: the Home tab is a view, so the core does not resume an open check-in into it.
+    conversation: { platform: 'slack', tenantId: request.teamId, conversationId: request.channel ?? '', isDirect: false },
+    text,
+    ...(deps.slackLocale ? { locale: deps.slackLocale } : {}),
+    receivedAt: Date.now(),
+  };
+  const io: TurnIO = {
+    send: async (message) => {
+      said.push(message);
+      return undefined;
+    },
+    update: async (message) => {
+      said.push(message);
+    },
+    remove: async () => false,
+  };
+  await deps.sink(event, io);
+  return said;
+}

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger, RouteHandler } from '../../src/core/index.js';
+import { interpret, type Work } from './inbound.js';
+import { parseBody } from './parse.js';
+import { verifySlackRequest } from './verify.js';
+
+export interface EventsRouteDeps {
+  signingSecret: string;
+  log: Logger;
+  now: () => number;
+  maxBodyBytes: number;
+  /** True when too many turns run already: answer 503 so Slack delivers again later. */
+  isBusy: () => boolean;
+  /** Runs the work after the response has been sent; must not throw. */
+  dispatch: (work: Work[], meta: { retryNum?: number }) => void;
+}
+
+/**
+ * POST /slack/events on the shared node:http server — Events API, interactivity and slash commands.
+ * Reads the raw body (size-limited), checks the v0 signature over exactly those bytes, acknowledges at once,
+ * and only then runs the work, so a slow turn can never make Slack wait or deliver again. A refusal is
+ * deliberate and final, so it carries `X-Slack-No-Retry: 1`; nothing of the body is logged.
+ */
+export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
+  return (req, res) => {
+    readRaw(req, deps.maxBodyBytes, (status, raw) => {
+      if (status !== 200 || !raw) return refuse(res, status, status === 413 ? 'payload_too_large' : 'request_aborted');
+      const receivedAt = deps.now();
+      const failure = verifySlackRequest(deps.signingSecret, { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] }, raw, receivedAt);
+      if (failure) {
+        // Slack's unsigned reachability check for slash commands: answer it, run nothing (as Bolt does).
+        if (isSslCheck(raw, req.headers['content-type'])) return ok(res);
+        deps.log.warn({ reason: failure }, 'slack request refused');
+        return refuse(res, 401, failure);
+      }
+      const parsed = parseBody(raw, req.headers['content-type']);
+      if (!parsed.ok) return refuse(res, parsed.status, parsed.reason);
+      const outcome = interpret(parsed.body, receivedAt);
+      if (outcome.ack === 'invalid') {
+        deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
+        return refuse(res, 400, outcome.reason);
+      }
+      if (outcome.ack === 'challenge') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ challenge: outcome.challenge }));
+        return;
+      }
+      if (outcome.work.length > 0 && deps.isBusy()) {
+        deps.log.warn('slack turns saturated; asking Slack to deliver again');
+        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+        res.end('{"error":"busy"}');
+        return;
+      }
+      ok(res);
+      if (outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: retryNum(req) });
+    });
+  };
+}
+
+function ok(res: ServerResponse): void {
+  res.writeHead(200, { 'content-length': '0' });
+  res.end();
+}
+
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-slack-no-retry': '1' });
+  res.end(JSON.stringify({ error: reason }));
+}
+
+function retryNum(req: IncomingMessage): number | undefined {
+  const value = Number(req.headers['x-slack-retry-num']);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function isSslCheck(raw: Buffer, contentType: string | undefined): boolean {
+  return (contentType ?? '').startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw.toString('utf8')).get('ssl_check') === '1';
+}
+
+/** Collect the body up to `limit` bytes; calls back once with 200 and the bytes, 413 when too big, 400 when cut off. */
+function readRaw(req: IncomingMessage, limit: number, done: (status: number, raw?: Buffer) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    req.resume();
+    done(413);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (status: number, raw?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    if (status !== 200) req.resume();
+    done(status, raw);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) finish(413);
+    else if (!finished) chunks.push(chunk);
+  });
+  req.on('end', () => finish(200, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+  req.on('error', () => finish(400));
+  req.on('close', () => {
+    if (!req.complete) finish(400);
+  });
+}

@@ -1,0 +1,59 @@
+import { LogLevel, SocketModeReceiver, type App, type ReceiverEvent } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Logger } from '../../src/core/index.js';
+import { interpret, type Work } from './inbound.js';
+
+export interface SocketModeDeps {
+  appToken: string;
+  log: Logger;
+  now: () => number;
+  clientOptions: WebClientOptions;
+  /** Runs the work after the envelope was acknowledged; must not throw. */
+  dispatch: (work: Work[], meta: { retryNum?: number }) => void;
+}
+
+/**
+ * Socket Mode (SLACK_APP_TOKEN): Bolt's SocketModeReceiver holds the WebSocket (apps.connections.open,
+ * reconnects, acks). Instead of a whole Bolt App it is given the one method it calls, processEvent, which feeds
+ * the same interpret → dispatch path as HTTP — so de-duplication and answers are identical. Envelopes are
+ * already authenticated by the app token; there is no signature to check.
+ */
+export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>; stop(): Promise<void> } {
+  const receiver = new SocketModeReceiver({
+    appToken: deps.appToken,
+    logLevel: LogLevel.WARN,
+    // Bolt's logger gets free-form strings that may include payloads: keep only that something happened.
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => deps.log.warn('slack socket mode warning'),
+      error: () => deps.log.error('slack socket mode error'),
+      setLevel: () => undefined,
+      getLevel: () => LogLevel.WARN,
+      setName: () => undefined,
+    },
+    installerOptions: { clientOptions: deps.clientOptions },
+  });
+  const app = {
+    async processEvent(event: ReceiverEvent): Promise<void> {
+      const outcome = interpret(event.body, deps.now());
+      // Acknowledge first in every case: an unacknowledged envelope only comes back again.
+      await event.ack();
+      if (outcome.ack === 'invalid') {
+        deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
+        return;
+      }
+      if (outcome.ack === 'ok' && outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: event.retryNum });
+    },
+  };
+  // The receiver only ever calls app.processEvent (SocketModeReceiver.js); a full App would add a second pipeline.
+  receiver.init(app as unknown as App);
+  return {
+    start: async () => {
+      await receiver.start();
+    },
+    stop: async () => {
+      await receiver.stop();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { ConversationRef, Locale, OutboundMessage, SentRef, TurnIO } from '../../src/core/index.js';
+import { renderMessage, type Label } from './render.js';
+import type { ReplyTarget, Translate } from './types.js';
+import type { SlackApi } from './web-api.js';
+
+export interface TurnIODeps {
+  api: SlackApi;
+  translate: Translate;
+  defaultLocale: Locale;
+}
+
+export const labelFor = (deps: Pick<TurnIODeps, 'translate' | 'defaultLocale'>, message: OutboundMessage): Label => (key) => deps.translate(message.locale ?? deps.defaultLocale, key);
+
+const ref = (teamId: string, channel: string, isDirect: boolean, threadTs?: string): ConversationRef => ({
+  platform: 'slack',
+  tenantId: teamId,
+  conversationId: channel,
+  ...(threadTs ? { threadId: threadTs } : {}),
+  isDirect,
+});
+
+/**
+ * How the core answers one Slack event:
+ * - `send` posts in the conversation the event came from (in the thread of a mention). `direct` — and anything
+ *   from the App Home — goes to the person's 1:1 chat with the bot. A slash command outside that chat is answered
+ *   through its response_url, visible to the person only, so nobody else sees it.
+ * - `update` replaces the message the click came from (chat.update, or response_url for ephemeral messages),
+ *   so old buttons cannot be pressed again; without a source it sends instead.
+ * - `remove` deletes a message the bot sent (chat.delete).
+ */
+export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
+  const { api } = deps;
+  const { teamId, userId } = target;
+
+  async function post(channel: string, message: OutboundMessage, isDirect: boolean, threadTs?: string): Promise<SentRef> {
+    const rendered = renderMessage(message, labelFor(deps, message));
+    const sent = await api.postMessage(teamId, { channel, ...rendered, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    return { conversation: ref(teamId, sent.channel, isDirect, threadTs), messageId: sent.ts };
+  }
+
+  async function respond(message: OutboundMessage, replace: boolean): Promise<void> {
+    const rendered = renderMessage(message, labelFor(deps, message));
+    await api.respond(target.responseUrl!, { ...rendered, response_type: 'ephemeral', replace_original: replace });
+  }
+
+  const io: TurnIO = {
+    async send(message, options) {
+      if (options?.direct || !target.channel) return post(await api.openDm(teamId, userId), message, true);
+      // A slash command, or a click on a message only this person can see: answer just as privately.
+      const privateOnly = !target.isDirect && target.responseUrl !== undefined && (target.source ? target.source.ephemeral : !target.threadTs);
+      if (privateOnly) {
+        await respond(message, false);
+        return undefined;
+      }
+      return post(target.channel, message, target.isDirect, target.threadTs);
+    },
+    async update(message) {
+      const source = target.source;
+      if (source && !source.ephemeral) {
+        const rendered = renderMessage(message, labelFor(deps, message));
+        await api.update(teamId, { channel: source.channel, ts: source.ts, ...rendered });
+        return;
+      }
+      if (source?.ephemeral && target.responseUrl) return respond(message, true);
+      await io.send(message);
+    },
+    async remove(sent) {
+      return api.delete(teamId, { channel: sent.conversation.conversationId, ts: sent.messageId });
+    },
+  };
+  return io;
+}
+
+/** A TurnIO for events nobody can be answered on (the app was removed). */
+export const silentTurnIO: TurnIO = {
+  send: async () => undefined,
+  update: async () => undefined,
+  remove: async () => false,
+};

@@ -1,0 +1,69 @@
+/**
+ * Loads botbuilder and teams-ai on demand. Importing them costs about a second of CPU (perf-anchors.md), so the
+ * server mounts its route first and this import runs in the background; requests that arrive earlier wait.
+ * Only teams-ai's Application and TeamsAdapter modules are loaded, not its index, which also pulls in openai and
+ * a tokenizer that Bubbelbreker never uses.
+ */
+import type { TurnContext } from 'botbuilder';
+import type { AdaptiveCard } from '@microsoft/teams-ai/lib/AdaptiveCards.js';
+import type { Logger } from '../../src/core/index.js';
+import type { BotAuthSettings } from './auth.js';
+import { CARD_VERB } from './types.js';
+
+type Botbuilder = typeof import('botbuilder');
+type ApplicationModule = typeof import('@microsoft/teams-ai/lib/Application.js');
+type TeamsAdapterModule = typeof import('@microsoft/teams-ai/lib/TeamsAdapter.js');
+
+export type TeamsAdapterInstance = InstanceType<TeamsAdapterModule['TeamsAdapter']>;
+export type ApplicationInstance = InstanceType<ApplicationModule['Application']>;
+
+/** What the rest of the adapter uses from the SDK once it is loaded. */
+export interface TeamsSdk {
+  botbuilder: Botbuilder;
+  adapter: TeamsAdapterInstance;
+  app: ApplicationInstance;
+  /** Milliseconds the import and set-up took. */
+  loadMs: number;
+}
+
+/** The three things a turn can be: a card action (Action.Execute returns a card), or anything else. */
+export interface TurnHandlers {
+  /** Action.Execute: returns the card that replaces the clicked one, or a short message. */
+  onExecute(context: TurnContext, data: Record<string, unknown>): Promise<Record<string, unknown> | string>;
+  /** Messages (incl. Action.Submit), installation and conversation updates. */
+  onActivity(context: TurnContext): Promise<void>;
+}
+
+export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHandlers, log: Logger): Promise<TeamsSdk> {
+  const started = performance.now();
+  const botbuilder = await import('botbuilder');
+  // Yield between the two big imports so the event loop can answer health checks in between.
+  await new Promise((resolve) => setImmediate(resolve));
+  const { TeamsAdapter } = await import('@microsoft/teams-ai/lib/TeamsAdapter.js');
+  await new Promise((resolve) => setImmediate(resolve));
+  const { Application } = await import('@microsoft/teams-ai/lib/Application.js');
+
+  const adapter = new TeamsAdapter(settings);
+  adapter.onTurnError = async (_context, error) => {
+    // The SDK's own failures (not ours: our handlers catch everything). No message text: it may hold user data.
+    log.error({ err: { name: (error as Error)?.name ?? 'Error' } }, 'teams turn failed inside the SDK');
+  };
+  const app = new Application({
+    adapter,
+    ...(settings.MicrosoftAppId ? { botAppId: settings.MicrosoftAppId } : {}),
+    // Mentions are removed by parse.ts (it also needs to know whether there was one).
+    removeRecipientMention: false,
+    // The typing timer is one field on the Application shared by all concurrent turns; our turns are short anyway.
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+  app.adaptiveCards.actionExecute(CARD_VERB, async (context, _state, data) =>
+    // Our cards are plain JSON built by render.ts; the SDK's AdaptiveCard type is just `{ type: string }` plus extras.
+    (await handlers.onExecute(context, (data ?? {}) as Record<string, unknown>)) as AdaptiveCard | string,
+  );
+  app.activity(
+    async () => true,
+    async (context) => handlers.onActivity(context),
+  );
+  return { botbuilder, adapter, app, loadMs: performance.now() - started };
+}

@@ -1,0 +1,191 @@
+/**
+ * The Teams ChatAdapter: POST /api/messages → botbuilder (TeamsAdapter + teams-ai Application) → InboundEvent →
+ * the core, and the core's answers back as Adaptive Cards. See index.ts for how it is created.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TurnContext } from 'botbuilder';
+import {
+  type ChatAdapter,
+  type ConversationRef,
+  type InboundEvent,
+  type InboundSink,
+  keys,
+  type OutboundMessage,
+  type SentRef,
+  type TeamsConfig,
+  type UserRef,
+} from '../../src/core/index.js';
+import { botAuthSettings, isTenantAllowed } from './auth.js';
+import { BadRequest, botResponse, readJsonBody, sendError } from './http-route.js';
+import type { SendLimiter } from './limiter.js';
+import { ActivityShape, lifecycleOf, tenantOf, toInboundEvent } from './parse.js';
+import { Outbox } from './proactive.js';
+import { renderActivity } from './render.js';
+import { loadTeamsSdk, type TeamsSdk } from './sdk.js';
+import { runTurn, Turn } from './turn.js';
+import type { TeamsAdapterDeps, TeamsTuning } from './types.js';
+
+/** How long an install or uninstall is remembered, so installationUpdate + conversationUpdate give one event. */
+const LIFECYCLE_ONCE_MS = 2 * 60 * 1000;
+export const MESSAGES_PATH = '/api/messages';
+
+export class TeamsChatAdapter implements ChatAdapter {
+  readonly platform = 'teams' as const;
+  private sink: InboundSink | undefined;
+  private sdkPromise: Promise<TeamsSdk> | undefined;
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly outbox: Outbox;
+  private readonly log;
+
+  constructor(
+    private readonly config: TeamsConfig,
+    private readonly deps: TeamsAdapterDeps & { limiter: SendLimiter; close?: () => Promise<void> },
+    private readonly tuning: TeamsTuning,
+  ) {
+    this.log = deps.log.child({ component: 'teams' });
+    this.outbox = new Outbox({
+      sdk: () => this.sdk(),
+      appId: config.appId,
+      limiter: deps.limiter,
+      retry: { maxAttempts: tuning.maxAttempts, baseMs: tuning.backoffBaseMs, maxMs: tuning.backoffMaxMs },
+      log: this.log,
+      onUnreachable: deps.onUnreachable,
+    });
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.deps.routes.mount('POST', MESSAGES_PATH, (req, res) => this.track(this.handleRequest(req, res)));
+    if (this.tuning.sdkLoad === 'eager') await this.sdk();
+    // In the background, after start-up has finished its own synchronous work.
+    else setTimeout(() => void this.sdk().catch(() => undefined), 0).unref();
+  }
+
+  /** Resolves once botbuilder and teams-ai are loaded; how long that took. */
+  async ready(): Promise<number> {
+    return (await this.sdk()).loadMs;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.deps.close?.();
+  }
+
+  async send(to: ConversationRef, message: OutboundMessage): Promise<SentRef> {
+    return { conversation: to, messageId: await this.outbox.send(to, renderActivity(message)) };
+  }
+
+  async update(sent: SentRef, message: OutboundMessage): Promise<void> {
+    await this.outbox.update(sent.conversation, sent.messageId, renderActivity(message));
+  }
+
+  async remove(sent: SentRef): Promise<boolean> {
+    try {
+      await this.outbox.remove(sent.conversation, sent.messageId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async openDirect(user: UserRef): Promise<ConversationRef> {
+    return this.outbox.openDirect(user);
+  }
+
+  private sdk(): Promise<TeamsSdk> {
+    this.sdkPromise ??= loadTeamsSdk(
+      botAuthSettings(this.config),
+      { onExecute: (context) => this.onExecute(context), onActivity: (context) => this.onActivity(context) },
+      this.log,
+    ).then((sdk) => {
+      this.log.info({ loadMs: Math.round(sdk.loadMs), authenticated: Boolean(this.config.appId) }, 'teams sdk loaded');
+      return sdk;
+    });
+    return this.sdkPromise;
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (this.stopping) return sendError(res, 503, 'shutting down');
+      const body = await readJsonBody(req, this.tuning.maxBodyBytes);
+      const shape = ActivityShape.safeParse(body);
+      if (!shape.success) return sendError(res, 400, shape.error.issues[0]?.message ?? 'not an activity');
+      if (!isTenantAllowed(this.config, tenantOf(body))) {
+        this.log.warn({ reason: 'tenant_not_allowed' }, 'teams request refused');
+        return sendError(res, 403, 'tenant not allowed');
+      }
+      const sdk = await this.sdk();
+      await sdk.adapter.process({ body, headers: req.headers as Record<string, string>, method: req.method }, botResponse(res), async (context) => {
+        await sdk.app.run(context);
+      });
+    } catch (error) {
+      if (error instanceof BadRequest) return sendError(res, error.status, error.message);
+      if ((error as Error)?.name === 'ZodError') return sendError(res, 400, 'not a valid activity');
+      this.log.error({ errName: (error as Error)?.name ?? typeof error }, 'teams request failed');
+      sendError(res, 500, 'internal error');
+    }
+  }
+
+  /** Messages, Action.Submit, installs and removals. */
+  private async onActivity(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const lifecycle = lifecycleOf(activity);
+    if (lifecycle) {
+      // Teams sends installationUpdate and conversationUpdate for one install: let the first one through.
+      const once = keys.installation('teams', `${lifecycle}:${activity.conversation.id}`);
+      if (!(await this.deps.store.claim(once, LIFECYCLE_ONCE_MS))) return;
+    }
+    const event = toInboundEvent(activity);
+    if (!event) return;
+    if (event.kind === 'install') await this.remember(event);
+    await this.dispatch(context, event, false);
+  }
+
+  /** Action.Execute: the refreshed card is the invoke response, so the turn completes before the HTTP answer. */
+  private async onExecute(context: TurnContext): Promise<Record<string, unknown> | string> {
+    const event = toInboundEvent(context.activity);
+    if (!event || event.kind !== 'action') {
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'unknown card action' } } } });
+      return '';
+    }
+    const turn = await this.dispatch(context, event, true);
+    // No new card: keep the clicked one as it is (a stale or repeated click changes nothing).
+    return turn.card ?? '';
+  }
+
+  private async dispatch(context: TurnContext, event: InboundEvent, isExecute: boolean): Promise<Turn> {
+    const turn = new Turn(context, event, this.outbox, isExecute);
+    if (!this.sink) return turn;
+    await runTurn(turn, event, this.sink, this.tuning.turnBudgetMs, this.log, (work) => void this.track(work));
+    return turn;
+  }
+
+  /**
+   * Keep where the bot was installed, so it can write first after a restart or from another replica (T3).
+   * Personal chats are person data: stored under the person's key (deleted by "vergeet mij") when the
+   * composition root gives us the pseudonymizer; team and group chats under the installation key.
+   */
+  private async remember(event: InboundEvent): Promise<void> {
+    try {
+      if (event.conversation.isDirect) {
+        if (!this.deps.pseudonymize) return;
+        const person = this.deps.pseudonymize(event.user);
+        const key = keys.conversation(person);
+        await this.deps.store.set(key, event.conversation);
+        await this.deps.store.track(person, key);
+      } else {
+        await this.deps.store.set(keys.installation('teams', event.conversation.conversationId), event.conversation);
+      }
+    } catch (error) {
+      this.log.warn({ errName: (error as Error)?.name }, 'could not store the conversation reference');
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** Run `npm run chat` as a person would script it: lines on standard input, then end of input. */
+function chat(lines: string[], env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-chat-'));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'chat'], {
+    cwd: ROOT,
+    input: `${lines.join('\n')}\n`,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'bb.sqlite'), LOG_LEVEL: 'warn', ...env },
+  });
+  return { ...result, dir };
+}
+
+describe('npm run chat (terminal chat over standard input)', () => {
+  it('runs a scripted conversation and exits cleanly at end of input', () => {
+    const run = chat(['help', 'taal en', 'help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Dit kan ik voor je doen');
+    expect(run.stdout).toContain('I will talk to you in English now.');
+    expect(run.stdout).toContain('This is what I can do');
+  });
+
+  it('keeps a half-finished check-in and resumes it at the same question in the next session', () => {
+    const first = chat(['checkin', '1']);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/\[Vraag 2 van \d+\]/);
+    const dbEnv = { DATABASE_PATH: join(first.dir, 'bb.sqlite') };
+    const second = chat([], dbEnv);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('We gaan verder bij de vraag waar je was');
+    expect(second.stdout).toMatch(/\[Vraag 2 van \d+\]/);
+    // The generated pseudonym key is kept beside the database, so the person is recognised again.
+    expect(readFileSync(join(first.dir, 'pseudonym.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('stops start-up with a message naming the bad setting, never its value', () => {
+    const run = chat(['help'], { RETENTION_DAYS: 'CANARY-not-a-number' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('RETENTION_DAYS');
+    expect(run.stderr).not.toContain('CANARY');
+  });
+});

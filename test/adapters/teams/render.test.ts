@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_REFRESH_USERS, needsCard, renderActivity, renderCard } from '../../../adapters/teams/render.js';
+import { CARD_VERB, INPUT_TEXT, INPUT_VALUES } from '../../../adapters/teams/types.js';
+import { SAMPLE_MESSAGES } from './support/messages.js';
+import { cardProblems, cardText } from './support/validate-card.js';
+
+type Json = Record<string, any>;
+const allActions = (card: Json): Json[] =>
+  (card.body as Json[]).flatMap((el) => (el.type === 'ActionSet' ? (el.actions as Json[]) : [])).concat((card.actions as Json[]) ?? []);
+
+describe('renderCard', () => {
+  for (const [name, message] of Object.entries(SAMPLE_MESSAGES)) {
+    it(`${name}: a valid Adaptive Card 1.5 without warnings`, () => {
+      const card = renderCard(message);
+      expect(card.version).toBe('1.5');
+      expect(cardProblems(card)).toEqual([]);
+    });
+  }
+
+  it('the validator does catch a broken card (so an empty problem list means something)', () => {
+    const broken = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlok', text: 'x' }, { type: 'Input.Text', id: 'a' }, { type: 'Input.Text', id: 'a' }] };
+    expect(cardProblems(broken).length).toBeGreaterThan(0);
+  });
+
+  it('every Action.Execute has an Action.Submit fallback with the same data', () => {
+    for (const message of Object.values(SAMPLE_MESSAGES)) {
+      for (const action of allActions(renderCard(message))) {
+        if (action.type === 'Action.OpenUrl') continue;
+        expect(action.type).toBe('Action.Execute');
+        expect(action.verb).toBe(CARD_VERB);
+        expect(action.fallback).toMatchObject({ type: 'Action.Submit', title: action.title, data: action.data });
+        expect(action.data.verb).toBe(CARD_VERB);
+      }
+    }
+  });
+
+  it('single choice: one button per choice carrying dialog, step, turn and choice', () => {
+    const card = renderCard(SAMPLE_MESSAGES.single!);
+    const actions = allActions(card);
+    expect(actions.map((x) => x.title)).toContain('Er zijn kampen: wij tegen zij');
+    expect(actions.find((x) => x.title === 'Er zijn dreigementen')!.data.bb).toEqual({ dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3, choiceId: 'threats' });
+    // Long labels stay readable: never more than one choice per action set.
+    for (const el of card.body as Json[]) if (el.type === 'ActionSet') expect(el.actions).toHaveLength(1);
+    expect(cardText(card)).toContain('Vraag 3 van 7');
+  });
+
+  it('multi choice: an expanded multi-select with a label, its preselection, and a submit', () => {
+    const card = renderCard(SAMPLE_MESSAGES.multi!);
+    const set = (card.body as Json[]).find((el) => el.type === 'Input.ChoiceSet')!;
+    expect(set).toMatchObject({ id: INPUT_VALUES, isMultiSelect: true, style: 'expanded', label: expect.any(String), value: 'youth' });
+    expect(allActions(card)).toHaveLength(1);
+  });
+
+  it('scale: one button per value, the value as text, rows of at most five', () => {
+    const card = renderCard(SAMPLE_MESSAGES.wideScale!);
+    const actions = allActions(card);
+    expect(actions.map((x) => x.title)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(actions[10]!.data.bb.text).toBe('10');
+    for (const el of card.body as Json[]) if (el.type === 'ActionSet') expect(el.actions.length).toBeLessThanOrEqual(5);
+    expect(cardText(card)).toContain('0 = Slecht, 10 = Goed');
+  });
+
+  it('input: labelled Input.Text with maxLength; skip ignores typed text', () => {
+    const card = renderCard(SAMPLE_MESSAGES.optionalInput!);
+    const input = (card.body as Json[]).find((el) => el.type === 'Input.Text')!;
+    expect(input).toMatchObject({ id: INPUT_TEXT, label: 'Je notitie (niet verplicht)', maxLength: 500, isMultiline: true });
+    const skip = allActions(card).find((x) => x.title === 'Overslaan')!;
+    expect(skip.data.bb.skip).toBe(true);
+    expect(skip.associatedInputs).toBe('none');
+  });
+
+  it('every input has a label', () => {
+    for (const message of Object.values(SAMPLE_MESSAGES))
+      for (const el of renderCard(message).body as Json[]) if (String(el.type).startsWith('Input.')) expect(el.label).toBeTruthy();
+  });
+
+  it('result: facts as a FactSet, links as Action.OpenUrl, a divider as a separator', () => {
+    const card = renderCard(SAMPLE_MESSAGES.result!);
+    expect((card.body as Json[]).find((el) => el.type === 'FactSet')!.facts).toHaveLength(2);
+    expect(allActions(card).find((x) => x.type === 'Action.OpenUrl')).toMatchObject({ url: 'https://example.org/modules/2' });
+    expect((card.body as Json[]).some((el) => el.separator === true)).toBe(true);
+  });
+
+  it('a warning says it in words, not only in colour', () => {
+    expect(cardText(renderCard(SAMPLE_MESSAGES.safety!))).toContain('Let op');
+  });
+
+  it('keeps the plain text as fallback and spoken summary', () => {
+    const card = renderCard(SAMPLE_MESSAGES.result!);
+    expect(card.fallbackText).toBe('Je resultaat');
+    expect(card.speak).toBe('Je resultaat');
+  });
+
+  it('multi-line text becomes one block per line', () => {
+    const card = renderCard(SAMPLE_MESSAGES.welcome!);
+    expect((card.body as Json[]).filter((el) => el.type === 'TextBlock').map((el) => el.text)).toEqual(['Hallo! Ik ben Bubbelbreker.', 'Wat je invult blijft privé.']);
+  });
+
+  it('refresh lists at most 60 people', () => {
+    const ids = Array.from({ length: 80 }, (_, i) => `29:user-${i}`);
+    const card = renderCard(SAMPLE_MESSAGES.single!, { refreshUserIds: ids, refreshAction: { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 } }) as Json;
+    expect(card.refresh.userIds).toHaveLength(MAX_REFRESH_USERS);
+    expect(cardProblems(card)).toEqual([]);
+  });
+});
+
+describe('renderActivity', () => {
+  it('sends text-only messages as plain text and everything else as a card', () => {
+    expect(needsCard(SAMPLE_MESSAGES.plain!)).toBe(false);
+    expect(renderActivity(SAMPLE_MESSAGES.plain!)).toMatchObject({ type: 'message', text: 'Dank je wel!' });
+    const withCard = renderActivity(SAMPLE_MESSAGES.single!);
+    expect(withCard.attachments![0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+  });
+});
