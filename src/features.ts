@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { createCheckinFeature } from './checkin/feature.js';
+import { loadModuleCatalogue } from './checkin/modules.js';
 import type { Config } from './config.js';
 import type { Feature } from './core/context.js';
 
@@ -7,7 +9,7 @@ export interface FeatureDeps {
   log: Logger;
 }
 
-/** The product features, in the order the bot asks them. */
-export function createFeatures(_deps: FeatureDeps): Feature[] {
-  return [];
+/** The product features, in the order the bot asks them. Data errors (the module catalogue) stop start-up. */
+export function createFeatures(deps: FeatureDeps): Feature[] {
+  return [createCheckinFeature({ catalogue: loadModuleCatalogue(deps.config.modulesPath) })];
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createConsoleAdapter } from '../adapters/console/index.js';
 import { loadConfig, type Config } from './config.js';
 import type { ChatAdapter } from './core/adapter.js';
+import type { Feature } from './core/context.js';
 import { createBot, type Bot } from './core/bot.js';
 import { BotError, ConfigError, DataFileError } from './errors.js';
 import { createFeatures } from './features.js';
@@ -35,6 +36,8 @@ export interface CoreOptions {
   log?: Logger;
   /** Use this store instead of the configured one (tests). */
   store?: KeyValueStore;
+  /** Use these features instead of the product's (core tests run the sample dialog with none). */
+  features?: Feature[];
   now?: () => number;
 }
 
@@ -46,7 +49,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const store = options.store ?? (await createStore(config.store, { log }));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config.pseudonymKey, config.store.databasePath));
-  const features = createFeatures({ config, log });
+  const features = options.features ?? createFeatures({ config, log });
   const bot = createBot({ config, log, store, translator, dialogs, pseudonymize, features, metrics, now: options.now });
   return { config, log, store, translator, metrics, bot };
 }

@@ -25,6 +25,8 @@ export function createLocaleLookup(deps: {
   pseudonymize: SlackAdapterDeps['pseudonymize'];
 }) {
   const memory = new Map<string, Cached>();
+  // Two events of one person at once ask Slack once.
+  const pending = new Map<string, Promise<string | undefined>>();
 
   const remember = (id: string, locale: string | undefined, ttl: number) => {
     if (memory.size >= MEMORY_MAX) memory.delete(memory.keys().next().value as string);
@@ -35,6 +37,15 @@ export function createLocaleLookup(deps: {
     const id = `${teamId}:${userId}`;
     const hit = memory.get(id);
     if (hit && hit.until > deps.now()) return hit.locale;
+    let running = pending.get(id);
+    if (!running) {
+      running = lookUp(teamId, userId, id).finally(() => pending.delete(id));
+      pending.set(id, running);
+    }
+    return running;
+  };
+
+  async function lookUp(teamId: string, userId: string, id: string): Promise<string | undefined> {
     const person = deps.pseudonymize({ platform: 'slack', tenantId: teamId, userId });
     const key = keys.platformCache(person, 'slack-locale');
     try {
@@ -53,7 +64,7 @@ export function createLocaleLookup(deps: {
       remember(id, undefined, FAILURE_BACKOFF_MS);
       return undefined;
     }
-  };
+  }
 }
 
 export type LocaleLookup = ReturnType<typeof createLocaleLookup>;

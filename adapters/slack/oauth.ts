@@ -3,6 +3,7 @@ import { defaultCallbackFailure, InstallProvider, type Installation, type Instal
 import type { WebClientOptions } from '@slack/web-api';
 import { AdapterError, keys, type KeyValueStore, type Logger, type SlackConfig } from '../../src/core/index.js';
 import { BOT_SCOPES } from './app-spec.js';
+import { sdkLogger } from './sdk-logger.js';
 
 /** What we keep of an installation: the bot token and ids, nothing about the person who installed it. */
 export interface StoredInstallation {
@@ -88,6 +89,7 @@ export function createInstallations(deps: InstallationsDeps): Installations {
       stateSecret: config.oauth.stateSecret,
       installationStore,
       clientOptions: deps.clientOptions,
+      logger: sdkLogger(deps.log, 'oauth'),
       directInstall: true,
       installUrlOptions: { scopes: [...BOT_SCOPES] },
       authorizationUrl: new URL('../oauth/v2/authorize', config.apiUrl).toString(),

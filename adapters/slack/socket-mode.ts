@@ -2,6 +2,7 @@ import { LogLevel, SocketModeReceiver, type App, type ReceiverEvent } from '@sla
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../../src/core/index.js';
 import { interpret, type Work } from './inbound.js';
+import { sdkLogger } from './sdk-logger.js';
 
 export interface SocketModeDeps {
   appToken: string;
@@ -22,16 +23,7 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
   const receiver = new SocketModeReceiver({
     appToken: deps.appToken,
     logLevel: LogLevel.WARN,
-    // Bolt's logger gets free-form strings that may include payloads: keep only that something happened.
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => deps.log.warn('slack socket mode warning'),
-      error: () => deps.log.error('slack socket mode error'),
-      setLevel: () => undefined,
-      getLevel: () => LogLevel.WARN,
-      setName: () => undefined,
-    },
+    logger: sdkLogger(deps.log, 'socket-mode'),
     installerOptions: { clientOptions: deps.clientOptions },
   });
   const app = {

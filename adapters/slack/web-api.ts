@@ -1,6 +1,7 @@
 import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { KnownBlock, View } from '@slack/types';
 import { AdapterError, keys, RateLimitedError, type KeyValueStore, type Logger } from '../../src/core/index.js';
+import { sdkLogger } from './sdk-logger.js';
 import { retryAfterSeconds, slackErrorCode, toAdapterError } from './errors.js';
 import type { SlackTuning } from './types.js';
 
@@ -48,16 +49,7 @@ export class SlackApi {
       rejectRateLimitedCalls: true,
       timeout: tuning.webApiTimeoutMs,
       logLevel: LogLevel.WARN,
-      // The SDK logs free-form strings; keep only its warnings, under our logger.
-      logger: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => log.warn('slack web api warning'),
-        error: () => log.warn('slack web api error'),
-        setLevel: () => undefined,
-        getLevel: () => LogLevel.WARN,
-        setName: () => undefined,
-      },
+      logger: sdkLogger(log, 'web-api'),
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
     };
   }

@@ -100,6 +100,8 @@ export async function withRetry<T>(
     } catch (error) {
       const failure = describeFailure(error);
       if (!isRetryable(failure) || attempt >= policy.maxAttempts) throw toAdapterError(error, failure);
+      // Teams asks for a longer pause than we may wait here: give it back to the caller (a queue reschedules).
+      if ((failure.retryAfterMs ?? 0) > policy.maxMs) throw toAdapterError(error, failure);
       const waitMs = backoffMs(attempt, policy, failure.retryAfterMs);
       hooks.onRetry?.(failure, attempt, waitMs);
       await sleep(waitMs);

@@ -50,35 +50,39 @@ export function sendError(res: ServerResponse, status: number, reason: string): 
   res.end(body);
 }
 
-/** The response object botbuilder's `process()` expects (status/header/send/end), over node's ServerResponse. */
-export function botResponse(res: ServerResponse): { socket: unknown; status(code: number): void; header(name: string, value: unknown): void; send(body?: unknown): void; end(): void } {
-  let status = 200;
-  let payload: string | undefined;
-  return {
-    socket: res.socket,
-    status(code) {
-      status = code;
-    },
-    header(name, value) {
-      if (!res.headersSent) res.setHeader(name, String(value));
-    },
-    send(body) {
-      if (body === undefined || body === null) return;
-      if (typeof body === 'string') payload = body;
-      else {
-        payload = JSON.stringify(body);
-        if (!res.headersSent) res.setHeader('content-type', 'application/json; charset=utf-8');
-      }
-    },
-    end() {
-      if (res.writableEnded) return;
-      if (res.headersSent) {
-        res.end();
-        return;
-      }
-      res.statusCode = status;
-      if (payload !== undefined) res.setHeader('content-length', Buffer.byteLength(payload));
-      res.end(payload);
-    },
-  };
+/** Write the turn's result: 200 for ordinary activities, the invoke response's status and JSON body for invokes. */
+export function sendBotResponse(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  if (body === undefined || body === null) {
+    res.writeHead(status, { 'content-length': 0 }).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** As botbuilder's validateAndFixActivity: ISO timestamps become Dates, the raw strings are kept. */
+export function withDates(activity: Record<string, unknown>): Record<string, unknown> {
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    const value = activity[field];
+    if (typeof value === 'string') {
+      activity[raw] = value;
+      activity[field] = new Date(value);
+    }
+  }
+  return activity;
+}
+
+/** The HTTP status for a failed token check, or undefined when the error is something else. */
+export function authFailureStatus(error: unknown): number | undefined {
+  const e = error as { name?: string; statusCode?: number; constructor?: { name?: string } };
+  // botframework-connector's AuthenticationError keeps name "Error"; its class name and status code tell it apart.
+  if (e?.constructor?.name === 'AuthenticationError') return e.statusCode === 403 ? 403 : 401;
+  // jsonwebtoken's own errors (bad signature, malformed, not yet valid) escape botbuilder unwrapped.
+  if (e?.name === 'JsonWebTokenError' || e?.name === 'TokenExpiredError' || e?.name === 'NotBeforeError') return 401;
+  return undefined;
 }

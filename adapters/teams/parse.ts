@@ -10,14 +10,16 @@ import type { ActionPayload, ConversationRef, InboundEvent, SentRef, UserRef } f
 import { CARD_VERB, INPUT_TEXT, INPUT_VALUES, type TeamsRefExtra } from './types.js';
 
 /** The smallest activity shape the adapter works with; anything less is a 400 before the SDK sees it. */
-export const ActivityShape = z.object({
-  type: z.string().min(1, 'activity type is missing'),
-  id: z.string().optional(),
-  channelId: z.string().min(1, 'channelId is missing'),
-  serviceUrl: z.string().url('serviceUrl must be a URL'),
-  from: z.object({ id: z.string().min(1, 'from.id is missing') }).passthrough(),
-  recipient: z.object({ id: z.string().min(1, 'recipient.id is missing') }).passthrough(),
-  conversation: z.object({ id: z.string().min(1, 'conversation.id is missing') }).passthrough(),
+const required = (what: string) => z.string({ message: `${what} is missing` }).min(1, `${what} is missing`);
+const account = (what: string) => z.looseObject({ id: required(`${what}.id`) }, { message: `${what} is missing` });
+export const ActivityShape = z.looseObject({
+  type: required('activity type'),
+  id: z.string({ message: 'id must be a string' }).optional(),
+  channelId: required('channelId'),
+  serviceUrl: z.url({ message: 'serviceUrl must be an http(s) URL', protocol: /^https?$/ }),
+  from: account('from'),
+  recipient: account('recipient'),
+  conversation: account('conversation'),
 });
 
 const Bb = z.object({
@@ -56,7 +58,8 @@ export function conversationRefOf(activity: Partial<Activity>): ConversationRef 
 
 /** The person: keyed on the Entra object id when Teams gives it (stable across bots), else the Teams user id. */
 export function userRefOf(activity: Partial<Activity>, member: ChannelAccount = activity.from!): UserRef {
-  const extra: Record<string, string> = { teamsUserId: member.id, serviceUrl: activity.serviceUrl! };
+  // Enough to open a personal chat with this person later (openDirect): who, where, and as which bot.
+  const extra: Record<string, string> = { teamsUserId: member.id, serviceUrl: activity.serviceUrl!, botId: activity.recipient!.id };
   if (member.aadObjectId) extra.aadObjectId = member.aadObjectId;
   return { platform: 'teams', tenantId: tenantOf(activity), userId: member.aadObjectId ?? member.id, extra };
 }
@@ -91,7 +94,8 @@ export function stripBotMention(activity: Partial<Activity>): { text: string; is
     const tag = (entity as { text?: string }).text;
     if (tag) text = text.split(tag).join(' ');
   }
-  if (!isMention && /<at>[^<]*<\/at>/.test(text) && activity.conversation?.conversationType !== 'personal') {
+  const hasMentionEntities = (activity.entities ?? []).some((e) => e.type === 'mention');
+  if (!isMention && !hasMentionEntities && /<at>[^<]*<\/at>/.test(text) && activity.conversation?.conversationType !== 'personal') {
     // Some clients send the tag without an entity; in a shared conversation the bot only hears mentions.
     isMention = true;
   }

@@ -3,7 +3,7 @@
  * (continueConversation from a stored ref, after a restart or on another replica — T3). Each call takes a
  * rate-limit slot first and is retried per errors.ts; a blocked recipient is reported once to `onUnreachable`.
  */
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity, ConversationParameters, TurnContext } from 'botbuilder';
 import { type ConversationRef, type Logger, RecipientUnreachableError, type UserRef } from '../../src/core/index.js';
 import { type RetryPolicy, withRetry } from './errors.js';
 import type { SendLimiter } from './limiter.js';
@@ -11,8 +11,21 @@ import { toConversationReference } from './parse.js';
 import type { TeamsSdk } from './sdk.js';
 import type { TeamsRefExtra } from './types.js';
 
-/** The Bot Framework audience for outbound calls to Teams. */
-const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
+/** The part of botframework-connector's ConnectorClient we use. */
+interface ConnectorClient {
+  conversations: { createConversation(parameters: ConversationParameters): Promise<{ id?: string }> };
+  client?: { pipeline?: { removePolicy(options: { name: string }): unknown } };
+}
+
+/**
+ * The connector client retries by itself — 429 after whatever Retry-After says, 5xx three times over up to a
+ * minute — which would stack with errors.ts and break its bound. Remove that policy from the turn's client.
+ */
+function ownRetriesOnly(ctx: TurnContext): ConnectorClient {
+  const connector = ctx.turnState.get(ctx.adapter.ConnectorClientKey) as ConnectorClient;
+  connector.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+  return connector;
+}
 
 export interface OutboxOptions {
   sdk: () => Promise<TeamsSdk>;
@@ -52,36 +65,44 @@ export class Outbox {
     const botId = extra.botId ?? (this.options.appId ? `28:${this.options.appId}` : undefined);
     const teamsUserId = extra.teamsUserId ?? user.userId;
     if (!serviceUrl || !botId) throw new RecipientUnreachableError('teams');
-    const sdk = await this.options.sdk();
-    let conversationId = '';
-    const pseudoRef: ConversationRef = { platform: 'teams', tenantId: user.tenantId, conversationId: `new:${teamsUserId}`, isDirect: true };
-    await withRetry(
-      () =>
-        sdk.adapter.createConversationAsync(
-          this.options.appId ?? '',
-          'msteams',
-          serviceUrl,
-          BOT_FRAMEWORK_AUDIENCE,
-          { isGroup: false, bot: { id: botId, name: '' }, members: [{ id: teamsUserId, name: '' }], tenantId: user.tenantId, channelData: { tenant: { id: user.tenantId } }, activity: undefined as never },
-          async (ctx) => {
-            conversationId = ctx.activity.conversation.id;
-          },
-        ),
-      this.options.retry,
-      { beforeAttempt: () => this.options.limiter.acquire(pseudoRef.conversationId, user.tenantId), onRetry: (f, attempt, waitMs) => this.logRetry('create', f.status, attempt, waitMs) },
-    ).catch((error) => this.failed(pseudoRef, error));
+    // A continuation turn only to get a connector client for this serviceUrl (with our retry policy, see call()).
+    const base: ConversationRef = {
+      platform: 'teams',
+      tenantId: user.tenantId,
+      conversationId: `new:${teamsUserId}`,
+      isDirect: true,
+      extra: { serviceUrl, channelId: 'msteams', botId, conversationType: 'personal' },
+    };
+    const created = await this.call(base, 'create', async (_ctx, connector) =>
+      connector.conversations.createConversation({
+        isGroup: false,
+        bot: { id: botId, name: '' },
+        members: [{ id: teamsUserId, name: '' }],
+        tenantId: user.tenantId,
+        channelData: { tenant: { id: user.tenantId } },
+        activity: undefined as never,
+      }),
+    );
+    if (!created?.id) throw new RecipientUnreachableError('teams');
     const refExtra: TeamsRefExtra = { serviceUrl, channelId: 'msteams', botId, conversationType: 'personal', userId: teamsUserId };
-    return { platform: 'teams', tenantId: user.tenantId, conversationId, isDirect: true, extra: { ...refExtra } };
+    return { platform: 'teams', tenantId: user.tenantId, conversationId: created.id, isDirect: true, extra: { ...refExtra } };
   }
 
-  private async call<T>(ref: ConversationRef, what: string, op: (ctx: TurnContext) => Promise<T>, context?: TurnContext): Promise<T | undefined> {
+  private async call<T>(ref: ConversationRef, what: string, op: (ctx: TurnContext, connector: ConnectorClient) => Promise<T>, context?: TurnContext): Promise<T | undefined> {
     const attempt = async (): Promise<T | undefined> => {
-      if (context) return op(context);
+      if (context) return op(context, ownRetriesOnly(context));
       const sdk = await this.options.sdk();
       let result: T | undefined;
+      let failure: unknown;
       await sdk.adapter.continueConversationAsync(this.options.appId ?? '', toConversationReference(ref), async (ctx) => {
-        result = await op(ctx);
+        // Caught here: botbuilder would hand an error inside the turn to onTurnError and swallow it.
+        try {
+          result = await op(ctx, ownRetriesOnly(ctx));
+        } catch (error) {
+          failure = error;
+        }
       });
+      if (failure !== undefined) throw failure;
       return result;
     };
     try {

@@ -4,7 +4,7 @@
  * Only teams-ai's Application and TeamsAdapter modules are loaded, not its index, which also pulls in openai and
  * a tokenizer that Bubbelbreker never uses.
  */
-import type { TurnContext } from 'botbuilder';
+import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '@microsoft/teams-ai/lib/AdaptiveCards.js';
 import type { Logger } from '../../src/core/index.js';
 import type { BotAuthSettings } from './auth.js';
@@ -14,7 +14,10 @@ type Botbuilder = typeof import('botbuilder');
 type ApplicationModule = typeof import('@microsoft/teams-ai/lib/Application.js');
 type TeamsAdapterModule = typeof import('@microsoft/teams-ai/lib/TeamsAdapter.js');
 
-export type TeamsAdapterInstance = InstanceType<TeamsAdapterModule['TeamsAdapter']>;
+/** TeamsAdapter plus a public door to its (protected) processActivity; see teams-adapter.ts for why. */
+export type TeamsAdapterInstance = InstanceType<TeamsAdapterModule['TeamsAdapter']> & {
+  processAuthenticated(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined>;
+};
 export type ApplicationInstance = InstanceType<ApplicationModule['Application']>;
 
 /** What the rest of the adapter uses from the SDK once it is loaded. */
@@ -43,7 +46,12 @@ export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHand
   await new Promise((resolve) => setImmediate(resolve));
   const { Application } = await import('@microsoft/teams-ai/lib/Application.js');
 
-  const adapter = new TeamsAdapter(settings);
+  class BubbelbrekerTeamsAdapter extends TeamsAdapter {
+    processAuthenticated(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+      return this.processActivity(authHeader, activity, logic);
+    }
+  }
+  const adapter = new BubbelbrekerTeamsAdapter(settings);
   adapter.onTurnError = async (_context, error) => {
     // The SDK's own failures (not ours: our handlers catch everything). No message text: it may hold user data.
     log.error({ err: { name: (error as Error)?.name ?? 'Error' } }, 'teams turn failed inside the SDK');

@@ -16,7 +16,7 @@ import {
   type UserRef,
 } from '../../src/core/index.js';
 import { botAuthSettings, isTenantAllowed } from './auth.js';
-import { BadRequest, botResponse, readJsonBody, sendError } from './http-route.js';
+import { authFailureStatus, BadRequest, readJsonBody, sendBotResponse, sendError, withDates } from './http-route.js';
 import type { SendLimiter } from './limiter.js';
 import { ActivityShape, lifecycleOf, tenantOf, toInboundEvent } from './parse.js';
 import { Outbox } from './proactive.js';
@@ -123,9 +123,21 @@ export class TeamsChatAdapter implements ChatAdapter {
         return sendError(res, 403, 'tenant not allowed');
       }
       const sdk = await this.sdk();
-      await sdk.adapter.process({ body, headers: req.headers as Record<string, string>, method: req.method }, botResponse(res), async (context) => {
-        await sdk.app.run(context);
-      });
+      const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+      // TeamsAdapter.process() would answer a bad signature with 500 (jsonwebtoken's error is not an
+      // AuthenticationError); calling processActivity ourselves lets every token failure be a 401 (T2).
+      let invoke: { status: number; body?: unknown } | undefined;
+      try {
+        invoke = await sdk.adapter.processAuthenticated(authHeader, withDates(body) as never, async (context) => {
+          await sdk.app.run(context);
+        });
+      } catch (error) {
+        const status = authFailureStatus(error);
+        if (status === undefined) throw error;
+        this.log.warn({ reason: 'token_rejected', errName: (error as Error)?.name }, 'teams request refused');
+        return sendError(res, status, 'unauthorized');
+      }
+      sendBotResponse(res, invoke?.status ?? 200, invoke?.body);
     } catch (error) {
       if (error instanceof BadRequest) return sendError(res, error.status, error.message);
       if ((error as Error)?.name === 'ZodError') return sendError(res, 400, 'not a valid activity');

@@ -149,12 +149,27 @@ function proceed(def: DialogDefinition, index: DialogIndex, progress: Progress, 
   return { state, outputs, changed: true };
 }
 
-function ask(def: DialogDefinition, state: DialogState, stepId: string): EngineOutput {
-  const current = state.history.length + 1;
+function ask(def: DialogDefinition, state: DialogState, stepId: string): Extract<EngineOutput, { kind: 'ask' }> {
+  const index = indexDialog(def);
+  const isExtra = (id: string) => {
+    const step = index.steps[index.position.get(id) ?? -1];
+    return step?.kind === 'text' && step.extra === true;
+  };
+  // Extras (an optional closing note) are not numbered: they show as "tot slot" (current 0).
+  if (isExtra(stepId)) return { kind: 'ask', stepId, current: 0, total: 0 };
+  let answered = 0;
+  for (const id of state.history) if (!isExtra(id)) answered += 1;
+  const current = answered + 1;
+  let predicted = 0;
+  for (const id of predictPath(def, state.answers)) if (!isExtra(id)) predicted += 1;
   // The predicted path always contains the path taken so far (rules only look back and jump forward);
   // max() only guards hand-built definitions that skipped the schema.
-  const total = Math.max(current, predictPath(def, state.answers).length);
-  return { kind: 'ask', stepId, current, total };
+  return { kind: 'ask', stepId, current, total: Math.max(current, predicted) };
+}
+
+/** The `ask` output for the open question of an active state: what to show again after a restart or a hint. */
+export function askAgain(def: DialogDefinition, state: DialogState): Extract<EngineOutput, { kind: 'ask' }> | undefined {
+  return state.stepId === undefined ? undefined : ask(def, state, state.stepId);
 }
 
 function reject(state: DialogState, reason: Rejection, limit?: number): EngineResult {

@@ -35,7 +35,9 @@ export function renderQuestion(def: DialogDefinition, state: DialogState, ask: E
   if (!step || step.kind === 'say') return [];
   const action: ActionPayload = { dialogId: def.id, stepId: step.id, turn: state.turn };
   const label = t(stepKey(def.id, step.id, 'prompt'));
-  const blocks: Block[] = [{ type: 'progress', current: ask.current, total: ask.total, label: t('common.progress', { current: ask.current, total: ask.total }) }];
+  // current 0 = an unnumbered extra (the optional closing note).
+  const progressLabel = ask.current === 0 ? t('common.progressExtra') : t('common.progress', { current: ask.current, total: ask.total });
+  const blocks: Block[] = [{ type: 'progress', current: ask.current, total: ask.total, label: progressLabel }];
   blocks.push({ type: 'heading', text: label });
   if (step.hint) blocks.push({ type: 'text', text: t(stepKey(def.id, step.id, 'hint')), tone: 'muted' });
   switch (step.kind) {

@@ -1,11 +1,10 @@
 import type { TurnContext } from '../core/context.js';
 import type { ActionPayload } from '../core/types.js';
 import { keys } from '../store/keys.js';
-import { predictPath } from './dialog-path.js';
-import { advance } from './engine.js';
+import { advance, askAgain } from './engine.js';
 import { choiceLabels, renderOutputs, textMessage } from './render.js';
 import type { DialogDefinition } from './schema.js';
-import type { Answer, DialogState, EngineInput, EngineOutput, EngineResult } from './types.js';
+import type { Answer, DialogState, EngineInput, EngineResult } from './types.js';
 
 /** Called when a dialog ends with status `done`; the state is deleted afterwards. */
 export type DialogDoneHandler = (ctx: TurnContext, state: DialogState, def: DialogDefinition) => Promise<void>;
@@ -30,13 +29,7 @@ export interface DialogRunner {
 }
 
 /** The `ask` output for the open question of a state, with its place on the person's current path. */
-export function currentAsk(def: DialogDefinition, state: DialogState): Extract<EngineOutput, { kind: 'ask' }> | undefined {
-  if (state.stepId === undefined) return undefined;
-  const path = predictPath(def, state.answers);
-  const at = path.indexOf(state.stepId);
-  const current = at >= 0 ? at + 1 : state.history.length + 1;
-  return { kind: 'ask', stepId: state.stepId, current, total: Math.max(path.length, current) };
-}
+export const currentAsk = askAgain;
 
 /** Typed text → an answer id by label or number, so "Ja" or "2" works like the button. */
 function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: TurnContext): EngineInput {

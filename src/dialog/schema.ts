@@ -99,8 +99,11 @@ export const TextStepSchema = z
     maxLength: z.number().int().min(1).max(1000),
     optional: z.boolean().default(true),
     hint: z.boolean().optional(),
+    /** An optional extra after the questions (a note): shown as "tot slot", left out of the "vraag 3 van 7" count. */
+    extra: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.extra || s.optional, { message: 'an extra step must be optional', path: ['extra'] });
 
 export const StepSchema = z.discriminatedUnion('kind', [SayStepSchema, SingleStepSchema, MultiStepSchema, ScaleStepSchema, TextStepSchema]);
 

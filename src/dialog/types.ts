@@ -47,6 +47,7 @@ export type Rejection =
 /** What the engine did, as neutral events the runner turns into messages. */
 export type EngineOutput =
   | { kind: 'say'; stepId: string }
+  /** `current` counts from 1 on the person's path; 0 marks an unnumbered extra (the optional closing note). */
   | { kind: 'ask'; stepId: string; current: number; total: number }
   | { kind: 'done'; outcome?: string }
   | { kind: 'stopped' }

@@ -20,6 +20,12 @@ export const keys = {
   prefs: (person: string) => `prefs:${person}`,
   /** A kept check-in result. */
   result: (person: string, resultId: string) => `result:${person}:${safe(resultId)}`,
+  /** The ids of a person's kept check-in results (the store has no prefix scan). */
+  resultList: (person: string) => `results:${person}`,
+  /** That a person already said whether a result was useful (one vote per result); holds no vote. */
+  usefulVoted: (person: string, resultId: string) => `voted:${person}:${safe(resultId)}`,
+  /** An anonymous counter (e.g. "was this useful?" votes, safety routes shown) — not person data. */
+  counter: (name: string) => `counter:${safe(name)}`,
   /** Where the bot can reach this person later (proactive messages). */
   conversation: (person: string) => `conversation:${person}`,
   /** Messages the bot sent that show a result, so "forget" can delete them. */

@@ -12,7 +12,7 @@ import type { ActionPayload } from '../../src/core/types.js';
 
 describe('bot core', () => {
   it('ignores a redelivered event (same id) and answers the first only', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const io = recordingIO();
     const event = person().says('help');
     await core.bot.sink(event, io);
@@ -22,7 +22,7 @@ describe('bot core', () => {
   });
 
   it('answers an unknown command with the help text', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const io = recordingIO();
     await core.bot.sink(person().command('dansen'), io);
     expect(io.texts()[0]).toContain('Dat begreep ik niet');
@@ -30,7 +30,7 @@ describe('bot core', () => {
   });
 
   it('accepts Dutch and English command words regardless of case, accents and hyphens', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     for (const words of ['Mijn-Gegevens', 'my data', 'MIJN GEGEVENS']) {
       const io = recordingIO();
       await core.bot.sink(person().says(words), io);
@@ -39,7 +39,7 @@ describe('bot core', () => {
   });
 
   it('runs a dialog with buttons: progress, update in place, stale and double clicks change nothing', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const who = person('U-dialog');
     const io = recordingIO();
     await core.bot.sink(who.says('checkin'), io);
@@ -66,7 +66,7 @@ describe('bot core', () => {
   });
 
   it('goes one question back with "terug" and stops with "stop", deleting the answers', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const who = person('U-back');
     const io = recordingIO();
     await core.bot.sink(who.says('checkin'), io);
@@ -82,7 +82,7 @@ describe('bot core', () => {
   });
 
   it('gives a hint and the question again when free text comes where a choice is expected', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const who = person('U-text');
     const io = recordingIO();
     await core.bot.sink(who.says('checkin'), io);
@@ -98,8 +98,8 @@ describe('bot core', () => {
 
   it('stores one answer when two replicas handle two clicks on the same question at once', async () => {
     const store = openMemoryStore();
-    const a = await makeBot({ store });
-    const b = await makeBot({ store });
+    const a = await makeBot({ store, features: [] });
+    const b = await makeBot({ store, features: [] });
     const who = person('U-race');
     const io = recordingIO();
     await a.bot.sink(who.says('checkin'), io);
@@ -118,13 +118,13 @@ describe('bot core', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bb-resume-'));
     const config = testConfig({ DATABASE_PATH: join(dir, 'bb.sqlite') });
     const who = person('U-restart');
-    const first = await createCore(config, { log: silentLogger(), store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) });
+    const first = await createCore(config, { features: [], log: silentLogger(), store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) });
     const io = recordingIO();
     await first.bot.sink(who.says('checkin'), io);
     await first.bot.sink(who.clicks({ ...questionBlock(io.last())!.action, choiceId: 'wind' }), io);
     await first.store.close();
 
-    const second = await createCore(config, { log: silentLogger(), store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) });
+    const second = await createCore(config, { features: [], log: silentLogger(), store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) });
     const io2 = recordingIO();
     await second.bot.sink(who.installs(), io2);
     expect(io2.texts().join('\n')).toContain('We gaan verder bij de vraag waar je was');
@@ -133,7 +133,7 @@ describe('bot core', () => {
   });
 
   it('switches language with "taal en" and keeps it', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const who = person('U-lang');
     const io = recordingIO();
     await core.bot.sink(who.says('taal en'), io);
@@ -145,14 +145,14 @@ describe('bot core', () => {
   });
 
   it('uses the platform locale when the person chose none', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const io = recordingIO();
     await core.bot.sink({ ...person('U-en').says('help'), locale: 'en-GB' }, io);
     expect(io.texts()[0]).toContain('This is what I can do');
   });
 
   it('forgets everything about a person after confirmation, and a repeat is a no-op', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const who = person('U-forget');
     const io = recordingIO();
     await core.bot.sink(who.says('taal nl'), io);
@@ -169,7 +169,7 @@ describe('bot core', () => {
   });
 
   it('starts the dialog in a direct message when asked in a channel', async () => {
-    const core = await makeBot();
+    const core = await makeBot({ features: [] });
     const event = person('U-channel').says('checkin');
     const io = recordingIO();
     await core.bot.sink({ ...event, conversation: { ...event.conversation, isDirect: false } }, io);
@@ -178,7 +178,7 @@ describe('bot core', () => {
 
   it('answers a crash inside a turn kindly and never logs the user text', async () => {
     const capture = captureLogger();
-    const core = await makeBot({ log: capture.log });
+    const core = await makeBot({ log: capture.log, features: [] });
     const io = recordingIO();
     io.send = async (message) => {
       if (!message.text.includes('Er ging iets mis')) throw new Error(`boom CANARY-${'x'}`);

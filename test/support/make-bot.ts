@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config, type Env } from '../../src/config.js';
+import type { Feature } from '../../src/core/context.js';
 import type { ActionPayload, Block, InboundEvent, OutboundMessage, SentRef, TurnIO } from '../../src/core/types.js';
 import { createCore, type Core } from '../../src/main.js';
 import { silentLogger } from '../../src/logger.js';
@@ -26,12 +27,14 @@ export interface MakeBotOptions {
   store?: KeyValueStore;
   log?: Logger;
   now?: () => number;
+  /** Replace the product features (core tests pass [] to run the sample dialog through `checkin`). */
+  features?: Feature[];
 }
 
 /** Build the real core (bot, translator, store) for a test. */
 export async function makeBot(options: MakeBotOptions = {}): Promise<Core> {
   const config = testConfig(options.env);
-  return createCore(config, { log: options.log ?? silentLogger(), store: options.store ?? openMemoryStore(options.now), now: options.now });
+  return createCore(config, { log: options.log ?? silentLogger(), store: options.store ?? openMemoryStore(options.now), now: options.now, features: options.features });
 }
 
 /** What a turn did, in order. */

@@ -1,0 +1,161 @@
+import type { WebClientOptions } from '@slack/web-api';
+import type { ChatAdapter, ConversationRef, InboundEvent, InboundSink, Locale, OutboundMessage, SentRef, SlackConfig, UserRef } from '../../src/core/index.js';
+import { SLACK_ROUTES } from './app-spec.js';
+import { errorCode } from './error-code.js';
+import { buildHome } from './home.js';
+import { createEventsRoute } from './http-receiver.js';
+import type { TurnWork, Work } from './inbound.js';
+import { createLocaleLookup } from './locale.js';
+import { renderModal } from './modal.js';
+import { createInstallations, type Installations } from './oauth.js';
+import { renderMessage } from './render.js';
+import { createSocketMode } from './socket-mode.js';
+import { createTurnIO, labelFor, silentTurnIO } from './turn-io.js';
+import { DEFAULT_TUNING, type SlackAdapterDeps, type SlackTuning } from './types.js';
+import { SlackApi } from './web-api.js';
+
+/** The Slack adapter, plus a few handles tests and the benchmark use. */
+export interface SlackAdapter extends ChatAdapter {
+  readonly platform: 'slack';
+  /** Resolves when every turn started so far has finished. */
+  drain(): Promise<void>;
+  readonly api: SlackApi;
+  readonly tuning: SlackTuning;
+}
+
+export interface SlackAdapterOptions {
+  /** A fetch for the Web API instead of the global one (benchmarks). */
+  fetch?: WebClientOptions['fetch'];
+}
+
+export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDeps, options: SlackAdapterOptions = {}): SlackAdapter {
+  const now = deps.now ?? Date.now;
+  const tuning: SlackTuning = { ...DEFAULT_TUNING, ...deps.tuning };
+  const log = deps.log.child({ component: 'slack' });
+  const defaultLocale: Locale = deps.defaultLocale ?? 'nl';
+  const inFlight = new Set<Promise<void>>();
+  let sink: InboundSink | undefined;
+  let socket: ReturnType<typeof createSocketMode> | undefined;
+
+  let installations: Installations | undefined;
+  const api = new SlackApi({ apiUrl: config.apiUrl, store: deps.store, log, now, tuning, tokenFor: (teamId) => installations!.tokenFor(teamId), fetch: options.fetch });
+  installations = createInstallations({
+    config,
+    store: deps.store,
+    log,
+    now,
+    clientOptions: api.clientOptions(),
+    onInstalled: (teamId, userId) => track(welcome(teamId, userId)),
+  });
+  const localeOf = createLocaleLookup({ api, store: deps.store, log, now, ttlMs: tuning.localeTtlMs, pseudonymize: deps.pseudonymize });
+  const ioDeps = { api, translate: deps.translate, defaultLocale };
+
+  function track(work: Promise<void>): void {
+    const running = work.catch((error: unknown) => log.warn({ code: errorCode(error) }, 'slack work failed after the ack'));
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+  }
+
+  async function runTurn(item: TurnWork): Promise<void> {
+    const { event, target } = item;
+    if (item.resolve === 'dm') {
+      const channel = await api.openDm(target.teamId, target.userId);
+      event.conversation = { ...event.conversation, conversationId: channel, isDirect: true };
+    } else if (item.resolve === 'command' && (await api.openDm(target.teamId, target.userId)) === target.channel) {
+      // The slash command was typed in the bot's own 1:1 chat: answer there, in the open.
+      event.conversation = { ...event.conversation, isDirect: true };
+      target.isDirect = true;
+    }
+    event.locale = await localeOf(target.teamId, target.userId);
+    await sink!(event, createTurnIO(target, ioDeps));
+  }
+
+  async function run(item: Work): Promise<void> {
+    if ('kind' in item) {
+      if (item.kind === 'modal') {
+        // The trigger id expires 3 s after the click: open the modal before anything else.
+        const label = (key: string) => deps.translate(item.spec.locale ?? defaultLocale, key);
+        await api.openView(item.teamId, item.triggerId, renderModal(item, label));
+        return;
+      }
+      const slackLocale = await localeOf(item.teamId, item.userId);
+      const view = await buildHome(item, { sink: sink!, translate: deps.translate, defaultLocale, slackLocale });
+      await api.publishHome(item.teamId, item.userId, view);
+      return;
+    }
+    if (item.type === 'uninstall') {
+      await installations!.remove(item.teamId);
+      api.forgetTeam(item.teamId);
+      await sink!(item.event, silentTurnIO);
+      return;
+    }
+    await runTurn(item);
+  }
+
+  async function welcome(teamId: string, userId: string): Promise<void> {
+    const channel = await api.openDm(teamId, userId);
+    const event: InboundEvent = {
+      kind: 'install',
+      id: `install:${teamId}:${userId}:${now()}`,
+      platform: 'slack',
+      user: { platform: 'slack', tenantId: teamId, userId },
+      conversation: { platform: 'slack', tenantId: teamId, conversationId: channel, isDirect: true },
+      receivedAt: now(),
+    };
+    await runTurn({ type: 'turn', event, target: { teamId, userId, channel, isDirect: true } });
+  }
+
+  const dispatch = (work: Work[], meta: { retryNum?: number }) => {
+    if (meta.retryNum) log.info({ retryNum: meta.retryNum }, 'slack redelivery');
+    for (const item of work) track(run(item));
+  };
+
+  const label = (message: OutboundMessage) => labelFor(ioDeps, message);
+
+  return {
+    platform: 'slack',
+    api,
+    tuning,
+    async start(coreSink) {
+      sink = coreSink;
+      deps.routes.mount(
+        'POST',
+        SLACK_ROUTES.events,
+        createEventsRoute({ signingSecret: config.signingSecret, log, now, maxBodyBytes: tuning.maxBodyBytes, isBusy: () => inFlight.size >= tuning.maxInFlight, dispatch }),
+      );
+      const oauth = installations!.oauth;
+      if (oauth) {
+        deps.routes.mount('GET', SLACK_ROUTES.install, oauth.install);
+        deps.routes.mount('GET', SLACK_ROUTES.oauthRedirect, oauth.callback);
+      }
+      if (config.appToken) {
+        socket = createSocketMode({ appToken: config.appToken, log, now, clientOptions: api.clientOptions(), dispatch });
+        await socket.start();
+      }
+      log.info({ socketMode: Boolean(config.appToken), oauth: Boolean(oauth) }, 'slack adapter started');
+    },
+    async stop() {
+      await socket?.stop();
+      await this.drain();
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    async send(to: ConversationRef, message: OutboundMessage): Promise<SentRef> {
+      const rendered = renderMessage(message, label(message));
+      const sent = await api.postMessage(to.tenantId, { channel: to.conversationId, ...rendered, ...(to.threadId ? { thread_ts: to.threadId } : {}) });
+      return { conversation: { ...to, conversationId: sent.channel }, messageId: sent.ts };
+    },
+    async update(sent: SentRef, message: OutboundMessage): Promise<void> {
+      const rendered = renderMessage(message, label(message));
+      await api.update(sent.conversation.tenantId, { channel: sent.conversation.conversationId, ts: sent.messageId, ...rendered });
+    },
+    async openDirect(user: UserRef): Promise<ConversationRef> {
+      const channel = await api.openDm(user.tenantId, user.userId);
+      return { platform: 'slack', tenantId: user.tenantId, conversationId: channel, isDirect: true };
+    },
+    async remove(sent: SentRef): Promise<boolean> {
+      return api.delete(sent.conversation.tenantId, { channel: sent.conversation.conversationId, ts: sent.messageId });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * One server for bench/slack.ts, run in a child process so its CPU can be measured on its own:
+ *   pipeline — the real server (src/server.ts) with the Slack adapter and the real bot on a SQLite store in a
+ *              temp dir; the Web API answered by an in-process stub (no network, no nock)
+ *   bolt     — a bare @slack/bolt App on its HTTPReceiver that only acknowledges
+ * Talks to the parent over IPC: { ready, port } → { cpu } ↔ cpu usage → { stop }.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bolt from '@slack/bolt';
+import pino from 'pino';
+import { createSlackAdapter } from '../adapters/slack/index.js';
+import { loadConfig } from '../src/config.js';
+import { createCore } from '../src/main.js';
+import { createMetrics } from '../src/metrics.js';
+import { createPseudonymizer } from '../src/privacy/pseudonym.js';
+import { createServer } from '../src/server.js';
+import { openSqliteStore } from '../src/store/create-store.js';
+
+export const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
+const mode = process.argv[2] === 'bolt' ? 'bolt' : 'pipeline';
+
+/** A Slack Web API stand-in: the answers the bot needs, as fast as a local stub can be. */
+let ts = 0;
+const stubFetch = async (url: string | URL, init?: { body?: unknown }): Promise<Response> => {
+  const method = String(url).slice(String(url).lastIndexOf('/') + 1);
+  const form = new URLSearchParams(typeof init?.body === 'string' ? init.body : '');
+  let body: unknown = { ok: true };
+  if (method === 'chat.postMessage') body = { ok: true, channel: form.get('channel'), ts: `${1_700_000_000 + ++ts}.000100` };
+  else if (method === 'users.info') body = { ok: true, user: { id: form.get('user'), locale: 'nl-NL' } };
+  else if (method === 'conversations.open') body = { ok: true, channel: { id: `D${form.get('users')}` } };
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+};
+
+async function startPipeline(): Promise<{ port: number; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-bench-slack-'));
+  const pseudonymKey = 'bench-pseudonym-key-0123456789abcdef0123456789';
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: pseudonymKey, SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: 'http://127.0.0.1:59999/api/' }, {});
+  // Production logging (info, JSON, one line per event), written to /dev/null.
+  const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const store = openSqliteStore({ path: config.store.databasePath, log });
+  const core = await createCore(config, { log, store });
+  const server = createServer({ config: { host: '127.0.0.1', port: 0 }, log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true });
+  const adapter = createSlackAdapter(
+    config.slack!,
+    { log, store, routes: server, translate: (l, k, v) => core.translator.t(l, k, v), pseudonymize: createPseudonymizer(pseudonymKey), defaultLocale: config.defaultLocale },
+    { fetch: stubFetch },
+  );
+  await adapter.start(core.bot.sink);
+  const port = await server.listen();
+  return {
+    port,
+    async close() {
+      await server.close();
+      await adapter.stop();
+      await core.bot.drain();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startBolt(): Promise<{ port: number; close(): Promise<void> }> {
+  const app = new bolt.App({
+    signingSecret: BENCH_SECRET,
+    authorize: async () => ({ botToken: 'xoxb-bench', botId: 'B0BENCH', botUserId: 'UBOT0001' }),
+    logLevel: bolt.LogLevel.ERROR,
+    clientOptions: { slackApiUrl: 'http://127.0.0.1:59999/api/', retryConfig: { retries: 0 } },
+  });
+  app.event('message', async () => undefined);
+  const server = (await app.start(0)) as Server;
+  return { port: (server.address() as AddressInfo).port, close: () => app.stop() as Promise<void> };
+}
+
+const running = mode === 'bolt' ? await startBolt() : await startPipeline();
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage(), rss: process.memoryUsage().rss });
+  if (message.type === 'stop') void running.close().finally(() => process.exit(0));
+});
+process.send!({ type: 'ready', port: running.port });

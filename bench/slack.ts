@@ -1,0 +1,240 @@
+/**
+ * Signed Slack events through the whole pipeline (shared server, signature check, dedupe claim, locale cache,
+ * dialog step, SQLite state write, Block Kit rendering, Web API call to a local stub) against a bare
+ * @slack/bolt App on its HTTPReceiver that only acknowledges the same events. Both servers run in child
+ * processes of the same run, so their CPU is measured alone; the load comes from this process.
+ *   npx tsx bench/slack.ts            (BENCH_QUICK=1 for a short run)
+ * Reports events/s (autocannon, 50 connections), the ratio, server CPU per event, and ack latency at a steady
+ * 500 events/s from a paced generator (autocannon's -R sends bursts; perf-anchors.md).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+
+const SECRET = 'bench-signing-secret-0123456789abcdef';
+const PATH = '/slack/events';
+
+export interface SlackBenchOptions {
+  /** Seconds of each throughput round (default 8). */
+  seconds?: number;
+  /** Throughput rounds per server, alternating (default 2). */
+  rounds?: number;
+  connections?: number;
+  /** Paced phase: events per second and seconds (default 500 for 10 s). */
+  pacedRate?: number;
+  pacedSeconds?: number;
+  /** People the events rotate over (default 10,000: each sees an event about every 2 s, under Slack's 1 post/s/channel). */
+  users?: number;
+}
+
+interface ServerRun {
+  eventsPerSecond: number;
+  roundsEventsPerSecond: number[];
+  cpuMicrosPerEvent: number;
+  non2xx: number;
+  errors: number;
+  paced: { rate: number; sent: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; errors: number };
+  rssMb: number;
+}
+
+export interface SlackBenchResult {
+  bench: 'slack';
+  pipeline: ServerRun;
+  bolt: ServerRun;
+  /** pipeline events/s ÷ bare Bolt events/s (aim ≥ 0.8). */
+  ratio: number;
+  /** pipeline CPU per event ÷ bare Bolt CPU per event. */
+  cpuRatio: number;
+  settings: Required<SlackBenchOptions>;
+}
+
+/** Signed message.im events, each with a fresh event_id, rotating over `users` people. */
+function eventSource(users: number) {
+  let n = 0;
+  return () => {
+    n += 1;
+    const user = `UB${(n % users).toString(36).toUpperCase().padStart(5, '0')}`;
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(n % 1e6).padStart(6, '0')}`;
+    const body = JSON.stringify({
+      token: 'unused',
+      team_id: 'T0BENCH',
+      api_app_id: 'A0BENCH',
+      event: { type: 'message', channel: `D${user}`, user, text: 'checkin', ts, event_ts: ts, channel_type: 'im' },
+      type: 'event_callback',
+      event_id: `Ev${process.pid.toString(36)}${n.toString(36)}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: 'T0BENCH', user_id: 'UBOT0001', is_bot: true, is_enterprise_install: false }],
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+    return { body, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature } };
+  };
+}
+
+interface Child {
+  port: number;
+  cpu(): Promise<{ micros: number; rss: number }>;
+  stop(): Promise<void>;
+}
+
+async function startChild(mode: 'pipeline' | 'bolt'): Promise<Child> {
+  const script = fileURLToPath(new URL('./slack-server.ts', import.meta.url));
+  const child: ChildProcess = fork(script, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+    child.on('message', (m: { type: string; port?: number }) => m.type === 'ready' && resolve(m.port!));
+  });
+  return {
+    port,
+    cpu: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: { type: string; usage?: NodeJS.CpuUsage; rss?: number }) => {
+          if (m.type !== 'cpu') return;
+          child.off('message', onMessage);
+          resolve({ micros: m.usage!.user + m.usage!.system, rss: m.rss! });
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'cpu' });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function load(port: number, next: ReturnType<typeof eventSource>, options: { connections: number; seconds?: number; amount?: number }) {
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: options.connections,
+    ...(options.seconds !== undefined ? { duration: options.seconds } : {}),
+    ...(options.amount !== undefined ? { amount: options.amount } : {}),
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: PATH,
+        setupRequest: (req) => {
+          const event = next();
+          return { ...req, body: event.body, headers: event.headers };
+        },
+      },
+    ],
+  });
+}
+
+/** Requests evenly spaced at `rate` per second; latency from sending to the end of the response. */
+async function paced(port: number, next: ReturnType<typeof eventSource>, rate: number, seconds: number): Promise<ServerRun['paced']> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = rate * seconds;
+  const interval = 1000 / rate;
+  const latencies: number[] = [];
+  let errors = 0;
+  let done = 0;
+  const start = performance.now() + 20;
+  const fire = () => {
+    const event = next();
+    const t0 = performance.now();
+    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path: PATH, headers: { ...event.headers, 'content-length': Buffer.byteLength(event.body) } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 200) latencies.push(performance.now() - t0);
+        else errors += 1;
+        done += 1;
+      });
+    });
+    req.on('error', () => {
+      errors += 1;
+      done += 1;
+    });
+    req.end(event.body);
+  };
+  for (let i = 0; i < total; ) {
+    const now = performance.now();
+    while (i < total && start + i * interval <= now) {
+      fire();
+      i += 1;
+    }
+    await sleep(Math.max(0, start + i * interval - performance.now()));
+  }
+  while (done < total) await sleep(5);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)] ?? NaN).toFixed(2));
+  return { rate, sent: total, p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1), errors };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function runSlackBench(options: SlackBenchOptions = {}): Promise<SlackBenchResult> {
+  const quick = process.env.BENCH_QUICK === '1';
+  const settings: Required<SlackBenchOptions> = {
+    seconds: options.seconds ?? (quick ? 3 : 8),
+    rounds: options.rounds ?? (quick ? 1 : 2),
+    connections: options.connections ?? 50,
+    pacedRate: options.pacedRate ?? 500,
+    pacedSeconds: options.pacedSeconds ?? (quick ? 4 : 10),
+    users: options.users ?? 10_000,
+  };
+  const servers = { pipeline: await startChild('pipeline'), bolt: await startChild('bolt') };
+  const sources = { pipeline: eventSource(settings.users), bolt: eventSource(settings.users) };
+  const runs = { pipeline: { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 }, bolt: { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 } };
+  try {
+    // Warm-up: JIT, connections, and one event per person (the locale cache fills as in a running workspace).
+    for (const mode of ['bolt', 'pipeline'] as const) await load(servers[mode].port, sources[mode], { connections: 20, amount: settings.users });
+    for (let round = 0; round < settings.rounds; round += 1) {
+      for (const mode of ['bolt', 'pipeline'] as const) {
+        await sleep(1_000);
+        const before = await servers[mode].cpu();
+        const result = await load(servers[mode].port, sources[mode], { connections: settings.connections, seconds: settings.seconds });
+        // The pipeline keeps working after its acks: let it finish, so its CPU per event counts all of it.
+        await sleep(1_000);
+        const after = await servers[mode].cpu();
+        const ok = result['2xx'];
+        runs[mode].rps.push(Math.round(ok / result.duration));
+        runs[mode].cpu += after.micros - before.micros;
+        runs[mode].ok += ok;
+        runs[mode].non2xx += result.non2xx;
+        runs[mode].errors += result.errors + result.timeouts;
+      }
+    }
+    const pacedRuns: Record<'pipeline' | 'bolt', ServerRun['paced']> = {} as never;
+    for (const mode of ['bolt', 'pipeline'] as const) {
+      await sleep(1_000);
+      pacedRuns[mode] = await paced(servers[mode].port, sources[mode], settings.pacedRate, settings.pacedSeconds);
+    }
+    const summary = async (mode: 'pipeline' | 'bolt'): Promise<ServerRun> => ({
+      eventsPerSecond: median(runs[mode].rps),
+      roundsEventsPerSecond: runs[mode].rps,
+      cpuMicrosPerEvent: Math.round(runs[mode].cpu / Math.max(1, runs[mode].ok)),
+      non2xx: runs[mode].non2xx,
+      errors: runs[mode].errors,
+      paced: pacedRuns[mode],
+      rssMb: Math.round((await servers[mode].cpu()).rss / 1_048_576),
+    });
+    const pipeline = await summary('pipeline');
+    const bolt = await summary('bolt');
+    return {
+      bench: 'slack',
+      pipeline,
+      bolt,
+      ratio: Number((pipeline.eventsPerSecond / bolt.eventsPerSecond).toFixed(2)),
+      cpuRatio: Number((pipeline.cpuMicrosPerEvent / bolt.cpuMicrosPerEvent).toFixed(2)),
+      settings,
+    };
+  } finally {
+    await Promise.all([servers.pipeline.stop(), servers.bolt.stop()]);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await runSlackBench(), null, 2));
+}

@@ -1,0 +1,136 @@
+/**
+ * Cards for `leer` / `learn`: short explainers of the models (Brandsma's three basic laws, the five roles,
+ * the four game changers, Glasl's three phases) and the module catalogue as a list and as detail cards.
+ */
+import type { Block, OutboundMessage } from '../core/types.js';
+import { SOURCES } from './model.js';
+import { localText, type CatalogueModule, type ModuleCatalogue } from './modules.js';
+import { MODULE_ACTIONS, actionButton } from './result.js';
+import { message, type RenderContext } from './text.js';
+
+/** The action namespace of the learn cards' topic buttons (`choiceId`: a topic, or `list`). */
+export const LEARN_ACTIONS = 'learn';
+
+export const EXPLAINER_TOPICS = ['laws', 'roles', 'gameChangers', 'glasl'] as const;
+export type ExplainerTopic = (typeof EXPLAINER_TOPICS)[number];
+
+/** Items per topic, in order; text keys `learn.<topic>.items.<item>.name` and `.text`. */
+const TOPIC_ITEMS: Record<ExplainerTopic, readonly string[]> = {
+  laws: ['construct', 'fuel', 'gut'],
+  roles: ['pusher', 'joiner', 'silent', 'bridgeBuilder', 'scapegoat'],
+  gameChangers: ['target', 'subject', 'position', 'tone'],
+  glasl: ['winWin', 'winLose', 'loseLose'],
+};
+
+/** Sources per topic (domain.md); labels are `learn.sources.<name>`. */
+const TOPIC_SOURCES: Record<ExplainerTopic, (locale: 'nl' | 'en') => { name: string; url: string }[]> = {
+  laws: () => [{ name: 'brandsmaLaws', url: SOURCES.brandsmaLaws }],
+  roles: (locale) => [{ name: 'brandsmaRoles', url: SOURCES.brandsmaRoles[locale] }],
+  gameChangers: () => [{ name: 'brandsmaGameChangers', url: SOURCES.brandsmaGameChangers }],
+  glasl: () => [
+    { name: 'glasl', url: SOURCES.glasl },
+    { name: 'glaslPhases', url: SOURCES.glaslPhases },
+    { name: 'glaslInterventions', url: SOURCES.glaslInterventions },
+  ],
+};
+
+/** Words people type after `leer` / `learn` for each topic (lower case, no accents or spaces). */
+const TOPIC_WORDS: Record<string, ExplainerTopic> = {
+  wetten: 'laws',
+  basiswetten: 'laws',
+  laws: 'laws',
+  basiclaws: 'laws',
+  brandsma: 'laws',
+  rollen: 'roles',
+  roles: 'roles',
+  gamechangers: 'gameChangers',
+  gamechanger: 'gameChangers',
+  glasl: 'glasl',
+  fasen: 'glasl',
+  phases: 'glasl',
+  escalatie: 'glasl',
+  escalatieladder: 'glasl',
+  escalation: 'glasl',
+};
+
+export type LearnTarget =
+  | { kind: 'list' }
+  | { kind: 'topic'; topic: ExplainerTopic }
+  | { kind: 'module'; module: CatalogueModule }
+  | { kind: 'unknown' };
+
+const normalise = (text: string): string =>
+  text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
+
+/** What `leer <args>` asks for: nothing → the list; a topic word; a module id (`m3`) or title; else unknown. */
+export function resolveLearnTarget(args: string, catalogue: ModuleCatalogue): LearnTarget {
+  const wanted = normalise(args);
+  if (wanted === '') return { kind: 'list' };
+  const topic = TOPIC_WORDS[wanted] ?? EXPLAINER_TOPICS.find((t) => t.toLowerCase() === wanted);
+  if (topic) return { kind: 'topic', topic };
+  const byId = catalogue.modules.find((m) => normalise(m.id) === wanted);
+  if (byId) return { kind: 'module', module: byId };
+  const byTitle = catalogue.modules.find((m) => [m.title.nl, m.title.en].some((title) => normalise(title).includes(wanted)));
+  return byTitle && wanted.length >= 3 ? { kind: 'module', module: byTitle } : { kind: 'unknown' };
+}
+
+const topicButton = (rc: RenderContext, topic: ExplainerTopic) =>
+  actionButton(rc.t(`learn.${topic}.title`), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: topic });
+const moduleButton = (rc: RenderContext, module: CatalogueModule) =>
+  actionButton(localText(module.title, rc.locale), { dialogId: MODULE_ACTIONS, stepId: 'show', choiceId: module.id });
+const listButton = (rc: RenderContext) => actionButton(rc.t('learn.buttons.list'), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: 'list' });
+const checkinButton = (rc: RenderContext) => actionButton(rc.t('learn.buttons.checkin'), { dialogId: 'cmd', stepId: 'run', choiceId: 'checkin' });
+
+/** The overview: the four explainers and every module of the catalogue. */
+export function buildLearnList(catalogue: ModuleCatalogue, rc: RenderContext): OutboundMessage {
+  return message([
+    { type: 'heading', text: rc.t('learn.list.title') },
+    { type: 'text', text: rc.t('learn.list.explainers') },
+    { type: 'buttons', buttons: EXPLAINER_TOPICS.map((topic) => topicButton(rc, topic)) },
+    { type: 'text', text: rc.t('learn.list.modules') },
+    { type: 'text', text: catalogue.modules.map((m) => `• ${localText(m.title, rc.locale)}`).join('\n') },
+    { type: 'buttons', buttons: catalogue.modules.map((m) => moduleButton(rc, m)) },
+    { type: 'text', text: rc.t('learn.list.hint'), tone: 'muted' },
+  ]);
+}
+
+/** One explainer card. */
+export function buildExplainerCard(topic: ExplainerTopic, rc: RenderContext): OutboundMessage {
+  const { t } = rc;
+  const base = `learn.${topic}`;
+  const blocks: Block[] = [
+    { type: 'heading', text: t(`${base}.title`) },
+    { type: 'text', text: t(`${base}.intro`) },
+    { type: 'facts', facts: TOPIC_ITEMS[topic].map((item) => ({ label: t(`${base}.items.${item}.name`), value: t(`${base}.items.${item}.text`) })) },
+    { type: 'text', text: t(`${base}.takeaway`) },
+    { type: 'links', links: TOPIC_SOURCES[topic](rc.locale).map((s) => ({ label: t(`learn.sources.${s.name}`), url: s.url })) },
+    { type: 'text', text: t('learn.paraphrased'), tone: 'muted' },
+    { type: 'buttons', buttons: [...EXPLAINER_TOPICS.filter((other) => other !== topic).map((other) => topicButton(rc, other)), listButton(rc)] },
+  ];
+  return message(blocks);
+}
+
+/** One module's card: summary, what it covers, links, and a note when the organiser still has to complete it. */
+export function buildModuleCard(module: CatalogueModule, rc: RenderContext): OutboundMessage {
+  const { t, locale } = rc;
+  const blocks: Block[] = [
+    { type: 'heading', text: localText(module.title, locale) },
+    { type: 'text', text: localText(module.summary, locale) },
+    { type: 'text', text: `${t('learn.module.covers')}\n${localText(module.covers, locale).map((line) => `• ${line}`).join('\n')}` },
+  ];
+  if (module.toBeCompletedByOrganiser) blocks.push({ type: 'text', text: t('learn.module.organiserNote'), tone: 'warning' });
+  if (module.links.length > 0) blocks.push({ type: 'links', links: module.links.map((l) => ({ label: localText(l.label, locale), url: l.url })) });
+  blocks.push({ type: 'buttons', buttons: [listButton(rc), checkinButton(rc)] });
+  return message(blocks);
+}
+
+/** The reply to `leer <something unknown>`: say so, then the list. */
+export function buildLearnNotFound(catalogue: ModuleCatalogue, rc: RenderContext): OutboundMessage {
+  const list = buildLearnList(catalogue, rc);
+  const note: Block = { type: 'text', text: rc.t('learn.notFound'), tone: 'warning' };
+  return message([note, ...list.blocks]);
+}

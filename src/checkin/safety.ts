@@ -1,0 +1,50 @@
+/**
+ * The escalation route shown instead of a result when a check-in reports threats, intimidation, damage or
+ * violence: coaching stops, the person is pointed to help. Only "route shown" is counted, without the person.
+ */
+import type { Config } from '../config.js';
+import type { Block, OutboundMessage } from '../core/types.js';
+import { SOURCES } from './model.js';
+import { MODULE_ACTIONS, actionButton } from './result.js';
+import { message, type RenderContext } from './text.js';
+
+export interface SafetyRouteOptions {
+  /** The municipality's own contact (ESCALATION_CONTACT_NAME / _PHONE / _URL). */
+  escalation: Config['escalation'];
+  /** The catalogue module about escalation and safety, offered as a button when given. */
+  moduleId?: string;
+}
+
+/** The route: danger (112), police, the mayor (public order and safety), support for officials, the local contact. */
+export function buildSafetyRoute(rc: RenderContext, options: SafetyRouteOptions): OutboundMessage {
+  const { t } = rc;
+  const { name, phone, url } = options.escalation;
+  const blocks: Block[] = [
+    { type: 'heading', text: t('safety.title') },
+    { type: 'text', text: t('safety.intro'), tone: 'warning' },
+    { type: 'text', text: t('safety.danger') },
+    { type: 'text', text: t('safety.police') },
+    { type: 'text', text: t('safety.mayor') },
+    { type: 'text', text: t('safety.officials') },
+  ];
+
+  if (name || phone || url) {
+    blocks.push({ type: 'text', text: t('safety.local.intro') });
+    const facts: { label: string; value: string }[] = [];
+    if (name) facts.push({ label: t('safety.local.name'), value: name });
+    if (phone) facts.push({ label: t('safety.local.phone'), value: phone });
+    if (url) facts.push({ label: t('safety.local.url'), value: url });
+    blocks.push({ type: 'facts', facts });
+  } else {
+    blocks.push({ type: 'text', text: t('safety.local.missing'), tone: 'muted' });
+  }
+
+  const links: { label: string; url: string }[] = [{ label: t('safety.links.weerbaarBestuur'), url: SOURCES.weerbaarBestuur }];
+  if (url) links.unshift({ label: name ?? t('safety.local.url'), url });
+  blocks.push({ type: 'links', links });
+  blocks.push({ type: 'text', text: t('safety.notStored'), tone: 'muted' });
+  if (options.moduleId) {
+    blocks.push({ type: 'buttons', buttons: [actionButton(t('safety.buttons.module'), { dialogId: MODULE_ACTIONS, stepId: 'show', choiceId: options.moduleId })] });
+  }
+  return message(blocks);
+}

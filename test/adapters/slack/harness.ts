@@ -1,0 +1,209 @@
+/**
+ * A running Slack adapter on a loopback HTTP server, with the real translator and pseudonymizer and a fake
+ * Web API host (nock intercepts it; nothing listens there).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions, type SlackTuning } from '../../../adapters/slack/index.js';
+import type { SlackConfig } from '../../../src/config.js';
+import type { HttpRoutes, RouteHandler } from '../../../src/core/http.js';
+import type { InboundEvent, InboundSink, TurnIO } from '../../../src/core/types.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
+import { silentLogger } from '../../../src/logger.js';
+import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+import { openMemoryStore } from '../../../src/store/create-store.js';
+import type { KeyValueStore } from '../../../src/store/store.js';
+import { postSigned, TEST_SIGNING_SECRET, type SignOptions } from '../../support/slack-signed-request.js';
+
+/** Looks like a real host, is intercepted by nock (an ordinary port: fetch refuses "bad ports", versions.md §5.4). */
+export const API_ORIGIN = 'http://127.0.0.1:59999';
+export const API_URL = `${API_ORIGIN}/api/`;
+export const BOT_TOKEN = 'xoxb-test-token';
+
+export const translator = createTranslator({ dir: 'dialogs' });
+export const pseudonymize = createPseudonymizer('slack-test-pseudonym-key-0123456789abcdef');
+
+/** A router like the shared server's: exact path and method. */
+class TestRoutes implements HttpRoutes {
+  private readonly routes = new Map<string, RouteHandler>();
+  mount(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
+    this.routes.set(`${method} ${path}`, handler);
+  }
+  paths(): string[] {
+    return [...this.routes.keys()];
+  }
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const route = this.routes.get(`${req.method} ${(req.url ?? '').split('?')[0]}`);
+    if (!route) {
+      res.writeHead(404).end();
+      return;
+    }
+    Promise.resolve(route(req, res)).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+}
+
+export interface SlackHarness {
+  url: string;
+  eventsUrl: string;
+  adapter: SlackAdapter;
+  store: KeyValueStore;
+  routes: TestRoutes;
+  post(body: string, options?: SignOptions): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  sink?: InboundSink;
+  store?: KeyValueStore;
+  config?: Partial<SlackConfig>;
+  tuning?: Partial<SlackTuning>;
+  log?: Logger;
+  now?: () => number;
+  pseudonymize?: (user: { platform: 'slack' | 'teams' | 'console'; tenantId: string; userId: string }) => string;
+  /** A fetch for the Web API instead of nock (a hanging downstream). */
+  fetch?: SlackAdapterOptions['fetch'];
+}
+
+export async function startSlack(options: HarnessOptions = {}): Promise<SlackHarness> {
+  const store = options.store ?? openMemoryStore();
+  const routes = new TestRoutes();
+  const server: Server = createServer(routes.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config: SlackConfig = { signingSecret: TEST_SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: API_URL, ...options.config };
+  const adapter = createSlackAdapter(config, {
+    log: options.log ?? silentLogger(),
+    store,
+    routes,
+    translate: (locale, key, vars) => translator.t(locale, key, vars),
+    pseudonymize: options.pseudonymize ?? pseudonymize,
+    now: options.now,
+    tuning: { channelGapMs: 0, maxRetryAfterWaitMs: 2_000, webApiRetries: 0, ...options.tuning },
+  }, { fetch: options.fetch });
+  await adapter.start(options.sink ?? (async () => undefined));
+  const eventsUrl = `${url}/slack/events`;
+  return {
+    url,
+    eventsUrl,
+    adapter,
+    store,
+    routes,
+    post: (body, signOptions) => postSigned(eventsUrl, body, signOptions),
+    async close() {
+      await adapter.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A sink that records events and can run a reaction (e.g. send through the TurnIO). */
+export function recordingSink(react?: (event: InboundEvent, io: TurnIO) => Promise<void>) {
+  const events: InboundEvent[] = [];
+  const sink: InboundSink = async (event, io) => {
+    events.push(event);
+    await react?.(event, io);
+  };
+  return { sink, events };
+}
+
+/** Poll until `check` holds (side effects happen after the ack), or fail after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Form fields of a Web API call as nock hands them over (blocks arrive as a JSON string). */
+export function formBody(body: unknown): Record<string, string> {
+  if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
+  return body as Record<string, string>;
+}
+
+/** One Web API call (or response_url post) as the fake Slack saw it. */
+export interface ApiCall {
+  method: string;
+  body: Record<string, string>;
+  authorization?: string;
+  at: number;
+  /** The ts Slack gave a posted message. */
+  ts?: string;
+}
+
+export interface FakeSlackOptions {
+  /** users.info locale per user id; a user missing here gets `nl-NL`; `fail` makes users.info answer an error. */
+  locales?: Record<string, string | 'fail'>;
+}
+
+/**
+ * A fake Slack Web API on API_ORIGIN (nock, persistent): records every call and answers like Slack does.
+ * conversations.open gives `D<user>`; chat.postMessage returns increasing timestamps.
+ */
+export function fakeSlackApi(nockModule: typeof import('nock'), options: FakeSlackOptions = {}) {
+  const calls: ApiCall[] = [];
+  let ts = 1_700_000_000;
+  const scope = nockModule(API_ORIGIN).persist();
+  const record = (method: string) =>
+    function (this: { req: { headers: Record<string, string | string[] | undefined> } }, _uri: string, body: unknown): Record<string, string> {
+      const parsed = formBody(body);
+      const auth = this.req.headers.authorization;
+      calls.push({ method, body: parsed, authorization: Array.isArray(auth) ? auth[0] : auth, at: Date.now() });
+      return parsed;
+    };
+  scope.post('/api/chat.postMessage').reply(function (uri, body) {
+    const parsed = record('chat.postMessage').call(this, uri, body);
+    ts += 1;
+    calls[calls.length - 1]!.ts = `${ts}.000100`;
+    return [200, { ok: true, channel: parsed.channel, ts: `${ts}.000100`, message: {} }];
+  });
+  scope.post('/api/chat.update').reply(function (uri, body) {
+    const parsed = record('chat.update').call(this, uri, body);
+    return [200, { ok: true, channel: parsed.channel, ts: parsed.ts }];
+  });
+  scope.post('/api/chat.delete').reply(function (uri, body) {
+    record('chat.delete').call(this, uri, body);
+    return [200, { ok: true }];
+  });
+  scope.post('/api/conversations.open').reply(function (uri, body) {
+    const parsed = record('conversations.open').call(this, uri, body);
+    return [200, { ok: true, channel: { id: `D${parsed.users}` } }];
+  });
+  scope.post('/api/users.info').reply(function (uri, body) {
+    const parsed = record('users.info').call(this, uri, body);
+    const locale = options.locales?.[parsed.user ?? ''] ?? 'nl-NL';
+    if (locale === 'fail') return [500, 'upstream error'];
+    return [200, { ok: true, user: { id: parsed.user, locale } }];
+  });
+  scope.post('/api/views.open').reply(function (uri, body) {
+    record('views.open').call(this, uri, body);
+    return [200, { ok: true, view: { id: 'VMODAL' } }];
+  });
+  scope.post('/api/views.publish').reply(function (uri, body) {
+    record('views.publish').call(this, uri, body);
+    return [200, { ok: true, view: { id: 'VHOME' } }];
+  });
+  scope.post(/^\/(commands|actions)\//).reply(function (uri, body) {
+    record(`response_url`).call(this, uri, typeof body === 'string' ? JSON.parse(body) : body);
+    return [200, 'ok'];
+  });
+  return {
+    calls,
+    of: (method: string) => calls.filter((c) => c.method === method),
+    /** Messages posted or updated, with blocks parsed. */
+    messages: () =>
+      calls
+        .filter((c) => ['chat.postMessage', 'chat.update', 'response_url'].includes(c.method))
+        .map((c) => ({ method: c.method, channel: c.body.channel, ts: c.ts ?? c.body.ts, thread_ts: c.body.thread_ts, text: c.body.text, blocks: parseJsonField(c.body.blocks) as Record<string, unknown>[] })),
+  };
+}
+
+function parseJsonField(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}

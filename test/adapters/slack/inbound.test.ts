@@ -1,0 +1,215 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ActionEvent, CommandEvent, InboundEvent, MessageEvent } from '../../../src/core/types.js';
+import { appMention, blockAction, directMessage, eventCallback, signedRequest, slashCommand, viewSubmission } from '../../support/slack-signed-request.js';
+import { messageProblems, viewProblems } from './block-kit.js';
+import { BOT_TOKEN, fakeSlackApi, recordingSink, startSlack, waitFor, type SlackHarness } from './harness.js';
+
+let slack: SlackHarness | undefined;
+afterEach(async () => {
+  await slack?.close();
+  slack = undefined;
+});
+
+const say = (text: string) => ({ text, blocks: [{ type: 'text' as const, text }] });
+
+describe('inbound Slack payloads become neutral events', () => {
+  it('a direct message: message event with the Slack locale, answered in the same 1:1 chat', async () => {
+    const api = fakeSlackApi(nock, { locales: { U1: 'en-US' } });
+    const recorder = recordingSink((_event, io) => io.send(say('hoi')).then(() => undefined));
+    slack = await startSlack({ sink: recorder.sink });
+    expect((await slack.post(directMessage('U1', 'checkin', 'DU1', 'Ev001'))).status).toBe(200);
+    await slack.adapter.drain();
+    const event = recorder.events[0] as MessageEvent;
+    expect(event).toMatchObject({ kind: 'message', id: 'Ev001', platform: 'slack', text: 'checkin', locale: 'en-US' });
+    expect(event.user).toEqual({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' });
+    expect(event.conversation).toMatchObject({ conversationId: 'DU1', isDirect: true });
+    const [post] = api.of('chat.postMessage');
+    expect(post?.body.channel).toBe('DU1');
+    expect(post?.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+    expect(messageProblems(api.messages()[0]!)).toEqual([]);
+  });
+
+  it('ignores the bot itself, edits and other subtypes', async () => {
+    fakeSlackApi(nock);
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    const base = { type: 'message', channel: 'DU1', ts: '1.1', channel_type: 'im' };
+    for (const event of [
+      { ...base, user: 'UBOT0001', text: 'mijn eigen bericht' },
+      { ...base, user: 'U1', bot_id: 'B1', text: 'bot' },
+      { ...base, user: 'U1', subtype: 'message_changed', text: 'bewerkt' },
+      { ...base, user: 'U1', channel_type: 'channel', text: 'kanaal' },
+    ])
+      expect((await slack.post(eventCallback(event))).status).toBe(200);
+    await slack.adapter.drain();
+    expect(recorder.events).toEqual([]);
+  });
+
+  it('a mention in a channel: the mention is stripped, answers go to the thread, direct ones to the 1:1 chat', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink(async (_event, io) => {
+      await io.send(say('Ik heb je een privébericht gestuurd.'));
+      await io.send(say('Vraag 1'), { direct: true });
+    });
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(appMention('U2', 'checkin', 'C0RAAD'));
+    await slack.adapter.drain();
+    const event = recorder.events[0] as MessageEvent;
+    expect(event).toMatchObject({ kind: 'message', text: 'checkin', isMention: true });
+    expect(event.conversation).toMatchObject({ conversationId: 'C0RAAD', isDirect: false });
+    const posts = api.of('chat.postMessage');
+    expect(posts[0]?.body).toMatchObject({ channel: 'C0RAAD', thread_ts: event.conversation.threadId });
+    expect(api.of('conversations.open')[0]?.body.users).toBe('U2');
+    expect(posts[1]?.body.channel).toBe('DU2');
+    expect(posts[1]?.body.thread_ts).toBeUndefined();
+  });
+
+  it('a slash command in a channel is answered privately through response_url; the check-in goes to the 1:1 chat', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink(async (_event, io) => {
+      await io.send(say('help tekst'));
+      await io.send(say('Vraag 1'), { direct: true });
+    });
+    slack = await startSlack({ sink: recorder.sink });
+    const response = await slack.post(slashCommand('U3', 'checkin', 'C0RAAD'));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    await slack.adapter.drain();
+    expect(recorder.events[0]).toMatchObject({ kind: 'command', text: 'checkin', conversation: { conversationId: 'C0RAAD', isDirect: false } });
+    expect((recorder.events[0] as CommandEvent).id).toMatch(/^cmd:/);
+    const [privately] = api.of('response_url');
+    expect(privately?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(api.of('chat.postMessage').map((c) => c.body.channel)).toEqual(['DU3']);
+  });
+
+  it('a slash command in the bot’s own 1:1 chat counts as direct and is answered in the open', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink((_event, io) => io.send(say('help tekst')).then(() => undefined));
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(slashCommand('U4', 'help', 'DU4'));
+    await slack.adapter.drain();
+    expect(recorder.events[0]?.conversation.isDirect).toBe(true);
+    expect(api.of('chat.postMessage').map((c) => c.body.channel)).toEqual(['DU4']);
+    expect(api.of('response_url')).toHaveLength(0);
+  });
+
+  it('a button click: action event with its payload and source; update replaces that message', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink((_event, io) => io.update(say('beantwoord')));
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(blockAction({ user: 'U5', channel: 'DU5', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' }));
+    await slack.adapter.drain();
+    const event = recorder.events[0] as ActionEvent;
+    expect(event.action).toEqual({ dialogId: 'checkin', stepId: 'kind', turn: 2, choiceId: 'conflict' });
+    expect(event.source).toEqual({ conversation: expect.objectContaining({ conversationId: 'DU5', isDirect: true }), messageId: '1700.0001' });
+    expect(api.of('chat.update')[0]?.body).toMatchObject({ channel: 'DU5', ts: '1700.0001' });
+  });
+
+  it('multi choice: the submit button carries the ticked boxes; ticking alone does nothing', async () => {
+    fakeSlackApi(nock);
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|x|checkin|voices|4|' }));
+    const state = {
+      blk1: { 'bb|x|checkin|voices|4|': { type: 'checkboxes', selected_options: [{ value: 'youth' }, { value: 'farmers' }] } },
+      blk2: { 'bb|x|checkin|voices|4||1': { type: 'checkboxes', selected_options: [{ value: 'elderly' }] } },
+      other: { 'bb|x|checkin|voices|3|': { type: 'checkboxes', selected_options: [{ value: 'stale' }] } },
+    };
+    await slack.post(blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|m|checkin|voices|4|', state }));
+    await slack.adapter.drain();
+    expect(recorder.events).toHaveLength(1);
+    expect((recorder.events[0] as ActionEvent).action).toEqual({ dialogId: 'checkin', stepId: 'voices', turn: 4, values: ['youth', 'farmers', 'elderly'] });
+  });
+
+  it('a scale select carries the chosen number', async () => {
+    fakeSlackApi(nock);
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|s|checkin|glasl|5|', selectedOption: '7' }));
+    await slack.adapter.drain();
+    expect((recorder.events[0] as ActionEvent).action).toEqual({ dialogId: 'checkin', stepId: 'glasl', turn: 5, choiceId: '7' });
+  });
+
+  it('typed input: the button opens a modal at once, its submission becomes an answer that updates the question', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink((_event, io) => io.update(say('dank je')));
+    slack = await startSlack({ sink: recorder.sink });
+    const value = JSON.stringify({ l: 'Wil je nog iets kwijt?', p: 'Typ hier', m: 280, s: 'Versturen', o: 'nl' });
+    await slack.post(blockAction({ user: 'U7', channel: 'DU7', messageTs: '1700.0007', actionId: 'bb|i|checkin|note|6|', value }));
+    await waitFor(() => api.of('views.open').length === 1, 2_000, 'views.open');
+    expect(recorder.events).toHaveLength(0);
+    const view = JSON.parse(api.of('views.open')[0]!.body.view!) as Record<string, unknown>;
+    expect(viewProblems(view)).toEqual([]);
+    expect(JSON.stringify(view)).toContain('"max_length":280');
+    const response = await slack.post(viewSubmission('U7', view.private_metadata as string, 'Een notitie met <!here>'));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    await slack.adapter.drain();
+    const event = recorder.events[0] as ActionEvent;
+    expect(event.action).toEqual({ dialogId: 'checkin', stepId: 'note', turn: 6, text: 'Een notitie met <!here>' });
+    expect(event.id).toMatch(/^view:/);
+    expect(api.of('chat.update')[0]?.body).toMatchObject({ channel: 'DU7', ts: '1700.0007' });
+  });
+
+  it('a tampered action id still reaches the core (which answers kindly); foreign action ids are ignored', async () => {
+    fakeSlackApi(nock);
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(blockAction({ user: 'U8', channel: 'DU8', messageTs: '1.1', actionId: 'bb|a|checkin|kind|notaturn|x' }));
+    await slack.post(blockAction({ user: 'U8', channel: 'DU8', messageTs: '1.1', actionId: 'someone-elses-button' }));
+    await slack.adapter.drain();
+    expect(recorder.events.map((e) => (e as ActionEvent).action.dialogId)).toEqual(['$invalid']);
+  });
+
+  it('app_uninstalled reaches the core as an uninstall event; nothing is sent', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink((_event, io) => io.send(say('dag')).then(() => undefined));
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(eventCallback({ type: 'app_uninstalled', event_ts: '1.1' }, 'EvUninstall'));
+    await slack.adapter.drain();
+    expect(recorder.events.map((e: InboundEvent) => e.kind)).toEqual(['uninstall']);
+    expect(api.calls).toHaveLength(0);
+  });
+});
+
+describe('bad input is refused with a reason and crashes nothing', () => {
+  it.each([
+    ['malformed JSON', '{"type": "event_callback",', 'application/json', 400, 'malformed_json'],
+    ['a JSON array', '[1,2,3]', 'application/json', 400, 'body_not_an_object'],
+    ['an unknown payload type', JSON.stringify({ type: 'shortcut_from_the_future' }), 'application/json', 400, 'unknown_payload_type'],
+    ['an event without its fields', JSON.stringify({ type: 'event_callback' }), 'application/json', 400, 'missing_event_fields'],
+    ['an action without a user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`, 'application/x-www-form-urlencoded', 400, 'missing_action_fields'],
+    ['broken interactivity JSON', 'payload=%7Bnope', 'application/x-www-form-urlencoded', 400, 'malformed_json'],
+    ['an unknown content type', 'hello', 'text/plain', 415, 'unsupported_content_type'],
+  ])('%s', async (_name, body, contentType, status, reason) => {
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    const signed = signedRequest(body, { contentType });
+    const response = await fetch(slack.eventsUrl, { method: 'POST', headers: signed.headers, body });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('x-slack-no-retry')).toBe('1');
+    expect(await response.json()).toEqual({ error: reason });
+    // Still serving afterwards.
+    fakeSlackApi(nock);
+    expect((await slack.post(directMessage('U1', 'hallo'))).status).toBe(200);
+    await slack.adapter.drain();
+    expect(recorder.events).toHaveLength(1);
+  });
+
+  it('a body over the size limit gets 413 before any work', async () => {
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink, tuning: { maxBodyBytes: 1024 } });
+    const response = await slack.post(directMessage('U1', 'x'.repeat(5000)));
+    expect(response.status).toBe(413);
+    expect(recorder.events).toHaveLength(0);
+  });
+
+  it('an unsigned ssl_check is answered without running anything', async () => {
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    const response = await fetch(slack.eventsUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    expect(response.status).toBe(200);
+    expect(recorder.events).toHaveLength(0);
+  });
+});

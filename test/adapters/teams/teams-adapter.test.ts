@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keys, type OutboundMessage } from '../../../src/core/index.js';
+import { createTeamsAdapter } from '../../../adapters/teams/index.js';
+import { silentLogger } from '../../../src/logger.js';
+import { openMemoryStore } from '../../../src/store/create-store.js';
+import { SAMPLE_MESSAGES } from './support/messages.js';
+import { activities, BOT_ID, startConnector, startTeams, TENANT } from './support/harness.js';
+import { cardProblems } from './support/validate-card.js';
+
+type Teams = Awaited<ReturnType<typeof startTeams>>;
+type Connector = Awaited<ReturnType<typeof startConnector>>;
+
+const reply = (text: string): OutboundMessage => ({ text, blocks: [{ type: 'text', text }] });
+const bb = { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 };
+
+let teams: Teams;
+let connector: Connector;
+
+beforeEach(async () => {
+  connector = await startConnector();
+});
+afterEach(async () => {
+  await teams?.close();
+  await connector.close();
+});
+
+describe('inbound messages', () => {
+  it('a personal message reaches the core and the answer goes to the connector as a reply', async () => {
+    teams = await startTeams({ script: async (_e, io) => void (await io.send(reply('Hallo terug'))) });
+    const activity = activities.personal(connector.url, 'checkin');
+    const res = await teams.post(activity);
+    expect(res.status).toBe(200);
+    const [event] = teams.events;
+    expect(event).toMatchObject({ kind: 'message', text: 'checkin', platform: 'teams', locale: 'nl-NL', id: activity.id });
+    expect(event!.user).toMatchObject({ platform: 'teams', tenantId: TENANT, userId: 'aad-user-1' });
+    expect(event!.conversation).toMatchObject({ conversationId: 'a:personal-1', isDirect: true, tenantId: TENANT, extra: { serviceUrl: connector.url, botId: BOT_ID } });
+    const [call] = await connector.waitFor(1);
+    expect(call!.method).toBe('POST');
+    expect(call!.path).toBe(`/v3/conversations/a%3Apersonal-1/activities/${activity.id}`);
+    expect(call!.body).toMatchObject({ type: 'message', text: 'Hallo terug' });
+  });
+
+  it('a channel mention: the mention is removed, isMention is set, the answer stays in the thread', async () => {
+    teams = await startTeams({ script: async (_e, io) => void (await io.send(reply('Zie je privéchat'))) });
+    await teams.post(activities.channelMention(connector.url, 'help'));
+    expect(teams.events[0]).toMatchObject({ kind: 'message', text: 'help', isMention: true, conversation: { isDirect: false, threadId: '1700000000000' } });
+    const [call] = await connector.waitFor(1);
+    expect(decodeURIComponent(call!.path)).toContain('/v3/conversations/19:channel@thread.tacv2;messageid=1700000000000/activities/');
+  });
+
+  it('direct: true from a channel opens the personal chat and writes there', async () => {
+    teams = await startTeams({ script: async (_e, io) => void (await io.send(reply('Vraag 1'), { direct: true })) });
+    await teams.post(activities.channelMention(connector.url, 'checkin'));
+    const calls = await connector.waitFor(2);
+    expect(calls[0]).toMatchObject({ method: 'POST', path: '/v3/conversations' });
+    expect(calls[0]!.body).toMatchObject({ isGroup: false, bot: { id: BOT_ID }, members: [{ id: '29:user-1' }], tenantId: TENANT });
+    expect(calls[1]!.path).toMatch(/^\/v3\/conversations\/a%3Adirect-1\/activities/);
+    expect(calls[1]!.body.text).toBe('Vraag 1');
+  });
+});
+
+describe('card actions', () => {
+  it('Action.Execute: the updated card is the invoke response; a new question goes to the chat', async () => {
+    teams = await startTeams({
+      script: async (_e, io) => {
+        await io.update(SAMPLE_MESSAGES.result!);
+        await io.send(SAMPLE_MESSAGES.scale!);
+      },
+    });
+    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }));
+    expect(res.status).toBe(200);
+    expect(teams.events[0]).toMatchObject({ kind: 'action', action: { ...bb, choiceId: 'camps' }, source: { messageId: 'card-1' } });
+    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(cardProblems(res.json.value)).toEqual([]);
+    const [call] = await connector.waitFor(1);
+    expect(call!.body.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+  });
+
+  it('Action.Submit fallback: the same payload, and the update replaces the clicked card', async () => {
+    teams = await startTeams({ script: async (_e, io) => io.update(SAMPLE_MESSAGES.result!) });
+    const res = await teams.post(activities.submit(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }, 'card-9'));
+    expect(res.status).toBe(200);
+    expect(teams.events[0]).toMatchObject({ kind: 'action', action: { ...bb, choiceId: 'camps' } });
+    const [call] = await connector.waitFor(1);
+    expect(call).toMatchObject({ method: 'PUT', path: '/v3/conversations/a%3Apersonal-1/activities/card-9' });
+  });
+
+  it('multi-select and text inputs arrive as values and text', async () => {
+    teams = await startTeams();
+    await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'voices' }, bb_values: 'youth,farmers' }));
+    await teams.post(activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note' }, bb_text: '  een notitie  ' }));
+    await teams.post(activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note', skip: true }, bb_text: 'genegeerd' }));
+    expect(teams.events.map((e) => (e.kind === 'action' ? e.action : undefined))).toEqual([
+      { ...bb, stepId: 'voices', values: ['youth', 'farmers'] },
+      { ...bb, stepId: 'note', text: 'een notitie' },
+      { ...bb, stepId: 'note', text: '' },
+    ]);
+  });
+
+  it('a card action that is not ours gets an error response and the core never sees it', async () => {
+    teams = await startTeams();
+    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
+    expect(teams.events).toHaveLength(0);
+  });
+
+  it('an Action.Execute the core does not update keeps the card (empty message response)', async () => {
+    teams = await startTeams();
+    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb }));
+    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' });
+  });
+});
+
+describe('installation', () => {
+  it('installationUpdate + conversationUpdate give one install event; the reference is kept for the person', async () => {
+    teams = await startTeams({ deps: { pseudonymize: (u) => `p-${u.userId}` } });
+    await teams.post(activities.installation(connector.url));
+    await teams.post(activities.membersAdded(connector.url));
+    expect(teams.events.map((e) => e.kind)).toEqual(['install']);
+    const stored = await teams.store.get(keys.conversation('p-aad-user-1'));
+    expect(stored).toMatchObject({ platform: 'teams', conversationId: 'a:personal-1', extra: { serviceUrl: connector.url } });
+    expect(await teams.store.keysOf('p-aad-user-1')).toContain(keys.conversation('p-aad-user-1'));
+  });
+
+  it('removal gives an uninstall event', async () => {
+    teams = await startTeams();
+    await teams.post(activities.installation(connector.url, 'remove'));
+    expect(teams.events.map((e) => e.kind)).toEqual(['uninstall']);
+  });
+});
+
+describe('bad requests', () => {
+  it('malformed bodies get a 400 with a reason, and the process keeps serving', async () => {
+    teams = await startTeams();
+    const empty = await teams.post({});
+    expect(empty.status).toBe(400);
+    expect(empty.json.error).toMatch(/type/);
+    expect((await teams.post('{not json')).status).toBe(400);
+    expect((await teams.post('[1,2]')).status).toBe(400);
+    expect((await teams.post({ ...activities.personal(connector.url, 'x'), serviceUrl: 'nope' })).status).toBe(400);
+    expect((await teams.post({ type: 'message', channelId: 'msteams', serviceUrl: connector.url, from: { id: 'u' }, recipient: { id: 'b' } })).json.error).toMatch(/conversation/);
+    const big = await teams.post({ ...activities.personal(connector.url, 'x'), text: 'x'.repeat(300_000) });
+    expect(big.status).toBe(413);
+    expect(teams.events).toHaveLength(0);
+    expect((await teams.post(activities.personal(connector.url, 'nog steeds hier'))).status).toBe(200);
+    expect(teams.events).toHaveLength(1);
+  });
+
+  it('a tenant outside the allow-list gets 403 and no handler runs', async () => {
+    teams = await startTeams({ config: { allowedTenants: ['other-tenant'] } });
+    const res = await teams.post(activities.personal(connector.url, 'hallo'));
+    expect(res.status).toBe(403);
+    expect(teams.events).toHaveLength(0);
+    expect(connector.calls).toHaveLength(0);
+  });
+});
+
+describe('timing and lifecycle', () => {
+  it('a slow turn is answered within the budget and finishes proactively', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    teams = await startTeams({
+      deps: { tuning: { turnBudgetMs: 200 } },
+      script: async (_e, io) => {
+        await gate;
+        await io.send(reply('Eindelijk'));
+      },
+    });
+    const started = Date.now();
+    const activity = activities.personal(connector.url, 'checkin');
+    const res = await teams.post(activity);
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(connector.calls).toHaveLength(0);
+    release();
+    const [call] = await connector.waitFor(1);
+    // Proactive: botbuilder's continuation turn (a fresh id), not the finished request's context.
+    expect(call!.path).toMatch(/^\/v3\/conversations\/a%3Apersonal-1\/activities/);
+    expect(call!.path).not.toContain(String(activity.id));
+    expect(call!.body.text).toBe('Eindelijk');
+  });
+
+  it('requests that arrive while the SDK still loads wait for it', async () => {
+    teams = await startTeams({ deps: { tuning: { sdkLoad: 'background' } } });
+    const res = await teams.post(activities.personal(connector.url, 'vroeg'));
+    expect(res.status).toBe(200);
+    expect(teams.events).toHaveLength(1);
+    expect(await teams.adapter.ready()).toBeGreaterThan(0);
+  });
+
+  it('refuses to start without an app id outside local mode', async () => {
+    const routes = { mount: () => undefined };
+    await expect(
+      createTeamsAdapter({ appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 }, { log: silentLogger(), store: openMemoryStore(), routes, localMode: false }),
+    ).rejects.toThrow(/MICROSOFT_APP_ID/);
+  });
+});

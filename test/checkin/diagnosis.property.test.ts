@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/checkin/diagnosis.js';
+import { CERTAINTIES, PHASES, TRACKS, type Diagnosis } from '../../src/checkin/model.js';
+import { loadModuleCatalogue, suggestModules } from '../../src/checkin/modules.js';
+import { buildResultMessage } from '../../src/checkin/result.js';
+import { advance } from '../../src/dialog/engine.js';
+import { loadDialogFile } from '../../src/dialog/loader.js';
+import type { QuestionStep } from '../../src/dialog/schema.js';
+import type { Answer, DialogState, EngineOutput } from '../../src/dialog/types.js';
+import { createTranslator } from '../../src/i18n/translator.js';
+
+const def = loadDialogFile('dialogs/checkin.yaml');
+const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
+// Strict: a missing key or a missing ICU variable throws, so every rendered result is complete.
+const translator = createTranslator({ dir: 'dialogs', strict: true });
+const questions = def.steps.filter((s): s is QuestionStep => s.kind !== 'say');
+const SAFETY_ANSWERS = ['threats', 'damage'];
+const RUNS = 400;
+
+/** A valid answer to one question step, built from the real choices of dialogs/checkin.yaml. */
+function answerArb(step: QuestionStep): fc.Arbitrary<Answer> {
+  switch (step.kind) {
+    case 'single':
+      return fc.constantFrom(...step.choices);
+    case 'multi': {
+      const exclusive = step.exclusive ?? [];
+      const open = step.choices.filter((c) => !exclusive.includes(c));
+      const some = fc.subarray(open, { minLength: Math.max(1, step.min) });
+      return exclusive.length > 0 ? fc.oneof(some, fc.constantFrom(...exclusive).map((c) => [c])) : some;
+    }
+    case 'scale':
+      return fc.integer({ min: step.min, max: step.max });
+    case 'text':
+      return fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: step.maxLength }).map((text) => ({ text })));
+  }
+}
+
+/** Any subset of the steps answered (absent = not reached, null = skipped): every combination of real choices. */
+const answersArb = fc.record(
+  Object.fromEntries(questions.map((step) => [step.id, fc.oneof(answerArb(step), fc.constant(null))])),
+  { requiredKeys: [] },
+) as fc.Arbitrary<Record<string, Answer>>;
+
+function expectValid(d: Diagnosis): void {
+  expect(TRACKS).toContain(d.track);
+  expect(CERTAINTIES).toContain(d.certainty);
+  if (d.glasl) {
+    expect(PHASES).toContain(d.glasl.phase);
+    expect(d.glasl.from).toBeGreaterThanOrEqual(1);
+    expect(d.glasl.from).toBeLessThanOrEqual(d.glasl.stage);
+    expect(d.glasl.stage).toBeLessThanOrEqual(d.glasl.to);
+    expect(d.glasl.to).toBeLessThanOrEqual(9);
+  }
+  for (const reason of d.reasons) {
+    expect(translator.has('nl', reason.key), reason.key).toBe(true);
+    expect(translator.has('en', reason.key), reason.key).toBe(true);
+  }
+  // Round-trips through JSON unchanged (it is stored).
+  expect(JSON.parse(JSON.stringify(d))).toEqual(d);
+}
+
+function expectSafetyWins(d: Diagnosis): void {
+  const suggestions = suggestModules(catalogue, d);
+  expect(suggestions.length).toBeGreaterThanOrEqual(1);
+  expect(suggestions.length).toBeLessThanOrEqual(3);
+  expect(new Set(suggestions.map((s) => s.module.id)).size).toBe(suggestions.length);
+  if (d.flags.safety) {
+    expect(suggestions[0]?.module.id).toBe('m8');
+    expect(suggestions[0]?.isSafety).toBe(true);
+  }
+}
+
+describe('diagnose: every answer combination of the real check-in', () => {
+  it('yields a valid diagnosis, 1-3 modules and a complete result in both languages; never throws', () => {
+    fc.assert(
+      fc.property(answersArb, (answers) => {
+        const d = diagnose(answers);
+        expectValid(d);
+        expectSafetyWins(d);
+        expect(d.flags.safety).toBe(SAFETY_ANSWERS.includes(answers.safety as string));
+        for (const locale of ['nl', 'en'] as const) {
+          const view = { resultId: 'r1', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: 0 };
+          const message = buildResultMessage(view, { t: translator.bind(locale), locale });
+          expect(message.text).toContain(translator.t(locale, 'result.onePerson'));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/** Drive the real engine with random valid answers until the dialog ends; record the progress totals seen. */
+function runDialog(pick: (step: QuestionStep) => Answer): { state: DialogState; totals: number[] } {
+  let result = advance(def, undefined, { type: 'start', now: 0 });
+  const totals: number[] = [];
+  for (let guard = 0; guard < 50; guard++) {
+    const ask = result.outputs.find((o): o is Extract<EngineOutput, { kind: 'ask' }> => o.kind === 'ask');
+    if (!ask) break;
+    // The optional closing note is not numbered (current 0); every other question counts.
+    if (ask.stepId === 'note') expect(ask).toMatchObject({ current: 0, total: 0 });
+    else totals.push(ask.total);
+    const step = questions.find((s) => s.id === ask.stepId);
+    if (!step) throw new Error(`unknown step ${ask.stepId}`);
+    result = advance(def, result.state, { type: 'answer', stepId: step.id, turn: result.state.turn, value: pick(step), now: 1 });
+    expect(result.changed).toBe(true);
+  }
+  return { state: result.state, totals };
+}
+
+describe('the check-in dialog end to end (engine + diagnosis)', () => {
+  it('every answer sequence ends; threats or damage end it with the safety outcome, and safety wins', () => {
+    const pickers = fc.record(Object.fromEntries(questions.map((s) => [s.id, answerArb(s)]))) as fc.Arbitrary<Record<string, Answer>>;
+    fc.assert(
+      fc.property(pickers, (chosen) => {
+        const { state, totals } = runDialog((step) => chosen[step.id] ?? null);
+        expect(state.status).toBe('done');
+        const d = diagnose(state.answers);
+        expectValid(d);
+        expectSafetyWins(d);
+        const reportedDanger = SAFETY_ANSWERS.includes(chosen.safety as string);
+        expect(state.outcome === 'safety').toBe(reportedDanger);
+        expect(d.flags.safety).toBe(reportedDanger);
+        // After a safety stop no later question was asked.
+        if (reportedDanger) expect(Object.keys(state.answers).filter((k) => ['roles', 'voices', 'participation', 'gameChangers', 'note'].includes(k))).toEqual([]);
+        // The progress line counts the person's path: 8 numbered questions at most (the note is an unnumbered
+        // extra), fewer for one track.
+        expect(Math.max(...totals)).toBeLessThanOrEqual(8);
+        const last = totals.at(-1) ?? 0;
+        const numbered = state.history.filter((id) => id !== 'note').length;
+        if (!reportedDanger) expect(last).toBe(numbered);
+        if (!reportedDanger && chosen.kind === 'conflict') expect(last).toBe(6);
+        if (!reportedDanger && chosen.kind === 'polarisation') expect(last).toBe(7);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { createCheckinFeature } from '../../src/checkin/feature.js';
+import { loadModuleCatalogue } from '../../src/checkin/modules.js';
+import { loadConfig } from '../../src/config.js';
+import type { TurnContext } from '../../src/core/context.js';
+import type { ActionPayload, Button, InboundEvent, OutboundMessage, SentRef } from '../../src/core/types.js';
+import type { Answer, DialogState } from '../../src/dialog/types.js';
+import { createTranslator } from '../../src/i18n/translator.js';
+import { keys } from '../../src/store/keys.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+const translator = createTranslator({ dir: 'dialogs', strict: true });
+const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
+const T0 = Date.UTC(2026, 0, 5, 9);
+const PERSON = 'pseudo1';
+const CANARY = 'CANARY-note-9f3';
+const conversation = { platform: 'console' as const, tenantId: 'local', conversationId: 'c1', isDirect: true };
+const event: InboundEvent = { kind: 'message', id: 'e1', platform: 'console', user: { platform: 'console', tenantId: 'local', userId: 'u1' }, conversation, receivedAt: T0, text: 'x' };
+
+function harness(env: Record<string, string> = {}) {
+  const store = new MemoryStore({ now: () => T0 });
+  const sent: { message: OutboundMessage; direct: boolean; ref: SentRef }[] = [];
+  const removed: string[] = [];
+  const started: string[] = [];
+  const logger = captureLogger();
+  const config = loadConfig({ NODE_ENV: 'test', BOT_LOCAL_MODE: '1', RETENTION_DAYS: '30', ...env });
+  let n = 0;
+  const ctx: TurnContext = {
+    event,
+    person: PERSON,
+    locale: 'nl',
+    t: translator.bind('nl'),
+    store,
+    log: logger.log,
+    config,
+    now: T0,
+    io: {
+      async send(message, options) {
+        const ref = { conversation, messageId: `m${sent.length + 1}` };
+        sent.push({ message, direct: options?.direct === true, ref });
+        return ref;
+      },
+      async update() {},
+      async remove(ref) {
+        removed.push(ref.messageId);
+        return ref.messageId !== 'm-undeletable';
+      },
+    },
+    startDialog: async (id) => void started.push(id),
+  };
+  const feature = createCheckinFeature({ catalogue, newId: () => `r${++n}` });
+  return { ctx, feature, store, sent, removed, started, logger, last: () => sent.at(-1)?.message };
+}
+
+const state = (answers: Record<string, Answer>, outcome?: string): DialogState => ({
+  dialogId: 'checkin', version: 1, answers, history: Object.keys(answers), turn: 9, status: 'done', startedAt: T0, expiresAt: T0 + 1, ...(outcome ? { outcome } : {}),
+});
+const calm = { role: 'raadslid', kind: 'both', signals: ['images'], safety: 'none', roles: ['pushers', 'meMiddle'], voices: ['youth'], participation: ['meeting'], gameChangers: ['tone'], note: { text: CANARY } };
+const act = (stepId: string, extra: Partial<ActionPayload> = {}): ActionPayload => ({ dialogId: 'result', stepId, turn: 0, ...extra });
+const allButtons = (m?: OutboundMessage): Button[] => (m?.blocks ?? []).flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
+const allText = (m?: OutboundMessage) => m?.text ?? '';
+
+describe('check-in feature', () => {
+  it('a finished check-in is diagnosed, kept and sent privately; the message is remembered', async () => {
+    const h = harness();
+    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]?.direct).toBe(true);
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.title'));
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({ id: 'r1', answers: { note: { text: CANARY } } });
+    expect(await h.store.get(keys.sentForResult(PERSON, 'r1'))).toEqual([h.sent[0]?.ref]);
+    // Nothing the person wrote or chose reaches the log.
+    expect(h.logger.text()).not.toContain(CANARY);
+    expect(h.logger.text()).not.toContain('images');
+  });
+
+  it.each([
+    ['the safety outcome', state({ role: 'bestuurder', kind: 'polarisation', safety: 'threats' }, 'safety')],
+    ['a safety answer without outcome', state({ kind: 'conflict', signals: ['talking'], safety: 'damage' })],
+  ])('%s shows the route with the configured contact and stores nothing about the person', async (_name, s) => {
+    const h = harness({ ESCALATION_CONTACT_NAME: 'Team OOV Voorbeeld', ESCALATION_CONTACT_PHONE: '14 0123' });
+    await h.feature.onDialogDone!.checkin!(h.ctx, s);
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]?.direct).toBe(true);
+    expect(allText(h.last())).toContain(translator.t('nl', 'safety.title'));
+    const facts = h.last()?.blocks.flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : []));
+    expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
+    expect(await h.store.keysOf(PERSON)).toEqual([]);
+    expect(await h.store.get(keys.counter('safetyRouteShown'))).toBe(1);
+  });
+
+  it('forget deletes the result and the bot’s messages that showed it, and says when one could not be removed', async () => {
+    const h = harness();
+    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
+    await h.feature.actions!.result!(h.ctx, act('show', { choiceId: 'r1' }));
+    await h.store.set(keys.sentForResult(PERSON, 'r1'), [...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []), { conversation, messageId: 'm-undeletable' }]);
+    await h.feature.actions!.result!(h.ctx, act('forget', { choiceId: 'r1' }));
+    expect(h.removed).toEqual(['m1', 'm2', 'm-undeletable']);
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.forgotten'));
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.forgottenManual', { count: 1 }));
+    await h.feature.actions!.result!(h.ctx, act('forget', { choiceId: 'r1' }));
+    expect(allText(h.last())).toBe(translator.t('nl', 'result.notFound'));
+  });
+
+  it('keep, useful (once) and restart', async () => {
+    const h = harness();
+    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
+    await h.feature.actions!.result!(h.ctx, act('keep', { choiceId: 'r1' }));
+    expect(allText(h.last())).toContain('4 feb 2026');
+    const useful = allButtons(h.sent[0]?.message).find((b) => b.action.stepId === 'useful' && b.action.choiceId === 'yes');
+    await h.feature.actions!.result!(h.ctx, useful!.action);
+    expect(allText(h.last())).toBe(translator.t('nl', 'result.useful.thanks'));
+    await h.feature.actions!.result!(h.ctx, useful!.action);
+    expect(allText(h.last())).toBe(translator.t('nl', 'result.useful.already'));
+    expect(await h.store.get(keys.counter('useful:yes'))).toBe(1);
+    await h.feature.actions!.result!(h.ctx, act('restart'));
+    await h.feature.commands!.checkin!(h.ctx, '');
+    expect(h.started).toEqual(['checkin', 'checkin']);
+  });
+
+  it('"mijn resultaten" lists the person’s results, and "mijn gegevens" describes them', async () => {
+    const h = harness();
+    await h.feature.commands!.myResults!(h.ctx, '');
+    expect(allText(h.last())).toBe(translator.t('nl', 'result.list.empty'));
+    expect(await h.feature.describeData!(h.ctx)).toEqual([]);
+    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
+    await h.feature.commands!.myResults!(h.ctx, '');
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.list.title', { count: 1 }));
+    expect(allButtons(h.last()).map((b) => [b.action.stepId, b.action.choiceId])).toEqual([
+      ['show', 'r1'],
+      ['forget', 'r1'],
+    ]);
+    const lines = await h.feature.describeData!(h.ctx);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('één notitie');
+    expect(lines[0]).not.toContain(CANARY);
+  });
+
+  it('leer shows the list, an explainer, a module, or says it does not know', async () => {
+    const h = harness();
+    await h.feature.commands!.learn!(h.ctx, '');
+    expect(allText(h.last())).toContain(translator.t('nl', 'learn.list.title'));
+    await h.feature.commands!.learn!(h.ctx, 'rollen');
+    expect(allText(h.last())).toContain(translator.t('nl', 'learn.roles.title'));
+    await h.feature.commands!.learn!(h.ctx, 'M5');
+    expect(allText(h.last())).toContain(translator.t('nl', 'learn.module.organiserNote'));
+    await h.feature.commands!.learn!(h.ctx, 'iets anders');
+    expect(allText(h.last())).toContain(translator.t('nl', 'learn.notFound'));
+    await h.feature.actions!.module!(h.ctx, { dialogId: 'module', stepId: 'show', turn: 0, choiceId: 'm3' });
+    expect(allText(h.last())).toContain('M3 Conflictdiagnose');
+    await h.feature.actions!.learn!(h.ctx, { dialogId: 'learn', stepId: 'topic', turn: 0, choiceId: 'glasl' });
+    expect(allText(h.last())).toContain(translator.t('nl', 'learn.glasl.title'));
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/checkin/diagnosis.js';
+import { createResultsRepo, minimiseAnswers } from '../../src/checkin/results-repo.js';
+import type { SentRef } from '../../src/core/types.js';
+import { keys } from '../../src/store/keys.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const T0 = Date.UTC(2026, 0, 5, 9);
+const PERSON = 'pseudonymA';
+const OTHER = 'pseudonymB';
+const answers = { role: 'raadslid', kind: 'conflict', signals: ['debating'], safety: 'none', voices: ['youth'], participation: ['meeting'], note: null };
+const ref = (id: string): SentRef => ({ conversation: { platform: 'console', tenantId: 'local', conversationId: 'c1', isDirect: true }, messageId: id });
+
+function setup(retentionDays = 90) {
+  let now = T0;
+  const store = new MemoryStore({ now: () => now });
+  let n = 0;
+  const repo = createResultsRepo(store, { retentionDays, newId: () => `r${++n}` });
+  return { store, repo, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+const save = (repo: ReturnType<typeof setup>['repo'], person: string, now: number, extra: Record<string, unknown> = {}) =>
+  repo.save(person, { answers: { ...answers, ...extra } as never, diagnosis: diagnose({ ...answers, ...extra } as never), dialogVersion: 1, now });
+
+describe('results repository', () => {
+  it('saves choices and the diagnosis under the pseudonym with the retention period', async () => {
+    const { repo, store } = setup(30);
+    const saved = await save(repo, PERSON, T0);
+    expect(saved).toMatchObject({ id: 'r1', createdAt: T0, expiresAt: T0 + 30 * DAY, dialogVersion: 1, kept: false });
+    expect(saved.diagnosis.track).toBe('conflict');
+    expect(await repo.get(PERSON, 'r1', T0)).toEqual(saved);
+    expect(await store.get(keys.result(PERSON, 'r1'))).toEqual(saved);
+    // Another person cannot read it.
+    expect(await repo.get(OTHER, 'r1', T0)).toBeUndefined();
+  });
+
+  it('keeps the note only when written, and never other free text', async () => {
+    expect(minimiseAnswers({ kind: 'both', note: { text: '  kort  ' }, other: { text: 'free' }, skipped: null, multi: ['a', 'b'] })).toEqual({
+      kind: 'both',
+      note: { text: 'kort' },
+      multi: ['a', 'b'],
+    });
+    expect(minimiseAnswers({ note: { text: '   ' } })).toEqual({});
+    const { repo } = setup();
+    expect((await save(repo, PERSON, T0)).answers).not.toHaveProperty('note');
+    expect((await save(repo, PERSON, T0, { note: { text: 'met de wijkagent' } })).answers.note).toEqual({ text: 'met de wijkagent' });
+  });
+
+  it('tracks every key it writes, so "vergeet mij" removes everything', async () => {
+    const { repo, store } = setup();
+    await save(repo, PERSON, T0);
+    await repo.rememberSent(PERSON, 'r1', ref('m1'), T0);
+    await repo.recordUseful(PERSON, 'r1', 'yes', T0);
+    expect(await store.keysOf(PERSON)).toEqual(
+      [keys.result(PERSON, 'r1'), keys.resultList(PERSON), keys.sentForResult(PERSON, 'r1'), keys.usefulVoted(PERSON, 'r1')].sort(),
+    );
+    await store.forget(PERSON);
+    expect(await repo.list(PERSON, T0)).toEqual([]);
+    expect(await store.get(keys.sentForResult(PERSON, 'r1'))).toBeUndefined();
+    // The anonymous counter stays: it holds no person.
+    expect((await repo.usefulCounts()).yes).toBe(1);
+  });
+
+  it('lists the person’s results newest first, within the retention period only', async () => {
+    // The store's clock and the turn's `now` move together, as in the bot.
+    const env = setup(10);
+    await save(env.repo, PERSON, env.now());
+    await save(env.repo, OTHER, env.now());
+    env.advance(3 * DAY);
+    await save(env.repo, PERSON, env.now());
+    expect((await env.repo.list(PERSON, env.now())).map((r) => r.id)).toEqual(['r3', 'r1']);
+    expect((await env.repo.list(OTHER, env.now())).map((r) => r.id)).toEqual(['r2']);
+    env.advance(7 * DAY + 1);
+    expect((await env.repo.list(PERSON, env.now())).map((r) => r.id)).toEqual(['r3']);
+    expect(await env.repo.get(PERSON, 'r1', env.now())).toBeUndefined();
+    // The store itself expires it too (TTL), not only the repository's filter.
+    expect(await env.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    env.advance(3 * DAY);
+    expect(await env.repo.list(PERSON, env.now())).toEqual([]);
+    expect(await env.store.get(keys.resultList(PERSON))).toBeUndefined();
+  });
+
+  it('forget deletes the result and returns the messages that showed it', async () => {
+    const { repo, store } = setup();
+    await save(repo, PERSON, T0);
+    await save(repo, PERSON, T0 + 1);
+    await repo.rememberSent(PERSON, 'r1', ref('m1'), T0);
+    await repo.rememberSent(PERSON, 'r1', ref('m2'), T0);
+    const outcome = await repo.remove(PERSON, 'r1', T0 + 2);
+    expect(outcome.removed).toBe(true);
+    expect(outcome.sent.map((s) => s.messageId)).toEqual(['m1', 'm2']);
+    expect(await store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    expect(await store.get(keys.sentForResult(PERSON, 'r1'))).toBeUndefined();
+    expect((await repo.list(PERSON, T0 + 2)).map((r) => r.id)).toEqual(['r2']);
+    expect(await repo.remove(PERSON, 'r1', T0 + 2)).toEqual({ removed: false, sent: [] });
+  });
+
+  it('keep marks the result without extending its life', async () => {
+    const { repo } = setup(5);
+    await save(repo, PERSON, T0);
+    const kept = await repo.markKept(PERSON, 'r1', T0 + DAY);
+    expect(kept).toMatchObject({ kept: true, expiresAt: T0 + 5 * DAY });
+    expect((await repo.get(PERSON, 'r1', T0 + DAY))?.kept).toBe(true);
+    expect(await repo.get(PERSON, 'r1', T0 + 5 * DAY + 1)).toBeUndefined();
+    expect(await repo.markKept(PERSON, 'nope', T0)).toBeUndefined();
+  });
+
+  it('counts "useful" once per result, without the person, and only real votes', async () => {
+    const { repo, store } = setup();
+    await save(repo, PERSON, T0);
+    expect(await repo.recordUseful(PERSON, 'r1', 'partly', T0)).toBe(true);
+    expect(await repo.recordUseful(PERSON, 'r1', 'yes', T0)).toBe(false);
+    expect(await repo.recordUseful(PERSON, 'r1', 'maybe', T0)).toBe(false);
+    expect(await repo.recordUseful(PERSON, 'unknown', 'yes', T0)).toBe(false);
+    expect(await repo.usefulCounts()).toEqual({ yes: 0, partly: 1, no: 0 });
+    expect(keys.counter('useful:partly')).not.toContain(PERSON);
+    expect(await store.get(keys.counter('useful:partly'))).toBe(1);
+  });
+
+  it('counts safety routes without a person', async () => {
+    const { repo, store } = setup();
+    await repo.countSafetyRoute();
+    await repo.countSafetyRoute();
+    expect(await repo.safetyRoutesShown()).toBe(2);
+    expect(await store.keysOf(PERSON)).toEqual([]);
+  });
+});
