@@ -125,7 +125,10 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       const result = advance(def, undefined, { type: 'start', now: ctx.now });
       await save(ctx, result.state);
       const message = renderOutputs(def, result.state, result.outputs, ctx.t);
-      if (message) await ctx.io.send(message, { direct: !ctx.event.conversation.isDirect });
+      // Answers never show in a shared channel: say so there, and ask in the private chat.
+      const inChannel = !ctx.event.conversation.isDirect;
+      if (inChannel) await ctx.io.send(textMessage(ctx.t('common.movedToDirect'), 'muted'));
+      if (message) await ctx.io.send(message, { direct: inChannel });
     },
 
     active: load,

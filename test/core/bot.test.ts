@@ -173,7 +173,9 @@ describe('bot core', () => {
     const event = person('U-channel').says('checkin');
     const io = recordingIO();
     await core.bot.sink({ ...event, conversation: { ...event.conversation, isDirect: false } }, io);
+    expect(io.log[0]).toMatchObject({ op: 'send', direct: false, message: { text: 'Ik heb je een privébericht gestuurd. Je antwoorden zijn alleen voor jou.' } });
     expect(io.log.at(-1)).toMatchObject({ op: 'send', direct: true });
+    expect(questionBlock(io.last())?.action.stepId).toBe('topic');
   });
 
   it('answers a crash inside a turn kindly and never logs the user text', async () => {
