@@ -1,8 +1,12 @@
 /**
  * One server for bench/slack.ts, run in a child process so its CPU can be measured on its own:
- *   pipeline — the real server (src/server.ts) with the Slack adapter and the real bot on a SQLite store in a
- *              temp dir; the Web API answered by an in-process stub (no network, no nock)
- *   bolt     — a bare @slack/bolt App on its HTTPReceiver that only acknowledges
+ *   pipeline       — the real server (src/server.ts) with the Slack adapter and the real bot on a SQLite store in
+ *                    a temp dir: verify, parse, locale cache, dedupe claim, dialog step, state write; the bot's
+ *                    answers are rendered by the core and recorded instead of sent
+ *   pipeline-send  — the same, and every answer goes out as Block Kit through @slack/web-api's WebClient
+ *                    (pacing, pauses, retries) to an in-process stub of the Web API (no network, no nock)
+ *   adapter        — the same server and adapter with a sink that does nothing: the Slack transport alone
+ *   bolt           — a bare @slack/bolt App on its HTTPReceiver that only acknowledges
  * Talks to the parent over IPC: { ready, port } → { cpu } ↔ cpu usage → { stop }.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,11 +21,12 @@ import { loadConfig } from '../src/config.js';
 import { createCore } from '../src/main.js';
 import { createMetrics } from '../src/metrics.js';
 import { createPseudonymizer } from '../src/privacy/pseudonym.js';
+import type { InboundSink, TurnIO } from '../src/core/types.js';
 import { createServer } from '../src/server.js';
 import { openSqliteStore } from '../src/store/create-store.js';
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
-const mode = process.argv[2] === 'bolt' ? 'bolt' : 'pipeline';
+const mode = (['bolt', 'adapter', 'pipeline', 'pipeline-send'] as const).find((m) => m === process.argv[2]) ?? 'pipeline';
 
 /** A Slack Web API stand-in: the answers the bot needs, as fast as a local stub can be. */
 let ts = 0;
@@ -49,7 +54,9 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
     { log, store, routes: server, translate: (l, k, v) => core.translator.t(l, k, v), pseudonymize: createPseudonymizer(pseudonymKey), defaultLocale: config.defaultLocale },
     { fetch: stubFetch },
   );
-  await adapter.start(core.bot.sink);
+  const recording: TurnIO = { send: async () => undefined, update: async () => undefined, remove: async () => false };
+  const sink: InboundSink = mode === 'adapter' ? async () => undefined : mode === 'pipeline' ? (event) => core.bot.sink(event, recording) : core.bot.sink;
+  await adapter.start(sink);
   const port = await server.listen();
   return {
     port,

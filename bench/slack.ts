@@ -1,8 +1,8 @@
 /**
  * Signed Slack events through the whole pipeline (shared server, signature check, dedupe claim, locale cache,
- * dialog step, SQLite state write, Block Kit rendering, Web API call to a local stub) against a bare
- * @slack/bolt App on its HTTPReceiver that only acknowledges the same events. Both servers run in child
- * processes of the same run, so their CPU is measured alone; the load comes from this process.
+ * dialog step, SQLite state write) against a bare @slack/bolt App on its HTTPReceiver that only acknowledges
+ * the same events; and once more with every answer sent as Block Kit through WebClient to a local Web API stub.
+ * All servers run in child processes of the same run, so their CPU is measured alone; the load comes from here.
  *   npx tsx bench/slack.ts            (BENCH_QUICK=1 for a short run)
  * Reports events/s (autocannon, 50 connections), the ratio, server CPU per event, and ack latency at a steady
  * 500 events/s from a paced generator (autocannon's -R sends bursts; perf-anchors.md).
@@ -39,14 +39,24 @@ interface ServerRun {
   rssMb: number;
 }
 
+type Mode = 'bolt' | 'adapter' | 'pipeline' | 'pipeline-send';
+const MODES: Mode[] = ['bolt', 'adapter', 'pipeline', 'pipeline-send'];
+
 export interface SlackBenchResult {
   bench: 'slack';
+  /** Verify, claim, dialog step, state write (the issue's pipeline); the bot's answers recorded, not sent. */
   pipeline: ServerRun;
+  /** The same plus every answer sent as Block Kit through WebClient to a local Web API stub. */
+  pipelineSend: ServerRun;
+  /** The Slack transport alone (server, signature, parse, ack, dispatch) with a sink that does nothing. */
+  adapter: ServerRun;
   bolt: ServerRun;
   /** pipeline events/s ÷ bare Bolt events/s (aim ≥ 0.8). */
   ratio: number;
-  /** pipeline CPU per event ÷ bare Bolt CPU per event. */
+  ratioWithSend: number;
+  /** CPU per event ÷ bare Bolt's. */
   cpuRatio: number;
+  cpuRatioWithSend: number;
   settings: Required<SlackBenchOptions>;
 }
 
@@ -79,9 +89,11 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(mode: 'pipeline' | 'bolt'): Promise<Child> {
+async function startChild(mode: Mode): Promise<Child> {
   const script = fileURLToPath(new URL('./slack-server.ts', import.meta.url));
-  const child: ChildProcess = fork(script, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child: ChildProcess = fork(script, [mode], { execArgv: [...profile, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -184,14 +196,15 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
     pacedSeconds: options.pacedSeconds ?? (quick ? 4 : 10),
     users: options.users ?? 10_000,
   };
-  const servers = { pipeline: await startChild('pipeline'), bolt: await startChild('bolt') };
-  const sources = { pipeline: eventSource(settings.users), bolt: eventSource(settings.users) };
-  const runs = { pipeline: { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 }, bolt: { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 } };
+  const servers = {} as Record<Mode, Child>;
+  for (const mode of MODES) servers[mode] = await startChild(mode);
+  const sources = Object.fromEntries(MODES.map((m) => [m, eventSource(settings.users)])) as Record<Mode, ReturnType<typeof eventSource>>;
+  const runs = Object.fromEntries(MODES.map((m) => [m, { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 }])) as Record<Mode, { rps: number[]; cpu: number; ok: number; non2xx: number; errors: number }>;
   try {
     // Warm-up: JIT, connections, and one event per person (the locale cache fills as in a running workspace).
-    for (const mode of ['bolt', 'pipeline'] as const) await load(servers[mode].port, sources[mode], { connections: 20, amount: settings.users });
+    for (const mode of MODES) await load(servers[mode].port, sources[mode], { connections: 20, amount: settings.users });
     for (let round = 0; round < settings.rounds; round += 1) {
-      for (const mode of ['bolt', 'pipeline'] as const) {
+      for (const mode of MODES) {
         await sleep(1_000);
         const before = await servers[mode].cpu();
         const result = await load(servers[mode].port, sources[mode], { connections: settings.connections, seconds: settings.seconds });
@@ -206,12 +219,12 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
         runs[mode].errors += result.errors + result.timeouts;
       }
     }
-    const pacedRuns: Record<'pipeline' | 'bolt', ServerRun['paced']> = {} as never;
-    for (const mode of ['bolt', 'pipeline'] as const) {
+    const pacedRuns = {} as Record<Mode, ServerRun['paced']>;
+    for (const mode of MODES) {
       await sleep(1_000);
       pacedRuns[mode] = await paced(servers[mode].port, sources[mode], settings.pacedRate, settings.pacedSeconds);
     }
-    const summary = async (mode: 'pipeline' | 'bolt'): Promise<ServerRun> => ({
+    const summary = async (mode: Mode): Promise<ServerRun> => ({
       eventsPerSecond: median(runs[mode].rps),
       roundsEventsPerSecond: runs[mode].rps,
       cpuMicrosPerEvent: Math.round(runs[mode].cpu / Math.max(1, runs[mode].ok)),
@@ -221,17 +234,24 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
       rssMb: Math.round((await servers[mode].cpu()).rss / 1_048_576),
     });
     const pipeline = await summary('pipeline');
+    const pipelineSend = await summary('pipeline-send');
+    const adapter = await summary('adapter');
     const bolt = await summary('bolt');
+    const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
     return {
       bench: 'slack',
       pipeline,
+      pipelineSend,
+      adapter,
       bolt,
-      ratio: Number((pipeline.eventsPerSecond / bolt.eventsPerSecond).toFixed(2)),
-      cpuRatio: Number((pipeline.cpuMicrosPerEvent / bolt.cpuMicrosPerEvent).toFixed(2)),
+      ratio: ratio(pipeline.eventsPerSecond, bolt.eventsPerSecond),
+      ratioWithSend: ratio(pipelineSend.eventsPerSecond, bolt.eventsPerSecond),
+      cpuRatio: ratio(pipeline.cpuMicrosPerEvent, bolt.cpuMicrosPerEvent),
+      cpuRatioWithSend: ratio(pipelineSend.cpuMicrosPerEvent, bolt.cpuMicrosPerEvent),
       settings,
     };
   } finally {
-    await Promise.all([servers.pipeline.stop(), servers.bolt.stop()]);
+    await Promise.all(MODES.map((mode) => servers[mode]?.stop()));
   }
 }
 

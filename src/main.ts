@@ -16,9 +16,10 @@ import { createFeatures } from './features.js';
 import { createTranslator, type Translator } from './i18n/translator.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createPseudonymizer, resolvePseudonymKey } from './privacy/pseudonym.js';
+import { createPseudonymizer, resolvePseudonymKey, type Pseudonymizer } from './privacy/pseudonym.js';
 import { createServer } from './server.js';
 import { createStore } from './store/create-store.js';
+import { keys } from './store/keys.js';
 import type { KeyValueStore } from './store/store.js';
 import { loadDialogs } from './dialog/loader.js';
 
@@ -29,6 +30,7 @@ export interface Core {
   store: KeyValueStore;
   translator: Translator;
   metrics: Metrics;
+  pseudonymize: Pseudonymizer;
   bot: Bot;
 }
 
@@ -51,7 +53,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config.pseudonymKey, config.store.databasePath));
   const features = options.features ?? createFeatures({ config, log });
   const bot = createBot({ config, log, store, translator, dialogs, pseudonymize, features, metrics, now: options.now });
-  return { config, log, store, translator, metrics, bot };
+  return { config, log, store, translator, metrics, pseudonymize, bot };
 }
 
 /** A running server with its adapters. */
@@ -69,11 +71,30 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   const adapters: ChatAdapter[] = [];
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter(config.slack, { log, store, routes: server }));
+    adapters.push(
+      createSlackAdapter(config.slack, {
+        log,
+        store,
+        routes: server,
+        translate: (locale, key, vars) => core.translator.t(locale, key, vars),
+        pseudonymize: core.pseudonymize,
+        defaultLocale: config.defaultLocale,
+      }),
+    );
   }
   if (config.teams) {
     const { createTeamsAdapter } = await import('../adapters/teams/index.js');
-    adapters.push(await createTeamsAdapter(config.teams, { log, store, routes: server, localMode: config.localMode }));
+    adapters.push(
+      await createTeamsAdapter(config.teams, {
+        log,
+        store,
+        routes: server,
+        localMode: config.localMode,
+        redisUrl: config.store.redisUrl,
+        pseudonymize: core.pseudonymize,
+        onUnreachable: (_conversation, person) => markUnreachable(store, person, config.retentionDays),
+      }),
+    );
   }
   for (const adapter of adapters) await adapter.start(bot.sink);
   const port = await server.listen();
@@ -88,6 +109,14 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
       log.info('bubbelbreker stopped');
     })());
   return { ...core, port, adapters, close };
+}
+
+/** Remember that a person blocked or removed the bot, so proactive messages skip them (tracked for "vergeet mij"). */
+async function markUnreachable(store: KeyValueStore, person: string | undefined, retentionDays: number): Promise<void> {
+  if (!person) return;
+  const key = keys.unreachable(person);
+  await store.set(key, { since: Date.now() }, retentionDays * 86_400_000);
+  await store.track(person, key);
 }
 
 /** The terminal chat: reads lines until end of input, then closes cleanly. */

@@ -54,12 +54,15 @@ export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<H
       ],
     },
   ];
+  // A section gets our heading only when the core's answer does not bring its own.
+  const section = (heading: string, messages: OutboundMessage[]): KnownBlock[] => [
+    ...renderBlocks([{ type: 'divider' }, ...(messages[0]?.blocks[0]?.type === 'heading' ? [] : [{ type: 'heading' as const, text: heading }])], t, { ids }),
+    ...part(messages),
+  ];
   const blocks: KnownBlock[] = [
     ...renderBlocks(head, t, { locale, ids }),
-    ...renderBlocks([{ type: 'divider' }, { type: 'heading', text: t('slack.home.results') }], t, { ids }),
-    ...part(results),
-    ...renderBlocks([{ type: 'divider' }, { type: 'heading', text: t('slack.home.modules') }], t, { ids }),
-    ...part(modules),
+    ...section(t('slack.home.results'), results),
+    ...section(t('slack.home.modules'), modules),
     ...renderBlocks(settings, t, { locale, ids }),
   ];
   return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };

@@ -45,6 +45,8 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
 
   const io: TurnIO = {
     async send(message, options) {
+      // Already in the bot's 1:1 chat: "direct" is this chat (no conversations.open needed).
+      if (options?.direct && target.isDirect && target.channel) return post(target.channel, message, true);
       if (options?.direct || !target.channel) return post(await api.openDm(teamId, userId), message, true);
       // A slash command, or a click on a message only this person can see: answer just as privately.
       const privateOnly = !target.isDirect && target.responseUrl !== undefined && (target.source ? target.source.ephemeral : !target.threadTs);

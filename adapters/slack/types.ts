@@ -36,6 +36,11 @@ export interface SlackTuning {
   localeTtlMs: number;
   /** Turns running after their ack; above this the adapter answers 503 so Slack delivers again later. */
   maxInFlight: number;
+  /**
+   * Keep the channel gap and Retry-After pauses in the store, so every replica sharing it obeys them. Default: on
+   * for Redis (the replicated set-up), off otherwise — one process keeps them in memory, exactly and cheaply.
+   */
+  shareLimits?: boolean;
 }
 
 export const DEFAULT_TUNING: SlackTuning = {

@@ -27,6 +27,13 @@ export interface PostArgs {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Blocks and views go to WebClient already as JSON text — the same form field on the wire. Given objects, the SDK
+ * walks every nested key with a regex and stringifies the whole body for a debug line it builds even when debug
+ * logging is off (WebClient.makeRequest → redact), which cost more than the rest of the call together.
+ */
+const asJson = (value: unknown): string => JSON.stringify(value);
+
+/**
  * The Slack Web API as the adapter uses it: @slack/web-api with a bounded retry policy and 429s handed to us
  * (rejectRateLimitedCalls), Retry-After kept per workspace and method — shared through the store, so no replica
  * calls early — and at most one chat.postMessage per channel per `channelGapMs`, also across replicas.
@@ -35,8 +42,14 @@ export class SlackApi {
   private readonly clients = new Map<string, WebClient>();
   private readonly pausedUntil = new Map<string, number>();
   private readonly dmChannels = new Map<string, string>();
+  /** Per channel, the earliest time the next chat.postMessage may go (in-process pacing). */
+  private readonly nextPost = new Map<string, number>();
 
-  constructor(private readonly deps: SlackApiDeps) {}
+  private readonly shared: boolean;
+
+  constructor(private readonly deps: SlackApiDeps) {
+    this.shared = deps.tuning.shareLimits ?? deps.store.kind === 'redis';
+  }
 
   /** A WebClient for a token (OAuth callbacks and Socket Mode use the same options). */
   clientOptions(): WebClientOptions {
@@ -71,13 +84,13 @@ export class SlackApi {
   }
 
   async postMessage(teamId: string, args: PostArgs): Promise<{ channel: string; ts: string }> {
-    const result = await this.call(teamId, 'chat.postMessage', { ...args, link_names: false, unfurl_links: false, unfurl_media: false });
+    const result = await this.call(teamId, 'chat.postMessage', { ...args, blocks: asJson(args.blocks), link_names: false, unfurl_links: false, unfurl_media: false });
     const ts = typeof result.ts === 'string' ? result.ts : '';
     return { channel: typeof result.channel === 'string' ? result.channel : args.channel, ts };
   }
 
   async update(teamId: string, args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<void> {
-    await this.call(teamId, 'chat.update', { ...args, link_names: false });
+    await this.call(teamId, 'chat.update', { ...args, blocks: asJson(args.blocks), link_names: false });
   }
 
   /** Delete a message; false when Slack says it cannot (already gone, not ours). */
@@ -111,11 +124,11 @@ export class SlackApi {
   }
 
   async openView(teamId: string, triggerId: string, view: View): Promise<void> {
-    await this.call(teamId, 'views.open', { trigger_id: triggerId, view });
+    await this.call(teamId, 'views.open', { trigger_id: triggerId, view: asJson(view) });
   }
 
   async publishHome(teamId: string, userId: string, view: View): Promise<void> {
-    await this.call(teamId, 'views.publish', { user_id: userId, view });
+    await this.call(teamId, 'views.publish', { user_id: userId, view: asJson(view) });
   }
 
   /**
@@ -166,28 +179,38 @@ export class SlackApi {
   private async pause(teamId: string, method: string, ms: number): Promise<void> {
     const until = this.deps.now() + ms;
     this.pausedUntil.set(`${teamId}:${method}`, until);
-    await this.deps.store.set(this.pauseKey(teamId, method), until, ms).catch(() => undefined);
+    if (this.shared) await this.deps.store.set(this.pauseKey(teamId, method), until, ms).catch(() => undefined);
   }
 
   /** Wait out a Retry-After that is short enough, or fail at once; never call before it has elapsed. */
   private async waitForPause(teamId: string, method: string): Promise<void> {
-    const local = this.pausedUntil.get(`${teamId}:${method}`) ?? 0;
-    const now = this.deps.now();
-    let until = local;
-    if (local <= now) {
-      if (local !== 0) this.pausedUntil.delete(`${teamId}:${method}`);
-      until = (await this.deps.store.get<number>(this.pauseKey(teamId, method))) ?? 0;
+    const key = `${teamId}:${method}`;
+    let until = this.pausedUntil.get(key) ?? 0;
+    if (until !== 0 && until <= this.deps.now()) {
+      this.pausedUntil.delete(key);
+      until = 0;
     }
+    // Another replica may have been told to wait: with a shared store, ask it too.
+    if (until === 0 && this.shared) until = (await this.deps.store.get<number>(this.pauseKey(teamId, method))) ?? 0;
     const remaining = until - this.deps.now();
     if (remaining <= 0) return;
     if (remaining > this.deps.tuning.maxRetryAfterWaitMs) throw new RateLimitedError('slack', remaining);
     await sleep(remaining);
   }
 
-  /** Take the channel's posting slot: the store's atomic claim with a TTL of one gap, so replicas share it. */
+  /** Take the channel's next posting slot: in memory for one process, the store's atomic claim across replicas. */
   private async pace(channel: string): Promise<void> {
     const { channelGapMs, maxPaceWaitMs } = this.deps.tuning;
     if (channelGapMs <= 0) return;
+    if (!this.shared) {
+      const now = this.deps.now();
+      const slot = Math.max(now, this.nextPost.get(channel) ?? 0);
+      if (slot - now > maxPaceWaitMs) throw new RateLimitedError('slack', slot - now);
+      this.nextPost.set(channel, slot + channelGapMs);
+      if (this.nextPost.size > 10_000) for (const [key, next] of this.nextPost) if (next <= now) this.nextPost.delete(key);
+      if (slot > now) await sleep(slot - now);
+      return;
+    }
     const key = keys.rate('slack', `post:${channel}`);
     const deadline = this.deps.now() + maxPaceWaitMs;
     const poll = Math.max(5, Math.min(100, Math.floor(channelGapMs / 5)));

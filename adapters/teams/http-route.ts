@@ -21,17 +21,24 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new BadRequest(415, 'expected application/json');
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new BadRequest(413, `body larger than ${maxBytes} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new BadRequest(413, `body larger than ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) throw new BadRequest(400, 'empty body');
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BadRequest(413, `body larger than ${maxBytes} bytes`));
+      } else chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', () => reject(new BadRequest(400, 'request aborted')));
+  });
+  if (raw.length === 0) throw new BadRequest(400, 'empty body');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new BadRequest(400, 'body is not valid JSON');
   }

@@ -49,7 +49,10 @@ export function conversationRefOf(activity: Partial<Activity>): ConversationRef 
   if (activity.recipient?.name) extra.botName = activity.recipient.name;
   if (conversation.conversationType) extra.conversationType = conversation.conversationType;
   const isDirect = conversation.conversationType === 'personal' || (conversation.conversationType === undefined && !conversation.isGroup);
-  if (isDirect && activity.from?.id && activity.from.id !== activity.recipient!.id) extra.userId = activity.from.id;
+  if (isDirect && activity.from?.id && activity.from.id !== activity.recipient!.id) {
+    extra.userId = activity.from.id;
+    extra.personUserId = activity.from.aadObjectId ?? activity.from.id;
+  }
   const ref: ConversationRef = { platform: 'teams', tenantId: tenantOf(activity), conversationId: conversation.id, isDirect, extra: { ...extra } };
   const thread = /;messageid=(\d+)/.exec(conversation.id);
   if (thread?.[1]) ref.threadId = thread[1];
@@ -86,6 +89,7 @@ export function toConversationReference(ref: ConversationRef): Partial<Conversat
 /** Remove the `<at>Bot</at>` mention of this bot; say whether it was there. */
 export function stripBotMention(activity: Partial<Activity>): { text: string; isMention: boolean } {
   let text = activity.text ?? '';
+  if (!activity.entities?.length && !text.includes('<at>')) return { text: text.trim(), isMention: false };
   let isMention = false;
   for (const entity of activity.entities ?? []) {
     const mentioned = (entity as { mentioned?: { id?: string }; text?: string }).mentioned;
@@ -100,7 +104,8 @@ export function stripBotMention(activity: Partial<Activity>): { text: string; is
     isMention = true;
   }
   text = text.replace(/<at>[^<]*<\/at>/g, ' ');
-  return { text: text.replace(/\s+/g, ' ').trim(), isMention };
+  // Only the gap the tag leaves is closed up; line breaks in what the person typed stay.
+  return { text: text.replace(/[ \t]{2,}/g, ' ').trim(), isMention };
 }
 
 /** Card data → ActionPayload, or undefined when it is not a Bubbelbreker card action. */

@@ -33,7 +33,8 @@ export interface OutboxOptions {
   limiter: SendLimiter;
   retry: RetryPolicy;
   log: Logger;
-  onUnreachable?: (conversation: ConversationRef) => Promise<void>;
+  onUnreachable?: (conversation: ConversationRef, person?: string) => Promise<void>;
+  pseudonymize?: (user: UserRef) => string;
 }
 
 export type OutboundActivity = Partial<Activity> & { type: string };
@@ -122,7 +123,9 @@ export class Outbox {
   private async failed(ref: ConversationRef, error: unknown): Promise<never> {
     if (error instanceof RecipientUnreachableError && this.options.onUnreachable) {
       try {
-        await this.options.onUnreachable(ref);
+        const personUserId = ref.isDirect ? ref.extra?.personUserId : undefined;
+        const person = personUserId && this.options.pseudonymize ? this.options.pseudonymize({ platform: 'teams', tenantId: ref.tenantId, userId: personUserId }) : undefined;
+        await this.options.onUnreachable(ref, person);
       } catch (hookError) {
         this.options.log.error({ err: { name: (hookError as Error)?.name } }, 'marking a recipient unreachable failed');
       }

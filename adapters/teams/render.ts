@@ -11,8 +11,10 @@ export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard';
 type CardElement = Record<string, unknown>;
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
-/** Teams shows at most this many actions in one set; we put one button per set so long labels stay readable. */
-const SCALE_BUTTONS_PER_ROW = 5;
+/** Teams shows at most five actions in one set; a scale longer than that gets more rows. */
+const MAX_ACTIONS_PER_SET = 5;
+/** Button labels up to this many characters fit side by side without being cut off. */
+const SHORT_LABEL = 16;
 /** Universal Actions refresh at most 60 named users (platform.md §2). */
 export const MAX_REFRESH_USERS = 60;
 
@@ -33,6 +35,16 @@ function executeAction(title: string, data: CardActionData, options: { style?: '
 }
 
 const actionSet = (...actions: CardElement[]): CardElement => ({ type: 'ActionSet', actions });
+
+/**
+ * One answer as a full-width clickable row. Action buttons cut long labels off in Teams (and the playground);
+ * a Container with a selectAction wraps its text and is still one click, with the role and name of a button.
+ */
+function choiceRow(label: string, description: string | undefined, action: CardElement): CardElement {
+  const items: CardElement[] = [textBlock(label, { weight: 'Bolder', color: 'Accent' })];
+  if (description) items.push(textBlock(description, { isSubtle: true, size: 'Small', spacing: 'None' }));
+  return { type: 'Container', style: 'emphasis', spacing: 'Small', selectAction: action, items };
+}
 const textBlock = (text: string, extra: CardElement = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
 
 /**
@@ -53,7 +65,9 @@ function textBlocks(text: string, extra: CardElement = {}): CardElement[] {
   return out.length > 0 ? out : [textBlock(' ', extra)];
 }
 
-function renderBlock(block: Block): CardElement[] {
+function renderBlock(block: Block, heading?: string): CardElement[] {
+  // The core often puts the question in a heading and again as the block's label: show it once.
+  const label = (text: string): CardElement[] => (text === heading ? [] : [textBlock(text, { weight: 'Bolder' })]);
   switch (block.type) {
     case 'heading':
       return [textBlock(block.text, { style: 'heading', size: 'Large', weight: 'Bolder' })];
@@ -65,10 +79,7 @@ function renderBlock(block: Block): CardElement[] {
     case 'progress':
       return [textBlock(block.label, { isSubtle: true, size: 'Small', spacing: 'None' })];
     case 'single':
-      return [
-        textBlock(block.label, { weight: 'Bolder' }),
-        ...block.choices.map((c) => actionSet(executeAction(c.label, actionData(block.action, { choiceId: c.id }), { tooltip: c.description }))),
-      ];
+      return [...label(block.label), ...block.choices.map((c) => choiceRow(c.label, c.description, executeAction(c.label, actionData(block.action, { choiceId: c.id }))))];
     case 'multi':
       return [
         {
@@ -87,12 +98,12 @@ function renderBlock(block: Block): CardElement[] {
       const values: number[] = [];
       for (let v = block.min; v <= block.max; v++) values.push(v);
       const rows: CardElement[] = [];
-      for (let i = 0; i < values.length; i += SCALE_BUTTONS_PER_ROW) {
-        const row = values.slice(i, i + SCALE_BUTTONS_PER_ROW);
+      for (let i = 0; i < values.length; i += MAX_ACTIONS_PER_SET) {
+        const row = values.slice(i, i + MAX_ACTIONS_PER_SET);
         rows.push(actionSet(...row.map((v) => executeAction(String(v), actionData(block.action, { text: String(v) }), { tooltip: scaleTooltip(block, v) }))));
       }
       return [
-        textBlock(block.label, { weight: 'Bolder' }),
+        ...label(block.label),
         textBlock(`${block.min} = ${block.minLabel}, ${block.max} = ${block.maxLabel}`, { isSubtle: true, spacing: 'Small' }),
         ...rows,
       ];
@@ -116,10 +127,12 @@ function renderBlock(block: Block): CardElement[] {
       return block.facts.length === 0 ? [] : [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: f.label, value: f.value })) }];
     case 'links':
       return block.links.map((l) => actionSet({ type: 'Action.OpenUrl', title: l.label, url: l.url }));
-    case 'buttons':
-      return block.buttons.map((b) =>
-        actionSet(executeAction(b.label, actionData(b.action), b.style ? { style: b.style === 'primary' ? 'positive' : 'destructive' } : {})),
-      );
+    case 'buttons': {
+      const actions = block.buttons.map((b) => executeAction(b.label, actionData(b.action), b.style ? { style: b.style === 'primary' ? 'positive' : 'destructive' } : {}));
+      // Short labels (terug, stop) sit side by side; longer ones get a row each so Teams does not cut them off.
+      const short = block.buttons.length <= MAX_ACTIONS_PER_SET && block.buttons.every((b) => b.label.length <= SHORT_LABEL);
+      return short ? [actionSet(...actions)] : actions.map((a) => actionSet(a));
+    }
     case 'divider':
       return [];
   }
@@ -141,12 +154,14 @@ export interface RenderOptions {
 export function renderCard(message: OutboundMessage, options: RenderOptions = {}): AdaptiveCardJson {
   const body: CardElement[] = [];
   let separateNext = false;
+  let heading: string | undefined;
   for (const block of message.blocks) {
     if (block.type === 'divider') {
       separateNext = body.length > 0;
       continue;
     }
-    const elements = renderBlock(block);
+    const elements = renderBlock(block, heading);
+    if (block.type === 'heading') heading = block.text;
     const first = elements[0];
     if (separateNext && first) {
       first.separator = true;

@@ -4,6 +4,8 @@
  * Only teams-ai's Application and TeamsAdapter modules are loaded, not its index, which also pulls in openai and
  * a tokenizer that Bubbelbreker never uses.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '@microsoft/teams-ai/lib/AdaptiveCards.js';
 import type { Logger } from '../../src/core/index.js';
@@ -37,13 +39,47 @@ export interface TurnHandlers {
   onActivity(context: TurnContext): Promise<void>;
 }
 
+/**
+ * The SDK's biggest pieces, loaded one by one (each resolved where the SDK itself would find it). Loading CommonJS
+ * blocks the event loop; in steps of at most a few hundred ms the server keeps answering (e.g. /readyz) meanwhile.
+ * Only a warm-up: if the layout differs, the imports below load everything anyway.
+ */
+const WARM_UP: [via: string[], module: string][] = [
+  [['botbuilder'], '@azure/msal-node'],
+  [['botbuilder'], '@azure/identity'],
+  [['botbuilder'], 'botframework-connector'],
+  [['botbuilder'], 'botbuilder-core'],
+  [['botbuilder'], 'botbuilder'],
+  [['@microsoft/teams-ai', 'botbuilder-dialogs'], '@microsoft/recognizers-text-number'],
+  [['@microsoft/teams-ai', 'botbuilder-dialogs'], '@microsoft/recognizers-text-date-time'],
+  [['@microsoft/teams-ai', 'botbuilder-dialogs'], '@microsoft/recognizers-text-suite'],
+  [['@microsoft/teams-ai', 'botbuilder-dialogs'], 'lodash/omit'],
+  [['@microsoft/teams-ai'], 'botbuilder-dialogs'],
+];
+
+const breathe = () => new Promise((resolve) => setImmediate(resolve));
+
+async function warmUp(): Promise<void> {
+  for (const [via, module] of WARM_UP) {
+    try {
+      // Resolve each package from the one that depends on it, as Node would when the SDK loads it.
+      let from = import.meta.url.startsWith('file:') ? fileURLToPath(import.meta.url) : import.meta.url;
+      for (const pkg of via) from = createRequire(from).resolve(pkg);
+      createRequire(from)(module);
+    } catch {
+      // not where we expected it: the real imports below will load it
+    }
+    await breathe();
+  }
+}
+
 export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHandlers, log: Logger): Promise<TeamsSdk> {
   const started = performance.now();
+  await warmUp();
   const botbuilder = await import('botbuilder');
-  // Yield between the two big imports so the event loop can answer health checks in between.
-  await new Promise((resolve) => setImmediate(resolve));
+  await breathe();
   const { TeamsAdapter } = await import('@microsoft/teams-ai/lib/TeamsAdapter.js');
-  await new Promise((resolve) => setImmediate(resolve));
+  await breathe();
   const { Application } = await import('@microsoft/teams-ai/lib/Application.js');
 
   class BubbelbrekerTeamsAdapter extends TeamsAdapter {

@@ -51,6 +51,7 @@ export class TeamsChatAdapter implements ChatAdapter {
       retry: { maxAttempts: tuning.maxAttempts, baseMs: tuning.backoffBaseMs, maxMs: tuning.backoffMaxMs },
       log: this.log,
       onUnreachable: deps.onUnreachable,
+      pseudonymize: deps.pseudonymize,
     });
   }
 
@@ -152,12 +153,15 @@ export class TeamsChatAdapter implements ChatAdapter {
     const lifecycle = lifecycleOf(activity);
     if (lifecycle) {
       // Teams sends installationUpdate and conversationUpdate for one install: let the first one through.
-      const once = keys.installation('teams', `${lifecycle}:${activity.conversation.id}`);
-      if (!(await this.deps.store.claim(once, LIFECYCLE_ONCE_MS))) return;
+      const once = (kind: string) => keys.installation('teams', `${kind}:${activity.conversation.id}`);
+      if (!(await this.deps.store.claim(once(lifecycle), LIFECYCLE_ONCE_MS))) return;
+      // A reinstall right after a removal (or the other way round) is a new event, not the twin of the last one.
+      await this.deps.store.delete(once(lifecycle === 'install' ? 'uninstall' : 'install'));
     }
     const event = toInboundEvent(activity);
     if (!event) return;
     if (event.kind === 'install') await this.remember(event);
+    if (event.kind === 'uninstall') await this.forget(event);
     await this.dispatch(context, event, false);
   }
 
@@ -198,6 +202,16 @@ export class TeamsChatAdapter implements ChatAdapter {
       }
     } catch (error) {
       this.log.warn({ errName: (error as Error)?.name }, 'could not store the conversation reference');
+    }
+  }
+
+  /** After a removal the bot can no longer write there: drop the stored reference. */
+  private async forget(event: InboundEvent): Promise<void> {
+    try {
+      if (!event.conversation.isDirect) await this.deps.store.delete(keys.installation('teams', event.conversation.conversationId));
+      else if (this.deps.pseudonymize) await this.deps.store.delete(keys.conversation(this.deps.pseudonymize(event.user)));
+    } catch (error) {
+      this.log.warn({ errName: (error as Error)?.name }, 'could not drop the conversation reference');
     }
   }
 }

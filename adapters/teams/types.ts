@@ -14,8 +14,11 @@ export interface TeamsAdapterDeps {
    * install under keys.conversation(person) and tracked, so "vergeet mij" deletes it.
    */
   pseudonymize?: (user: UserRef) => string;
-  /** Called once when a recipient blocked or removed the bot (403 MessageWritesBlocked and friends). */
-  onUnreachable?: (conversation: ConversationRef) => Promise<void>;
+  /**
+   * Called once when a recipient blocked or removed the bot (403 MessageWritesBlocked and friends), with the
+   * person's pseudonym when the conversation is a personal chat and `pseudonymize` is given.
+   */
+  onUnreachable?: (conversation: ConversationRef, person?: string) => Promise<void>;
   /** Overrides for tests and benchmarks; the defaults follow the Teams documentation. */
   tuning?: Partial<TeamsTuning>;
 }
@@ -54,6 +57,8 @@ export interface TeamsRefExtra {
   conversationType?: string;
   /** The Teams user id of the person in a personal chat (needed to open a 1:1 chat from a channel). */
   userId?: string;
+  /** The id the person's pseudonym is made from (UserRef.userId: Entra object id, else Teams id). */
+  personUserId?: string;
 }
 
 /** The JSON the bot puts in every card action, next to the inputs Teams merges in. */

@@ -78,6 +78,8 @@ export function createBot(deps: BotDeps): Bot {
     const { event } = ctx;
     switch (event.kind) {
       case 'install':
+        // Installing again makes a person reachable for proactive messages again.
+        await ctx.store.delete(keys.unreachable(ctx.person));
         return runCommand(ctx, 'help', 'welcome');
       case 'uninstall':
         return;

@@ -6,6 +6,9 @@ import { choiceLabels, renderOutputs, textMessage } from './render.js';
 import type { DialogDefinition } from './schema.js';
 import type { Answer, DialogState, EngineInput, EngineResult } from './types.js';
 
+/** How long the first answer to a turn holds it against a racing second click. */
+export const TURN_CLAIM_TTL_MS = 10 * 60 * 1000;
+
 /** Called when a dialog ends with status `done`; the state is deleted afterwards. */
 export type DialogDoneHandler = (ctx: TurnContext, state: DialogState, def: DialogDefinition) => Promise<void>;
 
@@ -58,8 +61,23 @@ function actionToInput(def: DialogDefinition, state: DialogState, action: Action
   return { type: 'answer', stepId: action.stepId, turn: action.turn, value, now };
 }
 
+/**
+ * Start times that differ for every run started in this process, even within one millisecond: the start time
+ * names the run in its turn claims, so a run stopped and restarted at once never sees the old run's claims.
+ */
+function createRunClock(): (now: number) => number {
+  let lastMs = 0;
+  let sequence = 0;
+  return (now) => {
+    sequence = now === lastMs ? sequence + 1 : 0;
+    lastMs = now;
+    return now + Math.min(sequence, 999) / 1000;
+  };
+}
+
 export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
   const { dialogs } = deps;
+  const runClock = createRunClock();
 
   const load = async (ctx: TurnContext): Promise<DialogState | undefined> => {
     const state = await ctx.store.get<DialogState>(keys.dialog(ctx.person));
@@ -88,8 +106,10 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       if (message) await ctx.io.send(message);
       return;
     }
-    // One answer per turn, also across replicas: the first to claim the turn wins.
-    if (before && !(await ctx.store.claim(keys.turn(ctx.person, def.id, before.turn), Math.max(60_000, before.expiresAt - ctx.now)))) {
+    // One answer per turn, also across replicas: the first to claim the turn wins. The claim only has to outlive
+    // a race between two clicks (after it, the stored turn has moved on and the engine calls an old click stale),
+    // so it is short-lived and needs no entry in the person index.
+    if (before && !(await ctx.store.claim(keys.turn(ctx.person, def.id, before.startedAt, before.turn), TURN_CLAIM_TTL_MS))) {
       await ctx.io.send(textMessage(ctx.t('errors.duplicate'), 'muted'));
       return;
     }
@@ -122,7 +142,7 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
     async start(ctx, dialogId) {
       const def = dialogs.get(dialogId);
       if (!def) throw new Error(`unknown dialog ${dialogId}`);
-      const result = advance(def, undefined, { type: 'start', now: ctx.now });
+      const result = advance(def, undefined, { type: 'start', now: runClock(ctx.now) });
       await save(ctx, result.state);
       const message = renderOutputs(def, result.state, result.outputs, ctx.t);
       // Answers never show in a shared channel: say so there, and ask in the private chat.

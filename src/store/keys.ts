@@ -14,8 +14,10 @@ export const keys = {
   event: (platform: Platform, eventId: string) => `event:${platform}:${safe(eventId)}`,
   /** The person's running dialog. */
   dialog: (person: string) => `dialog:${person}`,
-  /** One answer per dialog turn: the first click wins. */
-  turn: (person: string, dialogId: string, turn: number) => `turn:${person}:${dialogId}:${turn}`,
+  /** One answer per turn of one run of a dialog: the first click wins. `run` tells runs apart (their start time). */
+  turn: (person: string, dialogId: string, run: number, turn: number) => `turn:${person}:${dialogId}:${run}:${turn}`,
+  /** The person blocked or removed the bot: proactive messages skip them until they write again. */
+  unreachable: (person: string) => `unreachable:${person}`,
   /** Settings the person chose (language). */
   prefs: (person: string) => `prefs:${person}`,
   /** A kept check-in result. */

@@ -65,6 +65,19 @@ describe('bot core', () => {
     expect(questionBlock(io4.last())?.action.stepId).toBe('voices');
   });
 
+  it('lets a person run the same dialog again after stopping it (answers of one run never block the next)', async () => {
+    const core = await makeBot({ features: [] });
+    const who = person('U-again');
+    for (let run = 0; run < 2; run++) {
+      const io = recordingIO();
+      await core.bot.sink(who.says('checkin'), io);
+      await core.bot.sink(who.clicks({ ...questionBlock(io.last())!.action, choiceId: 'wind' }), io);
+      expect(io.texts().join('\n')).not.toContain('al binnen');
+      expect(questionBlock(io.last())?.action.stepId).toBe('voices');
+      await core.bot.sink(who.says('stop'), io);
+    }
+  });
+
   it('goes one question back with "terug" and stops with "stop", deleting the answers', async () => {
     const core = await makeBot({ features: [] });
     const who = person('U-back');

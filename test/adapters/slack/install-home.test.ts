@@ -99,7 +99,11 @@ describe('the App Home tab', () => {
     expect(view.type).toBe('home');
     expect(viewProblems(view)).toEqual([]);
     const text = JSON.stringify(view);
-    for (const key of ['slack.home.title', 'slack.home.results', 'slack.home.modules', 'slack.home.settings', 'slack.home.language']) expect(text).toContain(translator.t('en', key));
+    for (const key of ['slack.home.title', 'slack.home.settings', 'slack.home.language']) expect(text).toContain(translator.t('en', key));
+    // The person's results (none yet) and the module catalogue are the core's own answers, in English.
+    expect(text).toContain(translator.t('en', 'slack.home.results'));
+    expect(text).toMatch(/bb\|a\|learn\|/);
+    expect(text).not.toContain(translator.t('nl', 'slack.home.intro'));
     // Nothing was sent in a conversation: the Home tab is the person's own view.
     expect(api.of('chat.postMessage')).toHaveLength(0);
 

@@ -24,6 +24,10 @@ describe('toInboundEvent', () => {
 });
 
 describe('mentions', () => {
+  it('keeps the line breaks a person typed', () => {
+    expect(stripBotMention(activities.personal(URL, 'eerste regel\ntweede regel '))).toEqual({ text: 'eerste regel\ntweede regel', isMention: false });
+    expect(stripBotMention({ ...activities.channelMention(URL, ''), text: '<at>Bubbelbreker</at>  a\nb' }).text).toBe('a\nb');
+  });
   it('removes the bot mention and reports it', () => {
     expect(stripBotMention(activities.channelMention(URL, 'checkin'))).toEqual({ text: 'checkin', isMention: true });
   });

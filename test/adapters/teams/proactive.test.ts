@@ -18,7 +18,7 @@ const ref: ConversationRef = {
   tenantId: TENANT,
   conversationId: 'a:personal-1',
   isDirect: true,
-  extra: { serviceUrl: SERVICE_URL, channelId: 'msteams', botId: '28:bot-app', conversationType: 'personal', userId: '29:user-1' },
+  extra: { serviceUrl: SERVICE_URL, channelId: 'msteams', botId: '28:bot-app', conversationType: 'personal', userId: '29:user-1', personUserId: 'aad-user-1' },
 };
 const message = { text: 'Herinnering: je check-in', blocks: [{ type: 'text' as const, text: 'Herinnering: je check-in' }] };
 const activitiesPath = /^\/emea\/v3\/conversations\/a%3Apersonal-1\/activities/;
@@ -101,14 +101,15 @@ describe('proactive send from a stored reference', () => {
   ]) {
     it(`403 ${body.error.subCode ?? body.error.code} → RecipientUnreachableError, never retried, person marked`, async () => {
       const onUnreachable = vi.fn(async () => undefined);
-      teams = await startTeams({ deps: { onUnreachable } });
+      teams = await startTeams({ deps: { onUnreachable, pseudonymize: (u) => `p-${u.userId}` } });
       const scope = nock(SERVICE).post(activitiesPath).once().reply(403, body);
       const error = await teams.adapter.send(ref, message).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RecipientUnreachableError);
       scope.done();
       expect(nock.pendingMocks()).toEqual([]);
       expect(onUnreachable).toHaveBeenCalledTimes(1);
-      expect(onUnreachable).toHaveBeenCalledWith(ref);
+      // With the person's pseudonym, so the core can mark exactly that person.
+      expect(onUnreachable).toHaveBeenCalledWith(ref, 'p-aad-user-1');
     });
   }
 

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { MAX_REFRESH_USERS, needsCard, renderActivity, renderCard } from '../../../adapters/teams/render.js';
 import { CARD_VERB, INPUT_TEXT, INPUT_VALUES } from '../../../adapters/teams/types.js';
 import { SAMPLE_MESSAGES } from './support/messages.js';
-import { cardProblems, cardText } from './support/validate-card.js';
+import { cardHtml, cardProblems, cardText } from './support/validate-card.js';
 
 type Json = Record<string, any>;
 const allActions = (card: Json): Json[] =>
-  (card.body as Json[]).flatMap((el) => (el.type === 'ActionSet' ? (el.actions as Json[]) : [])).concat((card.actions as Json[]) ?? []);
+  (card.body as Json[])
+    .flatMap((el) => (el.type === 'ActionSet' ? (el.actions as Json[]) : el.selectAction ? [el.selectAction as Json] : []))
+    .concat((card.actions as Json[]) ?? []);
 
 describe('renderCard', () => {
   for (const [name, message] of Object.entries(SAMPLE_MESSAGES)) {
@@ -34,14 +36,22 @@ describe('renderCard', () => {
     }
   });
 
-  it('single choice: one button per choice carrying dialog, step, turn and choice', () => {
+  it('single choice: one clickable row per choice carrying dialog, step, turn and choice', () => {
     const card = renderCard(SAMPLE_MESSAGES.single!);
     const actions = allActions(card);
     expect(actions.map((x) => x.title)).toContain('Er zijn kampen: wij tegen zij');
     expect(actions.find((x) => x.title === 'Er zijn dreigementen')!.data.bb).toEqual({ dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3, choiceId: 'threats' });
-    // Long labels stay readable: never more than one choice per action set.
-    for (const el of card.body as Json[]) if (el.type === 'ActionSet') expect(el.actions).toHaveLength(1);
+    // Long labels wrap: each choice is a Container row whose text wraps, not a button that cuts it off.
+    const rows = (card.body as Json[]).filter((el) => el.type === 'Container' && el.selectAction);
+    expect(rows).toHaveLength(7);
+    for (const row of rows) expect(row.items[0]).toMatchObject({ type: 'TextBlock', wrap: true, text: row.selectAction.title });
+    expect(rows[1]!.items[1].text).toBe('Mensen spreken over "die anderen"');
     expect(cardText(card)).toContain('Vraag 3 van 7');
+  });
+
+  it('a choice row is announced as a button with the choice as its name', () => {
+    const html = cardHtml(renderCard(SAMPLE_MESSAGES.single!));
+    expect(html).toMatch(/role="button"[^>]*aria-label="Er zijn dreigementen"|aria-label="Er zijn dreigementen"[^>]*role="button"/);
   });
 
   it('multi choice: an expanded multi-select with a label, its preselection, and a submit', () => {
@@ -94,6 +104,20 @@ describe('renderCard', () => {
   it('multi-line text becomes one block per line', () => {
     const card = renderCard(SAMPLE_MESSAGES.welcome!);
     expect((card.body as Json[]).filter((el) => el.type === 'TextBlock').map((el) => el.text)).toEqual(['Hallo! Ik ben Bubbelbreker.', 'Wat je invult blijft privé.']);
+  });
+
+  it('a question label equal to the heading is shown once', () => {
+    const message = { text: 'q', blocks: [{ type: 'heading' as const, text: 'Wat zie je?' }, { type: 'single' as const, label: 'Wat zie je?', choices: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], action: { dialogId: 'd', stepId: 's', turn: 1 } }] };
+    expect(cardText(renderCard(message)).split('Wat zie je?')).toHaveLength(2);
+  });
+
+  it('short buttons share one row; long labels get a row each', () => {
+    const nav = renderCard(SAMPLE_MESSAGES.welcome!).body as Json[];
+    expect(nav.filter((el) => el.type === 'ActionSet')).toHaveLength(1);
+    const long = renderCard(SAMPLE_MESSAGES.result!).body as Json[];
+    expect(long.filter((el) => el.type === 'ActionSet' && el.actions[0].type === 'Action.Execute')).toHaveLength(1);
+    const many = renderCard({ text: 'x', blocks: [{ type: 'buttons', buttons: [{ label: 'Een hele lange knoptekst hier', action: { dialogId: 'm', stepId: 'a', turn: 0 } }, { label: 'Nog een lange knoptekst', action: { dialogId: 'm', stepId: 'b', turn: 0 } }] }] });
+    expect((many.body as Json[]).filter((el) => el.type === 'ActionSet')).toHaveLength(2);
   });
 
   it('refresh lists at most 60 people', () => {

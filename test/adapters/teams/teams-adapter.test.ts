@@ -33,7 +33,7 @@ describe('inbound messages', () => {
     const [event] = teams.events;
     expect(event).toMatchObject({ kind: 'message', text: 'checkin', platform: 'teams', locale: 'nl-NL', id: activity.id });
     expect(event!.user).toMatchObject({ platform: 'teams', tenantId: TENANT, userId: 'aad-user-1' });
-    expect(event!.conversation).toMatchObject({ conversationId: 'a:personal-1', isDirect: true, tenantId: TENANT, extra: { serviceUrl: connector.url, botId: BOT_ID } });
+    expect(event!.conversation).toMatchObject({ conversationId: 'a:personal-1', isDirect: true, tenantId: TENANT, extra: { serviceUrl: connector.url, botId: BOT_ID, personUserId: 'aad-user-1' } });
     const [call] = await connector.waitFor(1);
     expect(call!.method).toBe('POST');
     expect(call!.path).toBe(`/v3/conversations/a%3Apersonal-1/activities/${activity.id}`);
@@ -123,10 +123,22 @@ describe('installation', () => {
     expect(await teams.store.keysOf('p-aad-user-1')).toContain(keys.conversation('p-aad-user-1'));
   });
 
-  it('removal gives an uninstall event', async () => {
-    teams = await startTeams();
+  it('removal gives an uninstall event and drops the reference; a reinstall welcomes again', async () => {
+    teams = await startTeams({ deps: { pseudonymize: (u) => `p-${u.userId}` } });
+    await teams.post(activities.installation(connector.url));
     await teams.post(activities.installation(connector.url, 'remove'));
-    expect(teams.events.map((e) => e.kind)).toEqual(['uninstall']);
+    expect(await teams.store.get(keys.conversation('p-aad-user-1'))).toBeUndefined();
+    await teams.post(activities.installation(connector.url));
+    expect(teams.events.map((e) => e.kind)).toEqual(['install', 'uninstall', 'install']);
+  });
+
+  it('group chats and channels are kept under the installation key (not person data)', async () => {
+    teams = await startTeams();
+    const channel = activities.channelMention(connector.url, '');
+    await teams.post({ ...channel, type: 'conversationUpdate', text: undefined, entities: [], membersAdded: [{ id: BOT_ID }] });
+    expect(teams.events.map((e) => e.kind)).toEqual(['install']);
+    const stored = await teams.store.get(keys.installation('teams', String((channel.conversation as { id: string }).id)));
+    expect(stored).toMatchObject({ isDirect: false, extra: { serviceUrl: connector.url } });
   });
 });
 

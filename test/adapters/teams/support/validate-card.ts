@@ -66,7 +66,16 @@ function collectActions(node: unknown, out: Record<string, unknown>[] = []): Rec
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     if (typeof record.type === 'string' && record.type.startsWith('Action.')) out.push(record);
-    for (const [key, value] of Object.entries(record)) if (key !== 'fallback' && key !== 'data') collectActions(value, out);
+    // refresh.action is Universal Actions only; clients without them ignore it, so it needs no fallback.
+    for (const [key, value] of Object.entries(record)) if (key !== 'fallback' && key !== 'data' && key !== 'refresh') collectActions(value, out);
   }
   return out;
+}
+
+/** The rendered HTML (jsdom), for accessibility checks. */
+export function cardHtml(json: unknown): string {
+  const lib = load();
+  const card = new lib.AdaptiveCard();
+  card.parse(json, new lib.SerializationContext());
+  return (card.render() as HTMLElement).outerHTML;
 }

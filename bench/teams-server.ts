@@ -1,0 +1,139 @@
+/**
+ * One process for bench/teams.ts, so each one's CPU is measured alone:
+ *   pipeline  — the real server (src/server.ts) with the Teams adapter (local mode, no token check) and the real
+ *               bot on a SQLite store in a temp dir; replies go to the connector stand-in
+ *   adapter   — the same server and Teams adapter with an echo sink and a memory store instead of the bot: what
+ *               the adapter (with teams-ai's Application) costs on its own
+ *   bare      — a bare botbuilder CloudAdapter echo bot on node:http, auth off, replying to the same stand-in
+ *   connector — the Bot Connector stand-in: a node:http server that answers every reply with 201 and an id
+ * IPC: { ready, port } → { cpu } ↔ cpu usage → { stop }. The connector's URL comes as argv[3].
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createTeamsAdapter } from '../adapters/teams/index.js';
+import { loadConfig } from '../src/config.js';
+import { createCore } from '../src/main.js';
+import { createMetrics } from '../src/metrics.js';
+import { createPseudonymizer } from '../src/privacy/pseudonym.js';
+import { createServer } from '../src/server.js';
+import { openMemoryStore, openSqliteStore } from '../src/store/create-store.js';
+
+const mode = process.argv[2] as 'pipeline' | 'adapter' | 'bare' | 'connector';
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        resolve(chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {});
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+async function startConnector(): Promise<{ port: number; close(): Promise<void> }> {
+  let n = 0;
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      n += 1;
+      const body = `{"id":"m${n}"}`;
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  return { port: await listen(server), close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function startPipeline(): Promise<{ port: number; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-bench-teams-'));
+  const pseudonymKey = 'bench-pseudonym-key-0123456789abcdef0123456789';
+  const config = loadConfig({ BOT_LOCAL_MODE: '1', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: pseudonymKey, TEAMS_TENANT_RPS: '50' }, {});
+  // Production logging (info, JSON, one line per event), written to /dev/null.
+  const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const store = openSqliteStore({ path: config.store.databasePath, log });
+  const core = await createCore(config, { log, store });
+  const server = createServer({ config: { host: '127.0.0.1', port: 0 }, log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true });
+  const adapter = await createTeamsAdapter(config.teams!, { log, store, routes: server, localMode: true, pseudonymize: createPseudonymizer(pseudonymKey), tuning: { sdkLoad: 'eager' } });
+  await adapter.start(core.bot.sink);
+  const port = await server.listen();
+  return {
+    port,
+    async close() {
+      await server.close();
+      await adapter.stop();
+      await core.bot.drain();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startAdapterOnly(): Promise<{ port: number; close(): Promise<void> }> {
+  const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const server = createServer({ config: { host: '127.0.0.1', port: 0 }, log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true });
+  const teams = { appType: 'MultiTenant' as const, allowedTenants: [], tenantRps: 50 };
+  const adapter = await createTeamsAdapter(teams, { log, store: openMemoryStore(), routes: server, localMode: true, tuning: { sdkLoad: 'eager' } });
+  await adapter.start(async (event, io) => {
+    if (event.kind === 'message') await io.send({ text: `Echo: ${event.text}`, blocks: [{ type: 'text', text: `Echo: ${event.text}` }] });
+  });
+  const port = await server.listen();
+  return {
+    port,
+    async close() {
+      await server.close();
+      await adapter.stop();
+    },
+  };
+}
+
+async function startBare(): Promise<{ port: number; close(): Promise<void> }> {
+  const { CloudAdapter, ConfigurationBotFrameworkAuthentication } = await import('botbuilder');
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  adapter.onTurnError = async () => undefined;
+  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    void readJson(req).then(
+      (body) => {
+        let status = 200;
+        let payload: unknown;
+        const shim = {
+          socket: res.socket,
+          status: (code: number) => void (status = code),
+          header: () => undefined,
+          send: (b: unknown) => void (payload = b),
+          end: () => {
+            const text = payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
+            res.writeHead(status, { 'content-length': Buffer.byteLength(text) }).end(text);
+          },
+        };
+        return adapter.process({ body, headers: req.headers as Record<string, string>, method: req.method }, shim, async (context) => {
+          if (context.activity.type === 'message') await context.sendActivity(`Echo: ${context.activity.text}`);
+        });
+      },
+      () => res.writeHead(400).end(),
+    ).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  return { port: await listen(server), close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const starters = { connector: startConnector, adapter: startAdapterOnly, bare: startBare, pipeline: startPipeline };
+const running = await starters[mode]();
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage(), rss: process.memoryUsage().rss });
+  if (message.type === 'stop') void running.close().finally(() => process.exit(0));
+});
+process.send!({ type: 'ready', port: running.port });
