@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bolt from '@slack/bolt';
@@ -83,8 +84,14 @@ async function startBolt(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 const running = mode === 'bolt' ? await startBolt() : await startPipeline();
+// How long the event loop was blocked (a stalled loop delays acks): reported and reset with each cpu reading.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage(), rss: process.memoryUsage().rss });
+  if (message.type === 'cpu') {
+    process.send!({ type: 'cpu', usage: process.cpuUsage(), rss: process.memoryUsage().rss, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
+  }
   if (message.type === 'stop') void running.close().finally(() => process.exit(0));
 });
 process.send!({ type: 'ready', port: running.port });

@@ -35,7 +35,7 @@ interface ServerRun {
   cpuMicrosPerEvent: number;
   non2xx: number;
   errors: number;
-  paced: { rate: number; sent: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; errors: number };
+  paced: { rate: number; sent: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; errors: number; loopDelayP99Ms?: number; loopDelayMaxMs?: number };
   rssMb: number;
 }
 
@@ -85,7 +85,7 @@ function eventSource(users: number) {
 
 interface Child {
   port: number;
-  cpu(): Promise<{ micros: number; rss: number }>;
+  cpu(): Promise<{ micros: number; rss: number; loopP99Ms: number; loopMaxMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -103,10 +103,10 @@ async function startChild(mode: Mode): Promise<Child> {
     port,
     cpu: () =>
       new Promise((resolve) => {
-        const onMessage = (m: { type: string; usage?: NodeJS.CpuUsage; rss?: number }) => {
+        const onMessage = (m: { type: string; usage?: NodeJS.CpuUsage; rss?: number; loopP99Ms?: number; loopMaxMs?: number }) => {
           if (m.type !== 'cpu') return;
           child.off('message', onMessage);
-          resolve({ micros: m.usage!.user + m.usage!.system, rss: m.rss! });
+          resolve({ micros: m.usage!.user + m.usage!.system, rss: m.rss!, loopP99Ms: m.loopP99Ms ?? 0, loopMaxMs: m.loopMaxMs ?? 0 });
         };
         child.on('message', onMessage);
         child.send({ type: 'cpu' });
@@ -222,7 +222,10 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
     const pacedRuns = {} as Record<Mode, ServerRun['paced']>;
     for (const mode of MODES) {
       await sleep(1_000);
+      await servers[mode].cpu(); // resets the loop-delay histogram
       pacedRuns[mode] = await paced(servers[mode].port, sources[mode], settings.pacedRate, settings.pacedSeconds);
+      const loop = await servers[mode].cpu();
+      pacedRuns[mode] = { ...pacedRuns[mode], loopDelayP99Ms: Number(loop.loopP99Ms.toFixed(1)), loopDelayMaxMs: Number(loop.loopMaxMs.toFixed(1)) };
     }
     const summary = async (mode: Mode): Promise<ServerRun> => ({
       eventsPerSecond: median(runs[mode].rps),

@@ -1,6 +1,6 @@
 /**
- * Dialog turns per second through the whole core (dedupe claim, pseudonym, person lock, engine, render,
- * state write) with the SQLite store and with the in-memory store, and the stored bytes per active dialog.
+ * Dialog turns per second through the whole core on the real check-in (dedupe claim, pseudonym, person lock,
+ * engine, render, state write; the last turn diagnoses and stores the result) with the SQLite store and with the in-memory store, and the stored bytes per active dialog.
  *   npx tsx bench/turns.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,12 +24,16 @@ export interface TurnsResult {
   bytesPerActiveDialog: number;
 }
 
-/** Answers for the sample dialog, by step. */
+/** Answers for the real check-in, by step: a council member on a dossier that is both conflict and polarisation. */
 const ANSWER: Record<string, Partial<ActionPayload>> = {
-  topic: { choiceId: 'wind' },
-  voices: { values: ['residents', 'youth'] },
-  tension: { text: '3' },
-  safety: { choiceId: 'unsure' },
+  role: { choiceId: 'raadslid' },
+  kind: { choiceId: 'both' },
+  signals: { values: ['debating', 'images'] },
+  safety: { choiceId: 'none' },
+  roles: { values: ['pushers', 'silentMiddle', 'meAbove'] },
+  voices: { values: ['youth', 'distrust'] },
+  participation: { values: ['meeting', 'lessThanPromised'] },
+  gameChangers: { values: ['tone'] },
   note: { text: '' },
 };
 
@@ -70,7 +74,9 @@ export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?
     await core.bot.sink(event(userId, { kind: 'message', text: 'checkin' }), io);
     let turns = 1;
     for (let question = lastQuestion(last); question; question = lastQuestion(last)) {
-      await core.bot.sink(event(userId, { kind: 'action', action: { ...question, ...ANSWER[question.stepId] } }), io);
+      const answer = ANSWER[question.stepId];
+      if (!answer || turns > 20) throw new Error(`bench: no answer for step ${question.stepId}`);
+      await core.bot.sink(event(userId, { kind: 'action', action: { ...question, ...answer } }), io);
       turns += 1;
     }
     return turns;

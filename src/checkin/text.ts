@@ -18,7 +18,17 @@ export const CHECKIN_DIALOG_ID = 'checkin';
 /** "‘a’, ‘b’ en ‘c’" / "‘a’, ‘b’ and ‘c’" of the translated labels of some check-in choices. */
 export function choiceList(rc: RenderContext, ref: ChoiceRef): string {
   const labels = ref.ids.map((id) => rc.t('result.quoted', { label: rc.t(`${CHECKIN_DIALOG_ID}.${ref.step}.choices.${id}`) }));
-  return new Intl.ListFormat(rc.locale, { style: 'long', type: 'conjunction' }).format(labels);
+  return listFormat(rc.locale).format(labels);
+}
+
+// Intl formatters are costly to build and safe to share: one per locale.
+const listFormats = new Map<Locale, Intl.ListFormat>();
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+function listFormat(locale: Locale): Intl.ListFormat {
+  let format = listFormats.get(locale);
+  if (!format) listFormats.set(locale, (format = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' })));
+  return format;
 }
 
 /** Translate a reference; its choices (if any) fill `{choices}`, `extra` adds variables. */
@@ -30,7 +40,12 @@ export function renderRef(rc: RenderContext, ref: TextRef, extra: MessageVars = 
 
 /** A date as people in the Netherlands read it, e.g. "5 jan 2026". */
 export function formatDate(locale: Locale, ms: number): string {
-  return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeZone: 'Europe/Amsterdam' }).format(new Date(ms));
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeZone: 'Europe/Amsterdam' });
+    dateFormats.set(locale, format);
+  }
+  return format.format(new Date(ms));
 }
 
 /** A message whose plain text is every heading and text block, for notifications and screen readers. */

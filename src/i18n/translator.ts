@@ -149,6 +149,8 @@ export function createTranslator(config: TranslatorConfig): Translator {
   };
 
   const format = (locale: Locale, key: string, source: string, vars?: MessageVars): string => {
+    // Plain text (no arguments, no ICU quoting) needs no formatter: most messages are like this.
+    if (!source.includes('{') && !source.includes("'")) return source;
     const cacheKey = `${locale}\u0000${key}`;
     let formatter = compiled.get(cacheKey);
     if (!formatter) {

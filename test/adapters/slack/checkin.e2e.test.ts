@@ -110,7 +110,6 @@ describe('the check-in in Slack, end to end', () => {
     expect(api.of('chat.postMessage').filter((c) => c.body.channel !== dm)).toEqual([]);
     expect(api.of('response_url').map((c) => JSON.stringify(c.body)).join()).not.toContain(NOTE_CANARY);
     const last = messages.filter((m) => m.channel === dm).at(-1)!;
-    if (process.env.SHOW) for (const m of messages) console.log(m.method, m.channel, (m.text ?? "").slice(0, 160).replace(/\n/g, " / "));
     expect(last.text?.length).toBeGreaterThan(0);
     expect(capture.text()).not.toContain(NOTE_CANARY);
   });
