@@ -7,11 +7,9 @@
  * Reports events/s (autocannon, 50 connections), the ratio, server CPU per event, and ack latency at a steady
  * 500 events/s from a paced generator (autocannon's -R sends bursts; perf-anchors.md).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
+import { load, median, paced, sleep, startChild, type Child, type PacedResult } from './load.js';
 
 const SECRET = 'bench-signing-secret-0123456789abcdef';
 const PATH = '/slack/events';
@@ -35,7 +33,7 @@ interface ServerRun {
   cpuMicrosPerEvent: number;
   non2xx: number;
   errors: number;
-  paced: { rate: number; sent: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; errors: number; loopDelayP99Ms?: number; loopDelayMaxMs?: number };
+  paced: PacedResult & { loopDelayP99Ms?: number; loopDelayMaxMs?: number };
   rssMb: number;
 }
 
@@ -83,108 +81,9 @@ function eventSource(users: number) {
   };
 }
 
-interface Child {
-  port: number;
-  cpu(): Promise<{ micros: number; rss: number; loopP99Ms: number; loopMaxMs: number }>;
-  stop(): Promise<void>;
-}
-
-async function startChild(mode: Mode): Promise<Child> {
-  const script = fileURLToPath(new URL('./slack-server.ts', import.meta.url));
-  // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server there (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child: ChildProcess = fork(script, [mode], { execArgv: [...profile, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-    child.on('message', (m: { type: string; port?: number }) => m.type === 'ready' && resolve(m.port!));
-  });
-  return {
-    port,
-    cpu: () =>
-      new Promise((resolve) => {
-        const onMessage = (m: { type: string; usage?: NodeJS.CpuUsage; rss?: number; loopP99Ms?: number; loopMaxMs?: number }) => {
-          if (m.type !== 'cpu') return;
-          child.off('message', onMessage);
-          resolve({ micros: m.usage!.user + m.usage!.system, rss: m.rss!, loopP99Ms: m.loopP99Ms ?? 0, loopMaxMs: m.loopMaxMs ?? 0 });
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'cpu' });
-      }),
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners('exit');
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' });
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function load(port: number, next: ReturnType<typeof eventSource>, options: { connections: number; seconds?: number; amount?: number }) {
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: options.connections,
-    ...(options.seconds !== undefined ? { duration: options.seconds } : {}),
-    ...(options.amount !== undefined ? { amount: options.amount } : {}),
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: PATH,
-        setupRequest: (req) => {
-          const event = next();
-          return { ...req, body: event.body, headers: event.headers };
-        },
-      },
-    ],
-  });
-}
-
-/** Requests evenly spaced at `rate` per second; latency from sending to the end of the response. */
-async function paced(port: number, next: ReturnType<typeof eventSource>, rate: number, seconds: number): Promise<ServerRun['paced']> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = rate * seconds;
-  const interval = 1000 / rate;
-  const latencies: number[] = [];
-  let errors = 0;
-  let done = 0;
-  const start = performance.now() + 20;
-  const fire = () => {
-    const event = next();
-    const t0 = performance.now();
-    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path: PATH, headers: { ...event.headers, 'content-length': Buffer.byteLength(event.body) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - t0);
-        else errors += 1;
-        done += 1;
-      });
-    });
-    req.on('error', () => {
-      errors += 1;
-      done += 1;
-    });
-    req.end(event.body);
-  };
-  for (let i = 0; i < total; ) {
-    const now = performance.now();
-    while (i < total && start + i * interval <= now) {
-      fire();
-      i += 1;
-    }
-    await sleep(Math.max(0, start + i * interval - performance.now()));
-  }
-  while (done < total) await sleep(5);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)] ?? NaN).toFixed(2));
-  return { rate, sent: total, p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1), errors };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** A bench server in its own process. BENCH_PROFILE=<dir> writes a V8 CPU profile of each server there. */
+const startServer = (mode: Mode) =>
+  startChild(fileURLToPath(new URL('./slack-server.ts', import.meta.url)), mode, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
 
 export async function runSlackBench(options: SlackBenchOptions = {}): Promise<SlackBenchResult> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -197,17 +96,17 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
     users: options.users ?? 10_000,
   };
   const servers = {} as Record<Mode, Child>;
-  for (const mode of MODES) servers[mode] = await startChild(mode);
+  for (const mode of MODES) servers[mode] = await startServer(mode);
   const sources = Object.fromEntries(MODES.map((m) => [m, eventSource(settings.users)])) as Record<Mode, ReturnType<typeof eventSource>>;
   const runs = Object.fromEntries(MODES.map((m) => [m, { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 }])) as Record<Mode, { rps: number[]; cpu: number; ok: number; non2xx: number; errors: number }>;
   try {
     // Warm-up: JIT, connections, and one event per person (the locale cache fills as in a running workspace).
-    for (const mode of MODES) await load(servers[mode].port, sources[mode], { connections: 20, amount: settings.users });
+    for (const mode of MODES) await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: settings.users });
     for (let round = 0; round < settings.rounds; round += 1) {
       for (const mode of MODES) {
         await sleep(1_000);
         const before = await servers[mode].cpu();
-        const result = await load(servers[mode].port, sources[mode], { connections: settings.connections, seconds: settings.seconds });
+        const result = await load(servers[mode].port, PATH, sources[mode], { connections: settings.connections, seconds: settings.seconds });
         // The pipeline keeps working after its acks: let it finish, so its CPU per event counts all of it.
         await sleep(1_000);
         const after = await servers[mode].cpu();
@@ -223,9 +122,9 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
     for (const mode of MODES) {
       await sleep(1_000);
       await servers[mode].cpu(); // resets the loop-delay histogram
-      pacedRuns[mode] = await paced(servers[mode].port, sources[mode], settings.pacedRate, settings.pacedSeconds);
+      pacedRuns[mode] = await paced(servers[mode].port, PATH, sources[mode], settings.pacedRate, settings.pacedSeconds);
       const loop = await servers[mode].cpu();
-      pacedRuns[mode] = { ...pacedRuns[mode], loopDelayP99Ms: Number(loop.loopP99Ms.toFixed(1)), loopDelayMaxMs: Number(loop.loopMaxMs.toFixed(1)) };
+      pacedRuns[mode] = { ...pacedRuns[mode], loopDelayP99Ms: Number((loop.loopP99Ms ?? 0).toFixed(1)), loopDelayMaxMs: Number((loop.loopMaxMs ?? 0).toFixed(1)) };
     }
     const summary = async (mode: Mode): Promise<ServerRun> => ({
       eventsPerSecond: median(runs[mode].rps),

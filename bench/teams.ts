@@ -7,11 +7,9 @@
  * Reports activities/s (autocannon, 50 connections), the ratio, CPU per activity, p50/p99 at a steady 500/s from a
  * paced generator, and the start-up time of `src/main.ts` with Slack and Teams configured until /readyz is 200.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
+import { load, median, paced, sleep, startChild, type Child, type PacedResult } from './load.js';
 import { runStartupBench, type StartupResult } from './teams-startup.js';
 
 export { runStartupBench, type StartupResult } from './teams-startup.js';
@@ -38,7 +36,7 @@ interface ServerRun {
   cpuMicrosPerActivity: number;
   non2xx: number;
   errors: number;
-  paced: { rate: number; sent: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; errors: number };
+  paced: PacedResult;
   rssMb: number;
 }
 
@@ -84,96 +82,8 @@ function activitySource(users: number, tenants: number, serviceUrl: string) {
   };
 }
 
-interface Child {
-  port: number;
-  cpu(): Promise<{ micros: number; rss: number }>;
-  stop(): Promise<void>;
-}
-
-async function startChild(mode: Mode | 'connector'): Promise<Child> {
-  const script = fileURLToPath(new URL('./teams-server.ts', import.meta.url));
-  const child: ChildProcess = fork(script, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
-    child.on('message', (m: { type: string; port?: number }) => m.type === 'ready' && resolve(m.port!));
-  });
-  return {
-    port,
-    cpu: () =>
-      new Promise((resolve) => {
-        const onMessage = (m: { type: string; usage?: NodeJS.CpuUsage; rss?: number }) => {
-          if (m.type !== 'cpu') return;
-          child.off('message', onMessage);
-          resolve({ micros: m.usage!.user + m.usage!.system, rss: m.rss! });
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'cpu' });
-      }),
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners('exit');
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' });
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function load(port: number, path: string, next: ReturnType<typeof activitySource>, options: { connections: number; seconds?: number; amount?: number }) {
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: options.connections,
-    ...(options.seconds !== undefined ? { duration: options.seconds } : {}),
-    ...(options.amount !== undefined ? { amount: options.amount } : {}),
-    timeout: 15,
-    requests: [{ method: 'POST', path, setupRequest: (req) => ({ ...req, ...next() }) }],
-  });
-}
-
-/** Requests evenly spaced at `rate` per second over a keep-alive agent; latency until the response ends. */
-async function paced(port: number, path: string, next: ReturnType<typeof activitySource>, rate: number, seconds: number): Promise<ServerRun['paced']> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = rate * seconds;
-  const interval = 1000 / rate;
-  const latencies: number[] = [];
-  let errors = 0;
-  let done = 0;
-  const start = performance.now() + 20;
-  const fire = () => {
-    const activity = next();
-    const t0 = performance.now();
-    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path, headers: { ...activity.headers, 'content-length': Buffer.byteLength(activity.body) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - t0);
-        else errors += 1;
-        done += 1;
-      });
-    });
-    req.on('error', () => {
-      errors += 1;
-      done += 1;
-    });
-    req.end(activity.body);
-  };
-  for (let i = 0; i < total; ) {
-    const now = performance.now();
-    while (i < total && start + i * interval <= now) {
-      fire();
-      i += 1;
-    }
-    await sleep(Math.max(0, start + i * interval - performance.now()));
-  }
-  while (done < total) await sleep(5);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)] ?? Number.NaN).toFixed(2));
-  return { rate, sent: total, p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1), errors };
-}
+/** A bench server (or the connector stand-in) in its own process. */
+const startServer = (mode: Mode | 'connector') => startChild(fileURLToPath(new URL('./teams-server.ts', import.meta.url)), mode);
 
 export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<TeamsBenchResult> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -186,13 +96,13 @@ export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<Te
     users: options.users ?? 10_000,
     tenants: options.tenants ?? 100,
   };
-  const connector = await startChild('connector');
+  const connector = await startServer('connector');
   const serviceUrl = `http://127.0.0.1:${connector.port}/`;
   const servers = {} as Record<Mode, Child>;
   const sources = {} as Record<Mode, ReturnType<typeof activitySource>>;
   const runs = {} as Record<Mode, { rps: number[]; cpu: number; ok: number; non2xx: number; errors: number }>;
   for (const mode of MODES) {
-    servers[mode] = await startChild(mode);
+    servers[mode] = await startServer(mode);
     sources[mode] = activitySource(settings.users, settings.tenants, serviceUrl);
     runs[mode] = { rps: [], cpu: 0, ok: 0, non2xx: 0, errors: 0 };
   }
@@ -202,7 +112,7 @@ export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<Te
       for (const mode of MODES) {
         await sleep(1_000);
         const before = await servers[mode].cpu();
-        const result = await load(servers[mode].port, PATH, sources[mode], { connections: settings.connections, seconds: settings.seconds });
+        const result = await load(servers[mode].port, PATH, sources[mode], { connections: settings.connections, seconds: settings.seconds, timeoutS: 15 });
         await sleep(1_000);
         const after = await servers[mode].cpu();
         const ok = result['2xx'];

@@ -65,8 +65,30 @@ describe('locale files', () => {
   });
 
   it('has the common texts the core relies on', () => {
-    for (const key of ['errors.generic', 'errors.staleButton', 'errors.choiceExpected', 'errors.unknownCommand', 'common.progress']) {
+    for (const key of ['errors.generic', 'errors.stale', 'errors.choiceExpected', 'common.notUnderstood', 'common.progress']) {
       expect(flat.nl[key], key).toEqual(expect.any(String));
     }
+  });
+});
+
+describe('locale keys in use', () => {
+  it('has no orphan keys: every key is named in the code, derived from a dialog, or under a namespace built at run time', async () => {
+    const { execSync } = await import('node:child_process');
+    const { loadDialogs, requiredTextKeys } = await import('../src/dialog/loader.js');
+    const code = execSync('git ls-files -co --exclude-standard src adapters', { encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => /\.ts$/.test(f))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const derived = new Set([...loadDialogs('dialogs').values()].flatMap((def) => requiredTextKeys(def)));
+    // Keys built from ids at run time (`learn.${topic}.title`, `result.finding.${…}`): checked by their own tests.
+    const RUNTIME_NAMESPACES = ['learn.', 'result.finding.'];
+    const orphans = Object.keys(flat.nl).filter((key) => {
+      if (derived.has(key) || code.includes(`'${key}'`) || code.includes(`\`${key}\``)) return false;
+      if (RUNTIME_NAMESPACES.some((ns) => key.startsWith(ns))) return false;
+      const parent = key.slice(0, key.lastIndexOf('.'));
+      return !code.includes(`${parent}.\${`);
+    });
+    expect(orphans).toEqual([]);
   });
 });

@@ -3,13 +3,10 @@
  * organisers edit without code changes. It carries its own nl/en text. `suggestWhen` rules are a small
  * declarative language over the diagnosis; `suggestModules` picks 1-3 modules, each with a reason.
  */
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Locale } from '../core/types.js';
-import { formatIssue } from '../dialog/loader.js';
+import { loadDataFile, parseDataFile } from '../data-file.js';
 import { IdSchema } from '../dialog/schema.js';
-import { DataFileError } from '../errors.js';
 import { CERTAINTIES, FLAGS, GAME_CHANGERS, PHASES, POSITIONS, ROLES, TRACKS, VOICES, type Diagnosis, type TextRef } from './model.js';
 
 const LocalTextSchema = z.object({ nl: z.string().trim().min(1), en: z.string().trim().min(1) }).strict();
@@ -92,37 +89,12 @@ export type ModuleCatalogue = z.infer<typeof ModuleCatalogueSchema>;
 
 /** Read, parse (YAML or JSON) and check the catalogue; a {@link DataFileError} names the file and each path. */
 export function loadModuleCatalogue(file: string): ModuleCatalogue {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new DataFileError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
-  return parseModuleCatalogue(file, text);
+  return loadDataFile(file, ModuleCatalogueSchema);
 }
 
 /** Parse and check catalogue text; `file` is only used in error messages. */
 export function parseModuleCatalogue(file: string, text: string): ModuleCatalogue {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new DataFileError(
-      file,
-      doc.errors.map((error) => {
-        const { line, col } = lines.linePos(error.pos[0]);
-        return `line ${line}, column ${col}: ${error.message}`;
-      }),
-    );
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new DataFileError(file, [`syntax: ${error instanceof Error ? error.message : 'unreadable document'}`]);
-  }
-  const result = ModuleCatalogueSchema.safeParse(data);
-  if (!result.success) throw new DataFileError(file, result.error.issues.map(formatIssue));
-  return result.data;
+  return parseDataFile(file, text, ModuleCatalogueSchema);
 }
 
 const matchesAnyOrList = (wanted: 'any' | readonly string[], present: readonly string[]): boolean =>

@@ -1,7 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { loadDataFile, parseDataFile } from '../data-file.js';
 import { DataFileError } from '../errors.js';
 import { DialogDefinitionSchema, type DialogDefinition } from './schema.js';
 
@@ -39,53 +38,14 @@ export function loadDialogs(dir: string): Map<string, DialogDefinition> {
 
 /** Read, parse (YAML or JSON) and check one dialog file. */
 export function loadDialogFile(file: string): DialogDefinition {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new DataFileError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
-  return parseDialog(file, text);
+  return loadDataFile(file, DialogDefinitionSchema);
 }
 
-/** Parse and check dialog text; `file` is only used in error messages. JSON is read as the YAML subset it is. */
+/** Parse and check dialog text; `file` is only used in error messages. */
 export function parseDialog(file: string, text: string): DialogDefinition {
-  // prettyErrors would append a code frame holding file content; the line counter gives line numbers alone.
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new DataFileError(
-      file,
-      doc.errors.map((error) => {
-        const { line, col } = lines.linePos(error.pos[0]);
-        return `line ${line}, column ${col}: ${error.message}`;
-      }),
-    );
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new DataFileError(file, [`syntax: ${error instanceof Error ? error.message : 'unreadable document'}`]);
-  }
-  const result = DialogDefinitionSchema.safeParse(data);
-  if (!result.success) throw new DataFileError(file, result.error.issues.map(formatIssue));
-  return result.data;
+  return parseDataFile(file, text, DialogDefinitionSchema);
 }
 
-/** `steps[2].choices: too small` — the path inside the file, then what is wrong. */
-export function formatIssue(issue: z.core.$ZodIssue): string {
-  return `${formatPath(issue.path)}: ${issue.message}`;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
 
 /**
  * Every locale key a dialog needs: `<dialog>.<step>.text` for a say step; `.prompt` for a question, plus

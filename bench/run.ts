@@ -1,0 +1,62 @@
+/**
+ * `npm run bench`: every benchmark in one run, each against its baseline started in the same run.
+ * Prints a summary and writes bench/results/latest.json. Figures and how to read them: docs/benchmarks.md.
+ *   npm run bench                 # everything (about 8 minutes on 2 cores)
+ *   npm run bench -- engine turns # only some: engine, turns, slack, teams
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { benchEngine } from './engine.js';
+import { runSlackBench } from './slack.js';
+import { runStartupBench, runTeamsBench } from './teams.js';
+import { benchTurns } from './turns.js';
+
+const wanted = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
+const run = (name: string) => wanted.size === 0 || wanted.has(name);
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+};
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+if (run('engine')) {
+  const engine = benchEngine({ seconds: 1, rounds: 5 });
+  results.engine = engine;
+  say(`engine (pure advance, sample dialog): ${engine.turnsPerSecond.toLocaleString('en')} turns/s (aim ≥ 50,000)`);
+}
+if (run('turns')) {
+  const memory = await benchTurns({ store: 'memory' });
+  const sqlite = await benchTurns({ store: 'sqlite' });
+  results.turns = { memory, sqlite };
+  say(`core turns on the real check-in: memory ${memory.turnsPerSecond.toLocaleString('en')}/s, SQLite ${sqlite.turnsPerSecond.toLocaleString('en')}/s`);
+  say(`stored bytes per active dialog: ${sqlite.bytesPerActiveDialog} (aim ≤ 2,048)`);
+}
+if (run('slack')) {
+  const slack = await runSlackBench();
+  results.slack = slack;
+  say(
+    `slack: bare Bolt ${slack.bolt.eventsPerSecond}/s, pipeline ${slack.pipeline.eventsPerSecond}/s → ratio ${slack.ratio.toFixed(2)} (aim ≥ 0.8); ` +
+      `CPU/event ${slack.bolt.cpuMicrosPerEvent} vs ${slack.pipeline.cpuMicrosPerEvent} µs; p99 at ${slack.pipeline.paced.rate}/s ${slack.pipeline.paced.p99Ms} ms (aim ≤ 20)`,
+  );
+}
+if (run('teams')) {
+  const teams = await runTeamsBench();
+  results.teams = teams;
+  say(
+    `teams: bare botbuilder ${teams.bare.activitiesPerSecond}/s, pipeline ${teams.pipeline.activitiesPerSecond}/s → ratio ${teams.ratio.toFixed(2)} (aim ≥ 0.8); ` +
+      `p99 at ${teams.pipeline.paced.rate}/s: bare ${teams.bare.paced.p99Ms} ms, pipeline ${teams.pipeline.paced.p99Ms} ms`,
+  );
+  // `npm start` runs the build output (`npm run bench` builds first); tsx is shown for comparison.
+  const startup = { dist: await runStartupBench(5, 'dist'), tsx: await runStartupBench(5, 'tsx') };
+  results.startup = startup;
+  say(
+    `start-up to /readyz with Slack and Teams configured: ${startup.dist.readyMs} ms as \`npm start\` (aim ≤ 1,500), ` +
+      `${startup.tsx.readyMs} ms under tsx; Teams SDK answering after ${startup.dist.teamsSdkMs} ms`,
+  );
+}
+
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+say('written: bench/results/latest.json');
