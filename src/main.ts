@@ -133,7 +133,7 @@ export async function runChat(config: Config, streams: { input: Readable; output
   await adapter.start(core.bot.sink);
   await adapter.finished;
   await core.bot.drain();
-  streams.output.write(`\n${core.translator.t(config.defaultLocale, 'console.bye')}\n`);
+  streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
   await core.store.close();
 }
 

@@ -28,6 +28,8 @@ export interface ConsoleAdapterConfig {
 /** The terminal adapter, plus `finished`: resolves once input has ended and every turn is done. */
 export interface ConsoleAdapter extends ChatAdapter {
   readonly finished: Promise<void>;
+  /** The language of the last message shown, for a goodbye in the same language. */
+  readonly locale: Locale;
 }
 
 const USER: UserRef = { platform: 'console', tenantId: 'local', userId: 'terminal' };
@@ -41,7 +43,9 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
   let readlineClose: (() => void) | undefined;
 
+  let lastLocale: Locale = config.defaultLocale;
   const write = (message: OutboundMessage): SentRef => {
+    lastLocale = message.locale ?? lastLocale;
     const t: ConsoleTranslate = (key, vars) => config.translate(message.locale ?? config.defaultLocale, key, vars);
     const rendered = renderForConsole(message, t);
     if (rendered.prompt.picks.length > 0 || rendered.prompt.input || rendered.prompt.scale) prompt = rendered.prompt;
@@ -71,6 +75,9 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
   return {
     platform: 'console',
     finished,
+    get locale() {
+      return lastLocale;
+    },
     async start(sink: InboundSink) {
       const rl = createInterface({ input: config.input, terminal: false });
       readlineClose = () => rl.close();

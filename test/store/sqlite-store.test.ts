@@ -161,34 +161,36 @@ describe('SqliteStore', () => {
 });
 
 describe('SqliteStore claims across processes', () => {
-  it('four processes claiming the same 2000 keys at once: every key is won exactly once', async () => {
+  it('four processes claiming the same 8000 keys at once, in the same order: every key is won exactly once', async () => {
     const { dir, path } = tempDbPath();
     // Create the schema first, so the workers race on claims, not on CREATE TABLE.
     await openSqliteStore({ path, purgeIntervalMs: 0 }).close();
     const worker = fileURLToPath(new URL('./fixtures/claim-worker.ts', import.meta.url));
-    const keyCount = 2000;
+    const keyCount = 8000;
     try {
       const children = Array.from({ length: 4 }, () => fork(worker, [path, String(keyCount)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
       const ready = children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve())));
+      type Report = { won: string[]; startedAt: number; endedAt: number };
       const done = children.map(
         (child) =>
-          new Promise<string[]>((resolve, reject) => {
-            let won: string[] | undefined;
+          new Promise<Report>((resolve, reject) => {
+            let report: Report | undefined;
             child.on('message', (message) => {
-              if (Array.isArray(message)) won = message as string[];
+              if (typeof message === 'object' && message !== null && 'won' in message) report = message as Report;
             });
             child.on('error', reject);
-            child.on('exit', (code) => (code === 0 && won ? resolve(won) : reject(new Error(`claim worker exited with ${code}`))));
+            child.on('exit', (code) => (code === 0 && report ? resolve(report) : reject(new Error(`claim worker exited with ${code}`))));
           }),
       );
       await Promise.all(ready);
       for (const child of children) child.send('go');
-      const results = await Promise.all(done);
-      const all = results.flat();
+      const reports = await Promise.all(done);
+      const all = reports.flatMap((r) => r.won);
       expect(all).toHaveLength(keyCount);
       expect(new Set(all).size).toBe(keyCount);
-      // More than one process won something, so they did overlap.
-      expect(results.filter((won) => won.length > 0).length).toBeGreaterThan(1);
+      // The claim loops ran at the same time (otherwise there was no race to win): some two spans overlap.
+      const overlaps = reports.some((a, i) => reports.some((b, j) => i !== j && a.startedAt < b.endedAt && b.startedAt < a.endedAt));
+      expect(overlaps).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,83 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runChat } from '../../../src/main.js';
+import { silentLogger } from '../../../src/logger.js';
+import { openMemoryStore } from '../../../src/store/create-store.js';
+import { testConfig } from '../../support/make-bot.js';
+
+/** Feed lines to the terminal chat (the same path `npm run chat` takes) and return everything it printed. */
+async function transcript(lines: string[]): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  const done = runChat(testConfig(), { input, output, interactive: false }, { log: silentLogger(), store: openMemoryStore() });
+  input.end(`${lines.join('\n')}\n`);
+  await done;
+  return printed;
+}
+
+describe('the whole check-in through the terminal chat', () => {
+  it('in Dutch: a council member on a dossier that is conflict and polarisation at once', async () => {
+    const out = await transcript([
+      'checkin',
+      '3', // raadslid
+      '3', // allebei
+      '2,4', // debat, vijandbeelden
+      '1', // geen bedreiging
+      '1,3,8', // pushers, stil midden, ik sta erboven
+      '1,5', // stille midden, wantrouwen
+      '1,6', // inspraakavond, minder invloed dan beloofd
+      '4', // alleen toon
+      'Volgende week met de wijkagent praten',
+      'mijn resultaten',
+    ]);
+    expect(out).toContain('[Vraag 1 van 8]');
+    expect(out).toContain('[Vraag 8 van 8]');
+    expect(out).toContain('[Tot slot (niet verplicht)]');
+    expect(out).toContain('Jouw check-in: wat valt op');
+    expect(out).toMatch(/Waarom: /);
+    expect(out).toContain('escalatieladder van Glasl');
+    expect(out).toContain('Dit laat één kijk op de situatie zien');
+    expect(out).toContain('Deze modules passen bij jouw situatie');
+    // The bridge-builder trap: the person stands above the poles.
+    expect(out).toMatch(/bruggenbouwer/i);
+    expect(out).toContain('Je resultaat');
+  });
+
+  it('in English, with a typo answered by a hint and "back" going one question back', async () => {
+    const out = await transcript([
+      'language en',
+      'checkin',
+      '2', // civil servant
+      'maybe', // free text where a choice is expected
+      '2', // polarisation
+      'back',
+      '2',
+      '1', // no threats
+      '1,2', // pushers, joiners
+      '9', // don't know
+      '8', // don't know
+      '5', // none of these
+      '1', // skip the note
+    ]);
+    expect(out).toContain('Question 1 of 8');
+    expect(out).toContain('Pick one of the buttons, or type the number of your choice.');
+    expect(out).toContain('Your check-in: what stands out');
+    expect(out).toContain("This reflects one person's view of the situation");
+    expect(out).toContain('Goodbye!');
+    expect(out).not.toContain('Vraag 2 van');
+  });
+
+  it('stops coaching and shows the escalation route when threats are reported', async () => {
+    const out = await transcript(['checkin', '1', '2', '2']); // bestuurder, wij-zij, threats
+    expect(out).toContain('112');
+    expect(out).not.toContain('Deze modules passen bij jouw situatie');
+  });
+
+  it('refuses a note over the limit with the limit named, and keeps the question open', async () => {
+    const out = await transcript(['checkin', '1', '1', '1', '1', '1', '1', 'x'.repeat(300)]);
+    expect(out).toContain('Het maximum is 280 tekens');
+    expect(out.match(/\[Tot slot \(niet verplicht\)\]/g)?.length).toBe(2);
+  });
+});
