@@ -14,6 +14,8 @@ export interface Metrics {
   readonly dedupeHitsTotal: Counter<'platform'>;
   /** Outbound platform calls by outcome (ok, rate_limited, unreachable, error). */
   readonly outboundTotal: Counter<'platform' | 'outcome'>;
+  /** HTTP answers by mounted route and status code: alert when non-2xx on /slack/events passes 2 % (Slack disables at 5 %). */
+  readonly httpResponsesTotal: Counter<'route' | 'status'>;
 }
 
 /** A private registry (never prom-client's global one), so tests and replicas never share state. */
@@ -41,6 +43,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: `${METRIC_PREFIX}dedupe_hits_total`,
       help: 'Inbound events recognised as redeliveries and skipped.',
       labelNames: ['platform'] as const,
+      registers,
+    }),
+    httpResponsesTotal: new Counter({
+      name: `${METRIC_PREFIX}http_responses_total`,
+      help: 'HTTP responses by route (mounted paths only; anything else is "other") and status code.',
+      labelNames: ['route', 'status'] as const,
       registers,
     }),
     outboundTotal: new Counter({

@@ -147,6 +147,9 @@ export function createServer(deps: ServerDeps): BotServer {
     if (closing) res.setHeader('Connection', 'close');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const byMethod = routes.get(path);
+    // Mounted paths only, so a scan of random URLs cannot grow the label set.
+    const route = byMethod ? path : 'other';
+    res.once('finish', () => deps.metrics.httpResponsesTotal.inc({ route, status: String(res.statusCode) }));
     if (!byMethod) return sendJson(res, 404, { error: 'not_found' });
     const method = req.method ?? 'GET';
     const handler = byMethod.get(method) ?? (method === 'HEAD' ? byMethod.get('GET') : undefined);

@@ -106,6 +106,28 @@ describe('createServer', () => {
     expect((await call(port, 'POST', '/slack/events?retry=1', '{}')).body).toBe('ok');
   });
 
+  it('counts responses per mounted route and status (the Slack non-2xx alert reads this), other paths as "other"', async () => {
+    const { server, metrics, mountThenListen } = await start();
+    server.mount('POST', '/slack/events', (_req, res) => {
+      res.statusCode = 401;
+      res.end();
+    });
+    const port = await mountThenListen();
+    await call(port, 'POST', '/slack/events', '{}');
+    await call(port, 'POST', '/slack/events', '{}');
+    await call(port, 'GET', '/healthz');
+    await call(port, 'GET', '/random-scan-1');
+    await call(port, 'GET', '/random-scan-2');
+    const values = (await metrics.httpResponsesTotal.get()).values.map((v) => [v.labels.route, v.labels.status, v.value]);
+    expect(values).toEqual(
+      expect.arrayContaining([
+        ['/slack/events', '401', 2],
+        ['/healthz', '200', 1],
+        ['other', '404', 2],
+      ]),
+    );
+  });
+
   it('refuses to mount the same route twice', async () => {
     const { server } = await start();
     const routes: HttpRoutes = server; // adapters see the server as HttpRoutes
