@@ -84,3 +84,29 @@ export function toBotError(error: unknown): BotError {
   const name = error instanceof Error ? error.name : typeof error;
   return new BotError('UNKNOWN', `Unexpected ${name}`, { cause: error });
 }
+
+/** The stack without its first line: that line repeats the message, which may echo user text. */
+export function stackFrames(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
+}
+
+/**
+ * What a log line may say about an error: its class, code and stack frames, and the same for its causes.
+ * Foreign messages are left out (they may echo what a person typed); our own BotError messages are kept,
+ * since they never hold user text or secrets. Used as pino's `err` serializer.
+ */
+export function safeError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const out: Record<string, unknown> = { type: error.name };
+  if (error instanceof BotError) out.message = error.message;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  const frames = stackFrames(error);
+  if (frames) out.frames = frames;
+  if (error.cause !== undefined && depth < 3) out.cause = safeError(error.cause, depth + 1);
+  return out;
+}

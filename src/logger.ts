@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { safeError } from './errors.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
@@ -49,10 +50,7 @@ export const REDACT_PATHS: readonly string[] = [
   'slack.botToken',
   'slack.appToken',
   'teams.appPassword',
-  // axios-style errors from SDKs carry the request headers
-  'err.config.headers.Authorization',
-  'err.config.headers.authorization',
-  'err.request.headers.authorization',
+  // (errors: the `err` serializer keeps class, code and frames only, so SDK request headers never get in)
   // raw payloads
   'body',
   'rawBody',
@@ -141,6 +139,8 @@ export function createLogger(config: LoggerConfig): Logger {
     level: config.level,
     base: { service: 'bubbelbreker', version: config.version ?? appVersion() },
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    // pino's own err serializer copies messages and every field of an error; ours keeps class, code and frames.
+    serializers: { err: safeError },
   };
   if (config.pretty) {
     const pretty = loadPretty();

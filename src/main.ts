@@ -48,7 +48,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const log = options.log ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' });
   const dialogs = loadDialogs(config.dialogsDir);
   const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: config.defaultLocale });
-  const store = options.store ?? (await createStore(config.store, { log }));
+  // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
+  const store = options.store ?? (await createStore(config.store, { log, indexTtlMs: (config.retentionDays + 7) * 86_400_000 }));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config.pseudonymKey, config.store.databasePath));
   const features = options.features ?? createFeatures({ config, log });

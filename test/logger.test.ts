@@ -88,3 +88,25 @@ describe('createLogger', () => {
     expect(() => log.child({ component: 'x' }).error({ err: new Error('e') }, 'm')).not.toThrow();
   });
 });
+
+describe('errors in log lines', () => {
+  it('keep class, code and frames but never a foreign message or its cause’s message', async () => {
+    const { captureLogger } = await import('./support/capture-logger.js');
+    const { StoreError } = await import('../src/errors.js');
+    const cap = captureLogger();
+    // An SDK error carrying the request it made, token included (axios-style `config.headers`).
+    const foreign = Object.assign(new TypeError('cannot read CANARY-answer of undefined'), {
+      code: 'E_FOREIGN',
+      payload: 'CANARY-payload',
+      config: { headers: { Authorization: 'Bearer CANARY-token' } },
+    });
+    cap.log.error({ err: new StoreError('sqlite store: write failed', { cause: foreign }) }, 'store failed');
+    cap.log.warn({ err: foreign }, 'plain');
+    const text = cap.text();
+    expect(text).not.toContain('CANARY');
+    const [first, second] = cap.lines() as { err: Record<string, unknown> }[];
+    expect(first?.err).toMatchObject({ type: 'StoreError', message: 'sqlite store: write failed', code: 'STORE_UNAVAILABLE', cause: { type: 'TypeError', code: 'E_FOREIGN' } });
+    expect(String(first?.err.frames)).toContain('at ');
+    expect(second?.err).toMatchObject({ type: 'TypeError', code: 'E_FOREIGN' });
+  });
+});

@@ -2,7 +2,7 @@
  * The check-in as a bot feature: `checkin`, `leer`, `mijn resultaten`; the result's and the learn cards'
  * buttons; and what happens when the check-in dialog ends (the safety route, or diagnose → save → result).
  */
-import type { Feature, TurnContext } from '../core/context.js';
+import { privately, type Feature, type TurnContext } from '../core/context.js';
 import type { ActionPayload, OutboundMessage } from '../core/types.js';
 import type { DialogState } from '../dialog/types.js';
 import { diagnose } from './diagnosis.js';
@@ -79,7 +79,10 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   async function myResults(ctx: TurnContext): Promise<void> {
     const results = await repoOf(ctx).list(ctx.person, ctx.now);
     if (results.length === 0) {
-      await ctx.io.send(message([{ type: 'text', text: ctx.t('result.list.empty') }, { type: 'buttons', buttons: [actionButton(ctx.t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' })] }]));
+      await ctx.io.send(
+        message([{ type: 'text', text: ctx.t('result.list.empty') }, { type: 'buttons', buttons: [actionButton(ctx.t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' })] }]),
+        privately(ctx),
+      );
       return;
     }
     const rc = rcOf(ctx);
@@ -99,7 +102,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       });
     }
     blocks.push({ type: 'text', text: ctx.t('result.list.privacy', { days: ctx.config.retentionDays }), tone: 'muted' });
-    await ctx.io.send(message(blocks), { direct: true });
+    await ctx.io.send(message(blocks), privately(ctx));
   }
 
   async function onResultAction(ctx: TurnContext, action: ActionPayload): Promise<void> {

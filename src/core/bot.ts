@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { toBotError } from '../errors.js';
+import { stackFrames, toBotError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Metrics } from '../metrics.js';
 import type { Pseudonymizer } from '../privacy/pseudonym.js';
@@ -11,6 +11,7 @@ import { createDialogRunner, type DialogRunner } from '../dialog/runner.js';
 import { textMessage } from '../dialog/render.js';
 import { createCoreFeature } from './core-feature.js';
 import type { CommandName, Feature, TurnContext } from './context.js';
+import { findHandler } from './find-handler.js';
 import { createPersonLock } from './person-lock.js';
 import { parseCommand } from './router.js';
 import type { ActionPayload, InboundEvent, InboundSink, Locale, TurnIO } from './types.js';
@@ -52,15 +53,15 @@ export function createBot(deps: BotDeps): Bot {
   const runner = createDialogRunner({
     dialogs: deps.dialogs,
     onDone: async (ctx, state) => {
-      const handler = features.find((f) => f.onDialogDone?.[state.dialogId])?.onDialogDone?.[state.dialogId];
+      const handler = findHandler(features, 'onDialogDone', state.dialogId);
       if (handler) await handler(ctx, state);
       else await ctx.io.send(textMessage(ctx.t('common.done')));
     },
   });
   features.push(...(deps.features ?? []), createCoreFeature({ runner, features, retentionMs }));
 
-  const commandHandler = (name: CommandName) => features.find((f) => f.commands?.[name])?.commands?.[name];
-  const actionHandler = (namespace: string) => features.find((f) => f.actions?.[namespace])?.actions?.[namespace];
+  const commandHandler = (name: CommandName) => findHandler(features, 'commands', name);
+  const actionHandler = (namespace: string) => findHandler(features, 'actions', namespace);
 
   async function runCommand(ctx: TurnContext, name: CommandName, args: string): Promise<void> {
     const handler = commandHandler(name);
@@ -180,13 +181,4 @@ export async function savePrefs(ctx: TurnContext, prefs: Prefs, retentionMs: num
   const key = keys.prefs(ctx.person);
   await ctx.store.set(key, prefs, retentionMs);
   await ctx.store.track(ctx.person, key);
-}
-
-/** The stack without its first line: that line repeats the message, which may echo user text. */
-export function stackFrames(error: unknown): string | undefined {
-  if (!(error instanceof Error) || !error.stack) return undefined;
-  return error.stack
-    .split('\n')
-    .filter((line) => line.trimStart().startsWith('at '))
-    .join('\n');
 }

@@ -51,3 +51,8 @@ export interface Feature {
   /** Extra lines for "mijn gegevens": what this feature keeps about the person. */
   describeData?(ctx: TurnContext): Promise<string[]>;
 }
+
+/** Send options for anything personal: in a shared channel it goes to the person's private chat instead. */
+export function privately(ctx: Pick<TurnContext, 'event'>): { direct: boolean } {
+  return { direct: !ctx.event.conversation.isDirect };
+}

@@ -2,8 +2,9 @@ import { textMessage } from '../dialog/render.js';
 import type { DialogRunner } from '../dialog/runner.js';
 import { keys } from '../store/keys.js';
 import { savePrefs } from './bot.js';
-import type { CommandName, Feature, TurnContext } from './context.js';
+import { privately, type CommandName, type Feature, type TurnContext } from './context.js';
 import type { ActionPayload, Block, Button, Locale, SentRef } from './types.js';
+import { findHandler } from './find-handler.js';
 
 export interface CoreFeatureDeps {
   runner: DialogRunner;
@@ -23,7 +24,14 @@ export function commandButtons(ctx: TurnContext, names: CommandName[]): Block {
   return { type: 'buttons', buttons: names.map((name) => button(ctx.t(`common.buttons.${name}`), 'cmd', 'run', name)) };
 }
 
-const LANGUAGE_WORDS: Record<string, Locale> = { nl: 'nl', nederlands: 'nl', dutch: 'nl', en: 'en', english: 'en', engels: 'en' };
+const LANGUAGE_WORDS: ReadonlyMap<string, Locale> = new Map([
+  ['nl', 'nl'],
+  ['nederlands', 'nl'],
+  ['dutch', 'nl'],
+  ['en', 'en'],
+  ['english', 'en'],
+  ['engels', 'en'],
+]);
 
 /** The bot's own commands: help, stop, terug, taal, mijn gegevens, vergeet mij — and the fallbacks. */
 export function createCoreFeature(deps: CoreFeatureDeps): Feature {
@@ -45,13 +53,13 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
   }
 
   async function language(ctx: TurnContext, args: string): Promise<void> {
-    const wanted = LANGUAGE_WORDS[args.trim().toLowerCase()];
+    const wanted = LANGUAGE_WORDS.get(args.trim().toLowerCase());
     if (!wanted) {
       await ctx.io.send({
         text: ctx.t('common.language.prompt'),
         blocks: [
           { type: 'text', text: ctx.t('common.language.prompt') },
-          { type: 'buttons', buttons: [button('Nederlands', 'lang', 'set', 'nl'), button('English', 'lang', 'set', 'en')] },
+          { type: 'buttons', buttons: [button(ctx.t('common.language.names.nl'), 'lang', 'set', 'nl'), button(ctx.t('common.language.names.en'), 'lang', 'set', 'en')] },
         ],
       });
       return;
@@ -66,23 +74,26 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
     const lines: string[] = [];
     const open = await runner.active(ctx);
     if (open) lines.push(ctx.t('common.myData.openDialog'));
-    if (stored.some((k) => k === keys.prefs(ctx.person))) lines.push(ctx.t('common.myData.prefs', { locale: ctx.locale === 'nl' ? 'Nederlands' : 'English' }));
+    if (stored.some((k) => k === keys.prefs(ctx.person))) lines.push(ctx.t('common.myData.prefs', { locale: ctx.t(`common.language.names.${ctx.locale}`) }));
     for (const feature of deps.features) if (feature.describeData) lines.push(...(await feature.describeData(ctx)));
     const blocks: Block[] = [{ type: 'heading', text: ctx.t('common.myData.title') }];
     blocks.push({ type: 'text', text: lines.length > 0 ? lines.map((l) => `• ${l}`).join('\n') : ctx.t('common.myData.nothing') });
     blocks.push({ type: 'text', text: ctx.t('common.myData.retention', { days: Math.round(deps.retentionMs / 86_400_000) }), tone: 'muted' });
     if (stored.length > 0) blocks.push({ type: 'buttons', buttons: [button(ctx.t('common.buttons.forgetMe'), 'privacy', 'forget')] });
-    await ctx.io.send({ text: ctx.t('common.myData.title'), blocks });
+    await ctx.io.send({ text: ctx.t('common.myData.title'), blocks }, privately(ctx));
   }
 
   async function forgetMe(ctx: TurnContext): Promise<void> {
-    await ctx.io.send({
-      text: ctx.t('common.forget.confirm'),
-      blocks: [
-        { type: 'text', text: ctx.t('common.forget.confirm') },
-        { type: 'buttons', buttons: [button(ctx.t('common.buttons.forgetConfirm'), 'privacy', 'confirm', undefined, 'danger'), button(ctx.t('common.buttons.cancel'), 'privacy', 'cancel')] },
-      ],
-    });
+    await ctx.io.send(
+      {
+        text: ctx.t('common.forget.confirm'),
+        blocks: [
+          { type: 'text', text: ctx.t('common.forget.confirm') },
+          { type: 'buttons', buttons: [button(ctx.t('common.buttons.forgetConfirm'), 'privacy', 'confirm', undefined, 'danger'), button(ctx.t('common.buttons.cancel'), 'privacy', 'cancel')] },
+        ],
+      },
+      privately(ctx),
+    );
   }
 
   async function forgetConfirmed(ctx: TurnContext): Promise<void> {
@@ -113,7 +124,7 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
     actions: {
       cmd: async (ctx, action: ActionPayload) => {
         const name = action.choiceId as CommandName | undefined;
-        const handler = name && (deps.features.find((f) => f.commands?.[name])?.commands?.[name] ?? commands[name]);
+        const handler = name && (findHandler(deps.features, 'commands', name) ?? (Object.hasOwn(commands, name) ? commands[name] : undefined));
         if (handler) await handler(ctx, '');
       },
       lang: (ctx, action) => language(ctx, action.choiceId ?? ''),

@@ -37,3 +37,4 @@ export {
 } from '../errors.js';
 export type { ErrorCode } from '../errors.js';
 export { parseCommand } from './router.js';
+export { readBody } from '../server.js';

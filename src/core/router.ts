@@ -37,27 +37,23 @@ export interface ParsedCommand {
   args: string;
 }
 
+/** Commands that take a short argument: `taal en`, `leer m3`, `leer rollen`. The others must stand alone. */
+const TAKES_ARGUMENT: ReadonlySet<CommandName> = new Set(['language', 'learn']);
+
 /**
- * Recognise a command at the start of `text`. Returns undefined for anything else,
- * so ordinary answers ("stoppen met windmolens?") are not mistaken for commands: the phrase must be
- * the whole text or be followed by a space, and for free text we only accept it as the whole text
- * or with a short argument.
+ * Recognise a command in `text`. Only the command phrase on its own counts — or, for `taal` and `leer`, the
+ * phrase with a short argument — so an answer such as "stoppen met windmolens?" or a note that starts with
+ * "stop" is never mistaken for a command.
  */
 export function parseCommand(text: string): ParsedCommand | undefined {
   const normalized = normalize(text);
   if (normalized.length === 0) return undefined;
   for (const [phrase, name] of PHRASES) {
     if (normalized === phrase) return { name, args: '' };
-    if (normalized.startsWith(`${phrase} `)) {
+    if (TAKES_ARGUMENT.has(name) && normalized.startsWith(`${phrase} `)) {
       const args = normalized.slice(phrase.length + 1).trim();
-      // Commands take at most a short argument (a language, a module id); longer text is an answer.
       if (args.split(' ').length <= 2) return { name, args };
     }
   }
   return undefined;
-}
-
-/** The words for a command, for help texts and tests. */
-export function commandWords(name: CommandName): readonly string[] {
-  return COMMAND_WORDS[name];
 }

@@ -1,4 +1,4 @@
-import type { TurnContext } from '../core/context.js';
+import { privately, type TurnContext } from '../core/context.js';
 import type { ActionPayload } from '../core/types.js';
 import { keys } from '../store/keys.js';
 import { advance, askAgain } from './engine.js';
@@ -30,9 +30,6 @@ export interface DialogRunner {
   back(ctx: TurnContext): Promise<void>;
   stop(ctx: TurnContext): Promise<void>;
 }
-
-/** The `ask` output for the open question of a state, with its place on the person's current path. */
-export const currentAsk = askAgain;
 
 /** Typed text → an answer id by label or number, so "Ja" or "2" works like the button. */
 function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: TurnContext): EngineInput {
@@ -90,9 +87,10 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       await ctx.store.delete(key);
       return;
     }
-    await ctx.store.set(key, state, Math.max(1, state.expiresAt - ctx.now));
-    // The key is the same for the whole dialog: index it once, when the dialog starts (one write less per turn).
+    // The key is the same for the whole dialog: index it once, when the dialog starts (one write less per turn),
+    // and before the first write, so a crash in between never leaves person data outside the index.
     if (state.turn === 0) await ctx.store.track(ctx.person, key);
+    await ctx.store.set(key, state, Math.max(1, state.expiresAt - ctx.now));
   };
 
   /** Apply an engine result: store it, then show what changed. `viaAction` updates the clicked message in place. */
@@ -101,33 +99,44 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
     if (!result.changed) {
       if (rejection?.kind !== 'rejected') return;
       if (['not_active', 'expired', 'version_changed'].includes(rejection.reason) && before) await ctx.store.delete(keys.dialog(ctx.person));
-      const again = before && ['stale', 'not_active', 'expired', 'version_changed'].includes(rejection.reason) ? undefined : before && currentAsk(def, before);
+      const again = before && ['stale', 'not_active', 'expired', 'version_changed'].includes(rejection.reason) ? undefined : before && askAgain(def, before);
       const message = renderOutputs(def, before ?? result.state, again ? [rejection, again] : [rejection], ctx.t, inputLength);
-      if (message) await ctx.io.send(message);
+      if (message) await ctx.io.send(message, privately(ctx));
       return;
     }
     // One answer per turn, also across replicas: the first to claim the turn wins. The claim only has to outlive
     // a race between two clicks (after it, the stored turn has moved on and the engine calls an old click stale),
     // so it is short-lived and needs no entry in the person index.
-    if (before && !(await ctx.store.claim(keys.turn(ctx.person, def.id, before.startedAt, before.turn), TURN_CLAIM_TTL_MS))) {
-      await ctx.io.send(textMessage(ctx.t('errors.duplicate'), 'muted'));
+    const turnKey = before && keys.turn(ctx.person, def.id, before.startedAt, before.turn);
+    if (turnKey && !(await ctx.store.claim(turnKey, TURN_CLAIM_TTL_MS))) {
+      await ctx.io.send(textMessage(ctx.t('errors.duplicate'), 'muted'), privately(ctx));
       return;
     }
-    await save(ctx, result.state);
-    const message = renderOutputs(def, result.state, result.outputs, ctx.t);
+    try {
+      await save(ctx, result.state);
+    } catch (error) {
+      // The answer was not stored: free the turn, so trying again is not refused as "already in".
+      if (turnKey) await ctx.store.delete(turnKey).catch(() => false);
+      throw error;
+    }
     const ended = result.outputs.find((o) => o.kind === 'done' || o.kind === 'stopped');
     if (ended?.kind === 'stopped') {
       const stopped = textMessage(ctx.t('common.stopped'));
-      await (viaAction ? ctx.io.update(stopped) : ctx.io.send(stopped));
+      await (viaAction ? ctx.io.update(stopped) : ctx.io.send(stopped, privately(ctx)));
       return;
     }
     if (ended?.kind === 'done') {
-      if (viaAction) await ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted'));
-      else if (message) await ctx.io.send(message);
+      await (viaAction ? ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted')) : sendRendered(ctx, def, result));
       await deps.onDone(ctx, result.state, def);
       return;
     }
-    if (message) await (viaAction ? ctx.io.update(message) : ctx.io.send(message));
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t);
+    if (message) await (viaAction ? ctx.io.update(message) : ctx.io.send(message, privately(ctx)));
+  };
+
+  const sendRendered = async (ctx: TurnContext, def: DialogDefinition, result: EngineResult): Promise<void> => {
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t);
+    if (message) await ctx.io.send(message, privately(ctx));
   };
 
   const withActive = async (ctx: TurnContext, work: (def: DialogDefinition, state: DialogState) => Promise<void>): Promise<boolean> => {
@@ -155,9 +164,9 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
 
     async resume(ctx) {
       return withActive(ctx, async (def, state) => {
-        const ask = currentAsk(def, state);
+        const ask = askAgain(def, state);
         const message = ask && renderOutputs(def, state, [ask], ctx.t);
-        if (message) await ctx.io.send(message, { direct: !ctx.event.conversation.isDirect });
+        if (message) await ctx.io.send(message, privately(ctx));
       });
     },
 
@@ -165,13 +174,13 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       const def = dialogs.get(action.dialogId);
       const state = await load(ctx);
       if (!def || !state || state.dialogId !== action.dialogId) {
-        await ctx.io.send(textMessage(ctx.t('errors.notActive'), 'muted'));
+        await ctx.io.send(textMessage(ctx.t('errors.notActive'), 'muted'), privately(ctx));
         return;
       }
       const input = actionToInput(def, state, action, ctx.now);
       // Navigation buttons carry the turn too: an old "terug" must not undo a newer answer.
       if ((input.type === 'back' || input.type === 'stop') && action.turn !== state.turn) {
-        await ctx.io.send(textMessage(ctx.t('errors.stale'), 'muted'));
+        await ctx.io.send(textMessage(ctx.t('errors.stale'), 'muted'), privately(ctx));
         return;
       }
       await apply(ctx, def, state, advance(def, state, input), true, action.text?.length ?? 0);
@@ -183,12 +192,12 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
 
     async back(ctx) {
       const handled = await withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, { type: 'back', now: ctx.now }), false));
-      if (!handled) await ctx.io.send(textMessage(ctx.t('errors.nothingToUndo'), 'muted'));
+      if (!handled) await ctx.io.send(textMessage(ctx.t('errors.nothingToUndo'), 'muted'), privately(ctx));
     },
 
     async stop(ctx) {
       const handled = await withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, { type: 'stop', now: ctx.now }), false));
-      if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'));
+      if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'), privately(ctx));
     },
   };
 }

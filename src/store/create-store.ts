@@ -11,6 +11,11 @@ import type { KeyValueStore } from './store.js';
 
 export interface StoreDeps {
   log: Logger;
+  /**
+   * Redis: how long a person's index outlives its last `track` (it must outlive the data it lists, so take the
+   * retention period plus a margin). SQLite purges index rows whose data is gone by itself.
+   */
+  indexTtlMs?: number;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface StoreDeps {
 export async function createStore(config: Config['store'], deps: StoreDeps): Promise<KeyValueStore> {
   const log = deps.log.child({ component: 'store' });
   const store = config.redisUrl
-    ? await openRedisStore({ url: config.redisUrl, log })
+    ? await openRedisStore({ url: config.redisUrl, log, indexTtlMs: deps.indexTtlMs })
     : openSqliteStore({ path: config.databasePath, log });
   log.info({ kind: store.kind }, 'store opened');
   return store;

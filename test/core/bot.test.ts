@@ -78,6 +78,28 @@ describe('bot core', () => {
     }
   });
 
+  it('frees the turn when storing an answer fails, so trying again is not refused as "already in"', async () => {
+    const store = openMemoryStore();
+    const core = await makeBot({ store, features: [] });
+    const who = person('U-failing-store');
+    const io = recordingIO();
+    await core.bot.sink(who.says('checkin'), io);
+    const action = { ...questionBlock(io.last())!.action, choiceId: 'wind' };
+    const realSet = store.set.bind(store);
+    let failures = 1;
+    store.set = async (key, value, ttl) => {
+      if (key.startsWith('dialog:') && failures-- > 0) throw new Error('disk full');
+      return realSet(key, value, ttl);
+    };
+    const failed = recordingIO();
+    await core.bot.sink(who.clicks(action), failed);
+    expect(failed.texts()).toEqual(['Er ging iets mis aan onze kant. Probeer het zo nog eens.']);
+    const retry = recordingIO();
+    await core.bot.sink(who.clicks(action), retry);
+    expect(retry.texts().join('\n')).not.toContain('al binnen');
+    expect(questionBlock(retry.last())?.action.stepId).toBe('voices');
+  });
+
   it('goes one question back with "terug" and stops with "stop", deleting the answers', async () => {
     const core = await makeBot({ features: [] });
     const who = person('U-back');
@@ -179,6 +201,33 @@ describe('bot core', () => {
     const again = recordingIO();
     await core.bot.sink(who.clicks(yes!), again);
     expect(again.texts()).toEqual(['Er was niets (meer) bewaard. Er is niets veranderd.']);
+  });
+
+  it('treats names from input as data: "taal constructor" asks for a language, a "__proto__" button is unknown', async () => {
+    const core = await makeBot({ features: [] });
+    const who = person('U-proto');
+    const io = recordingIO();
+    await core.bot.sink(who.says('taal constructor'), io);
+    expect(io.texts()).toEqual(['In welke taal wil je verder?']);
+    for (const dialogId of ['__proto__', 'constructor', 'hasOwnProperty']) {
+      const click = recordingIO();
+      await core.bot.sink(who.clicks({ dialogId, stepId: 'x', turn: 0 }), click);
+      expect(click.texts()).toEqual(['Deze knop werkt niet meer. Typ help om te zien wat ik kan.']);
+    }
+    const cmd = recordingIO();
+    await core.bot.sink(who.clicks({ dialogId: 'cmd', stepId: 'run', turn: 0, choiceId: '__proto__' }), cmd);
+    expect(cmd.log).toEqual([]);
+  });
+
+  it('answers "mijn gegevens" and "vergeet mij" asked in a channel in the private chat', async () => {
+    const core = await makeBot({ features: [] });
+    for (const words of ['mijn gegevens', 'vergeet mij']) {
+      const event = person('U-public').says(words);
+      const io = recordingIO();
+      await core.bot.sink({ ...event, conversation: { ...event.conversation, isDirect: false } }, io);
+      expect(io.log.length).toBeGreaterThan(0);
+      expect(io.log.every((r) => r.op === 'send' && r.direct)).toBe(true);
+    }
   });
 
   it('starts the dialog in a direct message when asked in a channel', async () => {
