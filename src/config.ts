@@ -172,6 +172,11 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
   if (e.NODE_ENV === 'production' && !localMode && !slack && !e.MICROSOFT_APP_ID)
     problems.push('NODE_ENV: production needs Slack (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials, or BOT_LOCAL_MODE=1');
 
+  // Local mode runs Teams without authentication: keep it on this machine.
+  const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+  if (localMode && !e.MICROSOFT_APP_ID && e.HOST !== undefined && !LOOPBACK.has(e.HOST))
+    problems.push('HOST: local mode runs Teams without authentication, so it only listens on 127.0.0.1, ::1 or localhost');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: Config = {

@@ -45,7 +45,8 @@ describe('loadConfig', () => {
     expect(config.pseudonymKey).toBeUndefined();
     expect(config.teams).toEqual({ appId: undefined, appPassword: undefined, appTenantId: undefined, appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 });
     expect(loadConfig({}, { BOT_LOCAL_MODE: 'true' }).localMode).toBe(true);
-    expect(loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    // With Teams authentication on (an app id), local mode may listen beyond loopback; without it, it may not.
+    expect(loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0', MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001', MICROSOFT_APP_PASSWORD: 'p' }).host).toBe('0.0.0.0');
   });
 
   it('reads numbers, lists and flags', () => {
@@ -191,5 +192,16 @@ describe('process.env', () => {
       .filter((file) => file !== join('src', 'config.ts'))
       .filter((file) => /process\s*\.\s*env\b|process\s*\[\s*['"`]env['"`]\s*\]/.test(readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('local mode stays on this machine', () => {
+  it('refuses a non-loopback HOST when Teams runs without authentication', async () => {
+    const { loadConfig } = await import('../src/config.js');
+    const { ConfigError } = await import('../src/errors.js');
+    expect(() => loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0' }, {})).toThrow(ConfigError);
+    expect(() => loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0' }, {})).toThrow(/HOST: local mode runs Teams without authentication/);
+    expect(loadConfig({ BOT_LOCAL_MODE: '1', HOST: '::1' }, {}).host).toBe('::1');
+    expect(loadConfig({ BOT_LOCAL_MODE: '1' }, {}).host).toBe('127.0.0.1');
   });
 });

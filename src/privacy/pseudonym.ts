@@ -2,6 +2,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { UserRef } from '../core/types.js';
+import { ConfigError } from '../errors.js';
+
+/** The shortest key accepted: 32 characters, as for PSEUDONYM_KEY. */
+const MIN_KEY_LENGTH = 32;
 
 /** Turns a platform user into the keyed hash that every person-scoped key uses. */
 export type Pseudonymizer = (user: Pick<UserRef, 'platform' | 'tenantId' | 'userId'>) => string;
@@ -18,9 +22,16 @@ export function createPseudonymizer(key: string): Pseudonymizer {
 export function resolvePseudonymKey(configured: string | undefined, databasePath: string): string {
   if (configured) return configured;
   const file = join(dirname(databasePath), 'pseudonym.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
-  const key = randomBytes(32).toString('hex');
-  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process started at the same moment and wrote it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < MIN_KEY_LENGTH) throw new ConfigError([`PSEUDONYM_KEY: the generated key in ${file} is damaged (too short); remove the file to make a new one`]);
   return key;
 }

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionEvent, CommandEvent, InboundEvent, MessageEvent } from '../../../src/core/types.js';
+import { captureLogger } from '../../support/capture-logger.js';
 import { appMention, blockAction, directMessage, eventCallback, signedRequest, slashCommand, viewSubmission } from '../../support/slack-signed-request.js';
 import { messageProblems, viewProblems } from './block-kit.js';
 import { BOT_TOKEN, fakeSlackApi, recordingSink, startSlack, waitFor, type SlackHarness } from './harness.js';
@@ -170,6 +171,72 @@ describe('inbound Slack payloads become neutral events', () => {
     await slack.adapter.drain();
     expect(recorder.events.map((e: InboundEvent) => e.kind)).toEqual(['uninstall']);
     expect(api.calls).toHaveLength(0);
+  });
+});
+
+describe('event ids', () => {
+  it('a click: the same id when Slack delivers it again, another for another click, and no user id in either', async () => {
+    fakeSlackApi(nock);
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    const click = blockAction({ user: 'UCANARY42', channel: 'DUCANARY42', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' });
+    await slack.post(click);
+    await slack.post(click, { headers: { 'x-slack-retry-num': '1' } });
+    await slack.post(blockAction({ user: 'UCANARY42', channel: 'DUCANARY42', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' }));
+    await slack.post(blockAction({ user: 'UCANARY42', channel: '', messageTs: '', actionId: 'bb|a|cmd|run|0|help', fromHome: true }));
+    await slack.adapter.drain();
+    const ids = recorder.events.map((e) => e.id);
+    expect(ids).toHaveLength(4);
+    expect(ids[1]).toBe(ids[0]);
+    expect(new Set([ids[0], ids[2], ids[3]]).size).toBe(3);
+    for (const id of ids) {
+      expect(id).toMatch(/^act:T0TEST:/);
+      expect(id).not.toContain('UCANARY42');
+      // The action id can carry the chosen answer: it stays out of the (logged) event id.
+      expect(id).not.toContain('conflict');
+    }
+  });
+
+  it('slash commands, modal submissions and installs carry no user id either', async () => {
+    const api = fakeSlackApi(nock);
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink });
+    await slack.post(slashCommand('UCANARY42', 'help', 'C0RAAD'));
+    const value = JSON.stringify({ l: 'Nog iets?', m: 280, s: 'Versturen', o: 'nl' });
+    await slack.post(blockAction({ user: 'UCANARY42', channel: 'DUCANARY42', messageTs: '1700.0007', actionId: 'bb|i|checkin|note|6|', value }));
+    await waitFor(() => api.of('views.open').length === 1, 2_000, 'views.open');
+    const view = JSON.parse(api.of('views.open')[0]!.body.view!) as Record<string, unknown>;
+    await slack.post(viewSubmission('UCANARY42', view.private_metadata as string, 'notitie'));
+    await slack.adapter.drain();
+    expect(recorder.events.map((e) => e.kind)).toEqual(['command', 'action']);
+    for (const event of recorder.events) expect(event.id).not.toContain('UCANARY42');
+  });
+});
+
+describe('signed payloads we do not handle', () => {
+  it.each(['shortcut', 'message_action', 'block_suggestion', 'view_closed', 'workflow_step_edit'])('%s: an empty 200, no work, only its type logged', async (type) => {
+    const capture = captureLogger();
+    const recorder = recordingSink();
+    slack = await startSlack({ sink: recorder.sink, log: capture.log });
+    const payload = { type, team: { id: 'T0TEST' }, user: { id: 'UCANARY42' }, trigger_id: 'trig.1', callback_id: 'geheim-canary', message: { text: 'geheim-canary' } };
+    const response = await slack.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-slack-no-retry')).toBeNull();
+    expect(await response.text()).toBe('');
+    await slack.adapter.drain();
+    expect(recorder.events).toHaveLength(0);
+    expect(capture.text()).not.toContain('geheim-canary');
+    expect(capture.text()).not.toContain('UCANARY42');
+    if (type !== 'view_closed') expect(capture.lines().find((l) => l.msg === 'slack payload type not handled')).toMatchObject({ payloadType: type, level: 20 });
+  });
+
+  it('a type that does not look like one is logged as “other”', async () => {
+    const capture = captureLogger();
+    slack = await startSlack({ log: capture.log });
+    const response = await slack.post(JSON.stringify({ type: 'Geheim canary tekst' }));
+    expect(response.status).toBe(200);
+    expect(capture.text()).not.toContain('canary');
+    expect(capture.lines().find((l) => l.msg === 'slack payload type not handled')).toMatchObject({ payloadType: 'other' });
   });
 });
 
