@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { ActionPayload, Block, InboundEvent, InboundSink, Locale, OutboundMessage, TurnIO } from '../../src/core/index.js';
 import { ActionIds, LIMITS, renderBlocks } from './render.js';
@@ -73,7 +74,9 @@ async function capture(request: HomeRequest, text: string, deps: HomeDeps): Prom
   const said: OutboundMessage[] = [];
   const event: InboundEvent = {
     kind: 'command',
-    id: `${request.id}:${text}`,
+    // A fresh id per capture: the adapter de-duplicates the app_home_opened event itself, and a Home opened again
+    // must run the commands again — with the same ids the core would drop them as duplicates and leave it empty.
+    id: `${request.id}:${randomUUID()}`,
     platform: 'slack',
     user: { platform: 'slack', tenantId: request.teamId, userId: request.userId },
     // Not the 1:1 chat: the Home tab is a view, so the core does not resume an open check-in into it.

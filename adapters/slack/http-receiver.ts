@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger, RouteHandler } from '../../src/core/index.js';
+import { readBody, type Logger, type RouteHandler } from '../../src/core/index.js';
+import { errorCode } from './error-code.js';
 import { interpret, type Work } from './inbound.js';
 import { parseBody } from './parse.js';
 import { verifySlackRequest } from './verify.js';
@@ -22,39 +23,57 @@ export interface EventsRouteDeps {
  * deliberate and final, so it carries `X-Slack-No-Retry: 1`; nothing of the body is logged.
  */
 export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
-  return (req, res) => {
-    readRaw(req, deps.maxBodyBytes, (status, raw) => {
-      if (status !== 200 || !raw) return refuse(res, status, status === 413 ? 'payload_too_large' : 'request_aborted');
-      const receivedAt = deps.now();
-      const failure = verifySlackRequest(deps.signingSecret, { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] }, raw, receivedAt);
-      if (failure) {
-        // Slack's unsigned reachability check for slash commands: answer it, run nothing (as Bolt does).
-        if (isSslCheck(raw, req.headers['content-type'])) return ok(res);
-        deps.log.warn({ reason: failure }, 'slack request refused');
-        return refuse(res, 401, failure);
+  return async (req, res) => {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, deps.maxBodyBytes);
+    } catch (error) {
+      const status = httpStatus(error);
+      return refuse(res, status, status === 413 ? 'payload_too_large' : 'request_aborted');
+    }
+    try {
+      handle(deps, req, res, raw);
+    } catch (error) {
+      // Never let a throw escape: it would take the process down (or, on the shared server, log its message).
+      deps.log.error({ code: errorCode(error), errName: error instanceof Error ? error.name : typeof error }, 'slack request failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end('{"error":"internal"}');
       }
-      const parsed = parseBody(raw, req.headers['content-type']);
-      if (!parsed.ok) return refuse(res, parsed.status, parsed.reason);
-      const outcome = interpret(parsed.body, receivedAt);
-      if (outcome.ack === 'invalid') {
-        deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
-        return refuse(res, 400, outcome.reason);
-      }
-      if (outcome.ack === 'challenge') {
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ challenge: outcome.challenge }));
-        return;
-      }
-      if (outcome.work.length > 0 && deps.isBusy()) {
-        deps.log.warn('slack turns saturated; asking Slack to deliver again');
-        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
-        res.end('{"error":"busy"}');
-        return;
-      }
-      ok(res);
-      if (outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: retryNum(req) });
-    });
+    }
   };
+}
+
+function handle(deps: EventsRouteDeps, req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  const receivedAt = deps.now();
+  const failure = verifySlackRequest(deps.signingSecret, { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] }, raw, receivedAt);
+  if (failure) {
+    // Slack's unsigned reachability check for slash commands: answer it, run nothing (as Bolt does).
+    if (isSslCheck(raw, req.headers['content-type'])) return ok(res);
+    deps.log.warn({ reason: failure }, 'slack request refused');
+    return refuse(res, 401, failure);
+  }
+  const parsed = parseBody(raw, req.headers['content-type']);
+  if (!parsed.ok) return refuse(res, parsed.status, parsed.reason);
+  const outcome = interpret(parsed.body, receivedAt);
+  if (outcome.ack === 'invalid') {
+    deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
+    return refuse(res, 400, outcome.reason);
+  }
+  if (outcome.ack === 'challenge') {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify({ challenge: outcome.challenge }));
+    return;
+  }
+  if (outcome.ignored) deps.log.debug({ payloadType: outcome.ignored }, 'slack payload type not handled');
+  if (outcome.work.length > 0 && deps.isBusy()) {
+    deps.log.warn('slack turns saturated; asking Slack to deliver again');
+    res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+    res.end('{"error":"busy"}');
+    return;
+  }
+  ok(res);
+  if (outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: retryNum(req) });
 }
 
 function ok(res: ServerResponse): void {
@@ -64,8 +83,15 @@ function ok(res: ServerResponse): void {
 
 function refuse(res: ServerResponse, status: number, reason: string): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-slack-no-retry': '1' });
+  // A body too large was not read to the end: close the connection rather than reuse it.
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-slack-no-retry': '1', ...(status === 413 ? { connection: 'close' } : {}) });
   res.end(JSON.stringify({ error: reason }));
+}
+
+/** The status of readBody's HttpError (413 too large, 400 cut off). */
+function httpStatus(error: unknown): number {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return status === 413 ? 413 : 400;
 }
 
 function retryNum(req: IncomingMessage): number | undefined {
@@ -75,33 +101,4 @@ function retryNum(req: IncomingMessage): number | undefined {
 
 function isSslCheck(raw: Buffer, contentType: string | undefined): boolean {
   return (contentType ?? '').startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw.toString('utf8')).get('ssl_check') === '1';
-}
-
-/** Collect the body up to `limit` bytes; calls back once with 200 and the bytes, 413 when too big, 400 when cut off. */
-function readRaw(req: IncomingMessage, limit: number, done: (status: number, raw?: Buffer) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    req.resume();
-    done(413);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  const finish = (status: number, raw?: Buffer) => {
-    if (finished) return;
-    finished = true;
-    if (status !== 200) req.resume();
-    done(status, raw);
-  };
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > limit) finish(413);
-    else if (!finished) chunks.push(chunk);
-  });
-  req.on('end', () => finish(200, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-  req.on('error', () => finish(400));
-  req.on('close', () => {
-    if (!req.complete) finish(400);
-  });
 }

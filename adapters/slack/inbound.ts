@@ -25,12 +25,14 @@ export type Work = TurnWork | HomeRequest | ModalRequest | UninstallWork;
 /** How to answer the HTTP request (or Socket Mode envelope), and what to do after. */
 export type Interpretation =
   | { ack: 'challenge'; challenge: string }
-  | { ack: 'ok'; work: Work[] }
+  | { ack: 'ok'; work: Work[]; ignored?: string }
   | { ack: 'invalid'; reason: string };
 
 const slackUser = (tenantId: string, userId: string): UserRef => ({ platform: 'slack', tenantId, userId });
 const invalid = (reason: string): Interpretation => ({ ack: 'invalid', reason });
 const nothing: Interpretation = { ack: 'ok', work: [] };
+/** What a payload type looks like; anything else is logged as `other`, never as sent. */
+const PAYLOAD_TYPE = /^[a-z][a-z_]{0,39}$/;
 
 /** Read one Slack payload (Events API, interactivity or slash command) into work for after the ack. */
 export function interpret(body: Record<string, unknown>, receivedAt: number): Interpretation {
@@ -46,6 +48,9 @@ export function interpret(body: Record<string, unknown>, receivedAt: number): In
   if (type === 'view_submission') return fromViewSubmission(body, receivedAt);
   if (type === 'view_closed') return nothing;
   if (type === undefined && typeof body.command === 'string') return fromCommand(body, receivedAt);
+  // A signed payload we do not handle (shortcut, message_action, block_suggestion, …): acknowledge it and do nothing,
+  // since every non-2xx counts towards Slack disabling the app. Only a body without any type is malformed.
+  if (type !== undefined) return { ack: 'ok', work: [], ignored: PAYLOAD_TYPE.test(type) ? type : 'other' };
   return invalid('unknown_payload_type');
 }
 
@@ -152,8 +157,10 @@ function fromBlockActions(body: Record<string, unknown>, receivedAt: number): In
     else if (decoded.kind === 'm') action = { ...decoded.payload, values: checkedValues(body, actionId) };
     else if (decoded.kind === 's') action = { ...decoded.payload, choiceId: str(obj(raw, 'selected_option'), 'value') };
     else action = decoded.payload;
-    const actionTs = str(raw, 'action_ts') ?? triggerId ?? String(receivedAt);
-    const id = `${userId}:${actionTs}${index > 0 ? `:${index}` : ''}`;
+    // Stable across Slack redeliveries of one click, different for two clicks; no user id (it is logged and stored)
+    // and not the action_id either, which can carry the chosen answer.
+    const actionTs = str(raw, 'action_ts') ?? (triggerId ? '-' : String(receivedAt));
+    const id = `act:${teamId}:${triggerId ?? messageTs ?? '-'}:${actionTs}:${index}`;
     const conversation = fromHome || !channel ? direct(teamId, '') : { platform: 'slack' as const, tenantId: teamId, conversationId: channel, threadId: threadTs, isDirect: channel.startsWith('D') };
     work.push({
       type: 'turn',

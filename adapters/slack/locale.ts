@@ -33,7 +33,7 @@ export function createLocaleLookup(deps: {
     memory.set(id, { locale, until: deps.now() + ttl });
   };
 
-  return async function localeOf(teamId: string, userId: string): Promise<string | undefined> {
+  async function localeOf(teamId: string, userId: string): Promise<string | undefined> {
     const id = `${teamId}:${userId}`;
     const hit = memory.get(id);
     if (hit && hit.until > deps.now()) return hit.locale;
@@ -43,7 +43,12 @@ export function createLocaleLookup(deps: {
       pending.set(id, running);
     }
     return running;
-  };
+  }
+
+  /** True when the locale is in memory: `localeOf` will then ask neither the store nor Slack. */
+  const known = (teamId: string, userId: string): boolean => (memory.get(`${teamId}:${userId}`)?.until ?? 0) > deps.now();
+
+  return Object.assign(localeOf, { known });
 
   async function lookUp(teamId: string, userId: string, id: string): Promise<string | undefined> {
     const person = deps.pseudonymize({ platform: 'slack', tenantId: teamId, userId });

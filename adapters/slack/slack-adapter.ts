@@ -1,5 +1,6 @@
 import type { WebClientOptions } from '@slack/web-api';
-import type { ChatAdapter, ConversationRef, InboundEvent, InboundSink, Locale, OutboundMessage, SentRef, SlackConfig, UserRef } from '../../src/core/index.js';
+import { randomUUID } from 'node:crypto';
+import { DEDUPE_TTL_MS, keys, type ChatAdapter, type ConversationRef, type InboundEvent, type InboundSink, type Locale, type OutboundMessage, type SentRef, type SlackConfig, type UserRef } from '../../src/core/index.js';
 import { SLACK_ROUTES } from './app-spec.js';
 import { errorCode } from './error-code.js';
 import { buildHome } from './home.js';
@@ -56,12 +57,24 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
     void running.finally(() => inFlight.delete(running));
   }
 
+  /**
+   * Take an event id once across replicas, for work that calls Slack before the core's own de-duplication
+   * (which a redelivery would otherwise repeat). False when it was taken already: a redelivery.
+   */
+  async function firstDelivery(id: string): Promise<boolean> {
+    if (await deps.store.claim(keys.event('slack', id), DEDUPE_TTL_MS)) return true;
+    log.debug({ eventId: id }, 'slack redelivery ignored');
+    return false;
+  }
+
   async function runTurn(item: TurnWork): Promise<void> {
     const { event, target } = item;
-    if (item.resolve === 'dm') {
-      const channel = await api.openDm(target.teamId, target.userId);
-      event.conversation = { ...event.conversation, conversationId: channel, isDirect: true };
-    } else if (item.resolve === 'command' && (await api.openDm(target.teamId, target.userId)) === target.channel) {
+    // From the App Home: the turn's 1:1 chat is opened only when the core answers (the TurnIO has no channel).
+    if (item.resolve === 'dm') event.conversation = { ...event.conversation, isDirect: true };
+    // Looking up the 1:1 chat or the locale calls Slack (and the store): claim first, so a redelivery does not.
+    const needsDm = item.resolve === 'command' && api.knownDm(target.teamId, target.userId) === undefined;
+    if ((needsDm || !localeOf.known(target.teamId, target.userId)) && !(await firstDelivery(`resolve:${event.id}`))) return;
+    if (item.resolve === 'command' && (await api.openDm(target.teamId, target.userId)) === target.channel) {
       // The slash command was typed in the bot's own 1:1 chat: answer there, in the open.
       event.conversation = { ...event.conversation, isDirect: true };
       target.isDirect = true;
@@ -78,6 +91,8 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
         await api.openView(item.teamId, item.triggerId, renderModal(item, label));
         return;
       }
+      // A redelivered app_home_opened would re-run the captured commands and the Slack calls: once is enough.
+      if (!(await firstDelivery(item.id))) return;
       const slackLocale = await localeOf(item.teamId, item.userId);
       const view = await buildHome(item, { sink: sink!, translate: deps.translate, defaultLocale, slackLocale });
       await api.publishHome(item.teamId, item.userId, view);
@@ -96,7 +111,7 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
     const channel = await api.openDm(teamId, userId);
     const event: InboundEvent = {
       kind: 'install',
-      id: `install:${teamId}:${userId}:${now()}`,
+      id: `install:${teamId}:${randomUUID()}`,
       platform: 'slack',
       user: { platform: 'slack', tenantId: teamId, userId },
       conversation: { platform: 'slack', tenantId: teamId, conversationId: channel, isDirect: true },

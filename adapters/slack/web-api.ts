@@ -39,7 +39,8 @@ const asJson = (value: unknown): string => JSON.stringify(value);
  * calls early — and at most one chat.postMessage per channel per `channelGapMs`, also across replicas.
  */
 export class SlackApi {
-  private readonly clients = new Map<string, WebClient>();
+  /** Per workspace, the client for its current token (a reinstall brings a new token, and so a new client). */
+  private readonly clients = new Map<string, { token: string; client: WebClient }>();
   private readonly pausedUntil = new Map<string, number>();
   private readonly dmChannels = new Map<string, string>();
   /** Per channel, the earliest time the next chat.postMessage may go (in-process pacing). */
@@ -69,17 +70,16 @@ export class SlackApi {
 
   private async client(teamId: string): Promise<WebClient> {
     const token = await this.deps.tokenFor(teamId);
-    let client = this.clients.get(token);
-    if (!client) {
-      client = new WebClient(token, this.clientOptions());
-      this.clients.set(token, client);
-    }
+    const cached = this.clients.get(teamId);
+    if (cached?.token === token) return cached.client;
+    const client = new WebClient(token, this.clientOptions());
+    this.clients.set(teamId, { token, client });
     return client;
   }
 
   /** Forget cached clients and 1:1 channels of a workspace (uninstalled, token revoked). */
   forgetTeam(teamId: string): void {
-    this.clients.clear();
+    this.clients.delete(teamId);
     for (const key of this.dmChannels.keys()) if (key.startsWith(`${teamId}:`)) this.dmChannels.delete(key);
   }
 
@@ -116,6 +116,11 @@ export class SlackApi {
     return channel;
   }
 
+  /** The 1:1 chat with a person when this process knows it already (no call needed). */
+  knownDm(teamId: string, userId: string): string | undefined {
+    return this.dmChannels.get(`${teamId}:${userId}`);
+  }
+
   /** A person's Slack locale (`nl-NL`, `en-US`), or undefined when Slack does not say. */
   async userLocale(teamId: string, userId: string): Promise<string | undefined> {
     const result = await this.call(teamId, 'users.info', { user: userId, include_locale: true });
@@ -138,7 +143,15 @@ export class SlackApi {
   async respond(responseUrl: string, body: Record<string, unknown>): Promise<void> {
     if (!this.isSlackUrl(responseUrl)) throw new AdapterError('slack', 'response_url is not a Slack URL');
     const doFetch = this.deps.fetch ?? fetch;
-    const response = await doFetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+    const response = await doFetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.deps.tuning.webApiTimeoutMs),
+    }).catch((error: unknown) => {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      throw new AdapterError('slack', timedOut ? 'response_url timed out' : 'response_url unreachable', { cause: error });
+    });
     if (response.status === 429) throw new RateLimitedError('slack', Number(response.headers.get('retry-after') ?? 1) * 1000);
     if (!response.ok) throw new AdapterError('slack', `response_url answered ${response.status}`);
   }

@@ -53,7 +53,10 @@ export function sendError(res: ServerResponse, status: number, reason: string): 
     return;
   }
   const body = JSON.stringify({ error: reason });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  // A too-large body is not read to the end: close the connection, so the client stops sending and nothing is left over.
+  if (status === 413) headers.connection = 'close';
+  res.writeHead(status, headers);
   res.end(body);
 }
 

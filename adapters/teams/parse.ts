@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity, ChannelAccount, ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import type { ActionPayload, ConversationRef, InboundEvent, SentRef, UserRef } from '../../src/core/index.js';
+import type { ActionEvent, ActionPayload, ConversationRef, InboundEvent, SentRef, UserRef } from '../../src/core/index.js';
 import { CARD_VERB, INPUT_TEXT, INPUT_VALUES, type TeamsRefExtra } from './types.js';
 
 /** The smallest activity shape the adapter works with; anything less is a 400 before the SDK sees it. */
@@ -159,6 +159,25 @@ export function lifecycleOf(activity: Partial<Activity>): 'install' | 'uninstall
     if (activity.membersRemoved?.some((m) => m.id === botId)) return 'uninstall';
   }
   return undefined;
+}
+
+/** The action the core answers with errors.unknownAction (no dialog or feature has this id). */
+export const UNKNOWN_ACTION: ActionPayload = { dialogId: 'unknown', stepId: 'unknown', turn: 0 };
+
+/** A card action whose data is not (or no longer) ours, as an ActionEvent the core answers itself. */
+export function unknownActionEvent(activity: Partial<Activity>, receivedAt = Date.now()): ActionEvent {
+  const conversation = conversationRefOf(activity);
+  return {
+    id: activity.id ?? randomUUID(),
+    platform: 'teams',
+    user: userRefOf(activity),
+    conversation,
+    receivedAt,
+    ...(activity.locale ? { locale: activity.locale } : {}),
+    kind: 'action',
+    action: { ...UNKNOWN_ACTION },
+    ...(activity.replyToId ? { source: { conversation, messageId: activity.replyToId } } : {}),
+  };
 }
 
 /** Map an activity to an InboundEvent; undefined when the core has nothing to do with it. */

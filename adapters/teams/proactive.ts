@@ -3,7 +3,7 @@
  * (continueConversation from a stored ref, after a restart or on another replica — T3). Each call takes a
  * rate-limit slot first and is retried per errors.ts; a blocked recipient is reported once to `onUnreachable`.
  */
-import type { Activity, ConversationParameters, TurnContext } from 'botbuilder';
+import type { Activity, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import { type ConversationRef, type Logger, RecipientUnreachableError, type UserRef } from '../../src/core/index.js';
 import { type RetryPolicy, withRetry } from './errors.js';
 import type { SendLimiter } from './limiter.js';
@@ -13,19 +13,53 @@ import type { TeamsRefExtra } from './types.js';
 
 /** The part of botframework-connector's ConnectorClient we use. */
 interface ConnectorClient {
-  conversations: { createConversation(parameters: ConversationParameters): Promise<{ id?: string }> };
+  conversations: {
+    createConversation(parameters: ConversationParameters): Promise<{ id?: string }>;
+    sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }>;
+    replyToActivity(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<{ id?: string }>;
+    updateActivity(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<unknown>;
+    deleteActivity(conversationId: string, activityId: string): Promise<unknown>;
+  };
   client?: { pipeline?: { removePolicy(options: { name: string }): unknown } };
+}
+
+/**
+ * Where one connector call goes: a connector client and the conversation of a turn. Taken from a TurnContext in
+ * one synchronous step, because botbuilder revokes the context when its turn ends; the call itself then never
+ * touches the context again (TurnContext.sendActivity sets `responded` after the send, which would throw on a
+ * context revoked in the meantime, after the message went out).
+ */
+interface Target {
+  connector: ConnectorClient;
+  reference: Partial<ConversationReference>;
+  sdk: TeamsSdk;
 }
 
 /**
  * The connector client retries by itself — 429 after whatever Retry-After says, 5xx three times over up to a
  * minute — which would stack with errors.ts and break its bound. Remove that policy from the turn's client.
  */
-function ownRetriesOnly(ctx: TurnContext): ConnectorClient {
+function targetOf(sdk: TeamsSdk, ctx: TurnContext): Target {
   const connector = ctx.turnState.get(ctx.adapter.ConnectorClientKey) as ConnectorClient;
   connector.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
-  return connector;
+  return { connector, reference: sdk.botbuilder.TurnContext.getConversationReference(ctx.activity), sdk };
 }
+
+/** The turn's target while its context is live; undefined once the turn ended or botbuilder revoked the context. */
+function turnTarget(sdk: TeamsSdk, turn: TurnSource | undefined): Target | undefined {
+  const ctx = turn?.();
+  if (!ctx) return undefined;
+  try {
+    return targetOf(sdk, ctx);
+  } catch (error) {
+    // A revoked context throws a TypeError on any property access.
+    if (error instanceof TypeError) return undefined;
+    throw error;
+  }
+}
+
+/** The turn's context while the turn is open, else undefined; asked again before every attempt. */
+export type TurnSource = () => TurnContext | undefined;
 
 export interface OutboxOptions {
   sdk: () => Promise<TeamsSdk>;
@@ -39,24 +73,48 @@ export interface OutboxOptions {
 
 export type OutboundActivity = Partial<Activity> & { type: string };
 
-/** Sends, updates and deletes activities with limits and retries. `context` is used while its turn is open. */
+/**
+ * Sends, updates and deletes activities with limits and retries. `turn` gives the turn's context while its turn is
+ * open; it is asked again before every attempt, and once the turn has ended the call goes proactively instead.
+ */
 export class Outbox {
   constructor(private readonly options: OutboxOptions) {}
 
   /** Post a new activity; returns its message id. */
-  async send(ref: ConversationRef, activity: OutboundActivity, context?: TurnContext): Promise<string> {
-    const response = await this.call(ref, 'send', async (ctx) => ctx.sendActivity(activity), context);
+  async send(ref: ConversationRef, activity: OutboundActivity, turn?: TurnSource): Promise<string> {
+    const response = await this.call(
+      ref,
+      'send',
+      async ({ connector, reference, sdk }) => {
+        // As TurnContext.sendActivity does: address the activity, and reply to the turn's activity when there is one.
+        const addressed = sdk.botbuilder.TurnContext.applyConversationReference({ ...activity }, reference);
+        delete addressed.id;
+        const conversationId = addressed.conversation!.id;
+        return addressed.replyToId
+          ? connector.conversations.replyToActivity(conversationId, addressed.replyToId, addressed)
+          : connector.conversations.sendToConversation(conversationId, addressed);
+      },
+      turn,
+    );
     return response?.id ?? '';
   }
 
   /** Replace an earlier activity in place. */
-  async update(ref: ConversationRef, messageId: string, activity: OutboundActivity, context?: TurnContext): Promise<void> {
-    await this.call(ref, 'update', async (ctx) => ctx.updateActivity({ ...activity, id: messageId }), context);
+  async update(ref: ConversationRef, messageId: string, activity: OutboundActivity, turn?: TurnSource): Promise<void> {
+    await this.call(
+      ref,
+      'update',
+      async ({ connector, reference, sdk }) => {
+        const addressed = sdk.botbuilder.TurnContext.applyConversationReference({ ...activity, id: messageId }, reference);
+        await connector.conversations.updateActivity(addressed.conversation!.id, messageId, addressed);
+      },
+      turn,
+    );
   }
 
   /** Delete an earlier activity. */
-  async remove(ref: ConversationRef, messageId: string, context?: TurnContext): Promise<void> {
-    await this.call(ref, 'delete', async (ctx) => ctx.deleteActivity(messageId), context);
+  async remove(ref: ConversationRef, messageId: string, turn?: TurnSource): Promise<void> {
+    await this.call(ref, 'delete', async ({ connector, reference }) => connector.conversations.deleteActivity(reference.conversation!.id, messageId), turn);
   }
 
   /** Create (or get back — Teams returns the existing one) the personal chat with a person. */
@@ -74,7 +132,7 @@ export class Outbox {
       isDirect: true,
       extra: { serviceUrl, channelId: 'msteams', botId, conversationType: 'personal' },
     };
-    const created = await this.call(base, 'create', async (_ctx, connector) =>
+    const created = await this.call(base, 'create', async ({ connector }) =>
       connector.conversations.createConversation({
         isGroup: false,
         bot: { id: botId, name: '' },
@@ -89,16 +147,18 @@ export class Outbox {
     return { platform: 'teams', tenantId: user.tenantId, conversationId: created.id, isDirect: true, extra: { ...refExtra } };
   }
 
-  private async call<T>(ref: ConversationRef, what: string, op: (ctx: TurnContext, connector: ConnectorClient) => Promise<T>, context?: TurnContext): Promise<T | undefined> {
+  private async call<T>(ref: ConversationRef, what: string, op: (target: Target) => Promise<T>, turn?: TurnSource): Promise<T | undefined> {
     const attempt = async (): Promise<T | undefined> => {
-      if (context) return op(context, ownRetriesOnly(context));
       const sdk = await this.options.sdk();
+      // Asked now, not when the call began: the limiter's wait and the backoff can outlast the turn.
+      const live = turnTarget(sdk, turn);
+      if (live) return op(live);
       let result: T | undefined;
       let failure: unknown;
       await sdk.adapter.continueConversationAsync(this.options.appId ?? '', toConversationReference(ref), async (ctx) => {
         // Caught here: botbuilder would hand an error inside the turn to onTurnError and swallow it.
         try {
-          result = await op(ctx, ownRetriesOnly(ctx));
+          result = await op(targetOf(sdk, ctx));
         } catch (error) {
           failure = error;
         }

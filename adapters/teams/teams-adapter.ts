@@ -18,15 +18,20 @@ import {
 import { botAuthSettings, isTenantAllowed } from './auth.js';
 import { authFailureStatus, BadRequest, readJsonBody, sendBotResponse, sendError, withDates } from './http-route.js';
 import type { SendLimiter } from './limiter.js';
-import { ActivityShape, lifecycleOf, tenantOf, toInboundEvent } from './parse.js';
+import { ActivityShape, lifecycleOf, tenantOf, toInboundEvent, unknownActionEvent } from './parse.js';
 import { Outbox } from './proactive.js';
 import { renderActivity } from './render.js';
 import { loadTeamsSdk, type TeamsSdk } from './sdk.js';
 import { runTurn, Turn } from './turn.js';
-import type { TeamsAdapterDeps, TeamsTuning } from './types.js';
+import { DEFAULT_RETENTION_DAYS, type TeamsAdapterDeps, type TeamsTuning } from './types.js';
 
 /** How long an install or uninstall is remembered, so installationUpdate + conversationUpdate give one event. */
 const LIFECYCLE_ONCE_MS = 2 * 60 * 1000;
+/** A personal chat's stored reference is written again at most this often while the person is active. */
+const REFRESH_EVERY_MS = 60 * 60 * 1000;
+/** How many people's last refresh this process remembers. */
+const REFRESH_MEMORY = 10_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 export const MESSAGES_PATH = '/api/messages';
 
 export class TeamsChatAdapter implements ChatAdapter {
@@ -37,6 +42,9 @@ export class TeamsChatAdapter implements ChatAdapter {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly outbox: Outbox;
   private readonly log;
+  private readonly retentionMs: number;
+  /** Pseudonym → when its personal reference was last stored by this process. */
+  private readonly refreshed = new Map<string, number>();
 
   constructor(
     private readonly config: TeamsConfig,
@@ -44,6 +52,7 @@ export class TeamsChatAdapter implements ChatAdapter {
     private readonly tuning: TeamsTuning,
   ) {
     this.log = deps.log.child({ component: 'teams' });
+    this.retentionMs = (deps.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
     this.outbox = new Outbox({
       sdk: () => this.sdk(),
       appId: config.appId,
@@ -96,15 +105,25 @@ export class TeamsChatAdapter implements ChatAdapter {
   }
 
   private sdk(): Promise<TeamsSdk> {
-    this.sdkPromise ??= loadTeamsSdk(
+    if (this.sdkPromise) return this.sdkPromise;
+    const loading = loadTeamsSdk(
       botAuthSettings(this.config),
       { onExecute: (context) => this.onExecute(context), onActivity: (context) => this.onActivity(context) },
       this.log,
-    ).then((sdk) => {
-      this.log.info({ loadMs: Math.round(sdk.loadMs), authenticated: Boolean(this.config.appId) }, 'teams sdk loaded');
-      return sdk;
-    });
-    return this.sdkPromise;
+    ).then(
+      (sdk) => {
+        this.log.info({ loadMs: Math.round(sdk.loadMs), authenticated: Boolean(this.config.appId) }, 'teams sdk loaded');
+        return sdk;
+      },
+      (error: unknown) => {
+        // Not kept: the next request (or ready()) loads again instead of failing until a restart.
+        if (this.sdkPromise === loading) this.sdkPromise = undefined;
+        this.log.error({ errName: (error as Error)?.name ?? typeof error }, 'teams sdk failed to load');
+        throw error;
+      },
+    );
+    this.sdkPromise = loading;
+    return loading;
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -161,17 +180,18 @@ export class TeamsChatAdapter implements ChatAdapter {
     const event = toInboundEvent(activity);
     if (!event) return;
     if (event.kind === 'install') await this.remember(event);
-    if (event.kind === 'uninstall') await this.forget(event);
+    else if (event.kind === 'uninstall') await this.forget(event);
+    else await this.refresh(event);
     await this.dispatch(context, event, false);
   }
 
   /** Action.Execute: the refreshed card is the invoke response, so the turn completes before the HTTP answer. */
   private async onExecute(context: TurnContext): Promise<Record<string, unknown> | string> {
-    const event = toInboundEvent(context.activity);
-    if (!event || event.kind !== 'action') {
-      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'unknown card action' } } } });
-      return '';
-    }
+    // A card action that is not (or no longer) ours goes to the core as an unknown action: it answers the person
+    // with errors.unknownAction in their language, and the clicked card stays as it is.
+    const parsed = toInboundEvent(context.activity);
+    const event = parsed?.kind === 'action' ? parsed : unknownActionEvent(context.activity);
+    await this.refresh(event);
     const turn = await this.dispatch(context, event, true);
     // No new card: keep the clicked one as it is (a stale or repeated click changes nothing).
     return turn.card ?? '';
@@ -187,21 +207,42 @@ export class TeamsChatAdapter implements ChatAdapter {
   /**
    * Keep where the bot was installed, so it can write first after a restart or from another replica (T3).
    * Personal chats are person data: stored under the person's key (deleted by "vergeet mij") when the
-   * composition root gives us the pseudonymizer; team and group chats under the installation key.
+   * composition root gives us the pseudonymizer, and only for the retention period (refreshed while the person
+   * is active, see refresh()); team and group chats under the installation key.
    */
   private async remember(event: InboundEvent): Promise<void> {
     try {
-      if (event.conversation.isDirect) {
-        if (!this.deps.pseudonymize) return;
-        const person = this.deps.pseudonymize(event.user);
-        const key = keys.conversation(person);
-        await this.deps.store.set(key, event.conversation);
-        await this.deps.store.track(person, key);
-      } else {
-        await this.deps.store.set(keys.installation('teams', event.conversation.conversationId), event.conversation);
-      }
+      if (event.conversation.isDirect) await this.rememberPersonal(event);
+      else await this.deps.store.set(keys.installation('teams', event.conversation.conversationId), event.conversation);
     } catch (error) {
       this.log.warn({ errName: (error as Error)?.name }, 'could not store the conversation reference');
+    }
+  }
+
+  private async rememberPersonal(event: InboundEvent): Promise<void> {
+    if (!this.deps.pseudonymize) return;
+    const person = this.deps.pseudonymize(event.user);
+    const key = keys.conversation(person);
+    // Tracked first: a crash between the two must never leave person data that "vergeet mij" cannot find.
+    await this.deps.store.track(person, key);
+    await this.deps.store.set(key, event.conversation, this.retentionMs);
+    this.refreshed.set(person, Date.now());
+  }
+
+  /**
+   * A person active in their personal chat: store the reference again (new expiry, and a serviceUrl that may have
+   * changed), at most once per REFRESH_EVERY_MS per person in this process.
+   */
+  private async refresh(event: InboundEvent): Promise<void> {
+    if (!event.conversation.isDirect || !this.deps.pseudonymize) return;
+    try {
+      const last = this.refreshed.get(this.deps.pseudonymize(event.user));
+      if (last !== undefined && Date.now() - last < REFRESH_EVERY_MS) return;
+      // Bounded: the map only saves writes, so forgetting it all now and then costs a write per person.
+      if (this.refreshed.size >= REFRESH_MEMORY) this.refreshed.clear();
+      await this.rememberPersonal(event);
+    } catch (error) {
+      this.log.warn({ errName: (error as Error)?.name }, 'could not refresh the conversation reference');
     }
   }
 
@@ -209,7 +250,11 @@ export class TeamsChatAdapter implements ChatAdapter {
   private async forget(event: InboundEvent): Promise<void> {
     try {
       if (!event.conversation.isDirect) await this.deps.store.delete(keys.installation('teams', event.conversation.conversationId));
-      else if (this.deps.pseudonymize) await this.deps.store.delete(keys.conversation(this.deps.pseudonymize(event.user)));
+      else if (this.deps.pseudonymize) {
+        const person = this.deps.pseudonymize(event.user);
+        this.refreshed.delete(person);
+        await this.deps.store.delete(keys.conversation(person));
+      }
     } catch (error) {
       this.log.warn({ errName: (error as Error)?.name }, 'could not drop the conversation reference');
     }

@@ -4,8 +4,8 @@
  * the request is answered anyway and the rest continues proactively through the stored reference.
  */
 import type { TurnContext } from 'botbuilder';
-import type { InboundEvent, InboundSink, Logger, SentRef, TurnIO } from '../../src/core/index.js';
-import type { Outbox } from './proactive.js';
+import type { ConversationRef, InboundEvent, InboundSink, Logger, SentRef, TurnIO } from '../../src/core/index.js';
+import type { Outbox, TurnSource } from './proactive.js';
 import { type AdaptiveCardJson, renderActivity, renderCard } from './render.js';
 
 /** A turn in progress: while `open`, sends use the turn's context; afterwards they go proactively. */
@@ -13,6 +13,8 @@ export class Turn {
   open = true;
   /** For Action.Execute: the card that becomes the invoke response. */
   card: AdaptiveCardJson | undefined;
+  /** The person's personal chat, opened once per turn however often the core writes there. */
+  private direct: Promise<ConversationRef> | undefined;
 
   constructor(
     private readonly context: TurnContext,
@@ -21,8 +23,22 @@ export class Turn {
     private readonly isExecute: boolean,
   ) {}
 
-  private ctx(): TurnContext | undefined {
-    return this.open ? this.context : undefined;
+  /**
+   * The turn's context while the turn is open. A getter, not the context: the Outbox asks again before every
+   * attempt, because a send can wait (limiter, backoff) past the end of the turn, when botbuilder revokes it.
+   */
+  private readonly ctx: TurnSource = () => (this.open ? this.context : undefined);
+
+  private openDirect(): Promise<ConversationRef> {
+    if (!this.direct) {
+      const opening = this.outbox.openDirect(this.event.user);
+      this.direct = opening;
+      // A failure is not kept: a later send in this turn may try again.
+      opening.catch(() => {
+        if (this.direct === opening) this.direct = undefined;
+      });
+    }
+    return this.direct;
   }
 
   readonly io: TurnIO = {
@@ -31,10 +47,10 @@ export class Turn {
       let conversation = this.event.conversation;
       if (options?.direct && !conversation.isDirect) {
         // The check-in runs in the personal chat only: open (or find) it and write there.
-        conversation = await this.outbox.openDirect(this.event.user);
+        conversation = await this.openDirect();
         return { conversation, messageId: await this.outbox.send(conversation, activity) };
       }
-      return { conversation, messageId: await this.outbox.send(conversation, activity, this.ctx()) };
+      return { conversation, messageId: await this.outbox.send(conversation, activity, this.ctx) };
     },
     update: async (message) => {
       if (this.isExecute && this.open && !this.card) {
@@ -46,12 +62,12 @@ export class Turn {
         await this.io.send(message);
         return;
       }
-      await this.outbox.update(source.conversation, source.messageId, renderActivity(message), this.ctx());
+      await this.outbox.update(source.conversation, source.messageId, renderActivity(message), this.ctx);
     },
     remove: async (ref: SentRef) => {
       try {
         const sameConversation = ref.conversation.conversationId === this.event.conversation.conversationId;
-        await this.outbox.remove(ref.conversation, ref.messageId, sameConversation ? this.ctx() : undefined);
+        await this.outbox.remove(ref.conversation, ref.messageId, sameConversation ? this.ctx : undefined);
         return true;
       } catch {
         return false;

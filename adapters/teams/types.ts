@@ -19,6 +19,11 @@ export interface TeamsAdapterDeps {
    * person's pseudonym when the conversation is a personal chat and `pseudonymize` is given.
    */
   onUnreachable?: (conversation: ConversationRef, person?: string) => Promise<void>;
+  /**
+   * How long a personal chat's stored reference is kept after the person was last active (config.retentionDays);
+   * default DEFAULT_RETENTION_DAYS.
+   */
+  retentionDays?: number;
   /** Overrides for tests and benchmarks; the defaults follow the Teams documentation. */
   tuning?: Partial<TeamsTuning>;
 }
@@ -46,7 +51,11 @@ export interface TeamsTuning {
   maxBodyBytes: number;
   /** When the SDK starts loading: in the background after start() (default) or at once. */
   sdkLoad: 'background' | 'eager';
+  /** How long connecting to Redis (for the shared limits) may take before the limits stay in this process. */
+  redisConnectTimeoutMs: number;
 }
+
+export const DEFAULT_RETENTION_DAYS = 90;
 
 /** Teams-only fields kept in `ConversationRef.extra` so a stored ref is enough to write first. */
 export interface TeamsRefExtra {
@@ -96,4 +105,5 @@ export const DEFAULT_TUNING: TeamsTuning = {
   turnBudgetMs: 4_000,
   maxBodyBytes: 256 * 1024,
   sdkLoad: 'background',
+  redisConnectTimeoutMs: 5_000,
 };

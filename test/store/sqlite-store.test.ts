@@ -115,8 +115,10 @@ describe('SqliteStore', () => {
     }
   });
 
-  it('stores values as JSON text in kv_values, unprefixed', () => {
-    return store.set('prefs:p1', { locale: 'en' }).then(() => {
+  it('stores values as JSON text in kv_values, unprefixed (visible to other connections once the loop turn ends)', () => {
+    return store.set('prefs:p1', { locale: 'en' }).then(async () => {
+      // Group commit: this turn's writes commit in the check phase; another connection sees them after it.
+      await new Promise((done) => setImmediate(done));
       const db = new Database(path, { readonly: true });
       try {
         const row = db.prepare('SELECT key, value, expires_at FROM kv_values').get() as { key: string; value: string; expires_at: null };

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keys, type OutboundMessage } from '../../../src/core/index.js';
 import { createTeamsAdapter } from '../../../adapters/teams/index.js';
@@ -6,12 +7,30 @@ import { openMemoryStore } from '../../../src/store/create-store.js';
 import { SAMPLE_MESSAGES } from './support/messages.js';
 import { activities, BOT_ID, startConnector, startTeams, TENANT } from './support/harness.js';
 import { cardProblems } from './support/validate-card.js';
+import { makeBot } from '../../support/make-bot.js';
 
 type Teams = Awaited<ReturnType<typeof startTeams>>;
 type Connector = Awaited<ReturnType<typeof startConnector>>;
 
 const reply = (text: string): OutboundMessage => ({ text, blocks: [{ type: 'text', text }] });
 const bb = { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 };
+
+/** The Connection header of a 413 answer (fetch hides that header): body declared too large, or chunked and too large. */
+function connectionHeaderOf413(url: string, chunked: boolean): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    // Ask for keep-alive explicitly (the default client in this test run asks for close by itself).
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', connection: 'keep-alive' };
+    if (!chunked) headers['content-length'] = 1_000_000;
+    const req = request(`${url}/api/messages`, { method: 'POST', headers, agent: new Agent({ keepAlive: true }) }, (res) => {
+      res.resume();
+      expect(res.statusCode).toBe(413);
+      resolve(res.headers.connection);
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.write(`{"type":"message","text":"${'x'.repeat(300_000)}`);
+  });
+}
 
 let teams: Teams;
 let connector: Connector;
@@ -97,12 +116,29 @@ describe('card actions', () => {
     ]);
   });
 
-  it('a card action that is not ours gets an error response and the core never sees it', async () => {
+  it('a card action that is not ours goes to the core as an unknown action; the card stays, no adapter text', async () => {
     teams = await startTeams();
     const res = await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
-    expect(teams.events).toHaveLength(0);
+    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' });
+    expect(teams.events).toEqual([expect.objectContaining({ kind: 'action', action: { dialogId: 'unknown', stepId: 'unknown', turn: 0 }, source: expect.objectContaining({ messageId: 'card-1' }) })]);
+  });
+
+  it('with the real core, the person reads errors.unknownAction in their language', async () => {
+    const core = await makeBot();
+    try {
+      teams = await startTeams({ script: (event, io) => core.bot.sink(event, io) });
+      await teams.post({ ...activities.execute(connector.url, { verb: 'bb', bb: { ...bb, dialogId: 'gone' } }), locale: 'en-US' });
+      await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
+      await core.bot.drain();
+      const texts = (await connector.waitFor(2)).map((c) => JSON.stringify(c.body));
+      const en = core.translator.t('en', 'errors.unknownAction');
+      const nl = core.translator.t('nl', 'errors.unknownAction');
+      expect(texts[0]).toContain(en);
+      expect(texts[1]).toContain(nl);
+    } finally {
+      await core.bot.drain();
+    }
   });
 
   it('an Action.Execute the core does not update keeps the card (empty message response)', async () => {
@@ -154,6 +190,8 @@ describe('bad requests', () => {
     expect((await teams.post({ type: 'message', channelId: 'msteams', serviceUrl: connector.url, from: { id: 'u' }, recipient: { id: 'b' } })).json.error).toMatch(/conversation/);
     const big = await teams.post({ ...activities.personal(connector.url, 'x'), text: 'x'.repeat(300_000) });
     expect(big.status).toBe(413);
+    expect(await connectionHeaderOf413(teams.url, false)).toBe('close');
+    expect(await connectionHeaderOf413(teams.url, true)).toBe('close');
     expect(teams.events).toHaveLength(0);
     expect((await teams.post(activities.personal(connector.url, 'nog steeds hier'))).status).toBe(200);
     expect(teams.events).toHaveLength(1);
