@@ -116,8 +116,8 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
 async function markUnreachable(store: KeyValueStore, person: string | undefined, retentionDays: number): Promise<void> {
   if (!person) return;
   const key = keys.unreachable(person);
-  await store.set(key, { since: Date.now() }, retentionDays * 86_400_000);
   await store.track(person, key);
+  await store.set(key, { since: Date.now() }, retentionDays * 86_400_000);
 }
 
 /** The terminal chat: reads lines until end of input, then closes cleanly. */

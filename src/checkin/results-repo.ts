@@ -85,8 +85,9 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
   const newId = options.newId ?? defaultId;
 
   async function setTracked<T>(person: string, key: string, value: T, ttlMs: number): Promise<void> {
-    await store.set(key, value, ttlMs);
+    // Index first: a crash between the two writes must never leave person data that "vergeet mij" cannot find.
     await store.track(person, key);
+    await store.set(key, value, ttlMs);
   }
 
   async function readList(person: string, now: number): Promise<ListEntry[]> {

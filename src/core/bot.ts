@@ -179,6 +179,7 @@ function withLocale(io: TurnIO, locale: Locale): TurnIO {
 /** Store the person's preferences with the retention period, tracked for "vergeet mij". */
 export async function savePrefs(ctx: TurnContext, prefs: Prefs, retentionMs: number): Promise<void> {
   const key = keys.prefs(ctx.person);
-  await ctx.store.set(key, prefs, retentionMs);
+  // Index first: a crash between the two writes must never leave person data that "vergeet mij" cannot find.
   await ctx.store.track(ctx.person, key);
+  await ctx.store.set(key, prefs, retentionMs);
 }

@@ -39,6 +39,3 @@ export const keys = {
   /** A short-lived rate-limit slot or a Retry-After pause shared by replicas (e.g. one Slack post per channel per second) — not person data. */
   rate: (platform: Platform, name: string) => `rate:${platform}:${safe(name)}`,
 } as const;
-
-/** The prefix of every result key of a person, to list them. */
-export const resultPrefix = (person: string): string => `result:${person}:`;
