@@ -91,6 +91,7 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
         store,
         routes: server,
         localMode: config.localMode,
+        retentionDays: config.retentionDays,
         redisUrl: config.store.redisUrl,
         pseudonymize: core.pseudonymize,
         onUnreachable: (_conversation, person) => markUnreachable(store, person, config.retentionDays),

@@ -1,6 +1,7 @@
 /**
- * Every outbound Bot Connector call goes through here: inside a turn (the turn's context) or proactively
- * (continueConversation from a stored ref, after a restart or on another replica — T3). Each call takes a
+ * Every outbound Bot Connector call goes through here: inside a turn (the turn's connector client, while the turn
+ * is open) or proactively (continueConversation from a stored ref: after the turn ended, after a restart or on
+ * another replica — T3). Each call takes a
  * rate-limit slot first and is retried per errors.ts; a blocked recipient is reported once to `onUnreachable`.
  */
 import type { Activity, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
@@ -36,8 +37,9 @@ interface Target {
 }
 
 /**
- * The connector client retries by itself — 429 after whatever Retry-After says, 5xx three times over up to a
- * minute — which would stack with errors.ts and break its bound. Remove that policy from the turn's client.
+ * A context's connector client and conversation. The client retries by itself — 429 after whatever Retry-After
+ * says, 5xx three times over up to a minute — which would stack with errors.ts and break its bound: that policy
+ * is removed here.
  */
 function targetOf(sdk: TeamsSdk, ctx: TurnContext): Target {
   const connector = ctx.turnState.get(ctx.adapter.ConnectorClientKey) as ConnectorClient;
