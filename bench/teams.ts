@@ -82,8 +82,9 @@ function activitySource(users: number, tenants: number, serviceUrl: string) {
   };
 }
 
-/** A bench server (or the connector stand-in) in its own process. */
-const startServer = (mode: Mode | 'connector') => startChild(fileURLToPath(new URL('./teams-server.ts', import.meta.url)), mode);
+/** A bench server (or the connector stand-in) in its own process. BENCH_PROFILE=<dir> writes V8 CPU profiles there. */
+const startServer = (mode: Mode | 'connector') =>
+  startChild(fileURLToPath(new URL('./teams-server.ts', import.meta.url)), mode, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
 
 export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<TeamsBenchResult> {
   const quick = process.env.BENCH_QUICK === '1';

@@ -75,6 +75,8 @@ export class SqliteStore implements KeyValueStore {
     purgeClaims: Database.Statement<[number]>;
     purgeOrphans: Database.Statement<[number]>;
     ping: Database.Statement<[], { ok: number }>;
+    begin: Database.Statement<[]>;
+    commit: Database.Statement<[]>;
   };
   private readonly forgetTx: Database.Transaction<(person: string) => number>;
   private readonly purgeTx: Database.Transaction<(now: number) => number>;
@@ -116,6 +118,9 @@ export class SqliteStore implements KeyValueStore {
              AND NOT EXISTS (SELECT 1 FROM kv_claims c WHERE c.key = kv_person_keys.key)`,
         ),
         ping: db.prepare('SELECT 1 AS ok'),
+        // Prepared once: `exec` would parse them again for every loop turn that writes.
+        begin: db.prepare('BEGIN IMMEDIATE'),
+        commit: db.prepare('COMMIT'),
       };
       this.forgetTx = db.transaction((person: string) => {
         this.stmt.forgetValues.run(person);
@@ -223,7 +228,7 @@ export class SqliteStore implements KeyValueStore {
    */
   private openBatch(): void {
     if (this.batchOpen || this.db.inTransaction) return;
-    this.db.exec('BEGIN IMMEDIATE');
+    this.stmt.begin.run();
     this.batchOpen = true;
     openBatches.set(this.file, this);
     setImmediate(() => this.commitBatch());
@@ -240,7 +245,7 @@ export class SqliteStore implements KeyValueStore {
     this.batchOpen = false;
     if (openBatches.get(this.file) === this) openBatches.delete(this.file);
     try {
-      this.db.exec('COMMIT');
+      this.stmt.commit.run();
     } catch (err) {
       this.log?.error({ err: new StoreError('sqlite store: commit failed', { cause: err }) }, 'store commit failed');
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
