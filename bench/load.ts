@@ -112,3 +112,42 @@ export async function paced(port: number, path: string, next: RequestSource, rat
   const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)] ?? Number.NaN).toFixed(2));
   return { rate, sent: total, p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1), errors };
 }
+
+/** Totals of the throughput rounds of one server. */
+export interface RoundStats {
+  rps: number[];
+  cpu: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * Throughput rounds, alternating between the servers so drift in the machine's speed hits each alike. Each round
+ * reads the server's CPU before and one second after the load: work done after the acks counts too.
+ */
+export async function measureRounds<M extends string>(
+  servers: Record<M, Child>,
+  modes: readonly M[],
+  path: string,
+  sources: Record<M, RequestSource>,
+  options: { rounds: number; connections: number; seconds: number; timeoutS?: number },
+): Promise<Record<M, RoundStats>> {
+  const runs = Object.fromEntries(modes.map((m) => [m, { rps: [], cpu: 0, ok: 0, non2xx: 0, errors: 0 }])) as unknown as Record<M, RoundStats>;
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const mode of modes) {
+      await sleep(1_000);
+      const before = await servers[mode].cpu();
+      const result = await load(servers[mode].port, path, sources[mode], { connections: options.connections, seconds: options.seconds, timeoutS: options.timeoutS });
+      await sleep(1_000);
+      const after = await servers[mode].cpu();
+      const ok = result['2xx'];
+      runs[mode].rps.push(Math.round(ok / result.duration));
+      runs[mode].cpu += after.micros - before.micros;
+      runs[mode].ok += ok;
+      runs[mode].non2xx += result.non2xx;
+      runs[mode].errors += result.errors + result.timeouts;
+    }
+  }
+  return runs;
+}

@@ -9,7 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load, median, paced, sleep, startChild, type Child, type PacedResult } from './load.js';
+import { load, measureRounds, median, paced, sleep, startChild, type Child, type PacedResult } from './load.js';
 
 const SECRET = 'bench-signing-secret-0123456789abcdef';
 const PATH = '/slack/events';
@@ -98,26 +98,10 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
   const servers = {} as Record<Mode, Child>;
   for (const mode of MODES) servers[mode] = await startServer(mode);
   const sources = Object.fromEntries(MODES.map((m) => [m, eventSource(settings.users)])) as Record<Mode, ReturnType<typeof eventSource>>;
-  const runs = Object.fromEntries(MODES.map((m) => [m, { rps: [] as number[], cpu: 0, ok: 0, non2xx: 0, errors: 0 }])) as Record<Mode, { rps: number[]; cpu: number; ok: number; non2xx: number; errors: number }>;
   try {
     // Warm-up: JIT, connections, and one event per person (the locale cache fills as in a running workspace).
     for (const mode of MODES) await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: settings.users });
-    for (let round = 0; round < settings.rounds; round += 1) {
-      for (const mode of MODES) {
-        await sleep(1_000);
-        const before = await servers[mode].cpu();
-        const result = await load(servers[mode].port, PATH, sources[mode], { connections: settings.connections, seconds: settings.seconds });
-        // The pipeline keeps working after its acks: let it finish, so its CPU per event counts all of it.
-        await sleep(1_000);
-        const after = await servers[mode].cpu();
-        const ok = result['2xx'];
-        runs[mode].rps.push(Math.round(ok / result.duration));
-        runs[mode].cpu += after.micros - before.micros;
-        runs[mode].ok += ok;
-        runs[mode].non2xx += result.non2xx;
-        runs[mode].errors += result.errors + result.timeouts;
-      }
-    }
+    const runs = await measureRounds(servers, MODES, PATH, sources, { rounds: settings.rounds, connections: settings.connections, seconds: settings.seconds });
     const pacedRuns = {} as Record<Mode, ServerRun['paced']>;
     for (const mode of MODES) {
       await sleep(1_000);

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load, median, paced, sleep, startChild, type Child, type PacedResult } from './load.js';
+import { load, measureRounds, median, paced, sleep, startChild, type Child, type PacedResult } from './load.js';
 import { runStartupBench, type StartupResult } from './teams-startup.js';
 
 export { runStartupBench, type StartupResult } from './teams-startup.js';
@@ -101,29 +101,13 @@ export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<Te
   const serviceUrl = `http://127.0.0.1:${connector.port}/`;
   const servers = {} as Record<Mode, Child>;
   const sources = {} as Record<Mode, ReturnType<typeof activitySource>>;
-  const runs = {} as Record<Mode, { rps: number[]; cpu: number; ok: number; non2xx: number; errors: number }>;
   for (const mode of MODES) {
     servers[mode] = await startServer(mode);
     sources[mode] = activitySource(settings.users, settings.tenants, serviceUrl);
-    runs[mode] = { rps: [], cpu: 0, ok: 0, non2xx: 0, errors: 0 };
   }
   try {
     for (const mode of MODES) await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: quick ? 2000 : 5000 });
-    for (let round = 0; round < settings.rounds; round += 1) {
-      for (const mode of MODES) {
-        await sleep(1_000);
-        const before = await servers[mode].cpu();
-        const result = await load(servers[mode].port, PATH, sources[mode], { connections: settings.connections, seconds: settings.seconds, timeoutS: 15 });
-        await sleep(1_000);
-        const after = await servers[mode].cpu();
-        const ok = result['2xx'];
-        runs[mode].rps.push(Math.round(ok / result.duration));
-        runs[mode].cpu += after.micros - before.micros;
-        runs[mode].ok += ok;
-        runs[mode].non2xx += result.non2xx;
-        runs[mode].errors += result.errors + result.timeouts;
-      }
-    }
+    const runs = await measureRounds(servers, MODES, PATH, sources, { rounds: settings.rounds, connections: settings.connections, seconds: settings.seconds, timeoutS: 15 });
     const pacedRuns = {} as Record<Mode, ServerRun['paced']>;
     for (const mode of MODES) {
       await sleep(1_000);
