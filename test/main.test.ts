@@ -1,21 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './e2e/support/playground-client.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function baseEnv(extra: Record<string, string>): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-main-'));

@@ -48,7 +48,7 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
     // A dialog left half-way (after a restart, or in another window) picks up at the same question.
     if (open && ctx.event.conversation.isDirect) {
       await ctx.io.send(textMessage(ctx.t('common.welcomeBack'), 'muted'));
-      await runner.resume(ctx);
+      await runner.resume(ctx, open);
     }
   }
 

@@ -23,7 +23,7 @@ export interface DialogRunner {
   /** The person's running dialog, if any (expired or outdated states count as none). */
   active(ctx: TurnContext): Promise<DialogState | undefined>;
   /** Send the open question again (after a restart, or "help" during a dialog). False when none is open. */
-  resume(ctx: TurnContext): Promise<boolean>;
+  resume(ctx: TurnContext, state?: DialogState): Promise<boolean>;
   onAction(ctx: TurnContext, action: ActionPayload): Promise<void>;
   /** Free text while a dialog is open. False when no dialog is open (the caller answers instead). */
   onText(ctx: TurnContext, text: string): Promise<boolean>;
@@ -162,12 +162,17 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
 
     active: load,
 
-    async resume(ctx) {
-      return withActive(ctx, async (def, state) => {
+    async resume(ctx, known) {
+      // A caller that already loaded the state (help, welcome) passes it in: no second read.
+      const show = async (def: DialogDefinition, state: DialogState) => {
         const ask = askAgain(def, state);
         const message = ask && renderOutputs(def, state, [ask], ctx.t);
         if (message) await ctx.io.send(message, privately(ctx));
-      });
+      };
+      const def = known && dialogs.get(known.dialogId);
+      if (!known || !def) return withActive(ctx, show);
+      await show(def, known);
+      return true;
     },
 
     async onAction(ctx, action) {
