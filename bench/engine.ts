@@ -35,7 +35,13 @@ type Move = { value: Answer } | { text: string } | { back: true };
 
 /** Three conversations through the sample dialog, repeated: happy path, typed answers with "terug", and branches. */
 const SCRIPT: Move[][] = [
-  [{ value: 'wind' }, { value: ['residents', 'youth'] }, { value: 4 }, { value: 'yes' }, { value: { text: 'Veel gedoe.' } }],
+  [
+    { value: 'wind' },
+    { value: ['residents', 'youth'] },
+    { value: 4 },
+    { value: 'yes' },
+    { value: { text: 'Veel gedoe.' } },
+  ],
   [{ text: '2' }, { text: '1, 3' }, { back: true }, { text: '5' }, { text: '1' }, { value: null }],
   [{ value: 'budget' }, { value: ['entrepreneurs'] }, { value: 2 }, { value: 'no' }],
 ];

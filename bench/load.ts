@@ -32,7 +32,10 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 
 /** Fork `script` (a bench server) in `mode`; resolves once it reports its port. */
 export async function startChild(script: string, mode: string, execArgv: string[] = []): Promise<Child> {
-  const child: ChildProcess = fork(script, [mode], { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [mode], {
+    execArgv: [...execArgv, '--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -42,10 +45,21 @@ export async function startChild(script: string, mode: string, execArgv: string[
     port,
     cpu: () =>
       new Promise((resolve) => {
-        const onMessage = (m: { type: string; usage?: NodeJS.CpuUsage; rss?: number; loopP99Ms?: number; loopMaxMs?: number }) => {
+        const onMessage = (m: {
+          type: string;
+          usage?: NodeJS.CpuUsage;
+          rss?: number;
+          loopP99Ms?: number;
+          loopMaxMs?: number;
+        }) => {
           if (m.type !== 'cpu') return;
           child.off('message', onMessage);
-          resolve({ micros: m.usage!.user + m.usage!.system, rss: m.rss!, loopP99Ms: m.loopP99Ms, loopMaxMs: m.loopMaxMs });
+          resolve({
+            micros: m.usage!.user + m.usage!.system,
+            rss: m.rss!,
+            loopP99Ms: m.loopP99Ms,
+            loopMaxMs: m.loopMaxMs,
+          });
         };
         child.on('message', onMessage);
         child.send({ type: 'cpu' });
@@ -61,7 +75,12 @@ export async function startChild(script: string, mode: string, execArgv: string[
 }
 
 /** As many requests as `connections` allow, for `seconds` or `amount` requests (autocannon). */
-export async function load(port: number, path: string, next: RequestSource, options: { connections: number; seconds?: number; amount?: number; timeoutS?: number }) {
+export async function load(
+  port: number,
+  path: string,
+  next: RequestSource,
+  options: { connections: number; seconds?: number; amount?: number; timeoutS?: number },
+) {
   return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: options.connections,
@@ -73,7 +92,13 @@ export async function load(port: number, path: string, next: RequestSource, opti
 }
 
 /** Requests evenly spaced at `rate` per second over a keep-alive agent; latency until the response ends. */
-export async function paced(port: number, path: string, next: RequestSource, rate: number, seconds: number): Promise<PacedResult> {
+export async function paced(
+  port: number,
+  path: string,
+  next: RequestSource,
+  rate: number,
+  seconds: number,
+): Promise<PacedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const total = rate * seconds;
   const interval = 1000 / rate;
@@ -84,14 +109,24 @@ export async function paced(port: number, path: string, next: RequestSource, rat
   const fire = () => {
     const { body, headers } = next();
     const t0 = performance.now();
-    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - t0);
-        else errors += 1;
-        done += 1;
-      });
-    });
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - t0);
+          else errors += 1;
+          done += 1;
+        });
+      },
+    );
     req.on('error', () => {
       errors += 1;
       done += 1;
@@ -109,7 +144,8 @@ export async function paced(port: number, path: string, next: RequestSource, rat
   while (done < total) await sleep(5);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)] ?? Number.NaN).toFixed(2));
+  const at = (q: number) =>
+    Number((latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * q) - 1)] ?? Number.NaN).toFixed(2));
   return { rate, sent: total, p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1), errors };
 }
 
@@ -133,12 +169,18 @@ export async function measureRounds<M extends string>(
   sources: Record<M, RequestSource>,
   options: { rounds: number; connections: number; seconds: number; timeoutS?: number },
 ): Promise<Record<M, RoundStats>> {
-  const runs = Object.fromEntries(modes.map((m) => [m, { rps: [], cpu: 0, ok: 0, non2xx: 0, errors: 0 }])) as unknown as Record<M, RoundStats>;
+  const runs = Object.fromEntries(
+    modes.map((m) => [m, { rps: [], cpu: 0, ok: 0, non2xx: 0, errors: 0 }]),
+  ) as unknown as Record<M, RoundStats>;
   for (let round = 0; round < options.rounds; round += 1) {
     for (const mode of modes) {
       await sleep(1_000);
       const before = await servers[mode].cpu();
-      const result = await load(servers[mode].port, path, sources[mode], { connections: options.connections, seconds: options.seconds, timeoutS: options.timeoutS });
+      const result = await load(servers[mode].port, path, sources[mode], {
+        connections: options.connections,
+        seconds: options.seconds,
+        timeoutS: options.timeoutS,
+      });
       await sleep(1_000);
       const after = await servers[mode].cpu();
       const ok = result['2xx'];

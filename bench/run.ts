@@ -30,7 +30,9 @@ if (run('turns')) {
   const memory = await benchTurns({ store: 'memory' });
   const sqlite = await benchTurns({ store: 'sqlite' });
   results.turns = { memory, sqlite };
-  say(`core turns on the real check-in: memory ${memory.turnsPerSecond.toLocaleString('en')}/s, SQLite ${sqlite.turnsPerSecond.toLocaleString('en')}/s`);
+  say(
+    `core turns on the real check-in: memory ${memory.turnsPerSecond.toLocaleString('en')}/s, SQLite ${sqlite.turnsPerSecond.toLocaleString('en')}/s`,
+  );
   say(`stored bytes per active dialog: ${sqlite.bytesPerActiveDialog} (aim ≤ 2,048)`);
 }
 if (run('slack')) {

@@ -27,7 +27,8 @@ import { createServer } from '../src/server.js';
 import { openSqliteStore } from '../src/store/create-store.js';
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
-const mode = (['bolt', 'adapter', 'pipeline', 'pipeline-send'] as const).find((m) => m === process.argv[2]) ?? 'pipeline';
+const mode =
+  (['bolt', 'adapter', 'pipeline', 'pipeline-send'] as const).find((m) => m === process.argv[2]) ?? 'pipeline';
 
 /** A Slack Web API stand-in: the answers the bot needs, as fast as a local stub can be. */
 let ts = 0;
@@ -35,7 +36,8 @@ const stubFetch = async (url: string | URL, init?: { body?: unknown }): Promise<
   const method = String(url).slice(String(url).lastIndexOf('/') + 1);
   const form = new URLSearchParams(typeof init?.body === 'string' ? init.body : '');
   let body: unknown = { ok: true };
-  if (method === 'chat.postMessage') body = { ok: true, channel: form.get('channel'), ts: `${1_700_000_000 + ++ts}.000100` };
+  if (method === 'chat.postMessage')
+    body = { ok: true, channel: form.get('channel'), ts: `${1_700_000_000 + ++ts}.000100` };
   else if (method === 'users.info') body = { ok: true, user: { id: form.get('user'), locale: 'nl-NL' } };
   else if (method === 'conversations.open') body = { ok: true, channel: { id: `D${form.get('users')}` } };
   return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -44,19 +46,47 @@ const stubFetch = async (url: string | URL, init?: { body?: unknown }): Promise<
 async function startPipeline(): Promise<{ port: number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bench-slack-'));
   const pseudonymKey = 'bench-pseudonym-key-0123456789abcdef0123456789';
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: pseudonymKey, SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: 'http://127.0.0.1:59999/api/' }, {});
+  const config = loadConfig(
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_PATH: join(dir, 'bb.sqlite'),
+      PSEUDONYM_KEY: pseudonymKey,
+      SLACK_SIGNING_SECRET: BENCH_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: 'http://127.0.0.1:59999/api/',
+    },
+    {},
+  );
   // Production logging (info, JSON, one line per event), written to /dev/null.
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   const store = openSqliteStore({ path: config.store.databasePath, log });
   const core = await createCore(config, { log, store });
-  const server = createServer({ config: { host: '127.0.0.1', port: 0 }, log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true });
+  const server = createServer({
+    config: { host: '127.0.0.1', port: 0 },
+    log,
+    metrics: createMetrics({ defaultMetrics: false }),
+    isReady: async () => true,
+  });
   const adapter = createSlackAdapter(
     config.slack!,
-    { log, store, routes: server, translate: (l, k, v) => core.translator.t(l, k, v), pseudonymize: createPseudonymizer(pseudonymKey), defaultLocale: config.defaultLocale },
+    {
+      log,
+      store,
+      routes: server,
+      translate: (l, k, v) => core.translator.t(l, k, v),
+      pseudonymize: createPseudonymizer(pseudonymKey),
+      defaultLocale: config.defaultLocale,
+    },
     { fetch: stubFetch },
   );
   const recording: TurnIO = { send: async () => undefined, update: async () => undefined, remove: async () => false };
-  const sink: InboundSink = mode === 'adapter' ? async () => undefined : mode === 'pipeline' ? (event) => core.bot.sink(event, recording) : core.bot.sink;
+  const sink: InboundSink =
+    mode === 'adapter'
+      ? async () => undefined
+      : mode === 'pipeline'
+        ? (event) => core.bot.sink(event, recording)
+        : core.bot.sink;
   await adapter.start(sink);
   const port = await server.listen();
   return {
@@ -89,7 +119,13 @@ const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 process.on('message', (message: { type: string }) => {
   if (message.type === 'cpu') {
-    process.send!({ type: 'cpu', usage: process.cpuUsage(), rss: process.memoryUsage().rss, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 });
+    process.send!({
+      type: 'cpu',
+      usage: process.cpuUsage(),
+      rss: process.memoryUsage().rss,
+      loopP99Ms: loopDelay.percentile(99) / 1e6,
+      loopMaxMs: loopDelay.max / 1e6,
+    });
     loopDelay.reset();
   }
   if (message.type === 'stop') void running.close().finally(() => process.exit(0));

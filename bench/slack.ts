@@ -77,13 +77,24 @@ function eventSource(users: number) {
     });
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    return { body, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature } };
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signature,
+      },
+    };
   };
 }
 
 /** A bench server in its own process. BENCH_PROFILE=<dir> writes a V8 CPU profile of each server there. */
 const startServer = (mode: Mode) =>
-  startChild(fileURLToPath(new URL('./slack-server.ts', import.meta.url)), mode, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  startChild(
+    fileURLToPath(new URL('./slack-server.ts', import.meta.url)),
+    mode,
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  );
 
 export async function runSlackBench(options: SlackBenchOptions = {}): Promise<SlackBenchResult> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -97,18 +108,30 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
   };
   const servers = {} as Record<Mode, Child>;
   for (const mode of MODES) servers[mode] = await startServer(mode);
-  const sources = Object.fromEntries(MODES.map((m) => [m, eventSource(settings.users)])) as Record<Mode, ReturnType<typeof eventSource>>;
+  const sources = Object.fromEntries(MODES.map((m) => [m, eventSource(settings.users)])) as Record<
+    Mode,
+    ReturnType<typeof eventSource>
+  >;
   try {
     // Warm-up: JIT, connections, and one event per person (the locale cache fills as in a running workspace).
-    for (const mode of MODES) await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: settings.users });
-    const runs = await measureRounds(servers, MODES, PATH, sources, { rounds: settings.rounds, connections: settings.connections, seconds: settings.seconds });
+    for (const mode of MODES)
+      await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: settings.users });
+    const runs = await measureRounds(servers, MODES, PATH, sources, {
+      rounds: settings.rounds,
+      connections: settings.connections,
+      seconds: settings.seconds,
+    });
     const pacedRuns = {} as Record<Mode, ServerRun['paced']>;
     for (const mode of MODES) {
       await sleep(1_000);
       await servers[mode].cpu(); // resets the loop-delay histogram
       pacedRuns[mode] = await paced(servers[mode].port, PATH, sources[mode], settings.pacedRate, settings.pacedSeconds);
       const loop = await servers[mode].cpu();
-      pacedRuns[mode] = { ...pacedRuns[mode], loopDelayP99Ms: Number((loop.loopP99Ms ?? 0).toFixed(1)), loopDelayMaxMs: Number((loop.loopMaxMs ?? 0).toFixed(1)) };
+      pacedRuns[mode] = {
+        ...pacedRuns[mode],
+        loopDelayP99Ms: Number((loop.loopP99Ms ?? 0).toFixed(1)),
+        loopDelayMaxMs: Number((loop.loopMaxMs ?? 0).toFixed(1)),
+      };
     }
     const summary = async (mode: Mode): Promise<ServerRun> => ({
       eventsPerSecond: median(runs[mode].rps),

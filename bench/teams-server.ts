@@ -50,7 +50,12 @@ async function startConnector(): Promise<{ port: number; close(): Promise<void> 
     req.on('end', () => {
       n += 1;
       const body = `{"id":"m${n}"}`;
-      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+      res
+        .writeHead(req.method === 'POST' ? 201 : 200, {
+          'content-type': 'application/json',
+          'content-length': body.length,
+        })
+        .end(body);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -60,13 +65,34 @@ async function startConnector(): Promise<{ port: number; close(): Promise<void> 
 async function startPipeline(): Promise<{ port: number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bench-teams-'));
   const pseudonymKey = 'bench-pseudonym-key-0123456789abcdef0123456789';
-  const config = loadConfig({ BOT_LOCAL_MODE: '1', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: pseudonymKey, TEAMS_TENANT_RPS: '50' }, {});
+  const config = loadConfig(
+    {
+      BOT_LOCAL_MODE: '1',
+      LOG_LEVEL: 'info',
+      DATABASE_PATH: join(dir, 'bb.sqlite'),
+      PSEUDONYM_KEY: pseudonymKey,
+      TEAMS_TENANT_RPS: '50',
+    },
+    {},
+  );
   // Production logging (info, JSON, one line per event), written to /dev/null.
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   const store = openSqliteStore({ path: config.store.databasePath, log });
   const core = await createCore(config, { log, store });
-  const server = createServer({ config: { host: '127.0.0.1', port: 0 }, log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true });
-  const adapter = await createTeamsAdapter(config.teams!, { log, store, routes: server, localMode: true, pseudonymize: createPseudonymizer(pseudonymKey), tuning: { sdkLoad: 'eager' } });
+  const server = createServer({
+    config: { host: '127.0.0.1', port: 0 },
+    log,
+    metrics: createMetrics({ defaultMetrics: false }),
+    isReady: async () => true,
+  });
+  const adapter = await createTeamsAdapter(config.teams!, {
+    log,
+    store,
+    routes: server,
+    localMode: true,
+    pseudonymize: createPseudonymizer(pseudonymKey),
+    tuning: { sdkLoad: 'eager' },
+  });
   await adapter.start(core.bot.sink);
   const port = await server.listen();
   return {
@@ -83,11 +109,23 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
 
 async function startAdapterOnly(): Promise<{ port: number; close(): Promise<void> }> {
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
-  const server = createServer({ config: { host: '127.0.0.1', port: 0 }, log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true });
+  const server = createServer({
+    config: { host: '127.0.0.1', port: 0 },
+    log,
+    metrics: createMetrics({ defaultMetrics: false }),
+    isReady: async () => true,
+  });
   const teams = { appType: 'MultiTenant' as const, allowedTenants: [], tenantRps: 50 };
-  const adapter = await createTeamsAdapter(teams, { log, store: openMemoryStore(), routes: server, localMode: true, tuning: { sdkLoad: 'eager' } });
+  const adapter = await createTeamsAdapter(teams, {
+    log,
+    store: openMemoryStore(),
+    routes: server,
+    localMode: true,
+    tuning: { sdkLoad: 'eager' },
+  });
   await adapter.start(async (event, io) => {
-    if (event.kind === 'message') await io.send({ text: `Echo: ${event.text}`, blocks: [{ type: 'text', text: `Echo: ${event.text}` }] });
+    if (event.kind === 'message')
+      await io.send({ text: `Echo: ${event.text}`, blocks: [{ type: 'text', text: `Echo: ${event.text}` }] });
   });
   const port = await server.listen();
   return {
@@ -104,28 +142,38 @@ async function startBare(): Promise<{ port: number; close(): Promise<void> }> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   adapter.onTurnError = async () => undefined;
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
-    void readJson(req).then(
-      (body) => {
-        let status = 200;
-        let payload: unknown;
-        const shim = {
-          socket: res.socket,
-          status: (code: number) => void (status = code),
-          header: () => undefined,
-          send: (b: unknown) => void (payload = b),
-          end: () => {
-            const text = payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
-            res.writeHead(status, { 'content-length': Buffer.byteLength(text) }).end(text);
-          },
-        };
-        return adapter.process({ body, headers: req.headers as Record<string, string>, method: req.method }, shim, async (context) => {
-          if (context.activity.type === 'message') await context.sendActivity(`Echo: ${context.activity.text}`);
-        });
-      },
-      () => res.writeHead(400).end(),
-    ).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    void readJson(req)
+      .then(
+        (body) => {
+          let status = 200;
+          let payload: unknown;
+          const shim = {
+            socket: res.socket,
+            status: (code: number) => {
+              status = code;
+            },
+            header: () => undefined,
+            send: (b: unknown) => {
+              payload = b;
+            },
+            end: () => {
+              const text = payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
+              res.writeHead(status, { 'content-length': Buffer.byteLength(text) }).end(text);
+            },
+          };
+          return adapter.process(
+            { body, headers: req.headers as Record<string, string>, method: req.method },
+            shim,
+            async (context) => {
+              if (context.activity.type === 'message') await context.sendActivity(`Echo: ${context.activity.text}`);
+            },
+          );
+        },
+        () => res.writeHead(400).end(),
+      )
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
   });
   return { port: await listen(server), close: () => new Promise((r) => server.close(() => r())) };
 }

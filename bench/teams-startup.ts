@@ -40,7 +40,8 @@ async function freePort(): Promise<number> {
  */
 export async function runStartupBench(runs = 5, runtime: 'tsx' | 'dist' = 'tsx'): Promise<StartupResult> {
   const args = runtime === 'tsx' ? ['--import', 'tsx', 'src/main.ts'] : ['dist/src/main.js'];
-  if (runtime === 'dist' && !existsSync('dist/src/main.js')) throw new Error('dist/src/main.js is missing: run `npm run build` first');
+  if (runtime === 'dist' && !existsSync('dist/src/main.js'))
+    throw new Error('dist/src/main.js is missing: run `npm run build` first');
   const ready: number[] = [];
   const sdk: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -65,7 +66,10 @@ export async function runStartupBench(runs = 5, runtime: 'tsx' | 'dist' = 'tsx')
     try {
       for (;;) {
         if (child.exitCode !== null) throw new Error(`src/main.ts exited with ${child.exitCode}`);
-        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) break;
         if (performance.now() - t0 > 30_000) throw new Error('not ready within 30 s');
         await sleep(5);
@@ -94,12 +98,20 @@ export async function runStartupBench(runs = 5, runtime: 'tsx' | 'dist' = 'tsx')
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { readyMs: median(ready), teamsSdkMs: median(sdk), runsReadyMs: ready, runsTeamsSdkMs: sdk, command: `node ${args.join(' ')} (Slack + Teams configured)` };
+  return {
+    readyMs: median(ready),
+    teamsSdkMs: median(sdk),
+    runsReadyMs: ready,
+    runsTeamsSdkMs: sdk,
+    command: `node ${args.join(' ')} (Slack + Teams configured)`,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const runs = Number(process.argv[2] ?? 5);
   const result: Record<string, StartupResult | string> = { tsx: await runStartupBench(runs, 'tsx') };
-  result.dist = existsSync('dist/src/main.js') ? await runStartupBench(runs, 'dist') : 'skipped: run `npm run build` first';
+  result.dist = existsSync('dist/src/main.js')
+    ? await runStartupBench(runs, 'dist')
+    : 'skipped: run `npm run build` first';
   console.log(JSON.stringify(result, null, 2));
 }

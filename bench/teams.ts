@@ -72,7 +72,11 @@ function activitySource(users: number, tenants: number, serviceUrl: string) {
       text: 'checkin',
       textFormat: 'plain',
       locale: 'nl-NL',
-      from: { id: `29:user-${user}`, name: 'Bench', aadObjectId: `00000000-0000-4000-8000-${String(user).padStart(12, '0')}` },
+      from: {
+        id: `29:user-${user}`,
+        name: 'Bench',
+        aadObjectId: `00000000-0000-4000-8000-${String(user).padStart(12, '0')}`,
+      },
       recipient: { id: '28:bench-bot', name: 'Bubbelbreker' },
       conversation: { id: `a:personal-${user}`, conversationType: 'personal', tenantId: tenant },
       channelData: { tenant: { id: tenant } },
@@ -84,7 +88,11 @@ function activitySource(users: number, tenants: number, serviceUrl: string) {
 
 /** A bench server (or the connector stand-in) in its own process. BENCH_PROFILE=<dir> writes V8 CPU profiles there. */
 const startServer = (mode: Mode | 'connector') =>
-  startChild(fileURLToPath(new URL('./teams-server.ts', import.meta.url)), mode, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  startChild(
+    fileURLToPath(new URL('./teams-server.ts', import.meta.url)),
+    mode,
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  );
 
 export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<TeamsBenchResult> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -106,8 +114,14 @@ export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<Te
     sources[mode] = activitySource(settings.users, settings.tenants, serviceUrl);
   }
   try {
-    for (const mode of MODES) await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: quick ? 2000 : 5000 });
-    const runs = await measureRounds(servers, MODES, PATH, sources, { rounds: settings.rounds, connections: settings.connections, seconds: settings.seconds, timeoutS: 15 });
+    for (const mode of MODES)
+      await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: quick ? 2000 : 5000 });
+    const runs = await measureRounds(servers, MODES, PATH, sources, {
+      rounds: settings.rounds,
+      connections: settings.connections,
+      seconds: settings.seconds,
+      timeoutS: 15,
+    });
     const pacedRuns = {} as Record<Mode, ServerRun['paced']>;
     for (const mode of MODES) {
       await sleep(1_000);

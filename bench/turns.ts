@@ -38,14 +38,27 @@ const ANSWER: Record<string, Partial<ActionPayload>> = {
 };
 
 function lastQuestion(message: OutboundMessage | undefined): ActionPayload | undefined {
-  const block = message?.blocks.find((b) => b.type === 'single' || b.type === 'multi' || b.type === 'scale' || b.type === 'input');
+  const block = message?.blocks.find(
+    (b) => b.type === 'single' || b.type === 'multi' || b.type === 'scale' || b.type === 'input',
+  );
   return block && 'action' in block ? block.action : undefined;
 }
 
 export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?: number }): Promise<TurnsResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bench-'));
-  const config = loadConfig({ BOT_LOCAL_MODE: '1', LOG_LEVEL: 'silent', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: 'bench-key-0123456789abcdef0123456789abcdef' }, {});
-  const store: KeyValueStore = options.store === 'sqlite' ? openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) : openMemoryStore();
+  const config = loadConfig(
+    {
+      BOT_LOCAL_MODE: '1',
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: join(dir, 'bb.sqlite'),
+      PSEUDONYM_KEY: 'bench-key-0123456789abcdef0123456789abcdef',
+    },
+    {},
+  );
+  const store: KeyValueStore =
+    options.store === 'sqlite'
+      ? openSqliteStore({ path: config.store.databasePath, log: silentLogger() })
+      : openMemoryStore();
   const core = await createCore(config, { log: silentLogger(), store });
   let last: OutboundMessage | undefined;
   const io: TurnIO = {
@@ -98,11 +111,21 @@ export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?
     if (q) await core.bot.sink(event('size', { kind: 'action', action: { ...q, ...ANSWER[q.stepId] } }), io);
   }
   const { createPseudonymizer } = await import('../src/privacy/pseudonym.js');
-  const person = createPseudonymizer(config.pseudonymKey ?? '')({ platform: 'console', tenantId: 'bench', userId: 'size' });
+  const person = createPseudonymizer(config.pseudonymKey ?? '')({
+    platform: 'console',
+    tenantId: 'bench',
+    userId: 'size',
+  });
   const state = await store.get(keys.dialog(person));
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  return { store: options.store, turnsPerSecond: Math.round(turns / elapsed), turns, seconds: Number(elapsed.toFixed(2)), bytesPerActiveDialog: Buffer.byteLength(JSON.stringify(state)) };
+  return {
+    store: options.store,
+    turnsPerSecond: Math.round(turns / elapsed),
+    turns,
+    seconds: Number(elapsed.toFixed(2)),
+    bytesPerActiveDialog: Buffer.byteLength(JSON.stringify(state)),
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,10 +4,18 @@
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 const fragment = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const merge = (a, b) => {
-  for (const [k, v] of Object.entries(b)) a[k] = v && typeof v === 'object' && !Array.isArray(v) ? merge(a[k] && typeof a[k] === 'object' ? a[k] : {}, v) : v;
+  for (const [k, v] of Object.entries(b))
+    a[k] = v && typeof v === 'object' && !Array.isArray(v) ? merge(a[k] && typeof a[k] === 'object' ? a[k] : {}, v) : v;
   return a;
 };
-const sort = (o) => (o && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.keys(o).sort().map((k) => [k, sort(o[k])])) : o);
+const sort = (o) =>
+  o && typeof o === 'object' && !Array.isArray(o)
+    ? Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, sort(o[k])]),
+      )
+    : o;
 for (const locale of Object.keys(fragment)) {
   const file = `dialogs/locales/${locale}.json`;
   const current = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};

@@ -30,7 +30,15 @@ type Question = Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }>
 
 async function collectMessages() {
   const dir = mkdtempSync(join(tmpdir(), 'bb-shots-'));
-  const config = loadConfig({ BOT_LOCAL_MODE: '1', LOG_LEVEL: 'silent', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: 'screenshots-pseudonym-key-0123456789abcdef' }, {});
+  const config = loadConfig(
+    {
+      BOT_LOCAL_MODE: '1',
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: join(dir, 'bb.sqlite'),
+      PSEUDONYM_KEY: 'screenshots-pseudonym-key-0123456789abcdef',
+    },
+    {},
+  );
   const core = await createCore(config, { log: silentLogger(), store: openMemoryStore() });
   let n = 0;
   const event = (rest: Partial<InboundEvent> & Pick<InboundEvent, 'kind'>): InboundEvent =>
@@ -48,7 +56,8 @@ async function collectMessages() {
     update: async (m) => void said.push(m),
     remove: async () => false,
   };
-  const questionOf = (m: OutboundMessage | undefined) => m?.blocks.find((b): b is Question => ['single', 'multi', 'scale', 'input'].includes(b.type));
+  const questionOf = (m: OutboundMessage | undefined) =>
+    m?.blocks.find((b): b is Question => ['single', 'multi', 'scale', 'input'].includes(b.type));
 
   await core.bot.sink(event({ kind: 'command', text: 'checkin' }), io);
   const question = said.at(-1)!;
@@ -58,14 +67,23 @@ async function collectMessages() {
     if (!q) break;
     if (q.type === 'multi' && !multi) multi = said.at(-1);
     const action: ActionPayload =
-      q.type === 'single' ? { ...q.action, choiceId: q.choices[0]!.id } : q.type === 'multi' ? { ...q.action, values: [q.choices[0]!.id] } : q.type === 'scale' ? { ...q.action, text: String(q.min) } : { ...q.action, text: 'Volgende keer eerst de buurt spreken.' };
+      q.type === 'single'
+        ? { ...q.action, choiceId: q.choices[0]!.id }
+        : q.type === 'multi'
+          ? { ...q.action, values: [q.choices[0]!.id] }
+          : q.type === 'scale'
+            ? { ...q.action, text: String(q.min) }
+            : { ...q.action, text: 'Volgende keer eerst de buurt spreken.' };
     await core.bot.sink(event({ kind: 'action', action } as Partial<InboundEvent> & { kind: 'action' }), io);
   }
   const result = [...said].reverse().find((m) => m.blocks.length > 3 && !questionOf(m))!;
   said.length = 0;
   await core.bot.sink(event({ kind: 'command', text: 'leer m3' }), io);
   const module = said.at(-1)!;
-  const home = await buildHome({ kind: 'home', id: 'shot-home', teamId: 'T0', userId: 'U0RAAD', channel: 'DU0RAAD' }, { sink: core.bot.sink, translate: (l, k, v) => core.translator.t(l, k, v), defaultLocale: 'nl' });
+  const home = await buildHome(
+    { kind: 'home', id: 'shot-home', teamId: 'T0', userId: 'U0RAAD', channel: 'DU0RAAD' },
+    { sink: core.bot.sink, translate: (l, k, v) => core.translator.t(l, k, v), defaultLocale: 'nl' },
+  );
   await core.store.close();
   rmSync(dir, { recursive: true, force: true });
   const label = (key: string) => core.translator.t('nl', key);
@@ -79,7 +97,15 @@ async function collectMessages() {
 }
 
 function page(blocks: unknown[]): string {
-  const body = renderToStaticMarkup(createElement(Message, { blocks: blocks as JsxBlock[], name: 'Bubbelbreker', logo: LOGO, time: new Date('2026-11-23T09:41:00+01:00'), theme: 'light' }));
+  const body = renderToStaticMarkup(
+    createElement(Message, {
+      blocks: blocks as JsxBlock[],
+      name: 'Bubbelbreker',
+      logo: LOGO,
+      time: new Date('2026-11-23T09:41:00+01:00'),
+      theme: 'light',
+    }),
+  );
   return `<!doctype html><html lang="nl"><head><meta charset="utf-8"><style>${css}</style><style>body{margin:0;background:#fff;font-family:Lato,"Noto Sans",Arial,sans-serif}#shot{width:720px;padding:16px}</style></head><body><div id="shot">${body}</div></body></html>`;
 }
 
@@ -92,10 +118,20 @@ async function main(): Promise<void> {
     headless: true,
     viewport: { width: 760, height: 900 },
     deviceScaleFactor: 1,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
-    await context.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
+    await context.route('**/*', (route) =>
+      route.request().url().startsWith('data:') ? route.continue() : route.abort(),
+    );
     const tab = context.pages()[0] ?? (await context.newPage());
     for (const [name, blocks] of Object.entries(messages)) {
       await tab.setContent(page(blocks));

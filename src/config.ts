@@ -6,9 +6,7 @@ import { ConfigError } from './errors.js';
 /** The environment as read: plain strings, nothing validated yet. */
 export type Env = Record<string, string | undefined>;
 
-const flag = z
-  .enum(['0', '1', 'true', 'false'], { message: 'use 1 or 0' })
-  .transform((v) => v === '1' || v === 'true');
+const flag = z.enum(['0', '1', 'true', 'false'], { message: 'use 1 or 0' }).transform((v) => v === '1' || v === 'true');
 const list = z.string().transform((v) =>
   v
     .split(',')
@@ -24,13 +22,22 @@ const intIn = (min: number, max: number) => {
 
 /** Environment variable → schema. The one table of names (design.md, Conventions). */
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'use development, production or test' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { message: 'use development, production or test' })
+    .default('development'),
   BOT_LOCAL_MODE: flag.default(false),
   PORT: intIn(0, 65535).default(3978),
   HOST: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'use fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'use fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
   DATABASE_PATH: z.string().min(1).default('./data/bubbelbreker.sqlite'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   RETENTION_DAYS: intIn(1, 3650).default(90),
   DIALOGS_DIR: z.string().min(1).default('./dialogs'),
@@ -40,8 +47,14 @@ const EnvSchema = z.object({
   ESCALATION_CONTACT_PHONE: z.string().max(50, 'must be at most 50 characters').optional(),
   ESCALATION_CONTACT_URL: url.optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short').optional(),
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must start with xoxb-').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must start with xoxb-')
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must start with xapp-')
+    .optional(),
   SLACK_API_URL: url.default('https://slack.com/api/'),
   SLACK_CLIENT_ID: z.string().min(1).optional(),
   SLACK_CLIENT_SECRET: z.string().min(1).optional(),
@@ -49,7 +62,11 @@ const EnvSchema = z.object({
   MICROSOFT_APP_ID: z.uuid({ message: 'must be a GUID' }).optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
-  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'use MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+  MICROSOFT_APP_TYPE: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+      message: 'use MultiTenant, SingleTenant or UserAssignedMSI',
+    })
+    .default('MultiTenant'),
   TEAMS_ALLOWED_TENANTS: list.optional(),
   TEAMS_TENANT_RPS: intIn(1, 50).default(30),
   PUBLIC_URL: url.optional(),
@@ -129,14 +146,18 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
   const problems: string[] = [];
   const localMode = e.BOT_LOCAL_MODE;
 
-  if (!localMode && !e.PSEUDONYM_KEY) problems.push('PSEUDONYM_KEY: is required outside local mode (set BOT_LOCAL_MODE=1 to try Bubbelbreker locally)');
+  if (!localMode && !e.PSEUDONYM_KEY)
+    problems.push('PSEUDONYM_KEY: is required outside local mode (set BOT_LOCAL_MODE=1 to try Bubbelbreker locally)');
 
   let slack: SlackConfig | undefined;
   if (e.SLACK_SIGNING_SECRET || e.SLACK_BOT_TOKEN || e.SLACK_APP_TOKEN || e.SLACK_CLIENT_ID) {
     if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: is required when Slack is configured');
-    if (!e.SLACK_BOT_TOKEN && !e.SLACK_CLIENT_ID) problems.push('SLACK_BOT_TOKEN: is required unless the OAuth install (SLACK_CLIENT_ID) is used');
-    if (e.SLACK_CLIENT_ID && !e.SLACK_CLIENT_SECRET) problems.push('SLACK_CLIENT_SECRET: is required with SLACK_CLIENT_ID');
-    if (e.SLACK_CLIENT_ID && !e.SLACK_STATE_SECRET) problems.push('SLACK_STATE_SECRET: is required with SLACK_CLIENT_ID');
+    if (!e.SLACK_BOT_TOKEN && !e.SLACK_CLIENT_ID)
+      problems.push('SLACK_BOT_TOKEN: is required unless the OAuth install (SLACK_CLIENT_ID) is used');
+    if (e.SLACK_CLIENT_ID && !e.SLACK_CLIENT_SECRET)
+      problems.push('SLACK_CLIENT_SECRET: is required with SLACK_CLIENT_ID');
+    if (e.SLACK_CLIENT_ID && !e.SLACK_STATE_SECRET)
+      problems.push('SLACK_STATE_SECRET: is required with SLACK_CLIENT_ID');
     if (e.SLACK_SIGNING_SECRET) {
       slack = {
         signingSecret: e.SLACK_SIGNING_SECRET,
@@ -170,12 +191,16 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
   }
 
   if (e.NODE_ENV === 'production' && !localMode && !slack && !e.MICROSOFT_APP_ID)
-    problems.push('NODE_ENV: production needs Slack (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials, or BOT_LOCAL_MODE=1');
+    problems.push(
+      'NODE_ENV: production needs Slack (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials, or BOT_LOCAL_MODE=1',
+    );
 
   // Local mode runs Teams without authentication: keep it on this machine.
   const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
   if (localMode && !e.MICROSOFT_APP_ID && e.HOST !== undefined && !LOOPBACK.has(e.HOST))
-    problems.push('HOST: local mode runs Teams without authentication, so it only listens on 127.0.0.1, ::1 or localhost');
+    problems.push(
+      'HOST: local mode runs Teams without authentication, so it only listens on 127.0.0.1, ::1 or localhost',
+    );
 
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -12,7 +12,11 @@ import { startPlayground } from './playground.js';
 
 export async function runDev(): Promise<void> {
   // Local mode, and no app id even when .env has one: the playground cannot sign its requests.
-  const config = loadConfig(undefined, { BOT_LOCAL_MODE: '1', MICROSOFT_APP_ID: undefined, MICROSOFT_APP_PASSWORD: undefined });
+  const config = loadConfig(undefined, {
+    BOT_LOCAL_MODE: '1',
+    MICROSOFT_APP_ID: undefined,
+    MICROSOFT_APP_PASSWORD: undefined,
+  });
   const app = await startApp(config);
   let playground: Awaited<ReturnType<typeof startPlayground>>;
   try {
@@ -48,7 +52,10 @@ export async function runDev(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runDev().catch((error: unknown) => {
-    const message = error instanceof ConfigError || error instanceof DataFileError ? error.message : (error as Error)?.message ?? 'start-up failed';
+    const message =
+      error instanceof ConfigError || error instanceof DataFileError
+        ? error.message
+        : ((error as Error)?.message ?? 'start-up failed');
     process.stderr.write(`bubbelbreker dev: ${message}\n`);
     process.exit(1);
   });

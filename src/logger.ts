@@ -110,7 +110,10 @@ export function appVersion(): string {
   cachedVersion = 'unknown';
   for (const relative of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'bubbelbreker' && pkg.version) {
         cachedVersion = pkg.version;
         break;
@@ -147,7 +150,10 @@ export function createLogger(config: LoggerConfig): Logger {
     if (pretty) {
       // Colour only on a terminal; a DestinationStream may be a tty stream (process.stderr) without saying so in its type.
       const stream = pretty({
-        colorize: config.destination === undefined ? process.stdout.isTTY : (config.destination as { isTTY?: boolean }).isTTY === true,
+        colorize:
+          config.destination === undefined
+            ? process.stdout.isTTY
+            : (config.destination as { isTTY?: boolean }).isTTY === true,
         destination: config.destination ?? 1,
         sync: true,
         translateTime: 'SYS:HH:MM:ss.l',

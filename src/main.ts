@@ -49,7 +49,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const dialogs = loadDialogs(config.dialogsDir);
   const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: config.defaultLocale });
   // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
-  const store = options.store ?? (await createStore(config.store, { log, indexTtlMs: (config.retentionDays + 7) * 86_400_000 }));
+  const store =
+    options.store ?? (await createStore(config.store, { log, indexTtlMs: (config.retentionDays + 7) * 86_400_000 }));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config.pseudonymKey, config.store.databasePath));
   const features = options.features ?? createFeatures({ config, log });
@@ -100,7 +101,16 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   }
   for (const adapter of adapters) await adapter.start(bot.sink);
   const port = await server.listen();
-  log.info({ port, host: config.host, adapters: adapters.map((a) => a.platform), store: store.kind, localMode: config.localMode }, 'bubbelbreker ready');
+  log.info(
+    {
+      port,
+      host: config.host,
+      adapters: adapters.map((a) => a.platform),
+      store: store.kind,
+      localMode: config.localMode,
+    },
+    'bubbelbreker ready',
+  );
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -122,8 +132,18 @@ async function markUnreachable(store: KeyValueStore, person: string | undefined,
 }
 
 /** The terminal chat: reads lines until end of input, then closes cleanly. */
-export async function runChat(config: Config, streams: { input: Readable; output: Writable; interactive: boolean }, options: CoreOptions = {}): Promise<void> {
-  const log = options.log ?? createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, pretty: true, destination: process.stderr });
+export async function runChat(
+  config: Config,
+  streams: { input: Readable; output: Writable; interactive: boolean },
+  options: CoreOptions = {},
+): Promise<void> {
+  const log =
+    options.log ??
+    createLogger({
+      level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+      pretty: true,
+      destination: process.stderr,
+    });
   const core = await createCore(config, { ...options, log });
   const adapter = createConsoleAdapter({
     input: streams.input,
@@ -151,7 +171,11 @@ async function cli(argv: string[]): Promise<void> {
     if (mode === 'chat') {
       // The terminal chat is local by nature: no platform, a generated pseudonym key.
       const config = loadConfig(undefined, { BOT_LOCAL_MODE: '1' });
-      await runChat(config, { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true });
+      await runChat(config, {
+        input: process.stdin,
+        output: process.stdout,
+        interactive: process.stdin.isTTY === true,
+      });
       return;
     }
     const config = loadConfig();

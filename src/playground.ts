@@ -50,15 +50,32 @@ export function playgroundCli(): string | undefined {
 /** Start the playground and wait until it answers. Rejects (after stopping it) when it does not come up. */
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
   const cli = playgroundCli();
-  if (!cli) throw new Error('The Microsoft 365 Agents Playground is not installed: run `npm install` (it is a devDependency), or try `npm run chat`.');
+  if (!cli)
+    throw new Error(
+      'The Microsoft 365 Agents Playground is not installed: run `npm install` (it is a devDependency), or try `npm run chat`.',
+    );
   const cwd = options.cwd ?? REPO_ROOT;
   const logFile = options.logFile ?? join(cwd, 'devTools', 'm365agentsplayground.log');
   mkdirSync(dirname(logFile), { recursive: true });
-  const args = [cli, '--app-endpoint', options.botEndpoint, '--channel-id', 'msteams', '--port', String(options.port ?? 56150), '--disable-telemetry'];
+  const args = [
+    cli,
+    '--app-endpoint',
+    options.botEndpoint,
+    '--channel-id',
+    'msteams',
+    '--port',
+    String(options.port ?? 56150),
+    '--disable-telemetry',
+  ];
   const child = spawn(process.execPath, args, {
     cwd,
     // A fresh environment: no tokens or passwords of ours, no browser, no telemetry.
-    env: { TEAMSAPPTESTER_BROWSER: 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true', M365_AGENTS_PLAYGROUND_LOGFILE: logFile, NO_COLOR: '1' },
+    env: {
+      TEAMSAPPTESTER_BROWSER: 'none',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const readLog = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
@@ -74,7 +91,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   try {
     const port = await new Promise<number>((resolvePort, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error('the playground did not say which port it listens on')), options.startTimeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error('the playground did not say which port it listens on')),
+        options.startTimeoutMs ?? 30_000,
+      );
       child.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString('utf8');
         const match = /Listening on (\d+)/.exec(out);

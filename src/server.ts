@@ -82,7 +82,12 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
 }
 
 /** Send a small JSON answer, unless the response has started already. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -142,7 +147,10 @@ export function createServer(deps: ServerDeps): BotServer {
     res.once('close', () => {
       inFlight.delete(res);
       // While draining, a finished keep-alive connection must not hold the server open.
-      if (closing) setImmediate(() => servers.forEach((s) => s.closeIdleConnections()));
+      if (closing)
+        setImmediate(() => {
+          for (const s of servers) s.closeIdleConnections();
+        });
     });
     if (closing) res.setHeader('Connection', 'close');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -150,13 +158,17 @@ export function createServer(deps: ServerDeps): BotServer {
     // Mounted paths only, so a scan of random URLs cannot grow the label set.
     const route = byMethod ? path : 'other';
     res.once('finish', () => deps.metrics.httpResponsesTotal.inc({ route, status: String(res.statusCode) }));
-    if (!byMethod) return sendJson(res, 404, { error: 'not_found' });
+    if (!byMethod) {
+      sendJson(res, 404, { error: 'not_found' });
+      return;
+    }
     const method = req.method ?? 'GET';
     const handler = byMethod.get(method) ?? (method === 'HEAD' ? byMethod.get('GET') : undefined);
     if (!handler) {
       const allow = [...byMethod.keys()];
       if (byMethod.has('GET') && !byMethod.has('HEAD')) allow.push('HEAD');
-      return sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: allow.join(', ') });
+      sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: allow.join(', ') });
+      return;
     }
     try {
       const result = handler(req, res);
@@ -177,7 +189,10 @@ export function createServer(deps: ServerDeps): BotServer {
       ready = typeof result === 'boolean' ? result : result.ready;
       if (typeof result === 'object' && result.reason) reason = result.reason;
     } catch (error) {
-      reason = error instanceof Error && error.message === 'timed out' ? 'readiness check timed out' : 'readiness check failed';
+      reason =
+        error instanceof Error && error.message === 'timed out'
+          ? 'readiness check timed out'
+          : 'readiness check failed';
       log.warn({ err: error }, reason);
     }
     if (ready) sendJson(res, 200, { status: 'ready' });
@@ -219,7 +234,7 @@ export function createServer(deps: ServerDeps): BotServer {
       let pending = listening.length;
       const timer = setTimeout(() => {
         log.warn({ inFlight: inFlight.size }, 'shutdown timeout: closing remaining connections');
-        listening.forEach((s) => s.closeAllConnections());
+        for (const s of listening) s.closeAllConnections();
       }, timeoutMs);
       for (const server of listening) {
         server.close(() => {

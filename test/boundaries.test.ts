@@ -18,13 +18,16 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm)) {
+  for (const match of text.matchAll(
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm,
+  )) {
     found.push((match[1] ?? match[2] ?? match[3]) as string);
   }
   return found;
 }
 
-const resolveFrom = (file: string, spec: string) => relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\\/g, '/');
+const resolveFrom = (file: string, spec: string) =>
+  relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\\/g, '/');
 const PLATFORM_SDK = /^(@slack\/|@microsoft\/|botbuilder|botframework)/;
 const COMPOSITION_ROOT = 'src/main.ts';
 
@@ -42,7 +45,10 @@ describe('architecture boundaries', () => {
       .filter((file) => file !== COMPOSITION_ROOT)
       .flatMap((file) =>
         importsOf(file)
-          .filter((spec) => PLATFORM_SDK.test(spec) || (spec.startsWith('.') && resolveFrom(file, spec).startsWith('adapters/')))
+          .filter(
+            (spec) =>
+              PLATFORM_SDK.test(spec) || (spec.startsWith('.') && resolveFrom(file, spec).startsWith('adapters/')),
+          )
           .map((spec) => `${file} imports ${spec}`),
       );
     expect(offenders).toEqual([]);
@@ -54,7 +60,11 @@ describe('architecture boundaries', () => {
       return importsOf(file)
         .filter((spec) => spec.startsWith('.'))
         .map((spec) => ({ spec, target: resolveFrom(file, spec) }))
-        .filter(({ target }) => (target.startsWith('src/') && target !== 'src/core/index.js') || (target.startsWith('adapters/') && target.split('/')[1] !== own))
+        .filter(
+          ({ target }) =>
+            (target.startsWith('src/') && target !== 'src/core/index.js') ||
+            (target.startsWith('adapters/') && target.split('/')[1] !== own),
+        )
         .map(({ spec }) => `${file} imports ${spec}`);
     });
     expect(offenders).toEqual([]);
@@ -63,7 +73,11 @@ describe('architecture boundaries', () => {
   it('keeps the Slack SDK in adapters/slack and the Teams SDKs in adapters/teams', () => {
     const offenders = adapters.flatMap((file) =>
       importsOf(file)
-        .filter((spec) => (spec.startsWith('@slack/') && !file.startsWith('adapters/slack/')) || (/^(@microsoft\/|botbuilder)/.test(spec) && !file.startsWith('adapters/teams/')))
+        .filter(
+          (spec) =>
+            (spec.startsWith('@slack/') && !file.startsWith('adapters/slack/')) ||
+            (/^(@microsoft\/|botbuilder)/.test(spec) && !file.startsWith('adapters/teams/')),
+        )
         .map((spec) => `${file} imports ${spec}`),
     );
     expect(offenders).toEqual([]);

@@ -43,14 +43,34 @@ describe('loadConfig', () => {
     expect(config.localMode).toBe(true);
     expect(config.host).toBe('127.0.0.1');
     expect(config.pseudonymKey).toBeUndefined();
-    expect(config.teams).toEqual({ appId: undefined, appPassword: undefined, appTenantId: undefined, appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 });
+    expect(config.teams).toEqual({
+      appId: undefined,
+      appPassword: undefined,
+      appTenantId: undefined,
+      appType: 'MultiTenant',
+      allowedTenants: [],
+      tenantRps: 30,
+    });
     expect(loadConfig({}, { BOT_LOCAL_MODE: 'true' }).localMode).toBe(true);
     // With Teams authentication on (an app id), local mode may listen beyond loopback; without it, it may not.
-    expect(loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0', MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001', MICROSOFT_APP_PASSWORD: 'p' }).host).toBe('0.0.0.0');
+    expect(
+      loadConfig({
+        BOT_LOCAL_MODE: '1',
+        HOST: '0.0.0.0',
+        MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001',
+        MICROSOFT_APP_PASSWORD: 'p',
+      }).host,
+    ).toBe('0.0.0.0');
   });
 
   it('reads numbers, lists and flags', () => {
-    const config = loadConfig({ BOT_LOCAL_MODE: '1', PORT: '0', RETENTION_DAYS: '30', TEAMS_ALLOWED_TENANTS: ' t1, ,t2 ', TEAMS_TENANT_RPS: '10' });
+    const config = loadConfig({
+      BOT_LOCAL_MODE: '1',
+      PORT: '0',
+      RETENTION_DAYS: '30',
+      TEAMS_ALLOWED_TENANTS: ' t1, ,t2 ',
+      TEAMS_TENANT_RPS: '10',
+    });
     expect(config.port).toBe(0);
     expect(config.retentionDays).toBe(30);
     expect(config.teams?.allowedTenants).toEqual(['t1', 't2']);
@@ -117,7 +137,10 @@ describe('loadConfig', () => {
     const error = configError({ NODE_ENV: 'production', PSEUDONYM_KEY: KEY });
     expect(error.issues).toEqual([expect.stringMatching(/^NODE_ENV: production needs Slack/)]);
     expect(loadConfig({ NODE_ENV: 'production', BOT_LOCAL_MODE: '1' }).env).toBe('production');
-    expect(loadConfig({ NODE_ENV: 'production', PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_PASSWORD: 'pw' }).teams?.appId).toBe(GUID);
+    expect(
+      loadConfig({ NODE_ENV: 'production', PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_PASSWORD: 'pw' })
+        .teams?.appId,
+    ).toBe(GUID);
   });
 
   it('builds the Slack slice', () => {
@@ -127,7 +150,13 @@ describe('loadConfig', () => {
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_API_URL: 'http://127.0.0.1:59999/api',
     });
-    expect(config.slack).toEqual({ signingSecret: 'signing-secret-1', botToken: 'xoxb-1', appToken: undefined, apiUrl: 'http://127.0.0.1:59999/api/', oauth: undefined });
+    expect(config.slack).toEqual({
+      signingSecret: 'signing-secret-1',
+      botToken: 'xoxb-1',
+      appToken: undefined,
+      apiUrl: 'http://127.0.0.1:59999/api/',
+      oauth: undefined,
+    });
     const oauth = loadConfig({
       PSEUDONYM_KEY: KEY,
       SLACK_SIGNING_SECRET: 'signing-secret-1',
@@ -140,21 +169,50 @@ describe('loadConfig', () => {
   });
 
   it('names what is missing for a half-configured Slack', () => {
-    expect(configError({ PSEUDONYM_KEY: KEY, SLACK_BOT_TOKEN: 'xoxb-1' }).issues).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: is required/)]);
-    expect(configError({ PSEUDONYM_KEY: KEY, SLACK_SIGNING_SECRET: 'signing-secret-1' }).issues).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: is required/)]);
+    expect(configError({ PSEUDONYM_KEY: KEY, SLACK_BOT_TOKEN: 'xoxb-1' }).issues).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: is required/),
+    ]);
+    expect(configError({ PSEUDONYM_KEY: KEY, SLACK_SIGNING_SECRET: 'signing-secret-1' }).issues).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN: is required/),
+    ]);
     const oauth = configError({ PSEUDONYM_KEY: KEY, SLACK_SIGNING_SECRET: 'signing-secret-1', SLACK_CLIENT_ID: 'cid' });
     expect(oauth.issues.map((i) => i.split(':')[0])).toEqual(['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET']);
   });
 
   it('builds the Teams slice and names what is missing', () => {
-    const config = loadConfig({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: 'tid' });
-    expect(config.teams).toEqual({ appId: GUID, appPassword: 'pw', appTenantId: 'tid', appType: 'SingleTenant', allowedTenants: [], tenantRps: 30 });
-    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID }).issues).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD: is required/)]);
-    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'SingleTenant' }).issues).toEqual([
-      expect.stringMatching(/^MICROSOFT_APP_TENANT_ID: is required/),
+    const config = loadConfig({
+      PSEUDONYM_KEY: KEY,
+      MICROSOFT_APP_ID: GUID,
+      MICROSOFT_APP_PASSWORD: 'pw',
+      MICROSOFT_APP_TYPE: 'SingleTenant',
+      MICROSOFT_APP_TENANT_ID: 'tid',
+    });
+    expect(config.teams).toEqual({
+      appId: GUID,
+      appPassword: 'pw',
+      appTenantId: 'tid',
+      appType: 'SingleTenant',
+      allowedTenants: [],
+      tenantRps: 30,
+    });
+    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID }).issues).toEqual([
+      expect.stringMatching(/^MICROSOFT_APP_PASSWORD: is required/),
     ]);
-    expect(loadConfig({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams?.appPassword).toBeUndefined();
-    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_PASSWORD: CANARY }).issues).toEqual([expect.stringMatching(/^MICROSOFT_APP_ID: is required/)]);
+    expect(
+      configError({
+        PSEUDONYM_KEY: KEY,
+        MICROSOFT_APP_ID: GUID,
+        MICROSOFT_APP_PASSWORD: 'pw',
+        MICROSOFT_APP_TYPE: 'SingleTenant',
+      }).issues,
+    ).toEqual([expect.stringMatching(/^MICROSOFT_APP_TENANT_ID: is required/)]);
+    expect(
+      loadConfig({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams
+        ?.appPassword,
+    ).toBeUndefined();
+    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_PASSWORD: CANARY }).issues).toEqual([
+      expect.stringMatching(/^MICROSOFT_APP_ID: is required/),
+    ]);
   });
 
   it('returns a deeply frozen object', () => {
@@ -200,7 +258,9 @@ describe('local mode stays on this machine', () => {
     const { loadConfig } = await import('../src/config.js');
     const { ConfigError } = await import('../src/errors.js');
     expect(() => loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0' }, {})).toThrow(ConfigError);
-    expect(() => loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0' }, {})).toThrow(/HOST: local mode runs Teams without authentication/);
+    expect(() => loadConfig({ BOT_LOCAL_MODE: '1', HOST: '0.0.0.0' }, {})).toThrow(
+      /HOST: local mode runs Teams without authentication/,
+    );
     expect(loadConfig({ BOT_LOCAL_MODE: '1', HOST: '::1' }, {}).host).toBe('::1');
     expect(loadConfig({ BOT_LOCAL_MODE: '1' }, {}).host).toBe('127.0.0.1');
   });

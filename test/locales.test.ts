@@ -25,7 +25,8 @@ describe('locale files', () => {
     const bad: string[] = [];
     for (const locale of LOCALES) {
       for (const [key, value] of Object.entries(flat[locale])) {
-        if (typeof value !== 'string') bad.push(`${locale}:${key} is ${Array.isArray(value) ? 'an array' : typeof value}`);
+        if (typeof value !== 'string')
+          bad.push(`${locale}:${key} is ${Array.isArray(value) ? 'an array' : typeof value}`);
         else if (value.trim() === '') bad.push(`${locale}:${key} is empty`);
       }
     }
@@ -65,7 +66,13 @@ describe('locale files', () => {
   });
 
   it('has the common texts the core relies on', () => {
-    for (const key of ['errors.generic', 'errors.stale', 'errors.choiceExpected', 'common.notUnderstood', 'common.progress']) {
+    for (const key of [
+      'errors.generic',
+      'errors.stale',
+      'errors.choiceExpected',
+      'common.notUnderstood',
+      'common.progress',
+    ]) {
       expect(flat.nl[key], key).toEqual(expect.any(String));
     }
   });

@@ -17,7 +17,11 @@ function objectAt(path: string): Record<string, unknown> {
   const parts = segments(path);
   parts.forEach((part, i) => {
     if (i === parts.length - 1) node[part] = CANARY;
-    else node = (node[part] = { keep: 'visible' }) as Record<string, unknown>;
+    else {
+      const child: Record<string, unknown> = { keep: 'visible' };
+      node[part] = child;
+      node = child;
+    }
   });
   return root;
 }
@@ -31,7 +35,13 @@ describe('createLogger', () => {
     const cap = captureLogger();
     cap.log.info({ dialogId: 'checkin' }, 'dialog step sent');
     const [line] = cap.lines();
-    expect(line).toMatchObject({ service: 'bubbelbreker', version: appVersion(), dialogId: 'checkin', msg: 'dialog step sent', level: 30 });
+    expect(line).toMatchObject({
+      service: 'bubbelbreker',
+      version: appVersion(),
+      dialogId: 'checkin',
+      msg: 'dialog step sent',
+      level: 30,
+    });
     expect(appVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
@@ -52,7 +62,10 @@ describe('createLogger', () => {
   it('redacts in child loggers too', () => {
     const cap = captureLogger();
     const child = cap.log.child({ component: 'slack' }).child({ platform: 'slack', eventId: 'Ev1' });
-    child.warn({ answers: { q1: CANARY }, event: { text: CANARY }, req: { headers: { authorization: `Bearer ${CANARY}` } } }, 'x');
+    child.warn(
+      { answers: { q1: CANARY }, event: { text: CANARY }, req: { headers: { authorization: `Bearer ${CANARY}` } } },
+      'x',
+    );
     expect(cap.text()).not.toContain(CANARY);
     expect(cap.lines()[0]).toMatchObject({ component: 'slack', eventId: 'Ev1' });
   });
@@ -105,7 +118,12 @@ describe('errors in log lines', () => {
     const text = cap.text();
     expect(text).not.toContain('CANARY');
     const [first, second] = cap.lines() as { err: Record<string, unknown> }[];
-    expect(first?.err).toMatchObject({ type: 'StoreError', message: 'sqlite store: write failed', code: 'STORE_UNAVAILABLE', cause: { type: 'TypeError', code: 'E_FOREIGN' } });
+    expect(first?.err).toMatchObject({
+      type: 'StoreError',
+      message: 'sqlite store: write failed',
+      code: 'STORE_UNAVAILABLE',
+      cause: { type: 'TypeError', code: 'E_FOREIGN' },
+    });
     expect(String(first?.err.frames)).toContain('at ');
     expect(second?.err).toMatchObject({ type: 'TypeError', code: 'E_FOREIGN' });
   });

@@ -15,15 +15,26 @@ function baseEnv(extra: Record<string, string>): Record<string, string> {
 describe('the server process (src/main.ts)', () => {
   it('serves /healthz and /readyz, and on SIGTERM finishes and closes cleanly', async () => {
     const port = await freePort();
-    const env = baseEnv({ PORT: String(port), PSEUDONYM_KEY: 'main-test-key-0123456789abcdef0123456789', NODE_ENV: 'development' });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = baseEnv({
+      PORT: String(port),
+      PSEUDONYM_KEY: 'main-test-key-0123456789abcdef0123456789',
+      NODE_ENV: 'development',
+    });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 20_000;
     let ready = false;
     while (!ready && Date.now() < deadline) {
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     expect(ready).toBe(true);
@@ -49,7 +60,10 @@ describe('the server process (src/main.ts)', () => {
   it('stops start-up on malformed dialog data with the file and the path inside it', () => {
     const dialogs = mkdtempSync(join(tmpdir(), 'bb-dialogs-'));
     cpSync(join(ROOT, 'dialogs'), dialogs, { recursive: true });
-    writeFileSync(join(dialogs, 'sample.yaml'), 'id: sample\nversion: 1\nsteps:\n  - id: a\n    kind: single\n    choices: [only]\n');
+    writeFileSync(
+      join(dialogs, 'sample.yaml'),
+      'id: sample\nversion: 1\nsteps:\n  - id: a\n    kind: single\n    choices: [only]\n',
+    );
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'chat'], {
       cwd: ROOT,
       env: baseEnv({ DIALOGS_DIR: dialogs, MODULES_PATH: join(dialogs, 'modules.yaml') }),

@@ -11,12 +11,20 @@ interface Reply {
   body: string;
 }
 
-function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -86,7 +94,12 @@ describe('createServer', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toMatch(/^text\/plain/);
     expect(reply.body).toContain('bubbelbreker_events_total{platform="slack",kind="message",outcome="ok"} 1');
-    for (const name of ['bubbelbreker_event_duration_seconds', 'bubbelbreker_dedupe_hits_total', 'bubbelbreker_outbound_total', 'process_cpu_user_seconds_total']) {
+    for (const name of [
+      'bubbelbreker_event_duration_seconds',
+      'bubbelbreker_dedupe_hits_total',
+      'bubbelbreker_outbound_total',
+      'process_cpu_user_seconds_total',
+    ]) {
       expect(reply.body).toContain(`# TYPE ${name}`);
     }
   });
@@ -118,7 +131,11 @@ describe('createServer', () => {
     await call(port, 'GET', '/healthz');
     await call(port, 'GET', '/random-scan-1');
     await call(port, 'GET', '/random-scan-2');
-    const values = (await metrics.httpResponsesTotal.get()).values.map((v) => [v.labels.route, v.labels.status, v.value]);
+    const values = (await metrics.httpResponsesTotal.get()).values.map((v) => [
+      v.labels.route,
+      v.labels.status,
+      v.value,
+    ]);
     expect(values).toEqual(
       expect.arrayContaining([
         ['/slack/events', '401', 2],
@@ -205,7 +222,9 @@ describe('createServer', () => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
-      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRNOTAVAIL' || error.code === 'ENETUNREACH' ? 'no-ipv6' : 0));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        resolve(error.code === 'EADDRNOTAVAIL' || error.code === 'ENETUNREACH' ? 'no-ipv6' : 0),
+      );
       req.end();
     });
     expect([200, 'no-ipv6']).toContain(reply);
@@ -248,7 +267,14 @@ describe('readBody', () => {
       await body;
     });
     const port = await mountThenListen();
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/abort', headers: { 'Content-Length': '100' }, agent: false });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/abort',
+      headers: { 'Content-Length': '100' },
+      agent: false,
+    });
     req.on('error', () => {});
     req.write('partial');
     await inHandler;

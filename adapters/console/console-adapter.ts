@@ -33,7 +33,12 @@ export interface ConsoleAdapter extends ChatAdapter {
 }
 
 const USER: UserRef = { platform: 'console', tenantId: 'local', userId: 'terminal' };
-const CONVERSATION: ConversationRef = { platform: 'console', tenantId: 'local', conversationId: 'terminal', isDirect: true };
+const CONVERSATION: ConversationRef = {
+  platform: 'console',
+  tenantId: 'local',
+  conversationId: 'terminal',
+  isDirect: true,
+};
 
 /** Talk to Bubbelbreker in a terminal: one line in, numbered choices out. Lines are handled one at a time. */
 export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapter {
@@ -62,13 +67,20 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
     remove: async () => false,
   };
 
-  const base = () => ({ id: randomUUID(), platform: 'console' as const, user: USER, conversation: CONVERSATION, receivedAt: Date.now() });
+  const base = () => ({
+    id: randomUUID(),
+    platform: 'console' as const,
+    user: USER,
+    conversation: CONVERSATION,
+    receivedAt: Date.now(),
+  });
 
   const toEvent = (line: string): InboundEvent => {
     // Commands always win, so "stop", "terug" and "help" work in the middle of any question.
     if (parseCommand(line)) return { ...base(), kind: 'message', text: line };
     const action = readLine(line, prompt);
-    if (action) return { ...base(), kind: 'action', action, source: { conversation: CONVERSATION, messageId: String(sequence) } };
+    if (action)
+      return { ...base(), kind: 'action', action, source: { conversation: CONVERSATION, messageId: String(sequence) } };
     return { ...base(), kind: 'message', text: line };
   };
 

@@ -28,7 +28,14 @@ const unescapePart = (part: string): string => part.replace(/%7C|%25/g, (c) => (
 
 /** The action_id for `payload`; `unique` is appended when the same id would repeat in one message. */
 export function encodeActionId(kind: ActionKind, payload: ActionPayload, unique?: number): string {
-  const parts = [ACTION_PREFIX, kind, payload.dialogId, payload.stepId, String(payload.turn), payload.choiceId ?? ''].map(escapePart);
+  const parts = [
+    ACTION_PREFIX,
+    kind,
+    payload.dialogId,
+    payload.stepId,
+    String(payload.turn),
+    payload.choiceId ?? '',
+  ].map(escapePart);
   if (unique !== undefined) parts.push(String(unique));
   return parts.join('|');
 }
@@ -46,7 +53,11 @@ export function decodeActionId(actionId: string, value?: string): DecodedAction 
   if (parts.length < 6 || parts.length > 7 || parts[0] !== ACTION_PREFIX) return undefined;
   const [, kind, dialogId, stepId, turnText, choiceId] = parts as [string, string, string, string, string, string];
   if (!/^[axmsic]$/.test(kind) || !/^\d{1,9}$/.test(turnText) || !dialogId || !stepId) return undefined;
-  const payload: ActionPayload = { dialogId: unescapePart(dialogId), stepId: unescapePart(stepId), turn: Number(turnText) };
+  const payload: ActionPayload = {
+    dialogId: unescapePart(dialogId),
+    stepId: unescapePart(stepId),
+    turn: Number(turnText),
+  };
   if (choiceId) payload.choiceId = unescapePart(choiceId);
   if (kind === 'a' && value) {
     const extra = parseValue(value);

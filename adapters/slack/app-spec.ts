@@ -13,10 +13,23 @@ export const SLACK_ROUTES = {
 export const SLASH_COMMAND = '/bubbelbreker';
 
 /** Bot events the adapter handles (manifest names: message.im is the `message` event in 1:1 chats). */
-export const BOT_EVENTS = ['app_home_opened', 'app_mention', 'app_uninstalled', 'message.im', 'tokens_revoked'] as const;
+export const BOT_EVENTS = [
+  'app_home_opened',
+  'app_mention',
+  'app_uninstalled',
+  'message.im',
+  'tokens_revoked',
+] as const;
 
 /**
  * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command,
  * and users:read for the person's locale (users.info). No channel history, no user tokens.
  */
-export const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'im:history', 'im:write', 'users:read'] as const;
+export const BOT_SCOPES = [
+  'app_mentions:read',
+  'chat:write',
+  'commands',
+  'im:history',
+  'im:write',
+  'users:read',
+] as const;

@@ -15,7 +15,15 @@ const UNREACHABLE = new Set([
 ]);
 
 /** Slack error codes that mean our token is wrong or gone. */
-const AUTH = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope', 'ekm_access_denied']);
+const AUTH = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'ekm_access_denied',
+]);
 
 /** The parts of @slack/web-api's errors we read (it exports classes, but only the coded shape is stable). */
 interface SlackSdkError {
@@ -44,6 +52,10 @@ export function toAdapterError(error: unknown, method: string): AdapterError {
   if (retryAfter !== undefined) return new RateLimitedError('slack', retryAfter * 1000, { cause: error });
   const code = slackErrorCode(error);
   if (UNREACHABLE.has(code)) return new RecipientUnreachableError('slack', { cause: error });
-  if (AUTH.has(code)) return new AdapterError('slack', `slack ${method} refused our token (${code})`, { cause: error, code: 'ADAPTER_AUTH' });
+  if (AUTH.has(code))
+    return new AdapterError('slack', `slack ${method} refused our token (${code})`, {
+      cause: error,
+      code: 'ADAPTER_AUTH',
+    });
   return new AdapterError('slack', `slack ${method} failed (${code})`, { cause: error });
 }

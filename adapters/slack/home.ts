@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { ActionPayload, Block, InboundEvent, InboundSink, Locale, OutboundMessage, TurnIO } from '../../src/core/index.js';
+import type {
+  ActionPayload,
+  Block,
+  InboundEvent,
+  InboundSink,
+  Locale,
+  OutboundMessage,
+  TurnIO,
+} from '../../src/core/index.js';
 import { ActionIds, LIMITS, renderBlocks } from './render.js';
 import type { HomeRequest, Translate } from './types.js';
 
@@ -27,10 +35,17 @@ export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<H
   const results = await capture(request, 'mijn resultaten', deps);
   const modules = await capture(request, 'leer', deps);
   // The core stamps its messages with the person's language (their own choice wins over Slack's locale).
-  const locale: Locale = [...results, ...modules].find((m) => m.locale)?.locale ?? (deps.slackLocale?.toLowerCase().startsWith('en') ? 'en' : deps.defaultLocale);
+  const locale: Locale =
+    [...results, ...modules].find((m) => m.locale)?.locale ??
+    (deps.slackLocale?.toLowerCase().startsWith('en') ? 'en' : deps.defaultLocale);
   const t = (key: string) => deps.translate(locale, key);
   const ids = new ActionIds();
-  const part = (messages: OutboundMessage[]) => renderBlocks(messages.flatMap((m) => m.blocks), t, { maxBlocks: PART_BLOCKS, locale, ids });
+  const part = (messages: OutboundMessage[]) =>
+    renderBlocks(
+      messages.flatMap((m) => m.blocks),
+      t,
+      { maxBlocks: PART_BLOCKS, locale, ids },
+    );
   const head: Block[] = [
     { type: 'heading', text: t('slack.home.title') },
     { type: 'text', text: t('slack.home.intro') },
@@ -57,7 +72,14 @@ export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<H
   ];
   // A section gets our heading only when the core's answer does not bring its own.
   const section = (heading: string, messages: OutboundMessage[]): KnownBlock[] => [
-    ...renderBlocks([{ type: 'divider' }, ...(messages[0]?.blocks[0]?.type === 'heading' ? [] : [{ type: 'heading' as const, text: heading }])], t, { ids }),
+    ...renderBlocks(
+      [
+        { type: 'divider' },
+        ...(messages[0]?.blocks[0]?.type === 'heading' ? [] : [{ type: 'heading' as const, text: heading }]),
+      ],
+      t,
+      { ids },
+    ),
     ...part(messages),
   ];
   const blocks: KnownBlock[] = [
@@ -80,7 +102,12 @@ async function capture(request: HomeRequest, text: string, deps: HomeDeps): Prom
     platform: 'slack',
     user: { platform: 'slack', tenantId: request.teamId, userId: request.userId },
     // Not the 1:1 chat: the Home tab is a view, so the core does not resume an open check-in into it.
-    conversation: { platform: 'slack', tenantId: request.teamId, conversationId: request.channel ?? '', isDirect: false },
+    conversation: {
+      platform: 'slack',
+      tenantId: request.teamId,
+      conversationId: request.channel ?? '',
+      isDirect: false,
+    },
     text,
     ...(deps.slackLocale ? { locale: deps.slackLocale } : {}),
     receivedAt: Date.now(),

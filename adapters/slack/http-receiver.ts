@@ -35,7 +35,10 @@ export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
       handle(deps, req, res, raw);
     } catch (error) {
       // Never let a throw escape: it would take the process down (or, on the shared server, log its message).
-      deps.log.error({ code: errorCode(error), errName: error instanceof Error ? error.name : typeof error }, 'slack request failed');
+      deps.log.error(
+        { code: errorCode(error), errName: error instanceof Error ? error.name : typeof error },
+        'slack request failed',
+      );
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
         res.end('{"error":"internal"}');
@@ -46,19 +49,32 @@ export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
 
 function handle(deps: EventsRouteDeps, req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
   const receivedAt = deps.now();
-  const failure = verifySlackRequest(deps.signingSecret, { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] }, raw, receivedAt);
+  const failure = verifySlackRequest(
+    deps.signingSecret,
+    { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] },
+    raw,
+    receivedAt,
+  );
   if (failure) {
     // Slack's unsigned reachability check for slash commands: answer it, run nothing (as Bolt does).
-    if (isSslCheck(raw, req.headers['content-type'])) return ok(res);
+    if (isSslCheck(raw, req.headers['content-type'])) {
+      ok(res);
+      return;
+    }
     deps.log.warn({ reason: failure }, 'slack request refused');
-    return refuse(res, 401, failure);
+    refuse(res, 401, failure);
+    return;
   }
   const parsed = parseBody(raw, req.headers['content-type']);
-  if (!parsed.ok) return refuse(res, parsed.status, parsed.reason);
+  if (!parsed.ok) {
+    refuse(res, parsed.status, parsed.reason);
+    return;
+  }
   const outcome = interpret(parsed.body, receivedAt);
   if (outcome.ack === 'invalid') {
     deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
-    return refuse(res, 400, outcome.reason);
+    refuse(res, 400, outcome.reason);
+    return;
   }
   if (outcome.ack === 'challenge') {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -84,7 +100,11 @@ function ok(res: ServerResponse): void {
 function refuse(res: ServerResponse, status: number, reason: string): void {
   if (res.headersSent) return;
   // A body too large was not read to the end: close the connection rather than reuse it.
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-slack-no-retry': '1', ...(status === 413 ? { connection: 'close' } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-slack-no-retry': '1',
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
   res.end(JSON.stringify({ error: reason }));
 }
 
@@ -100,5 +120,8 @@ function retryNum(req: IncomingMessage): number | undefined {
 }
 
 function isSslCheck(raw: Buffer, contentType: string | undefined): boolean {
-  return (contentType ?? '').startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw.toString('utf8')).get('ssl_check') === '1';
+  return (
+    (contentType ?? '').startsWith('application/x-www-form-urlencoded') &&
+    new URLSearchParams(raw.toString('utf8')).get('ssl_check') === '1'
+  );
 }

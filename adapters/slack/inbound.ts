@@ -66,10 +66,19 @@ function fromEvent(body: Record<string, unknown>, receivedAt: number): Interpret
   switch (str(event, 'type')) {
     case 'message': {
       // Only what a person typed in the 1:1 chat: no edits, joins or bot messages (our own included).
-      if (str(event, 'channel_type') !== 'im' || event.subtype !== undefined || event.bot_id !== undefined) return nothing;
+      if (str(event, 'channel_type') !== 'im' || event.subtype !== undefined || event.bot_id !== undefined)
+        return nothing;
       if (!user || !channel || user === botUserId) return nothing;
       return turn({
-        event: { kind: 'message', id: eventId, platform: 'slack', user: slackUser(teamId, user), conversation: direct(teamId, channel), text: str(event, 'text') ?? '', receivedAt },
+        event: {
+          kind: 'message',
+          id: eventId,
+          platform: 'slack',
+          user: slackUser(teamId, user),
+          conversation: direct(teamId, channel),
+          text: str(event, 'text') ?? '',
+          receivedAt,
+        },
         target: { teamId, userId: user, channel, isDirect: true },
       });
     }
@@ -83,7 +92,13 @@ function fromEvent(body: Record<string, unknown>, receivedAt: number): Interpret
           id: eventId,
           platform: 'slack',
           user: slackUser(teamId, user),
-          conversation: { platform: 'slack', tenantId: teamId, conversationId: channel, threadId: threadTs, isDirect: false },
+          conversation: {
+            platform: 'slack',
+            tenantId: teamId,
+            conversationId: channel,
+            threadId: threadTs,
+            isDirect: false,
+          },
           text,
           isMention: true,
           receivedAt,
@@ -118,11 +133,18 @@ function uninstall(teamId: string, eventId: string, receivedAt: number): Interpr
 
 /** Drop `<@BOT>` (and `<@BOT|name>`) so "@Bubbelbreker checkin" reads as "checkin". */
 export function stripMentions(text: string, botUserId: string | undefined): string {
-  const pattern = botUserId ? new RegExp(`<@${botUserId.replace(/[^A-Za-z0-9]/g, '')}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+(\|[^>]*)?>/;
+  const pattern = botUserId
+    ? new RegExp(`<@${botUserId.replace(/[^A-Za-z0-9]/g, '')}(\\|[^>]*)?>`, 'g')
+    : /^\s*<@[A-Z0-9]+(\|[^>]*)?>/;
   return text.replace(pattern, ' ').replace(/\s+/g, ' ').trim();
 }
 
-const direct = (teamId: string, channel: string) => ({ platform: 'slack' as const, tenantId: teamId, conversationId: channel, isDirect: true });
+const direct = (teamId: string, channel: string) => ({
+  platform: 'slack' as const,
+  tenantId: teamId,
+  conversationId: channel,
+  isDirect: true,
+});
 const turn = (work: Omit<TurnWork, 'type'>): Interpretation => ({ ack: 'ok', work: [{ type: 'turn', ...work }] });
 
 function fromBlockActions(body: Record<string, unknown>, receivedAt: number): Interpretation {
@@ -149,11 +171,20 @@ function fromBlockActions(body: Record<string, unknown>, receivedAt: number): In
     if (decoded?.kind === 'i') {
       const spec = parseModalSpec(str(raw, 'value'));
       if (!spec || !triggerId) return;
-      work.push({ kind: 'modal', teamId, userId, triggerId, actionId, spec, source: source && { ...source, threadTs, responseUrl } });
+      work.push({
+        kind: 'modal',
+        teamId,
+        userId,
+        triggerId,
+        actionId,
+        spec,
+        source: source && { ...source, threadTs, responseUrl },
+      });
       return;
     }
     let action: ActionPayload;
-    if (!decoded) action = { dialogId: '$invalid', stepId: '$invalid', turn: 0 }; // tampered or from an old version: the core answers kindly
+    if (!decoded)
+      action = { dialogId: '$invalid', stepId: '$invalid', turn: 0 }; // tampered or from an old version: the core answers kindly
     else if (decoded.kind === 'm') action = { ...decoded.payload, values: checkedValues(body, actionId) };
     else if (decoded.kind === 's') action = { ...decoded.payload, choiceId: str(obj(raw, 'selected_option'), 'value') };
     else action = decoded.payload;
@@ -161,11 +192,37 @@ function fromBlockActions(body: Record<string, unknown>, receivedAt: number): In
     // and not the action_id either, which can carry the chosen answer.
     const actionTs = str(raw, 'action_ts') ?? (triggerId ? '-' : String(receivedAt));
     const id = `act:${teamId}:${triggerId ?? messageTs ?? '-'}:${actionTs}:${index}`;
-    const conversation = fromHome || !channel ? direct(teamId, '') : { platform: 'slack' as const, tenantId: teamId, conversationId: channel, threadId: threadTs, isDirect: channel.startsWith('D') };
+    const conversation =
+      fromHome || !channel
+        ? direct(teamId, '')
+        : {
+            platform: 'slack' as const,
+            tenantId: teamId,
+            conversationId: channel,
+            threadId: threadTs,
+            isDirect: channel.startsWith('D'),
+          };
     work.push({
       type: 'turn',
-      event: { kind: 'action', id, platform: 'slack', user: slackUser(teamId, userId), conversation, action, receivedAt, ...(source && !source.ephemeral ? { source: { conversation, messageId: source.ts } } : {}) },
-      target: { teamId, userId, channel: fromHome ? undefined : channel, threadTs, isDirect: conversation.isDirect, responseUrl, source },
+      event: {
+        kind: 'action',
+        id,
+        platform: 'slack',
+        user: slackUser(teamId, userId),
+        conversation,
+        action,
+        receivedAt,
+        ...(source && !source.ephemeral ? { source: { conversation, messageId: source.ts } } : {}),
+      },
+      target: {
+        teamId,
+        userId,
+        channel: fromHome ? undefined : channel,
+        threadTs,
+        isDirect: conversation.isDirect,
+        responseUrl,
+        source,
+      },
       resolve: fromHome || !channel ? 'dm' : undefined,
     });
   });
@@ -200,7 +257,15 @@ function fromViewSubmission(body: Record<string, unknown>, receivedAt: number): 
   if (!meta || !decoded) return invalid('bad_view_metadata');
   const text = str(obj(obj(obj(obj(view, 'state'), 'values'), INPUT_BLOCK_ID), INPUT_ACTION_ID), 'value') ?? '';
   const channel = meta.channel;
-  const conversation = channel ? { platform: 'slack' as const, tenantId: teamId, conversationId: channel, threadId: meta.threadTs, isDirect: channel.startsWith('D') } : direct(teamId, '');
+  const conversation = channel
+    ? {
+        platform: 'slack' as const,
+        tenantId: teamId,
+        conversationId: channel,
+        threadId: meta.threadTs,
+        isDirect: channel.startsWith('D'),
+      }
+    : direct(teamId, '');
   const source = channel && meta.ts ? { channel, ts: meta.ts, ephemeral: meta.ephemeral } : undefined;
   return turn({
     event: {
@@ -213,7 +278,15 @@ function fromViewSubmission(body: Record<string, unknown>, receivedAt: number): 
       receivedAt,
       ...(source && !source.ephemeral ? { source: { conversation, messageId: source.ts } } : {}),
     },
-    target: { teamId, userId, channel, threadTs: meta.threadTs, isDirect: conversation.isDirect, responseUrl: meta.responseUrl, source },
+    target: {
+      teamId,
+      userId,
+      channel,
+      threadTs: meta.threadTs,
+      isDirect: conversation.isDirect,
+      responseUrl: meta.responseUrl,
+      source,
+    },
     resolve: channel ? undefined : 'dm',
   });
 }

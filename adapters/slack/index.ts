@@ -12,6 +12,10 @@ export { BOT_EVENTS, BOT_SCOPES, SLACK_ROUTES, SLASH_COMMAND } from './app-spec.
 export { signSlackBody, verifySlackRequest } from './verify.js';
 
 /** Create the Slack adapter; `start(sink)` mounts its routes (and opens Socket Mode when an app token is set). */
-export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps, options?: SlackAdapterOptions): SlackAdapter {
+export function createSlackAdapter(
+  config: SlackConfig,
+  deps: SlackAdapterDeps,
+  options?: SlackAdapterOptions,
+): SlackAdapter {
   return createSlackAdapterImpl(config, deps, options);
 }

@@ -46,7 +46,8 @@ export function createLocaleLookup(deps: {
   }
 
   /** True when the locale is in memory: `localeOf` will then ask neither the store nor Slack. */
-  const known = (teamId: string, userId: string): boolean => (memory.get(`${teamId}:${userId}`)?.until ?? 0) > deps.now();
+  const known = (teamId: string, userId: string): boolean =>
+    (memory.get(`${teamId}:${userId}`)?.until ?? 0) > deps.now();
 
   return Object.assign(localeOf, { known });
 

@@ -22,7 +22,14 @@ const plain = (text: string, max: number) => ({ type: 'plain_text' as const, tex
 
 export function renderModal(request: ModalRequest, label: Label): ModalView {
   const { spec, source } = request;
-  const meta = { a: request.actionId, c: source?.channel, m: source?.ts, t: source?.threadTs, e: source?.ephemeral ? 1 : undefined, r: source?.responseUrl };
+  const meta = {
+    a: request.actionId,
+    c: source?.channel,
+    m: source?.ts,
+    t: source?.threadTs,
+    e: source?.ephemeral ? 1 : undefined,
+    r: source?.responseUrl,
+  };
   let privateMetadata = JSON.stringify(meta);
   // Without the response URL the answer still arrives; only an ephemeral question cannot be replaced then.
   if (privateMetadata.length > LIMITS.privateMetadata) privateMetadata = JSON.stringify({ ...meta, r: undefined });
@@ -67,14 +74,23 @@ export function parseModalMetadata(value: string | undefined): ModalMetadata | u
   const data = parseJson(value);
   if (!data || typeof data.a !== 'string') return undefined;
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  return { actionId: data.a, channel: text('c'), ts: text('m'), threadTs: text('t'), ephemeral: data.e === 1, responseUrl: text('r') };
+  return {
+    actionId: data.a,
+    channel: text('c'),
+    ts: text('m'),
+    threadTs: text('t'),
+    ephemeral: data.e === 1,
+    responseUrl: text('r'),
+  };
 }
 
 function parseJson(value: string | undefined): Record<string, unknown> | undefined {
   if (!value) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

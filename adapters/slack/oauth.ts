@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defaultCallbackFailure, InstallProvider, type Installation, type InstallationQuery, type InstallationStore } from '@slack/oauth';
+import {
+  defaultCallbackFailure,
+  InstallProvider,
+  type Installation,
+  type InstallationQuery,
+  type InstallationStore,
+} from '@slack/oauth';
 import type { WebClientOptions } from '@slack/web-api';
 import { AdapterError, keys, type KeyValueStore, type Logger, type SlackConfig } from '../../src/core/index.js';
 import { BOT_SCOPES } from './app-spec.js';
@@ -22,7 +28,10 @@ export interface Installations {
   /** Forget a workspace's installation (app_uninstalled, tokens_revoked). */
   remove(teamId: string): Promise<void>;
   /** The OAuth routes' handlers, when the OAuth flow is configured. */
-  readonly oauth?: { install: (req: IncomingMessage, res: ServerResponse) => Promise<void>; callback: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
+  readonly oauth?: {
+    install: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  };
 }
 
 export interface InstallationsDeps {
@@ -48,7 +57,8 @@ export function createInstallations(deps: InstallationsDeps): Installations {
     async storeInstallation(installation) {
       const teamId = installation.team?.id;
       const botToken = installation.bot?.token;
-      if (!teamId || !botToken) throw new AdapterError('slack', 'only workspace installations with a bot token are supported');
+      if (!teamId || !botToken)
+        throw new AdapterError('slack', 'only workspace installations with a bot token are supported');
       const stored: StoredInstallation = {
         teamId,
         botToken,
@@ -68,7 +78,12 @@ export function createInstallations(deps: InstallationsDeps): Installations {
         team: { id: stored.teamId },
         enterprise: undefined,
         user: { id: '', token: undefined, scopes: undefined },
-        bot: { token: stored.botToken, userId: stored.botUserId ?? '', id: stored.botId ?? '', scopes: stored.scopes ?? [] },
+        bot: {
+          token: stored.botToken,
+          userId: stored.botUserId ?? '',
+          id: stored.botId ?? '',
+          scopes: stored.scopes ?? [],
+        },
         appId: stored.appId,
         tokenType: 'bot',
         isEnterpriseInstall: false,

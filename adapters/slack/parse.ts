@@ -30,7 +30,8 @@ function tryJson(text: string): unknown {
 
 function asObject(value: unknown): ParsedBody {
   if (value === INVALID) return { ok: false, status: 400, reason: 'malformed_json' };
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, status: 400, reason: 'body_not_an_object' };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, status: 400, reason: 'body_not_an_object' };
   return { ok: true, body: value as Record<string, unknown> };
 }
 

@@ -1,4 +1,11 @@
-import type { ActionsBlock, Button as SlackButton, Checkboxes, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
+import type {
+  ActionsBlock,
+  Button as SlackButton,
+  Checkboxes,
+  KnownBlock,
+  PlainTextOption,
+  SectionBlock,
+} from '@slack/types';
 import type { ActionPayload, Block, Choice, OutboundMessage } from '../../src/core/index.js';
 import { encodeActionId, encodeValue, MAX_ACTION_ID, MAX_BUTTON_VALUE, type ActionKind } from './action-id.js';
 import type { ModalSpec } from './types.js';
@@ -80,23 +87,45 @@ class ActionIds {
   }
 }
 
-function button(ids: ActionIds, kind: ActionKind, label: string, payload: ActionPayload, extra: Partial<SlackButton> = {}): SlackButton {
+function button(
+  ids: ActionIds,
+  kind: ActionKind,
+  label: string,
+  payload: ActionPayload,
+  extra: Partial<SlackButton> = {},
+): SlackButton {
   const value = kind === 'a' ? encodeValue(payload) : undefined;
   if (value !== undefined && value.length > LIMITS.buttonValue) throw new RangeError('button value too long');
-  return { type: 'button', text: plain(label, LIMITS.buttonText), action_id: ids.next(kind, payload), ...(value ? { value } : {}), ...extra };
+  return {
+    type: 'button',
+    text: plain(label, LIMITS.buttonText),
+    action_id: ids.next(kind, payload),
+    ...(value ? { value } : {}),
+    ...extra,
+  };
 }
 
 function actionsBlocks(elements: ActionsBlock['elements']): ActionsBlock[] {
   const blocks: ActionsBlock[] = [];
-  for (let i = 0; i < elements.length; i += LIMITS.actionsElements) blocks.push({ type: 'actions', elements: elements.slice(i, i + LIMITS.actionsElements) });
+  for (let i = 0; i < elements.length; i += LIMITS.actionsElements)
+    blocks.push({ type: 'actions', elements: elements.slice(i, i + LIMITS.actionsElements) });
   return blocks;
 }
 
-const sections = (text: string): SectionBlock[] => chunk(escapeMrkdwn(text)).map((piece) => ({ type: 'section', text: mrkdwn(piece) }));
+const sections = (text: string): SectionBlock[] =>
+  chunk(escapeMrkdwn(text)).map((piece) => ({ type: 'section', text: mrkdwn(piece) }));
 
 function choiceButtons(ids: ActionIds, choices: Choice[], action: ActionPayload): SlackButton[] {
   return choices.map((c) =>
-    button(ids, 'a', c.label, { ...action, choiceId: c.id }, c.description || c.label.length > LIMITS.buttonText ? { accessibility_label: truncate(c.description ?? c.label, LIMITS.buttonText) } : {}),
+    button(
+      ids,
+      'a',
+      c.label,
+      { ...action, choiceId: c.id },
+      c.description || c.label.length > LIMITS.buttonText
+        ? { accessibility_label: truncate(c.description ?? c.label, LIMITS.buttonText) }
+        : {},
+    ),
   );
 }
 
@@ -108,14 +137,24 @@ function longLabels(choices: Choice[]): KnownBlock[] {
 
 function option(c: { id: string; label: string; description?: string }): PlainTextOption {
   if (c.id.length > LIMITS.optionValue) throw new RangeError('option value too long');
-  return { text: plain(c.label, LIMITS.optionText), value: c.id, ...(c.description ? { description: plain(c.description, LIMITS.optionText) } : {}) };
+  return {
+    text: plain(c.label, LIMITS.optionText),
+    value: c.id,
+    ...(c.description ? { description: plain(c.description, LIMITS.optionText) } : {}),
+  };
 }
 
 /** The button value that lets the modal be built from the click alone (no lookup of the message). */
 export function modalSpecValue(spec: ModalSpec): string {
   let label = truncate(spec.label, 1200);
   for (;;) {
-    const value = JSON.stringify({ l: label, p: spec.placeholder && truncate(spec.placeholder, LIMITS.placeholder), m: spec.maxLength, s: truncate(spec.submitLabel, LIMITS.modalTitle), o: spec.locale });
+    const value = JSON.stringify({
+      l: label,
+      p: spec.placeholder && truncate(spec.placeholder, LIMITS.placeholder),
+      m: spec.maxLength,
+      s: truncate(spec.submitLabel, LIMITS.modalTitle),
+      o: spec.locale,
+    });
     if (value.length <= LIMITS.buttonValue) return value;
     label = truncate(label, Math.floor(label.length * 0.7));
   }
@@ -124,10 +163,17 @@ export function modalSpecValue(spec: ModalSpec): string {
 function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSpec['locale']): KnownBlock[] {
   switch (block.type) {
     case 'heading':
-      return block.text.length <= LIMITS.header ? [{ type: 'header', text: plain(block.text, LIMITS.header) }] : sections(block.text);
+      return block.text.length <= LIMITS.header
+        ? [{ type: 'header', text: plain(block.text, LIMITS.header) }]
+        : sections(block.text);
     case 'text': {
-      if (block.tone === 'muted') return chunk(escapeMrkdwn(block.text)).map((piece) => ({ type: 'context', elements: [mrkdwn(piece)] }));
-      if (block.tone === 'warning') return chunk(`:warning: ${escapeMrkdwn(block.text)}`).map((piece) => ({ type: 'section', text: mrkdwn(piece) }));
+      if (block.tone === 'muted')
+        return chunk(escapeMrkdwn(block.text)).map((piece) => ({ type: 'context', elements: [mrkdwn(piece)] }));
+      if (block.tone === 'warning')
+        return chunk(`:warning: ${escapeMrkdwn(block.text)}`).map((piece) => ({
+          type: 'section',
+          text: mrkdwn(piece),
+        }));
       return sections(block.text);
     }
     case 'single':
@@ -137,58 +183,115 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
       for (let i = 0; i < block.choices.length; i += LIMITS.checkboxOptions) {
         const options = block.choices.slice(i, i + LIMITS.checkboxOptions).map(option);
         const initial = options.filter((o) => block.selected?.includes(o.value ?? ''));
-        groups.push({ type: 'checkboxes', action_id: ids.next('x', block.action), options, ...(initial.length > 0 ? { initial_options: initial } : {}) });
+        groups.push({
+          type: 'checkboxes',
+          action_id: ids.next('x', block.action),
+          options,
+          ...(initial.length > 0 ? { initial_options: initial } : {}),
+        });
       }
-      return [...actionsBlocks(groups), ...actionsBlocks([button(ids, 'm', block.submitLabel, block.action, { style: 'primary' })])];
+      return [
+        ...actionsBlocks(groups),
+        ...actionsBlocks([button(ids, 'm', block.submitLabel, block.action, { style: 'primary' })]),
+      ];
     }
     case 'scale': {
       const values: number[] = [];
       for (let v = block.min; v <= block.max && values.length < LIMITS.selectOptions; v += 1) values.push(v);
-      const legend: KnownBlock = { type: 'context', elements: [mrkdwn(escapeMrkdwn(`${block.min} = ${block.minLabel} · ${block.max} = ${block.maxLabel}`))] };
+      const legend: KnownBlock = {
+        type: 'context',
+        elements: [mrkdwn(escapeMrkdwn(`${block.min} = ${block.minLabel} · ${block.max} = ${block.maxLabel}`))],
+      };
       if (values.length <= 11) {
         const buttons = values.map((v) => {
           const end = v === block.min ? block.minLabel : v === block.max ? block.maxLabel : undefined;
-          return button(ids, 'a', String(v), { ...block.action, choiceId: String(v) }, end ? { accessibility_label: truncate(`${v}: ${end}`, LIMITS.buttonText) } : {});
+          return button(
+            ids,
+            'a',
+            String(v),
+            { ...block.action, choiceId: String(v) },
+            end ? { accessibility_label: truncate(`${v}: ${end}`, LIMITS.buttonText) } : {},
+          );
         });
         return [...actionsBlocks(buttons), legend];
       }
       const options = values.map((v) => option({ id: String(v), label: String(v) }));
-      return [{ type: 'actions', elements: [{ type: 'static_select', action_id: ids.next('s', block.action), placeholder: plain(block.label, LIMITS.optionText), options }] }, legend];
+      return [
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'static_select',
+              action_id: ids.next('s', block.action),
+              placeholder: plain(block.label, LIMITS.optionText),
+              options,
+            },
+          ],
+        },
+        legend,
+      ];
     }
     case 'input': {
-      const spec: ModalSpec = { label: block.label, placeholder: block.placeholder, maxLength: Math.min(block.maxLength, LIMITS.inputMaxLength), submitLabel: block.submitLabel, locale };
-      const open: SlackButton = { ...button(ids, 'i', label('slack.input.open'), block.action, { style: 'primary' }), value: modalSpecValue(spec) };
+      const spec: ModalSpec = {
+        label: block.label,
+        placeholder: block.placeholder,
+        maxLength: Math.min(block.maxLength, LIMITS.inputMaxLength),
+        submitLabel: block.submitLabel,
+        locale,
+      };
+      const open: SlackButton = {
+        ...button(ids, 'i', label('slack.input.open'), block.action, { style: 'primary' }),
+        value: modalSpecValue(spec),
+      };
       const elements: SlackButton[] = [open];
-      if (block.skipLabel) elements.push(button(ids, 'a', block.skipLabel, { ...block.action, choiceId: undefined, text: undefined }));
+      if (block.skipLabel)
+        elements.push(button(ids, 'a', block.skipLabel, { ...block.action, choiceId: undefined, text: undefined }));
       return actionsBlocks(elements);
     }
     case 'progress': {
       const total = Math.max(1, Math.min(block.total, 20));
       const done = Math.max(0, Math.min(block.current, total));
       // The bar is decoration; the label says the same in words for screen readers.
-      return [{ type: 'context', elements: [mrkdwn(`${'▰'.repeat(done)}${'▱'.repeat(total - done)}  ${escapeMrkdwn(block.label)}`)] }];
+      return [
+        {
+          type: 'context',
+          elements: [mrkdwn(`${'▰'.repeat(done)}${'▱'.repeat(total - done)}  ${escapeMrkdwn(block.label)}`)],
+        },
+      ];
     }
     case 'facts': {
       const out: KnownBlock[] = [];
       for (let i = 0; i < block.facts.length; i += LIMITS.sectionFields) {
-        const fields = block.facts.slice(i, i + LIMITS.sectionFields).map((f) => mrkdwn(truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText)));
+        const fields = block.facts
+          .slice(i, i + LIMITS.sectionFields)
+          .map((f) => mrkdwn(truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText)));
         out.push({ type: 'section', fields });
       }
       return out;
     }
     case 'links': {
-      const lines = block.links.map((l) => (/^https?:\/\/[^\s<>|]+$/i.test(l.url) ? `• <${l.url.replace(/&/g, '&amp;')}|${escapeMrkdwn(l.label)}>` : `• ${escapeMrkdwn(l.label)}`));
+      const lines = block.links.map((l) =>
+        /^https?:\/\/[^\s<>|]+$/i.test(l.url)
+          ? `• <${l.url.replace(/&/g, '&amp;')}|${escapeMrkdwn(l.label)}>`
+          : `• ${escapeMrkdwn(l.label)}`,
+      );
       return chunk(lines.join('\n')).map((piece) => ({ type: 'section', text: mrkdwn(piece) }));
     }
     case 'buttons':
-      return actionsBlocks(block.buttons.map((b) => button(ids, 'a', b.label, b.action, b.style ? { style: b.style } : {})));
+      return actionsBlocks(
+        block.buttons.map((b) => button(ids, 'a', b.label, b.action, b.style ? { style: b.style } : {})),
+      );
     case 'divider':
       return [{ type: 'divider' }];
   }
 }
 
 /** Blocks for a list of neutral blocks, capped at `maxBlocks` with a note when something had to go. */
-export function renderBlocks(blocks: Block[], label: Label, options: { maxBlocks?: number; locale?: ModalSpec['locale']; ids?: ActionIds } = {}): KnownBlock[] {
+export function renderBlocks(
+  blocks: Block[],
+  label: Label,
+  options: { maxBlocks?: number; locale?: ModalSpec['locale']; ids?: ActionIds } = {},
+): KnownBlock[] {
   const ids = options.ids ?? new ActionIds();
   const max = options.maxBlocks ?? LIMITS.messageBlocks;
   const out = blocks.flatMap((b) => renderBlock(b, ids, label, options.locale));
@@ -197,7 +300,11 @@ export function renderBlocks(blocks: Block[], label: Label, options: { maxBlocks
 }
 
 /** OutboundMessage → Block Kit. The top-level `text` is the notification and screen-reader fallback. */
-export function renderMessage(message: OutboundMessage, label: Label, maxBlocks: number = LIMITS.messageBlocks): RenderedMessage {
+export function renderMessage(
+  message: OutboundMessage,
+  label: Label,
+  maxBlocks: number = LIMITS.messageBlocks,
+): RenderedMessage {
   const text = truncate(escapeMrkdwn(message.text.trim() || firstText(message.blocks)), LIMITS.text);
   return { text, blocks: renderBlocks(message.blocks, label, { maxBlocks, locale: message.locale }) };
 }

@@ -1,6 +1,18 @@
 import type { WebClientOptions } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
-import { DEDUPE_TTL_MS, keys, type ChatAdapter, type ConversationRef, type InboundEvent, type InboundSink, type Locale, type OutboundMessage, type SentRef, type SlackConfig, type UserRef } from '../../src/core/index.js';
+import {
+  DEDUPE_TTL_MS,
+  keys,
+  type ChatAdapter,
+  type ConversationRef,
+  type InboundEvent,
+  type InboundSink,
+  type Locale,
+  type OutboundMessage,
+  type SentRef,
+  type SlackConfig,
+  type UserRef,
+} from '../../src/core/index.js';
 import { SLACK_ROUTES } from './app-spec.js';
 import { errorCode } from './error-code.js';
 import { buildHome } from './home.js';
@@ -29,7 +41,11 @@ export interface SlackAdapterOptions {
   fetch?: WebClientOptions['fetch'];
 }
 
-export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDeps, options: SlackAdapterOptions = {}): SlackAdapter {
+export function createSlackAdapterImpl(
+  config: SlackConfig,
+  deps: SlackAdapterDeps,
+  options: SlackAdapterOptions = {},
+): SlackAdapter {
   const now = deps.now ?? Date.now;
   const tuning: SlackTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const log = deps.log.child({ component: 'slack' });
@@ -39,7 +55,15 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
   let socket: ReturnType<typeof createSocketMode> | undefined;
 
   let installations: Installations | undefined;
-  const api = new SlackApi({ apiUrl: config.apiUrl, store: deps.store, log, now, tuning, tokenFor: (teamId) => installations!.tokenFor(teamId), fetch: options.fetch });
+  const api = new SlackApi({
+    apiUrl: config.apiUrl,
+    store: deps.store,
+    log,
+    now,
+    tuning,
+    tokenFor: (teamId) => installations!.tokenFor(teamId),
+    fetch: options.fetch,
+  });
   installations = createInstallations({
     config,
     store: deps.store,
@@ -48,11 +72,20 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
     clientOptions: api.clientOptions(),
     onInstalled: (teamId, userId) => track(welcome(teamId, userId)),
   });
-  const localeOf = createLocaleLookup({ api, store: deps.store, log, now, ttlMs: tuning.localeTtlMs, pseudonymize: deps.pseudonymize });
+  const localeOf = createLocaleLookup({
+    api,
+    store: deps.store,
+    log,
+    now,
+    ttlMs: tuning.localeTtlMs,
+    pseudonymize: deps.pseudonymize,
+  });
   const ioDeps = { api, translate: deps.translate, defaultLocale };
 
   function track(work: Promise<void>): void {
-    const running = work.catch((error: unknown) => log.warn({ code: errorCode(error) }, 'slack work failed after the ack'));
+    const running = work.catch((error: unknown) =>
+      log.warn({ code: errorCode(error) }, 'slack work failed after the ack'),
+    );
     inFlight.add(running);
     void running.finally(() => inFlight.delete(running));
   }
@@ -73,7 +106,8 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
     if (item.resolve === 'dm') event.conversation = { ...event.conversation, isDirect: true };
     // Looking up the 1:1 chat or the locale calls Slack (and the store): claim first, so a redelivery does not.
     const needsDm = item.resolve === 'command' && api.knownDm(target.teamId, target.userId) === undefined;
-    if ((needsDm || !localeOf.known(target.teamId, target.userId)) && !(await firstDelivery(`resolve:${event.id}`))) return;
+    if ((needsDm || !localeOf.known(target.teamId, target.userId)) && !(await firstDelivery(`resolve:${event.id}`)))
+      return;
     if (item.resolve === 'command' && (await api.openDm(target.teamId, target.userId)) === target.channel) {
       // The slash command was typed in the bot's own 1:1 chat: answer there, in the open.
       event.conversation = { ...event.conversation, isDirect: true };
@@ -136,7 +170,14 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
       deps.routes.mount(
         'POST',
         SLACK_ROUTES.events,
-        createEventsRoute({ signingSecret: config.signingSecret, log, now, maxBodyBytes: tuning.maxBodyBytes, isBusy: () => inFlight.size >= tuning.maxInFlight, dispatch }),
+        createEventsRoute({
+          signingSecret: config.signingSecret,
+          log,
+          now,
+          maxBodyBytes: tuning.maxBodyBytes,
+          isBusy: () => inFlight.size >= tuning.maxInFlight,
+          dispatch,
+        }),
       );
       const oauth = installations!.oauth;
       if (oauth) {
@@ -144,7 +185,13 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
         deps.routes.mount('GET', SLACK_ROUTES.oauthRedirect, oauth.callback);
       }
       if (config.appToken) {
-        socket = createSocketMode({ appToken: config.appToken, log, now, clientOptions: api.clientOptions(), dispatch });
+        socket = createSocketMode({
+          appToken: config.appToken,
+          log,
+          now,
+          clientOptions: api.clientOptions(),
+          dispatch,
+        });
         await socket.start();
       }
       log.info({ socketMode: Boolean(config.appToken), oauth: Boolean(oauth) }, 'slack adapter started');
@@ -158,12 +205,20 @@ export function createSlackAdapterImpl(config: SlackConfig, deps: SlackAdapterDe
     },
     async send(to: ConversationRef, message: OutboundMessage): Promise<SentRef> {
       const rendered = renderMessage(message, label(message));
-      const sent = await api.postMessage(to.tenantId, { channel: to.conversationId, ...rendered, ...(to.threadId ? { thread_ts: to.threadId } : {}) });
+      const sent = await api.postMessage(to.tenantId, {
+        channel: to.conversationId,
+        ...rendered,
+        ...(to.threadId ? { thread_ts: to.threadId } : {}),
+      });
       return { conversation: { ...to, conversationId: sent.channel }, messageId: sent.ts };
     },
     async update(sent: SentRef, message: OutboundMessage): Promise<void> {
       const rendered = renderMessage(message, label(message));
-      await api.update(sent.conversation.tenantId, { channel: sent.conversation.conversationId, ts: sent.messageId, ...rendered });
+      await api.update(sent.conversation.tenantId, {
+        channel: sent.conversation.conversationId,
+        ts: sent.messageId,
+        ...rendered,
+      });
     },
     async openDirect(user: UserRef): Promise<ConversationRef> {
       const channel = await api.openDm(user.tenantId, user.userId);

@@ -35,7 +35,8 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
         deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
         return;
       }
-      if (outcome.ack === 'ok' && outcome.ignored) deps.log.debug({ payloadType: outcome.ignored }, 'slack payload type not handled');
+      if (outcome.ack === 'ok' && outcome.ignored)
+        deps.log.debug({ payloadType: outcome.ignored }, 'slack payload type not handled');
       if (outcome.ack === 'ok' && outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: event.retryNum });
     },
   };

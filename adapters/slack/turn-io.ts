@@ -9,7 +9,10 @@ export interface TurnIODeps {
   defaultLocale: Locale;
 }
 
-export const labelFor = (deps: Pick<TurnIODeps, 'translate' | 'defaultLocale'>, message: OutboundMessage): Label => (key) => deps.translate(message.locale ?? deps.defaultLocale, key);
+export const labelFor =
+  (deps: Pick<TurnIODeps, 'translate' | 'defaultLocale'>, message: OutboundMessage): Label =>
+  (key) =>
+    deps.translate(message.locale ?? deps.defaultLocale, key);
 
 const ref = (teamId: string, channel: string, isDirect: boolean, threadTs?: string): ConversationRef => ({
   platform: 'slack',
@@ -32,7 +35,12 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
   const { api } = deps;
   const { teamId, userId } = target;
 
-  async function post(channel: string, message: OutboundMessage, isDirect: boolean, threadTs?: string): Promise<SentRef> {
+  async function post(
+    channel: string,
+    message: OutboundMessage,
+    isDirect: boolean,
+    threadTs?: string,
+  ): Promise<SentRef> {
     const rendered = renderMessage(message, labelFor(deps, message));
     const sent = await api.postMessage(teamId, { channel, ...rendered, ...(threadTs ? { thread_ts: threadTs } : {}) });
     return { conversation: ref(teamId, sent.channel, isDirect, threadTs), messageId: sent.ts };
@@ -49,7 +57,10 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
       if (options?.direct && target.isDirect && target.channel) return post(target.channel, message, true);
       if (options?.direct || !target.channel) return post(await api.openDm(teamId, userId), message, true);
       // A slash command, or a click on a message only this person can see: answer just as privately.
-      const privateOnly = !target.isDirect && target.responseUrl !== undefined && (target.source ? target.source.ephemeral : !target.threadTs);
+      const privateOnly =
+        !target.isDirect &&
+        target.responseUrl !== undefined &&
+        (target.source ? target.source.ephemeral : !target.threadTs);
       if (privateOnly) {
         await respond(message, false);
         return undefined;

@@ -4,7 +4,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const MAX_CLOCK_SKEW_S = 300;
 
 /** Why a request was refused; never echoes header values. */
-export type VerifyFailure = 'missing_signature' | 'missing_timestamp' | 'stale_timestamp' | 'future_timestamp' | 'bad_signature';
+export type VerifyFailure =
+  | 'missing_signature'
+  | 'missing_timestamp'
+  | 'stale_timestamp'
+  | 'future_timestamp'
+  | 'bad_signature';
 
 /** The v0 signature Slack sends in `X-Slack-Signature` for `body` at `timestampS`. */
 export function signSlackBody(signingSecret: string, timestampS: number | string, body: string | Buffer): string {

@@ -59,7 +59,14 @@ export class SlackApi {
     return {
       slackApiUrl: this.deps.apiUrl,
       // Network errors and 5xx only; a 429 is rejected to us (see call()) instead of pausing the SDK's queue for minutes.
-      retryConfig: { retries: tuning.webApiRetries, factor: 2, minTimeout: 200, maxTimeout: 1_000, randomize: true, maxRetryTime: tuning.webApiMaxRetryTimeMs },
+      retryConfig: {
+        retries: tuning.webApiRetries,
+        factor: 2,
+        minTimeout: 200,
+        maxTimeout: 1_000,
+        randomize: true,
+        maxRetryTime: tuning.webApiMaxRetryTimeMs,
+      },
       rejectRateLimitedCalls: true,
       timeout: tuning.webApiTimeoutMs,
       logLevel: LogLevel.WARN,
@@ -84,12 +91,21 @@ export class SlackApi {
   }
 
   async postMessage(teamId: string, args: PostArgs): Promise<{ channel: string; ts: string }> {
-    const result = await this.call(teamId, 'chat.postMessage', { ...args, blocks: asJson(args.blocks), link_names: false, unfurl_links: false, unfurl_media: false });
+    const result = await this.call(teamId, 'chat.postMessage', {
+      ...args,
+      blocks: asJson(args.blocks),
+      link_names: false,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     const ts = typeof result.ts === 'string' ? result.ts : '';
     return { channel: typeof result.channel === 'string' ? result.channel : args.channel, ts };
   }
 
-  async update(teamId: string, args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<void> {
+  async update(
+    teamId: string,
+    args: { channel: string; ts: string; text: string; blocks: KnownBlock[] },
+  ): Promise<void> {
     await this.call(teamId, 'chat.update', { ...args, blocks: asJson(args.blocks), link_names: false });
   }
 
@@ -150,9 +166,12 @@ export class SlackApi {
       signal: AbortSignal.timeout(this.deps.tuning.webApiTimeoutMs),
     }).catch((error: unknown) => {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new AdapterError('slack', timedOut ? 'response_url timed out' : 'response_url unreachable', { cause: error });
+      throw new AdapterError('slack', timedOut ? 'response_url timed out' : 'response_url unreachable', {
+        cause: error,
+      });
     });
-    if (response.status === 429) throw new RateLimitedError('slack', Number(response.headers.get('retry-after') ?? 1) * 1000);
+    if (response.status === 429)
+      throw new RateLimitedError('slack', Number(response.headers.get('retry-after') ?? 1) * 1000);
     if (!response.ok) throw new AdapterError('slack', `response_url answered ${response.status}`);
   }
 
@@ -167,7 +186,12 @@ export class SlackApi {
   }
 
   /** One Web API call with the pause and pacing rules applied, errors translated for the core. */
-  async call(teamId: string, method: string, args: Record<string, unknown>, isRetry = false): Promise<Record<string, unknown>> {
+  async call(
+    teamId: string,
+    method: string,
+    args: Record<string, unknown>,
+    isRetry = false,
+  ): Promise<Record<string, unknown>> {
     await this.waitForPause(teamId, method);
     if (method === 'chat.postMessage' && typeof args.channel === 'string') await this.pace(args.channel);
     const client = await this.client(teamId);
@@ -220,7 +244,8 @@ export class SlackApi {
       const slot = Math.max(now, this.nextPost.get(channel) ?? 0);
       if (slot - now > maxPaceWaitMs) throw new RateLimitedError('slack', slot - now);
       this.nextPost.set(channel, slot + channelGapMs);
-      if (this.nextPost.size > 10_000) for (const [key, next] of this.nextPost) if (next <= now) this.nextPost.delete(key);
+      if (this.nextPost.size > 10_000)
+        for (const [key, next] of this.nextPost) if (next <= now) this.nextPost.delete(key);
       if (slot > now) await sleep(slot - now);
       return;
     }

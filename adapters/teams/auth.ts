@@ -18,10 +18,16 @@ export interface BotAuthSettings {
 /** Refuse to run without authentication outside local mode (T2). */
 export function assertAuthAllowed(config: TeamsConfig, localMode: boolean): void {
   if (!config.appId && !localMode) {
-    throw new AdapterError('teams', 'Teams needs MICROSOFT_APP_ID outside local mode: without it no request would be authenticated', { code: 'ADAPTER_AUTH' });
+    throw new AdapterError(
+      'teams',
+      'Teams needs MICROSOFT_APP_ID outside local mode: without it no request would be authenticated',
+      { code: 'ADAPTER_AUTH' },
+    );
   }
   if (config.appId && config.appType !== 'UserAssignedMSI' && !config.appPassword) {
-    throw new AdapterError('teams', 'Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID', { code: 'ADAPTER_AUTH' });
+    throw new AdapterError('teams', 'Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID', {
+      code: 'ADAPTER_AUTH',
+    });
   }
 }
 

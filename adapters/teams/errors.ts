@@ -8,7 +8,13 @@ import { AdapterError, type BotError, RateLimitedError, RecipientUnreachableErro
 
 const RETRYABLE = new Set([412, 429, 502, 504]);
 /** Codes Teams uses when the person blocked the bot, uninstalled it, or the bot is no longer in the chat. */
-const UNREACHABLE_CODES = ['MessageWritesBlocked', 'ConversationBlockedByUser', 'BotNotInConversationRoster', 'BotDisabledByAdmin', 'UserNotFound'];
+const UNREACHABLE_CODES = [
+  'MessageWritesBlocked',
+  'ConversationBlockedByUser',
+  'BotNotInConversationRoster',
+  'BotDisabledByAdmin',
+  'UserNotFound',
+];
 
 /** What went wrong with one connector call. */
 export interface ConnectorFailure {
@@ -23,16 +29,28 @@ export function describeFailure(error: unknown): ConnectorFailure {
   const e = error as {
     statusCode?: number;
     code?: string;
-    response?: { status?: number; headers?: { get?: (name: string) => string | undefined } | Record<string, string>; bodyAsText?: string; parsedBody?: unknown };
+    response?: {
+      status?: number;
+      headers?: { get?: (name: string) => string | undefined } | Record<string, string>;
+      bodyAsText?: string;
+      parsedBody?: unknown;
+    };
     details?: unknown;
   };
   const status = e?.statusCode ?? e?.response?.status;
   const body = parseBody(e?.response?.bodyAsText) ?? e?.response?.parsedBody ?? e?.details;
   const code = teamsCode(body) ?? (typeof e?.code === 'string' && /^[A-Z][A-Za-z]+$/.test(e.code) ? e.code : undefined);
   const headers = e?.response?.headers;
-  const rawRetry = headers && typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get: (n: string) => string | undefined }).get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
+  const rawRetry =
+    headers && typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get: (n: string) => string | undefined }).get('retry-after')
+      : (headers as Record<string, string> | undefined)?.['retry-after'];
   const seconds = rawRetry !== undefined ? Number(rawRetry) : Number.NaN;
-  return { ...(status !== undefined ? { status } : {}), ...(code ? { code } : {}), ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {}) };
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(code ? { code } : {}),
+    ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {}),
+  };
 }
 
 function parseBody(text: string | undefined): unknown {
@@ -45,7 +63,9 @@ function parseBody(text: string | undefined): unknown {
 }
 
 function teamsCode(body: unknown): string | undefined {
-  const error = (body as { error?: { code?: unknown; subCode?: unknown; innerHttpError?: { subCode?: unknown } } } | undefined)?.error;
+  const error = (
+    body as { error?: { code?: unknown; subCode?: unknown; innerHttpError?: { subCode?: unknown } } } | undefined
+  )?.error;
   for (const candidate of [error?.subCode, error?.innerHttpError?.subCode, error?.code]) {
     if (typeof candidate === 'string' && candidate.length > 0) return candidate;
   }
@@ -90,7 +110,11 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: n
 export async function withRetry<T>(
   call: () => Promise<T>,
   policy: RetryPolicy,
-  hooks: { beforeAttempt?: () => Promise<void>; onRetry?: (failure: ConnectorFailure, attempt: number, waitMs: number) => void; sleep?: (ms: number) => Promise<void> } = {},
+  hooks: {
+    beforeAttempt?: () => Promise<void>;
+    onRetry?: (failure: ConnectorFailure, attempt: number, waitMs: number) => void;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {

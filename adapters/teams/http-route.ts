@@ -42,7 +42,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch {
     throw new BadRequest(400, 'body is not valid JSON');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadRequest(400, 'body must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new BadRequest(400, 'body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -53,7 +54,10 @@ export function sendError(res: ServerResponse, status: number, reason: string): 
     return;
   }
   const body = JSON.stringify({ error: reason });
-  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  };
   // A too-large body is not read to the end: close the connection, so the client stops sending and nothing is left over.
   if (status === 413) headers.connection = 'close';
   res.writeHead(status, headers);
@@ -71,13 +75,20 @@ export function sendBotResponse(res: ServerResponse, status: number, body: unkno
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 /** As botbuilder's validateAndFixActivity: ISO timestamps become Dates, the raw strings are kept. */
 export function withDates(activity: Record<string, unknown>): Record<string, unknown> {
-  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+  for (const [field, raw] of [
+    ['timestamp', 'rawTimestamp'],
+    ['expiration', 'rawExpiration'],
+    ['localTimestamp', 'rawLocalTimestamp'],
+  ] as const) {
     const value = activity[field];
     if (typeof value === 'string') {
       activity[raw] = value;

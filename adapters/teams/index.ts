@@ -29,8 +29,15 @@ export type TeamsAdapter = ChatAdapter & {
 export async function createTeamsAdapter(config: TeamsConfig, deps: TeamsAdapterDeps): Promise<TeamsAdapter> {
   assertAuthAllowed(config, deps.localMode);
   const tuning: TeamsTuning = { ...DEFAULT_TUNING, ...deps.tuning };
-  const redis = deps.redisUrl ? await connectLimiterRedis(deps.redisUrl, tuning.redisConnectTimeoutMs, deps.log) : undefined;
-  const limiter = createSendLimiter({ conversationLimits: tuning.conversationLimits, tenantRps: config.tenantRps, maxWaitMs: tuning.maxLimiterWaitMs, redis });
+  const redis = deps.redisUrl
+    ? await connectLimiterRedis(deps.redisUrl, tuning.redisConnectTimeoutMs, deps.log)
+    : undefined;
+  const limiter = createSendLimiter({
+    conversationLimits: tuning.conversationLimits,
+    tenantRps: config.tenantRps,
+    maxWaitMs: tuning.maxLimiterWaitMs,
+    redis,
+  });
   const close = async () => {
     if (!redis?.isOpen) return;
     // close() waits for the commands in flight; while Redis is away that could wait for a reconnect.
@@ -48,7 +55,11 @@ type LimiterRedis = ReturnType<typeof createClient>;
  * (instead of queueing and holding up every send); a connect timeout; and reconnecting with a capped backoff, but
  * giving up at start-up. Resolves undefined — the limits then hold per process — when Redis does not answer.
  */
-async function connectLimiterRedis(url: string, connectTimeoutMs: number, log: Logger): Promise<LimiterRedis | undefined> {
+async function connectLimiterRedis(
+  url: string,
+  connectTimeoutMs: number,
+  log: Logger,
+): Promise<LimiterRedis | undefined> {
   let connectedOnce = false;
   let failing = false;
   const client: LimiterRedis = createClient({
@@ -66,7 +77,10 @@ async function connectLimiterRedis(url: string, connectTimeoutMs: number, log: L
   client.on('error', (error: unknown) => {
     if (failing) return;
     failing = true;
-    log.warn({ errName: (error as Error)?.name ?? typeof error }, 'teams limiter redis: connection error, limits hold per process meanwhile');
+    log.warn(
+      { errName: (error as Error)?.name ?? typeof error },
+      'teams limiter redis: connection error, limits hold per process meanwhile',
+    );
   });
   client.on('ready', () => {
     if (failing && connectedOnce) log.info('teams limiter redis: connection restored');
@@ -78,7 +92,10 @@ async function connectLimiterRedis(url: string, connectTimeoutMs: number, log: L
     return client;
   } catch (error) {
     if (client.isOpen) client.destroy();
-    log.warn({ errName: (error as Error)?.name ?? typeof error }, 'teams limiter redis: cannot connect, rate limits hold per process');
+    log.warn(
+      { errName: (error as Error)?.name ?? typeof error },
+      'teams limiter redis: cannot connect, rate limits hold per process',
+    );
     return undefined;
   }
 }

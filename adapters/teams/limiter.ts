@@ -26,23 +26,36 @@ export interface LimiterOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function makeLimiter(window: LimitWindow, name: string, options: LimiterOptions): RateLimiterAbstract {
-  if (window.durationMs % 1000 !== 0 || window.durationMs <= 0) throw new Error(`limit window ${name} must be whole seconds`);
+  if (window.durationMs % 1000 !== 0 || window.durationMs <= 0)
+    throw new Error(`limit window ${name} must be whole seconds`);
   const duration = window.durationMs / 1000;
   const keyPrefix = `${options.keyPrefix ?? 'bb:teams:rl'}:${name}`;
   const memory = new RateLimiterMemory({ points: window.points, duration, keyPrefix });
   if (!options.redis) return memory;
   // When Redis is down, the in-process counters keep limiting this replica (insurance), instead of sending freely.
-  return new RateLimiterRedis({ storeClient: options.redis, useRedisPackage: true, points: window.points, duration, keyPrefix, insuranceLimiter: memory });
+  return new RateLimiterRedis({
+    storeClient: options.redis,
+    useRedisPackage: true,
+    points: window.points,
+    duration,
+    keyPrefix,
+    insuranceLimiter: memory,
+  });
 }
 
 /** A limiter over all windows; see the module comment for the semantics. */
 export function createSendLimiter(options: LimiterOptions): SendLimiter {
   const sleep = options.sleep ?? defaultSleep;
-  const perConversation = options.conversationLimits.map((w) => makeLimiter(w, `c${w.points}/${w.durationMs / 1000}s`, options));
+  const perConversation = options.conversationLimits.map((w) =>
+    makeLimiter(w, `c${w.points}/${w.durationMs / 1000}s`, options),
+  );
   const perTenant = makeLimiter({ points: options.tenantRps, durationMs: 1000 }, `t${options.tenantRps}/1s`, options);
 
   async function tryOnce(conversationId: string, tenantId: string): Promise<number> {
-    const attempts: [RateLimiterAbstract, string][] = [...perConversation.map((l): [RateLimiterAbstract, string] => [l, conversationId]), [perTenant, tenantId]];
+    const attempts: [RateLimiterAbstract, string][] = [
+      ...perConversation.map((l): [RateLimiterAbstract, string] => [l, conversationId]),
+      [perTenant, tenantId],
+    ];
     const results = await Promise.allSettled(attempts.map(([limiter, key]) => limiter.consume(key, 1)));
     let waitMs = 0;
     for (const result of results) {

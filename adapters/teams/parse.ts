@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity, ChannelAccount, ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import type { ActionEvent, ActionPayload, ConversationRef, InboundEvent, SentRef, UserRef } from '../../src/core/index.js';
+import type {
+  ActionEvent,
+  ActionPayload,
+  ConversationRef,
+  InboundEvent,
+  SentRef,
+  UserRef,
+} from '../../src/core/index.js';
 import { CARD_VERB, INPUT_TEXT, INPUT_VALUES, type TeamsRefExtra } from './types.js';
 
 /** The smallest activity shape the adapter works with; anything less is a 400 before the SDK sees it. */
@@ -48,12 +55,20 @@ export function conversationRefOf(activity: Partial<Activity>): ConversationRef 
   };
   if (activity.recipient?.name) extra.botName = activity.recipient.name;
   if (conversation.conversationType) extra.conversationType = conversation.conversationType;
-  const isDirect = conversation.conversationType === 'personal' || (conversation.conversationType === undefined && !conversation.isGroup);
+  const isDirect =
+    conversation.conversationType === 'personal' ||
+    (conversation.conversationType === undefined && !conversation.isGroup);
   if (isDirect && activity.from?.id && activity.from.id !== activity.recipient!.id) {
     extra.userId = activity.from.id;
     extra.personUserId = activity.from.aadObjectId ?? activity.from.id;
   }
-  const ref: ConversationRef = { platform: 'teams', tenantId: tenantOf(activity), conversationId: conversation.id, isDirect, extra: { ...extra } };
+  const ref: ConversationRef = {
+    platform: 'teams',
+    tenantId: tenantOf(activity),
+    conversationId: conversation.id,
+    isDirect,
+    extra: { ...extra },
+  };
   const thread = /;messageid=(\d+)/.exec(conversation.id);
   if (thread?.[1]) ref.threadId = thread[1];
   return ref;
@@ -62,7 +77,11 @@ export function conversationRefOf(activity: Partial<Activity>): ConversationRef 
 /** The person: keyed on the Entra object id when Teams gives it (stable across bots), else the Teams user id. */
 export function userRefOf(activity: Partial<Activity>, member: ChannelAccount = activity.from!): UserRef {
   // Enough to open a personal chat with this person later (openDirect): who, where, and as which bot.
-  const extra: Record<string, string> = { teamsUserId: member.id, serviceUrl: activity.serviceUrl!, botId: activity.recipient!.id };
+  const extra: Record<string, string> = {
+    teamsUserId: member.id,
+    serviceUrl: activity.serviceUrl!,
+    botId: activity.recipient!.id,
+  };
   if (member.aadObjectId) extra.aadObjectId = member.aadObjectId;
   return { platform: 'teams', tenantId: tenantOf(activity), userId: member.aadObjectId ?? member.id, extra };
 }
@@ -99,7 +118,12 @@ export function stripBotMention(activity: Partial<Activity>): { text: string; is
     if (tag) text = text.split(tag).join(' ');
   }
   const hasMentionEntities = (activity.entities ?? []).some((e) => e.type === 'mention');
-  if (!isMention && !hasMentionEntities && /<at>[^<]*<\/at>/.test(text) && activity.conversation?.conversationType !== 'personal') {
+  if (
+    !isMention &&
+    !hasMentionEntities &&
+    /<at>[^<]*<\/at>/.test(text) &&
+    activity.conversation?.conversationType !== 'personal'
+  ) {
     // Some clients send the tag without an entity; in a shared conversation the bot only hears mentions.
     isMention = true;
   }
@@ -118,7 +142,11 @@ export function actionPayloadOf(data: unknown): ActionPayload | undefined {
   const payload: ActionPayload = { dialogId: bb.dialogId, stepId: bb.stepId, turn: bb.turn };
   if (bb.choiceId !== undefined) payload.choiceId = bb.choiceId;
   const values = record[INPUT_VALUES];
-  if (typeof values === 'string') payload.values = values.split(',').map((v) => v.trim()).filter(Boolean);
+  if (typeof values === 'string')
+    payload.values = values
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   else if (Array.isArray(values)) payload.values = values.filter((v): v is string => typeof v === 'string');
   if (bb.skip) payload.text = '';
   else if (bb.text !== undefined) payload.text = bb.text;
@@ -140,7 +168,8 @@ export function isCardSubmit(activity: Partial<Activity>): boolean {
 /** The action data of either kind of card action. */
 export function cardDataOf(activity: Partial<Activity>): unknown {
   if (isCardInvoke(activity)) {
-    const action = (activity.value as { action?: { type?: string; verb?: string; data?: unknown } } | undefined)?.action;
+    const action = (activity.value as { action?: { type?: string; verb?: string; data?: unknown } } | undefined)
+      ?.action;
     return action?.verb === CARD_VERB ? action.data : undefined;
   }
   return isCardSubmit(activity) ? activity.value : undefined;
@@ -194,7 +223,9 @@ export function toInboundEvent(activity: Partial<Activity>, receivedAt = Date.no
   if (data !== undefined) {
     const action = actionPayloadOf(data);
     if (!action) return undefined;
-    const source: SentRef | undefined = activity.replyToId ? { conversation: base.conversation, messageId: activity.replyToId } : undefined;
+    const source: SentRef | undefined = activity.replyToId
+      ? { conversation: base.conversation, messageId: activity.replyToId }
+      : undefined;
     return { ...base, kind: 'action', action, ...(source ? { source } : {}) };
   }
   if (activity.type === 'message') {

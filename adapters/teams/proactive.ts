@@ -107,7 +107,10 @@ export class Outbox {
       ref,
       'update',
       async ({ connector, reference, sdk }) => {
-        const addressed = sdk.botbuilder.TurnContext.applyConversationReference({ ...activity, id: messageId }, reference);
+        const addressed = sdk.botbuilder.TurnContext.applyConversationReference(
+          { ...activity, id: messageId },
+          reference,
+        );
         await connector.conversations.updateActivity(addressed.conversation!.id, messageId, addressed);
       },
       turn,
@@ -116,7 +119,12 @@ export class Outbox {
 
   /** Delete an earlier activity. */
   async remove(ref: ConversationRef, messageId: string, turn?: TurnSource): Promise<void> {
-    await this.call(ref, 'delete', async ({ connector, reference }) => connector.conversations.deleteActivity(reference.conversation!.id, messageId), turn);
+    await this.call(
+      ref,
+      'delete',
+      async ({ connector, reference }) => connector.conversations.deleteActivity(reference.conversation!.id, messageId),
+      turn,
+    );
   }
 
   /** Create (or get back — Teams returns the existing one) the personal chat with a person. */
@@ -145,11 +153,28 @@ export class Outbox {
       }),
     );
     if (!created?.id) throw new RecipientUnreachableError('teams');
-    const refExtra: TeamsRefExtra = { serviceUrl, channelId: 'msteams', botId, conversationType: 'personal', userId: teamsUserId };
-    return { platform: 'teams', tenantId: user.tenantId, conversationId: created.id, isDirect: true, extra: { ...refExtra } };
+    const refExtra: TeamsRefExtra = {
+      serviceUrl,
+      channelId: 'msteams',
+      botId,
+      conversationType: 'personal',
+      userId: teamsUserId,
+    };
+    return {
+      platform: 'teams',
+      tenantId: user.tenantId,
+      conversationId: created.id,
+      isDirect: true,
+      extra: { ...refExtra },
+    };
   }
 
-  private async call<T>(ref: ConversationRef, what: string, op: (target: Target) => Promise<T>, turn?: TurnSource): Promise<T | undefined> {
+  private async call<T>(
+    ref: ConversationRef,
+    what: string,
+    op: (target: Target) => Promise<T>,
+    turn?: TurnSource,
+  ): Promise<T | undefined> {
     const attempt = async (): Promise<T | undefined> => {
       const sdk = await this.options.sdk();
       // Asked now, not when the call began: the limiter's wait and the backoff can outlast the turn.
@@ -157,14 +182,18 @@ export class Outbox {
       if (live) return op(live);
       let result: T | undefined;
       let failure: unknown;
-      await sdk.adapter.continueConversationAsync(this.options.appId ?? '', toConversationReference(ref), async (ctx) => {
-        // Caught here: botbuilder would hand an error inside the turn to onTurnError and swallow it.
-        try {
-          result = await op(targetOf(sdk, ctx));
-        } catch (error) {
-          failure = error;
-        }
-      });
+      await sdk.adapter.continueConversationAsync(
+        this.options.appId ?? '',
+        toConversationReference(ref),
+        async (ctx) => {
+          // Caught here: botbuilder would hand an error inside the turn to onTurnError and swallow it.
+          try {
+            result = await op(targetOf(sdk, ctx));
+          } catch (error) {
+            failure = error;
+          }
+        },
+      );
       if (failure !== undefined) throw failure;
       return result;
     };
@@ -186,7 +215,10 @@ export class Outbox {
     if (error instanceof RecipientUnreachableError && this.options.onUnreachable) {
       try {
         const personUserId = ref.isDirect ? ref.extra?.personUserId : undefined;
-        const person = personUserId && this.options.pseudonymize ? this.options.pseudonymize({ platform: 'teams', tenantId: ref.tenantId, userId: personUserId }) : undefined;
+        const person =
+          personUserId && this.options.pseudonymize
+            ? this.options.pseudonymize({ platform: 'teams', tenantId: ref.tenantId, userId: personUserId })
+            : undefined;
         await this.options.onUnreachable(ref, person);
       } catch (hookError) {
         this.options.log.error({ err: { name: (hookError as Error)?.name } }, 'marking a recipient unreachable failed');

@@ -26,7 +26,11 @@ function actionData(payload: ActionPayload, extra: Partial<CardActionData['bb']>
 }
 
 /** Action.Execute with an Action.Submit fallback carrying the same data (T5). */
-function executeAction(title: string, data: CardActionData, options: { style?: 'positive' | 'destructive'; tooltip?: string; noInputs?: boolean } = {}): CardElement {
+function executeAction(
+  title: string,
+  data: CardActionData,
+  options: { style?: 'positive' | 'destructive'; tooltip?: string; noInputs?: boolean } = {},
+): CardElement {
   const common: CardElement = { title, data };
   if (options.style) common.style = options.style;
   if (options.tooltip) common.tooltip = options.tooltip;
@@ -45,7 +49,12 @@ function choiceRow(label: string, description: string | undefined, action: CardE
   if (description) items.push(textBlock(description, { isSubtle: true, size: 'Small', spacing: 'None' }));
   return { type: 'Container', style: 'emphasis', spacing: 'Small', selectAction: action, items };
 }
-const textBlock = (text: string, extra: CardElement = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
+const textBlock = (text: string, extra: CardElement = {}): CardElement => ({
+  type: 'TextBlock',
+  text,
+  wrap: true,
+  ...extra,
+});
 
 /**
  * One TextBlock per line: hosts disagree on how a single newline renders in TextBlock markdown,
@@ -79,7 +88,12 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
     case 'progress':
       return [textBlock(block.label, { isSubtle: true, size: 'Small', spacing: 'None' })];
     case 'single':
-      return [...label(block.label), ...block.choices.map((c) => choiceRow(c.label, c.description, executeAction(c.label, actionData(block.action, { choiceId: c.id }))))];
+      return [
+        ...label(block.label),
+        ...block.choices.map((c) =>
+          choiceRow(c.label, c.description, executeAction(c.label, actionData(block.action, { choiceId: c.id }))),
+        ),
+      ];
     case 'multi':
       return [
         {
@@ -100,17 +114,29 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
       const rows: CardElement[] = [];
       for (let i = 0; i < values.length; i += MAX_ACTIONS_PER_SET) {
         const row = values.slice(i, i + MAX_ACTIONS_PER_SET);
-        rows.push(actionSet(...row.map((v) => executeAction(String(v), actionData(block.action, { text: String(v) }), { tooltip: scaleTooltip(block, v) }))));
+        rows.push(
+          actionSet(
+            ...row.map((v) =>
+              executeAction(String(v), actionData(block.action, { text: String(v) }), {
+                tooltip: scaleTooltip(block, v),
+              }),
+            ),
+          ),
+        );
       }
       return [
         ...label(block.label),
-        textBlock(`${block.min} = ${block.minLabel}, ${block.max} = ${block.maxLabel}`, { isSubtle: true, spacing: 'Small' }),
+        textBlock(`${block.min} = ${block.minLabel}, ${block.max} = ${block.maxLabel}`, {
+          isSubtle: true,
+          spacing: 'Small',
+        }),
         ...rows,
       ];
     }
     case 'input': {
       const actions = [executeAction(block.submitLabel, actionData(block.action), { style: 'positive' })];
-      if (block.skipLabel) actions.push(executeAction(block.skipLabel, actionData(block.action, { skip: true }), { noInputs: true }));
+      if (block.skipLabel)
+        actions.push(executeAction(block.skipLabel, actionData(block.action, { skip: true }), { noInputs: true }));
       return [
         {
           type: 'Input.Text',
@@ -124,13 +150,22 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
       ];
     }
     case 'facts':
-      return block.facts.length === 0 ? [] : [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: f.label, value: f.value })) }];
+      return block.facts.length === 0
+        ? []
+        : [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: f.label, value: f.value })) }];
     case 'links':
       return block.links.map((l) => actionSet({ type: 'Action.OpenUrl', title: l.label, url: l.url }));
     case 'buttons': {
-      const actions = block.buttons.map((b) => executeAction(b.label, actionData(b.action), b.style ? { style: b.style === 'primary' ? 'positive' : 'destructive' } : {}));
+      const actions = block.buttons.map((b) =>
+        executeAction(
+          b.label,
+          actionData(b.action),
+          b.style ? { style: b.style === 'primary' ? 'positive' : 'destructive' } : {},
+        ),
+      );
       // Short labels (terug, stop) sit side by side; longer ones get a row each so Teams does not cut them off.
-      const short = block.buttons.length <= MAX_ACTIONS_PER_SET && block.buttons.every((b) => b.label.length <= SHORT_LABEL);
+      const short =
+        block.buttons.length <= MAX_ACTIONS_PER_SET && block.buttons.every((b) => b.label.length <= SHORT_LABEL);
       return short ? [actionSet(...actions)] : actions.map((a) => actionSet(a));
     }
     case 'divider':
@@ -194,7 +229,16 @@ export function needsCard(message: OutboundMessage): boolean {
 }
 
 /** The activity fields for a message: text only, or a card with the text as summary. */
-export function renderActivity(message: OutboundMessage): { type: 'message'; text?: string; summary?: string; attachments?: { contentType: string; content: AdaptiveCardJson }[] } {
+export function renderActivity(message: OutboundMessage): {
+  type: 'message';
+  text?: string;
+  summary?: string;
+  attachments?: { contentType: string; content: AdaptiveCardJson }[];
+} {
   if (!needsCard(message)) return { type: 'message', text: message.text };
-  return { type: 'message', summary: message.text, attachments: [{ contentType: CARD_CONTENT_TYPE, content: renderCard(message) }] };
+  return {
+    type: 'message',
+    summary: message.text,
+    attachments: [{ contentType: CARD_CONTENT_TYPE, content: renderCard(message) }],
+  };
 }

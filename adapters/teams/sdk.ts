@@ -18,7 +18,11 @@ type TeamsAdapterModule = typeof import('@microsoft/teams-ai/lib/TeamsAdapter.js
 
 /** TeamsAdapter plus a public door to its (protected) processActivity; see teams-adapter.ts for why. */
 export type TeamsAdapterInstance = InstanceType<TeamsAdapterModule['TeamsAdapter']> & {
-  processAuthenticated(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined>;
+  processAuthenticated(
+    authHeader: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined>;
 };
 export type ApplicationInstance = InstanceType<ApplicationModule['Application']>;
 
@@ -83,7 +87,11 @@ export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHand
   const { Application } = await import('@microsoft/teams-ai/lib/Application.js');
 
   class BubbelbrekerTeamsAdapter extends TeamsAdapter {
-    processAuthenticated(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    processAuthenticated(
+      authHeader: string,
+      activity: Activity,
+      logic: (context: TurnContext) => Promise<void>,
+    ): Promise<InvokeResponse | undefined> {
       return this.processActivity(authHeader, activity, logic);
     }
   }
@@ -101,9 +109,11 @@ export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHand
     startTypingTimer: false,
     longRunningMessages: false,
   });
-  app.adaptiveCards.actionExecute(CARD_VERB, async (context, _state, data) =>
-    // Our cards are plain JSON built by render.ts; the SDK's AdaptiveCard type is just `{ type: string }` plus extras.
-    (await handlers.onExecute(context, (data ?? {}) as Record<string, unknown>)) as AdaptiveCard | string,
+  app.adaptiveCards.actionExecute(
+    CARD_VERB,
+    async (context, _state, data) =>
+      // Our cards are plain JSON built by render.ts; the SDK's AdaptiveCard type is just `{ type: string }` plus extras.
+      (await handlers.onExecute(context, (data ?? {}) as Record<string, unknown>)) as AdaptiveCard | string,
   );
   app.activity(
     async () => true,

@@ -112,7 +112,10 @@ export class TeamsChatAdapter implements ChatAdapter {
       this.log,
     ).then(
       (sdk) => {
-        this.log.info({ loadMs: Math.round(sdk.loadMs), authenticated: Boolean(this.config.appId) }, 'teams sdk loaded');
+        this.log.info(
+          { loadMs: Math.round(sdk.loadMs), authenticated: Boolean(this.config.appId) },
+          'teams sdk loaded',
+        );
         return sdk;
       },
       (error: unknown) => {
@@ -249,7 +252,8 @@ export class TeamsChatAdapter implements ChatAdapter {
   /** After a removal the bot can no longer write there: drop the stored reference. */
   private async forget(event: InboundEvent): Promise<void> {
     try {
-      if (!event.conversation.isDirect) await this.deps.store.delete(keys.installation('teams', event.conversation.conversationId));
+      if (!event.conversation.isDirect)
+        await this.deps.store.delete(keys.installation('teams', event.conversation.conversationId));
       else if (this.deps.pseudonymize) {
         const person = this.deps.pseudonymize(event.user);
         this.refreshed.delete(person);

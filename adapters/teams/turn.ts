@@ -80,7 +80,14 @@ export class Turn {
  * Hand the event to the core and wait for it up to `budgetMs`. Returns when the core is done or the budget is
  * spent; `track` receives the core's promise so shutdown can wait for work that outlives the request.
  */
-export async function runTurn(turn: Turn, event: InboundEvent, sink: InboundSink, budgetMs: number, log: Logger, track: (work: Promise<void>) => void): Promise<void> {
+export async function runTurn(
+  turn: Turn,
+  event: InboundEvent,
+  sink: InboundSink,
+  budgetMs: number,
+  log: Logger,
+  track: (work: Promise<void>) => void,
+): Promise<void> {
   const work = sink(event, turn.io).catch((error: unknown) => {
     // The core catches its own errors; this is a last guard so nothing reaches the HTTP answer.
     log.error({ errName: error instanceof Error ? error.name : typeof error }, 'teams turn failed');
@@ -95,4 +102,3 @@ export async function runTurn(turn: Turn, event: InboundEvent, sink: InboundSink
   turn.open = false;
   if (outcome === 'late') log.warn({ budgetMs }, 'teams turn over budget: answered, continuing proactively');
 }
-

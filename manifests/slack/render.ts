@@ -15,14 +15,19 @@ export interface SlackManifestOptions {
 }
 
 interface TemplateShape extends Record<string, unknown> {
-  settings: { socket_mode_enabled: boolean; event_subscriptions: { request_url?: string }; interactivity: { request_url?: string } };
+  settings: {
+    socket_mode_enabled: boolean;
+    event_subscriptions: { request_url?: string };
+    interactivity: { request_url?: string };
+  };
   features: { slash_commands: { url?: string }[] };
 }
 
 /** The manifest as JSON, ready to paste into "Create an app → From a manifest". */
 export function renderSlackManifest(options: SlackManifestOptions = {}): Record<string, unknown> {
   const publicUrl = (options.publicUrl ?? 'https://example.org').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s"]+$/.test(publicUrl)) throw new Error('PUBLIC_URL must be a full URL such as https://example.org');
+  if (!/^https?:\/\/[^\s"]+$/.test(publicUrl))
+    throw new Error('PUBLIC_URL must be a full URL such as https://example.org');
   const text = readFileSync(SLACK_MANIFEST_TEMPLATE, 'utf8').replaceAll('${{PUBLIC_URL}}', publicUrl);
   const unknown = text.match(/\$\{\{[A-Z_]+\}\}/);
   if (unknown) throw new Error(`manifest template has an unfilled placeholder ${unknown[0]}`);
@@ -38,5 +43,7 @@ export function renderSlackManifest(options: SlackManifestOptions = {}): Record<
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(`${JSON.stringify(renderSlackManifest({ publicUrl: process.env.PUBLIC_URL, socketMode: process.env.SLACK_APP_TOKEN !== undefined }), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(renderSlackManifest({ publicUrl: process.env.PUBLIC_URL, socketMode: process.env.SLACK_APP_TOKEN !== undefined }), null, 2)}\n`,
+  );
 }

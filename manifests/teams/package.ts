@@ -19,7 +19,8 @@ export async function packageTeamsApp(values: TeamsManifestValues, out = DEFAULT
   // A fixed date keeps the zip byte-identical for identical input.
   const date = new Date('2026-01-01T00:00:00Z');
   zip.file('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`, { date });
-  for (const icon of ['color.png', 'outline.png']) zip.file(icon, readFileSync(join(TEAMS_MANIFEST_DIR, icon)), { date });
+  for (const icon of ['color.png', 'outline.png'])
+    zip.file(icon, readFileSync(join(TEAMS_MANIFEST_DIR, icon)), { date });
   mkdirSync(dirname(out), { recursive: true });
   const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
   writeFileSync(out, bytes);
@@ -33,10 +34,14 @@ async function cli(): Promise<void> {
   const publicUrl = config.publicUrl;
   const missing = [!appId && 'MICROSOFT_APP_ID', !publicUrl && 'PUBLIC_URL'].filter(Boolean);
   if (missing.length > 0 || !appId || !publicUrl) {
-    process.stderr.write(`package:teams needs ${missing.join(' and ')} (in .env or the environment); see docs/teams.md\n`);
+    process.stderr.write(
+      `package:teams needs ${missing.join(' and ')} (in .env or the environment); see docs/teams.md\n`,
+    );
     process.exit(1);
   }
-  const pkg = JSON.parse(readFileSync(resolve(TEAMS_MANIFEST_DIR, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(resolve(TEAMS_MANIFEST_DIR, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const out = await packageTeamsApp({ appId, publicUrl, version: pkg.version });
   process.stdout.write(`Teams app package written to ${out}\n`);
 }

@@ -20,9 +20,13 @@ export interface TeamsManifestValues {
 }
 
 /** The rendered manifest as an object. Throws when a value is missing or a placeholder stays unfilled. */
-export function renderTeamsManifest(values: TeamsManifestValues, template = readFileSync(TEAMS_TEMPLATE, 'utf8')): Record<string, unknown> {
+export function renderTeamsManifest(
+  values: TeamsManifestValues,
+  template = readFileSync(TEAMS_TEMPLATE, 'utf8'),
+): Record<string, unknown> {
   const problems: string[] = [];
-  if (!/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(values.appId)) problems.push('MICROSOFT_APP_ID: must be a GUID');
+  if (!/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(values.appId))
+    problems.push('MICROSOFT_APP_ID: must be a GUID');
   let url: URL | undefined;
   try {
     url = new URL(values.publicUrl);

@@ -60,8 +60,13 @@ function positionOf(ids: readonly string[]): Position {
   return 'unknown';
 }
 
-function trackOf(kind: string | undefined, hasConflictSignals: boolean, hasPolarisationRoles: boolean): { track: Track; key: string } {
-  if (kind === 'conflict' || kind === 'polarisation' || kind === 'both') return { track: kind, key: `result.why.track.${kind}` };
+function trackOf(
+  kind: string | undefined,
+  hasConflictSignals: boolean,
+  hasPolarisationRoles: boolean,
+): { track: Track; key: string } {
+  if (kind === 'conflict' || kind === 'polarisation' || kind === 'both')
+    return { track: kind, key: `result.why.track.${kind}` };
   // Not known: infer from what was seen, and say so.
   if (hasConflictSignals && hasPolarisationRoles) return { track: 'both', key: 'result.why.track.inferredBoth' };
   if (hasConflictSignals) return { track: 'conflict', key: 'result.why.track.inferredConflict' };
@@ -108,7 +113,11 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
   const certainty = certaintyOf(doubt);
 
   // Track.
-  const { track, key: trackKey } = trackOf(kind, signalStages.length > 0, roles.some((r) => POLARISATION_ROLES.includes(r)));
+  const { track, key: trackKey } = trackOf(
+    kind,
+    signalStages.length > 0,
+    roles.some((r) => POLARISATION_ROLES.includes(r)),
+  );
   reasons.push({ finding: 'track', key: trackKey, ...(kind ? { choices: { step: 'kind', ids: [kind] } } : {}) });
 
   // Glasl: the highest stage signalled, a likely range, lower bound widened when the certainty is low.
@@ -122,9 +131,19 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
     glasl = { phase: phaseOf(highest), stage: highest, from, to };
     if (signalStages.length > 0 && Math.max(...signalStages) === highest) {
       const top = signalIds.filter((id) => SIGNAL_STAGE[id] === highest);
-      reasons.push({ finding: 'glasl', key: 'result.why.glasl', vars: { stage: highest }, choices: { step: 'signals', ids: top } });
+      reasons.push({
+        finding: 'glasl',
+        key: 'result.why.glasl',
+        vars: { stage: highest },
+        choices: { step: 'signals', ids: top },
+      });
     } else {
-      reasons.push({ finding: 'glasl', key: 'result.why.glaslSafety', vars: { stage: highest }, choices: { step: 'safety', ids: [safety ?? ''] } });
+      reasons.push({
+        finding: 'glasl',
+        key: 'result.why.glaslSafety',
+        vars: { stage: highest },
+        choices: { step: 'safety', ids: [safety ?? ''] },
+      });
     }
   } else if (signals.includes(DONT_KNOW)) {
     reasons.push({ finding: 'glasl', key: 'result.why.glaslUnknown' });
@@ -132,25 +151,52 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
 
   // Certainty.
   if (doubt === 0) reasons.push({ finding: 'certainty', key: 'result.why.certainty.clear' });
-  if (dontKnows > 0) reasons.push({ finding: 'certainty', key: 'result.why.certainty.dontKnow', vars: { count: dontKnows } });
+  if (dontKnows > 0)
+    reasons.push({ finding: 'certainty', key: 'result.why.certainty.dontKnow', vars: { count: dontKnows } });
   if (isOneSided) reasons.push({ finding: 'certainty', key: 'result.why.certainty.oneSided' });
   if (isMixedPosition) reasons.push({ finding: 'certainty', key: 'result.why.certainty.mixedPosition' });
   if (isSpread) reasons.push({ finding: 'certainty', key: 'result.why.certainty.spread' });
 
   // Brandsma: roles in play and the bridge-builder trap.
-  if (roles.length > 0) reasons.push({ finding: 'roles', key: 'result.why.roles', choices: { step: 'roles', ids: roles } });
-  if (position === 'above') reasons.push({ finding: 'bridgeBuilder', key: 'result.why.bridgeBuilder', choices: { step: 'roles', ids: ['meAbove'] } });
+  if (roles.length > 0)
+    reasons.push({ finding: 'roles', key: 'result.why.roles', choices: { step: 'roles', ids: roles } });
+  if (position === 'above')
+    reasons.push({
+      finding: 'bridgeBuilder',
+      key: 'result.why.bridgeBuilder',
+      choices: { step: 'roles', ids: ['meAbove'] },
+    });
 
   // Missing voices and participation.
   const missingVoices = voiceIds.includes('none') || voiceIds.includes(DONT_KNOW) ? [] : pick(VOICES, voiceIds);
-  if (missingVoices.length > 0) reasons.push({ finding: 'missingVoices', key: 'result.why.missingVoices', choices: { step: 'voices', ids: missingVoices } });
+  if (missingVoices.length > 0)
+    reasons.push({
+      finding: 'missingVoices',
+      key: 'result.why.missingVoices',
+      choices: { step: 'voices', ids: missingVoices },
+    });
   const channels = pick(CHANNELS, participation);
   const isMismatch = participation.includes('lessThanPromised');
   const isUnclear = participation.includes('unclearPromise');
   const isNotInvolved = participation.includes('notYet');
-  if (isMismatch) reasons.push({ finding: 'participation', key: 'result.why.participationMismatch', choices: { step: 'participation', ids: ['lessThanPromised'] } });
-  if (isUnclear) reasons.push({ finding: 'participation', key: 'result.why.participationUnclear', choices: { step: 'participation', ids: ['unclearPromise'] } });
-  if (isNotInvolved) reasons.push({ finding: 'participation', key: 'result.why.residentsNotInvolved', choices: { step: 'participation', ids: ['notYet'] } });
+  if (isMismatch)
+    reasons.push({
+      finding: 'participation',
+      key: 'result.why.participationMismatch',
+      choices: { step: 'participation', ids: ['lessThanPromised'] },
+    });
+  if (isUnclear)
+    reasons.push({
+      finding: 'participation',
+      key: 'result.why.participationUnclear',
+      choices: { step: 'participation', ids: ['unclearPromise'] },
+    });
+  if (isNotInvolved)
+    reasons.push({
+      finding: 'participation',
+      key: 'result.why.residentsNotInvolved',
+      choices: { step: 'participation', ids: ['notYet'] },
+    });
 
   // Game changers: only when the question was asked (an array answer).
   let gameChangersMissing: Diagnosis['gameChangersMissing'] = [];
@@ -162,14 +208,20 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
       gameChangersMissing = GAME_CHANGERS.filter((id) => !gameChangerIds.includes(id));
       reasons.push(
         gameChangersMissing.length > 0
-          ? { finding: 'gameChangers', key: 'result.why.gameChangersMissing', vars: { count: gameChangersMissing.length }, choices: { step: 'gameChangers', ids: gameChangersMissing } }
+          ? {
+              finding: 'gameChangers',
+              key: 'result.why.gameChangersMissing',
+              vars: { count: gameChangersMissing.length },
+              choices: { step: 'gameChangers', ids: gameChangersMissing },
+            }
           : { finding: 'gameChangers', key: 'result.why.gameChangersAll' },
       );
     }
   }
 
   // Safety last in the list, first in weight: the module rules and the feature act on the flag.
-  if (isSafety) reasons.push({ finding: 'safety', key: 'result.why.safety', choices: { step: 'safety', ids: [safety ?? ''] } });
+  if (isSafety)
+    reasons.push({ finding: 'safety', key: 'result.why.safety', choices: { step: 'safety', ids: [safety ?? ''] } });
   else if (safety === 'unsure') reasons.push({ finding: 'safety', key: 'result.why.safetyUnsure' });
 
   const flags: Record<Flag, boolean> = {
@@ -182,5 +234,17 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
     scapegoat: roles.includes('scapegoat'),
   };
 
-  return { track, personRole, glasl, certainty, roles, position, missingVoices, channels, gameChangersMissing, flags, reasons };
+  return {
+    track,
+    personRole,
+    glasl,
+    certainty,
+    roles,
+    position,
+    missingVoices,
+    channels,
+    gameChangersMissing,
+    flags,
+    reasons,
+  };
 }

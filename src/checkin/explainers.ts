@@ -74,7 +74,9 @@ export function resolveLearnTarget(args: string, catalogue: ModuleCatalogue): Le
   if (topic) return { kind: 'topic', topic };
   const byId = catalogue.modules.find((m) => normalise(m.id) === wanted);
   if (byId) return { kind: 'module', module: byId };
-  const byTitle = catalogue.modules.find((m) => [m.title.nl, m.title.en].some((title) => normalise(title).includes(wanted)));
+  const byTitle = catalogue.modules.find((m) =>
+    [m.title.nl, m.title.en].some((title) => normalise(title).includes(wanted)),
+  );
   return byTitle && wanted.length >= 3 ? { kind: 'module', module: byTitle } : { kind: 'unknown' };
 }
 
@@ -82,8 +84,10 @@ const topicButton = (rc: RenderContext, topic: ExplainerTopic) =>
   actionButton(rc.t(`learn.${topic}.title`), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: topic });
 const moduleButton = (rc: RenderContext, module: CatalogueModule) =>
   actionButton(localText(module.title, rc.locale), { dialogId: MODULE_ACTIONS, stepId: 'show', choiceId: module.id });
-const listButton = (rc: RenderContext) => actionButton(rc.t('learn.buttons.list'), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: 'list' });
-const checkinButton = (rc: RenderContext) => actionButton(rc.t('learn.buttons.checkin'), { dialogId: 'cmd', stepId: 'run', choiceId: 'checkin' });
+const listButton = (rc: RenderContext) =>
+  actionButton(rc.t('learn.buttons.list'), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: 'list' });
+const checkinButton = (rc: RenderContext) =>
+  actionButton(rc.t('learn.buttons.checkin'), { dialogId: 'cmd', stepId: 'run', choiceId: 'checkin' });
 
 /** The overview: the four explainers and every module of the catalogue. */
 export function buildLearnList(catalogue: ModuleCatalogue, rc: RenderContext): OutboundMessage {
@@ -105,11 +109,26 @@ export function buildExplainerCard(topic: ExplainerTopic, rc: RenderContext): Ou
   const blocks: Block[] = [
     { type: 'heading', text: t(`${base}.title`) },
     { type: 'text', text: t(`${base}.intro`) },
-    { type: 'facts', facts: TOPIC_ITEMS[topic].map((item) => ({ label: t(`${base}.items.${item}.name`), value: t(`${base}.items.${item}.text`) })) },
+    {
+      type: 'facts',
+      facts: TOPIC_ITEMS[topic].map((item) => ({
+        label: t(`${base}.items.${item}.name`),
+        value: t(`${base}.items.${item}.text`),
+      })),
+    },
     { type: 'text', text: t(`${base}.takeaway`) },
-    { type: 'links', links: TOPIC_SOURCES[topic](rc.locale).map((s) => ({ label: t(`learn.sources.${s.name}`), url: s.url })) },
+    {
+      type: 'links',
+      links: TOPIC_SOURCES[topic](rc.locale).map((s) => ({ label: t(`learn.sources.${s.name}`), url: s.url })),
+    },
     { type: 'text', text: t('learn.paraphrased'), tone: 'muted' },
-    { type: 'buttons', buttons: [...EXPLAINER_TOPICS.filter((other) => other !== topic).map((other) => topicButton(rc, other)), listButton(rc)] },
+    {
+      type: 'buttons',
+      buttons: [
+        ...EXPLAINER_TOPICS.filter((other) => other !== topic).map((other) => topicButton(rc, other)),
+        listButton(rc),
+      ],
+    },
   ];
   return message(blocks);
 }
@@ -120,10 +139,17 @@ export function buildModuleCard(module: CatalogueModule, rc: RenderContext): Out
   const blocks: Block[] = [
     { type: 'heading', text: localText(module.title, locale) },
     { type: 'text', text: localText(module.summary, locale) },
-    { type: 'text', text: `${t('learn.module.covers')}\n${localText(module.covers, locale).map((line) => `• ${line}`).join('\n')}` },
+    {
+      type: 'text',
+      text: `${t('learn.module.covers')}\n${localText(module.covers, locale)
+        .map((line) => `• ${line}`)
+        .join('\n')}`,
+    },
   ];
-  if (module.toBeCompletedByOrganiser) blocks.push({ type: 'text', text: t('learn.module.organiserNote'), tone: 'warning' });
-  if (module.links.length > 0) blocks.push({ type: 'links', links: module.links.map((l) => ({ label: localText(l.label, locale), url: l.url })) });
+  if (module.toBeCompletedByOrganiser)
+    blocks.push({ type: 'text', text: t('learn.module.organiserNote'), tone: 'warning' });
+  if (module.links.length > 0)
+    blocks.push({ type: 'links', links: module.links.map((l) => ({ label: localText(l.label, locale), url: l.url })) });
   blocks.push({ type: 'buttons', buttons: [listButton(rc), checkinButton(rc)] });
   return message(blocks);
 }

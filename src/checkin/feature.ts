@@ -6,7 +6,15 @@ import { privately, type Feature, type TurnContext } from '../core/context.js';
 import type { ActionPayload, OutboundMessage } from '../core/types.js';
 import type { DialogState } from '../dialog/types.js';
 import { diagnose } from './diagnosis.js';
-import { buildExplainerCard, buildLearnList, buildLearnNotFound, buildModuleCard, EXPLAINER_TOPICS, LEARN_ACTIONS, resolveLearnTarget } from './explainers.js';
+import {
+  buildExplainerCard,
+  buildLearnList,
+  buildLearnNotFound,
+  buildModuleCard,
+  EXPLAINER_TOPICS,
+  LEARN_ACTIONS,
+  resolveLearnTarget,
+} from './explainers.js';
 import { findModule, suggestModules, type ModuleCatalogue } from './modules.js';
 import { buildResultMessage, MODULE_ACTIONS, RESULT_ACTIONS, actionButton, type ResultView } from './result.js';
 import { createResultsRepo, type ResultsRepo, type StoredResult } from './results-repo.js';
@@ -24,7 +32,8 @@ export interface CheckinFeatureDeps {
 }
 
 const rcOf = (ctx: TurnContext): RenderContext => ({ t: ctx.t, locale: ctx.locale });
-const text = (body: string, tone: 'normal' | 'muted' | 'warning' = 'normal'): OutboundMessage => message([{ type: 'text', text: body, tone }]);
+const text = (body: string, tone: 'normal' | 'muted' | 'warning' = 'normal'): OutboundMessage =>
+  message([{ type: 'text', text: body, tone }]);
 
 /** The module that answers the safety flag, for the route's button. */
 function safetyModuleId(catalogue: ModuleCatalogue): string | undefined {
@@ -34,10 +43,18 @@ function safetyModuleId(catalogue: ModuleCatalogue): string | undefined {
 export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   const { catalogue } = deps;
   const repoOf = (ctx: TurnContext): ResultsRepo =>
-    createResultsRepo(ctx.store, { retentionDays: ctx.config.retentionDays, ...(deps.newId ? { newId: deps.newId } : {}) });
+    createResultsRepo(ctx.store, {
+      retentionDays: ctx.config.retentionDays,
+      ...(deps.newId ? { newId: deps.newId } : {}),
+    });
 
   function viewOf(result: StoredResult): ResultView {
-    return { resultId: result.id, diagnosis: result.diagnosis, suggestions: suggestModules(catalogue, result.diagnosis), expiresAt: result.expiresAt };
+    return {
+      resultId: result.id,
+      diagnosis: result.diagnosis,
+      suggestions: suggestModules(catalogue, result.diagnosis),
+      expiresAt: result.expiresAt,
+    };
   }
 
   /** Send a result privately and remember the message, so "forget" can delete it. */
@@ -52,11 +69,19 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     if (state.outcome === 'safety' || diagnosis.flags.safety) {
       // Coaching stops here. Nothing of the answers is kept; only an anonymous count that the route was shown.
       await repo.countSafetyRoute();
-      await ctx.io.send(buildSafetyRoute(rcOf(ctx), { escalation: ctx.config.escalation, moduleId: safetyModuleId(catalogue) }), { direct: true });
+      await ctx.io.send(
+        buildSafetyRoute(rcOf(ctx), { escalation: ctx.config.escalation, moduleId: safetyModuleId(catalogue) }),
+        { direct: true },
+      );
       ctx.log.info({ dialogId: CHECKIN_DIALOG }, 'safety route shown');
       return;
     }
-    const result = await repo.save(ctx.person, { answers: state.answers, diagnosis, dialogVersion: state.version, now: ctx.now });
+    const result = await repo.save(ctx.person, {
+      answers: state.answers,
+      diagnosis,
+      dialogVersion: state.version,
+      now: ctx.now,
+    });
     await sendResult(ctx, repo, result);
     ctx.log.info({ dialogId: CHECKIN_DIALOG }, 'check-in result sent');
   }
@@ -80,28 +105,49 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     const results = await repoOf(ctx).list(ctx.person, ctx.now);
     if (results.length === 0) {
       await ctx.io.send(
-        message([{ type: 'text', text: ctx.t('result.list.empty') }, { type: 'buttons', buttons: [actionButton(ctx.t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' })] }]),
+        message([
+          { type: 'text', text: ctx.t('result.list.empty') },
+          {
+            type: 'buttons',
+            buttons: [actionButton(ctx.t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' })],
+          },
+        ]),
         privately(ctx),
       );
       return;
     }
     const rc = rcOf(ctx);
-    const blocks: Parameters<typeof message>[0] = [{ type: 'heading', text: ctx.t('result.list.title', { count: results.length }) }];
+    const blocks: Parameters<typeof message>[0] = [
+      { type: 'heading', text: ctx.t('result.list.title', { count: results.length }) },
+    ];
     for (const r of results) {
       const phase = r.diagnosis.glasl ? ctx.t(`result.phase.${r.diagnosis.glasl.phase}`) : ctx.t('result.list.noPhase');
       blocks.push({
         type: 'text',
-        text: ctx.t('result.list.item', { date: formatDate(rc.locale, r.createdAt), track: ctx.t(`result.track.${r.diagnosis.track}`), phase, until: formatDate(rc.locale, r.expiresAt) }),
+        text: ctx.t('result.list.item', {
+          date: formatDate(rc.locale, r.createdAt),
+          track: ctx.t(`result.track.${r.diagnosis.track}`),
+          phase,
+          until: formatDate(rc.locale, r.expiresAt),
+        }),
       });
       blocks.push({
         type: 'buttons',
         buttons: [
           actionButton(ctx.t('result.buttons.show'), { dialogId: RESULT_ACTIONS, stepId: 'show', choiceId: r.id }),
-          actionButton(ctx.t('result.buttons.forget'), { dialogId: RESULT_ACTIONS, stepId: 'forget', choiceId: r.id }, 'danger'),
+          actionButton(
+            ctx.t('result.buttons.forget'),
+            { dialogId: RESULT_ACTIONS, stepId: 'forget', choiceId: r.id },
+            'danger',
+          ),
         ],
       });
     }
-    blocks.push({ type: 'text', text: ctx.t('result.list.privacy', { days: ctx.config.retentionDays }), tone: 'muted' });
+    blocks.push({
+      type: 'text',
+      text: ctx.t('result.list.privacy', { days: ctx.config.retentionDays }),
+      tone: 'muted',
+    });
     await ctx.io.send(message(blocks), privately(ctx));
   }
 
@@ -119,7 +165,11 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       }
       case 'keep': {
         const kept = await repo.markKept(ctx.person, resultId, ctx.now);
-        await ctx.io.send(kept ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) })) : text(ctx.t('result.notFound'), 'muted'));
+        await ctx.io.send(
+          kept
+            ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) }))
+            : text(ctx.t('result.notFound'), 'muted'),
+        );
         return;
       }
       case 'forget': {
@@ -172,4 +222,3 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     },
   };
 }
-

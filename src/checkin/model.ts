@@ -26,7 +26,15 @@ export type Position = (typeof POSITIONS)[number];
 export const GAME_CHANGERS = ['target', 'subject', 'position', 'tone'] as const;
 export type GameChangerId = (typeof GAME_CHANGERS)[number];
 
-export const VOICES = ['silentMiddle', 'youth', 'practical', 'newcomers', 'distrust', 'neighbours', 'entrepreneurs'] as const;
+export const VOICES = [
+  'silentMiddle',
+  'youth',
+  'practical',
+  'newcomers',
+  'distrust',
+  'neighbours',
+  'entrepreneurs',
+] as const;
 export type VoiceId = (typeof VOICES)[number];
 
 export const CHANNELS = ['meeting', 'online', 'street', 'keyFigures'] as const;
@@ -123,9 +131,13 @@ export const SOURCES = {
   glaslPhases: 'https://henk50.wordpress.com/tag/escalatieladder/',
   glaslInterventions: 'http://c2r-mediation.org/Schwerpunkt/Strategiemodelle/strategiemodelle.html',
   brandsmaLaws: 'https://insidepolarisation.nl/wij-zij-denken/',
-  brandsmaRoles: { nl: 'https://www.polarisatie.nl/nl-home/wat-is-polarisatie/rollen/', en: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/roles/' },
+  brandsmaRoles: {
+    nl: 'https://www.polarisatie.nl/nl-home/wat-is-polarisatie/rollen/',
+    en: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/roles/',
+  },
   brandsmaGameChangers: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/game-changers/',
-  participationLadder: 'https://www.movisie.nl/artikel/participatieladder-ordent-praktijkvoorbeelden-clientenparticipatie',
+  participationLadder:
+    'https://www.movisie.nl/artikel/participatieladder-ordent-praktijkvoorbeelden-clientenparticipatie',
   /** Netwerk Weerbaar Bestuur (BZK and the associations of mayors, aldermen and councillors). */
   weerbaarBestuur: 'https://weerbaarbestuur.nl/',
 } as const;

@@ -7,12 +7,29 @@ import { z } from 'zod';
 import type { Locale } from '../core/types.js';
 import { loadDataFile, parseDataFile } from '../data-file.js';
 import { IdSchema } from '../dialog/schema.js';
-import { CERTAINTIES, FLAGS, GAME_CHANGERS, PHASES, POSITIONS, ROLES, TRACKS, VOICES, type Diagnosis, type TextRef } from './model.js';
+import {
+  CERTAINTIES,
+  FLAGS,
+  GAME_CHANGERS,
+  PHASES,
+  POSITIONS,
+  ROLES,
+  TRACKS,
+  VOICES,
+  type Diagnosis,
+  type TextRef,
+} from './model.js';
 
 const LocalTextSchema = z.object({ nl: z.string().trim().min(1), en: z.string().trim().min(1) }).strict();
-const LocalListSchema = z.object({ nl: z.array(z.string().trim().min(1)).min(1), en: z.array(z.string().trim().min(1)).min(1) }).strict();
-const HttpUrlSchema = z.url({ protocol: /^https?$/, message: 'must be a full http(s) URL such as https://example.org' });
-const anyOrList = <T extends readonly [string, ...string[]]>(values: T) => z.union([z.literal('any'), z.array(z.enum(values)).min(1)]);
+const LocalListSchema = z
+  .object({ nl: z.array(z.string().trim().min(1)).min(1), en: z.array(z.string().trim().min(1)).min(1) })
+  .strict();
+const HttpUrlSchema = z.url({
+  protocol: /^https?$/,
+  message: 'must be a full http(s) URL such as https://example.org',
+});
+const anyOrList = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.union([z.literal('any'), z.array(z.enum(values)).min(1)]);
 
 /** One condition of a rule. Every property given must hold (like a dialog condition). */
 export const ModuleConditionSchema = z
@@ -37,7 +54,10 @@ export const ModuleConditionSchema = z
     /** `any`: some voice is missing; a list: one of these is missing. */
     missingVoices: anyOrList(VOICES).optional(),
     /** The person's role. */
-    personRole: z.array(z.enum(['bestuurder', 'ambtenaar', 'raadslid', 'other'])).min(1).optional(),
+    personRole: z
+      .array(z.enum(['bestuurder', 'ambtenaar', 'raadslid', 'other']))
+      .min(1)
+      .optional(),
     certainty: z.array(z.enum(CERTAINTIES)).min(1).optional(),
     /** Always holds: a fallback suggestion. */
     always: z.literal(true).optional(),
@@ -74,12 +94,17 @@ export const ModuleCatalogueSchema = z
   .superRefine((catalogue, ctx) => {
     const seen = new Set<string>();
     catalogue.modules.forEach((module, index) => {
-      if (seen.has(module.id)) ctx.addIssue({ code: 'custom', message: `duplicate module id "${module.id}"`, path: ['modules', index, 'id'] });
+      if (seen.has(module.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate module id "${module.id}"`, path: ['modules', index, 'id'] });
       seen.add(module.id);
     });
     // The safety gate must always lead somewhere: one module has to answer the safety flag.
     if (!catalogue.modules.some((m) => m.suggestWhen.some((r) => r.when.flag === 'safety')))
-      ctx.addIssue({ code: 'custom', message: 'one module needs a rule `when: { flag: safety }` (escalation and safety)', path: ['modules'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'one module needs a rule `when: { flag: safety }` (escalation and safety)',
+        path: ['modules'],
+      });
   });
 
 export type LocalText = z.infer<typeof LocalTextSchema>;
@@ -111,7 +136,8 @@ export function matchesCondition(c: ModuleCondition, d: Diagnosis): boolean {
   if (c.role && !c.role.some((r) => d.roles.includes(r))) return false;
   if (c.position && !c.position.includes(d.position)) return false;
   if (c.gameChangerMissing && !matchesAnyOrList(c.gameChangerMissing, d.gameChangersMissing)) return false;
-  if (c.gameChangersMissingAtLeast !== undefined && d.gameChangersMissing.length < c.gameChangersMissingAtLeast) return false;
+  if (c.gameChangersMissingAtLeast !== undefined && d.gameChangersMissing.length < c.gameChangersMissingAtLeast)
+    return false;
   if (c.missingVoices && !matchesAnyOrList(c.missingVoices, d.missingVoices)) return false;
   if (c.personRole && !(c.personRole as readonly string[]).includes(d.personRole)) return false;
   if (c.certainty && !c.certainty.includes(d.certainty)) return false;
@@ -123,7 +149,8 @@ export function whyOf(c: ModuleCondition, d: Diagnosis): TextRef {
   if (c.flag) return { key: `result.moduleWhy.flag.${c.flag}` };
   if ((c.glaslStageAtLeast !== undefined || c.glaslStageAtMost !== undefined || c.phase) && d.glasl)
     return { key: 'result.moduleWhy.glasl', vars: { stage: d.glasl.stage } };
-  if (c.role) return { key: 'result.moduleWhy.role', choices: { step: 'roles', ids: c.role.filter((r) => d.roles.includes(r)) } };
+  if (c.role)
+    return { key: 'result.moduleWhy.role', choices: { step: 'roles', ids: c.role.filter((r) => d.roles.includes(r)) } };
   if (c.position) return { key: `result.moduleWhy.position.${d.position}` };
   if (c.gameChangerMissing || c.gameChangersMissingAtLeast !== undefined)
     return { key: 'result.moduleWhy.gameChangers', vars: { count: d.gameChangersMissing.length } };
@@ -171,7 +198,9 @@ export function suggestModules(catalogue: ModuleCatalogue, diagnosis: Diagnosis,
       });
     }
   });
-  const ranked = [...best.values()].sort((a, b) => Number(b.isSafety) - Number(a.isSafety) || b.priority - a.priority || a.order - b.order);
+  const ranked = [...best.values()].sort(
+    (a, b) => Number(b.isSafety) - Number(a.isSafety) || b.priority - a.priority || a.order - b.order,
+  );
   const picked = ranked.slice(0, limit).map(({ order: _order, ...rest }) => rest);
   if (picked.length > 0) return picked;
   const first = catalogue.modules[0];

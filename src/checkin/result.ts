@@ -30,12 +30,31 @@ export function actionButton(label: string, action: Omit<ActionPayload, 'turn'>,
 }
 
 /** The order findings are shown in; certainty has its own line. */
-const FINDING_ORDER: Finding[] = ['safety', 'track', 'glasl', 'roles', 'bridgeBuilder', 'missingVoices', 'participation', 'gameChangers'];
+const FINDING_ORDER: Finding[] = [
+  'safety',
+  'track',
+  'glasl',
+  'roles',
+  'bridgeBuilder',
+  'missingVoices',
+  'participation',
+  'gameChangers',
+];
 const WARNING_FINDINGS = new Set<Finding>(['safety', 'bridgeBuilder']);
 
 function diagnosisVars(rc: RenderContext, d: Diagnosis): MessageVars {
-  const vars: MessageVars = { roleCount: d.roles.length, voiceCount: d.missingVoices.length, missingCount: d.gameChangersMissing.length };
-  if (d.glasl) Object.assign(vars, { phase: rc.t(`result.phase.${d.glasl.phase}`), stage: d.glasl.stage, from: d.glasl.from, to: d.glasl.to });
+  const vars: MessageVars = {
+    roleCount: d.roles.length,
+    voiceCount: d.missingVoices.length,
+    missingCount: d.gameChangersMissing.length,
+  };
+  if (d.glasl)
+    Object.assign(vars, {
+      phase: rc.t(`result.phase.${d.glasl.phase}`),
+      stage: d.glasl.stage,
+      from: d.glasl.from,
+      to: d.glasl.to,
+    });
   return vars;
 }
 
@@ -44,15 +63,22 @@ function findingBlock(rc: RenderContext, reason: Reason, vars: MessageVars): Blo
   const findingKey = reason.key.replace(/^result\.why\./, 'result.finding.');
   const finding = renderRef(rc, { ...reason, key: findingKey }, vars);
   const why = rc.t('result.whyLine', { why: renderRef(rc, reason, vars) });
-  return { type: 'text', text: `${finding}\n${why}`, tone: WARNING_FINDINGS.has(reason.finding) ? 'warning' : 'normal' };
+  return {
+    type: 'text',
+    text: `${finding}\n${why}`,
+    tone: WARNING_FINDINGS.has(reason.finding) ? 'warning' : 'normal',
+  };
 }
 
 /** Links to the models this diagnosis drew on. */
 function modelLinks(rc: RenderContext, d: Diagnosis): { label: string; url: string }[] {
   const links: { label: string; url: string }[] = [];
-  if (d.glasl || d.track === 'conflict' || d.track === 'both') links.push({ label: rc.t('result.model.glasl'), url: SOURCES.glasl });
-  if (d.track !== 'conflict' || d.roles.length > 0) links.push({ label: rc.t('result.model.brandsmaRoles'), url: SOURCES.brandsmaRoles[rc.locale] });
-  if (d.gameChangersMissing.length > 0) links.push({ label: rc.t('result.model.brandsmaGameChangers'), url: SOURCES.brandsmaGameChangers });
+  if (d.glasl || d.track === 'conflict' || d.track === 'both')
+    links.push({ label: rc.t('result.model.glasl'), url: SOURCES.glasl });
+  if (d.track !== 'conflict' || d.roles.length > 0)
+    links.push({ label: rc.t('result.model.brandsmaRoles'), url: SOURCES.brandsmaRoles[rc.locale] });
+  if (d.gameChangersMissing.length > 0)
+    links.push({ label: rc.t('result.model.brandsmaGameChangers'), url: SOURCES.brandsmaGameChangers });
   links.push({ label: rc.t('result.model.participation'), url: SOURCES.participationLadder });
   return links;
 }
@@ -88,22 +114,41 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
   blocks.push({ type: 'divider' });
   blocks.push({ type: 'heading', text: t('result.modulesTitle', { count: view.suggestions.length }) });
   for (const s of view.suggestions) {
-    blocks.push({ type: 'text', text: t('result.moduleLine', { title: localText(s.module.title, rc.locale), why: moduleWhy(rc, s) }) });
+    blocks.push({
+      type: 'text',
+      text: t('result.moduleLine', { title: localText(s.module.title, rc.locale), why: moduleWhy(rc, s) }),
+    });
   }
   blocks.push({
     type: 'buttons',
     buttons: view.suggestions.map((s) =>
-      actionButton(t('result.buttons.moreAbout', { title: localText(s.module.title, rc.locale) }), { dialogId: MODULE_ACTIONS, stepId: 'show', choiceId: s.module.id }),
+      actionButton(t('result.buttons.moreAbout', { title: localText(s.module.title, rc.locale) }), {
+        dialogId: MODULE_ACTIONS,
+        stepId: 'show',
+        choiceId: s.module.id,
+      }),
     ),
   });
 
   blocks.push({ type: 'divider' });
-  blocks.push({ type: 'text', text: t('result.retention', { date: formatDate(rc.locale, view.expiresAt) }), tone: 'muted' });
+  blocks.push({
+    type: 'text',
+    text: t('result.retention', { date: formatDate(rc.locale, view.expiresAt) }),
+    tone: 'muted',
+  });
   blocks.push({
     type: 'buttons',
     buttons: [
-      actionButton(t('result.buttons.keep'), { dialogId: RESULT_ACTIONS, stepId: 'keep', choiceId: resultId }, 'primary'),
-      actionButton(t('result.buttons.forget'), { dialogId: RESULT_ACTIONS, stepId: 'forget', choiceId: resultId }, 'danger'),
+      actionButton(
+        t('result.buttons.keep'),
+        { dialogId: RESULT_ACTIONS, stepId: 'keep', choiceId: resultId },
+        'primary',
+      ),
+      actionButton(
+        t('result.buttons.forget'),
+        { dialogId: RESULT_ACTIONS, stepId: 'forget', choiceId: resultId },
+        'danger',
+      ),
       actionButton(t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' }),
     ],
   });
@@ -111,7 +156,14 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
   blocks.push({
     type: 'buttons',
     // The result id rides in `text`, so a vote counts once per result.
-    buttons: USEFUL_VOTES.map((vote) => actionButton(t(`result.useful.${vote}`), { dialogId: RESULT_ACTIONS, stepId: 'useful', choiceId: vote, text: resultId })),
+    buttons: USEFUL_VOTES.map((vote) =>
+      actionButton(t(`result.useful.${vote}`), {
+        dialogId: RESULT_ACTIONS,
+        stepId: 'useful',
+        choiceId: vote,
+        text: resultId,
+      }),
+    ),
   });
   return message(blocks);
 }

@@ -72,7 +72,13 @@ export function minimiseAnswers(answers: Readonly<Record<string, Answer>>): Reco
   for (const [step, answer] of Object.entries(answers)) {
     if (typeof answer === 'string' || typeof answer === 'number') kept[step] = answer;
     else if (Array.isArray(answer)) kept[step] = answer.filter((id) => typeof id === 'string');
-    else if (step === NOTE_STEP && answer !== null && typeof answer === 'object' && typeof answer.text === 'string' && answer.text.trim() !== '')
+    else if (
+      step === NOTE_STEP &&
+      answer !== null &&
+      typeof answer === 'object' &&
+      typeof answer.text === 'string' &&
+      answer.text.trim() !== ''
+    )
       kept[step] = { text: answer.text.trim() };
   }
   return kept;
@@ -166,7 +172,11 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       const removed = await store.delete(keys.result(person, resultId));
       await store.delete(keys.sentForResult(person, resultId));
       await store.delete(keys.usefulVoted(person, resultId));
-      await writeList(person, (await readList(person, now)).filter((e) => e.id !== resultId), now);
+      await writeList(
+        person,
+        (await readList(person, now)).filter((e) => e.id !== resultId),
+        now,
+      );
       return { removed, sent };
     },
 
@@ -182,7 +192,11 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
     },
 
     async usefulCounts() {
-      const counts = await Promise.all(USEFUL_VOTES.map(async (vote) => [vote, (await store.get<number>(keys.counter(`useful:${vote}`))) ?? 0] as const));
+      const counts = await Promise.all(
+        USEFUL_VOTES.map(
+          async (vote) => [vote, (await store.get<number>(keys.counter(`useful:${vote}`))) ?? 0] as const,
+        ),
+      );
       return Object.fromEntries(counts) as Record<UsefulVote, number>;
     },
 

@@ -39,12 +39,23 @@ export function buildSafetyRoute(rc: RenderContext, options: SafetyRouteOptions)
     blocks.push({ type: 'text', text: t('safety.local.missing'), tone: 'muted' });
   }
 
-  const links: { label: string; url: string }[] = [{ label: t('safety.links.weerbaarBestuur'), url: SOURCES.weerbaarBestuur }];
+  const links: { label: string; url: string }[] = [
+    { label: t('safety.links.weerbaarBestuur'), url: SOURCES.weerbaarBestuur },
+  ];
   if (url) links.unshift({ label: name ?? t('safety.local.url'), url });
   blocks.push({ type: 'links', links });
   blocks.push({ type: 'text', text: t('safety.notStored'), tone: 'muted' });
   if (options.moduleId) {
-    blocks.push({ type: 'buttons', buttons: [actionButton(t('safety.buttons.module'), { dialogId: MODULE_ACTIONS, stepId: 'show', choiceId: options.moduleId })] });
+    blocks.push({
+      type: 'buttons',
+      buttons: [
+        actionButton(t('safety.buttons.module'), {
+          dialogId: MODULE_ACTIONS,
+          stepId: 'show',
+          choiceId: options.moduleId,
+        }),
+      ],
+    });
   }
   return message(blocks);
 }

@@ -17,7 +17,9 @@ export const CHECKIN_DIALOG_ID = 'checkin';
 
 /** "‘a’, ‘b’ en ‘c’" / "‘a’, ‘b’ and ‘c’" of the translated labels of some check-in choices. */
 export function choiceList(rc: RenderContext, ref: ChoiceRef): string {
-  const labels = ref.ids.map((id) => rc.t('result.quoted', { label: rc.t(`${CHECKIN_DIALOG_ID}.${ref.step}.choices.${id}`) }));
+  const labels = ref.ids.map((id) =>
+    rc.t('result.quoted', { label: rc.t(`${CHECKIN_DIALOG_ID}.${ref.step}.choices.${id}`) }),
+  );
   return listFormat(rc.locale).format(labels);
 }
 
@@ -27,7 +29,10 @@ const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
 
 function listFormat(locale: Locale): Intl.ListFormat {
   let format = listFormats.get(locale);
-  if (!format) listFormats.set(locale, (format = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' })));
+  if (!format) {
+    format = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
+    listFormats.set(locale, format);
+  }
   return format;
 }
 
@@ -42,7 +47,10 @@ export function renderRef(rc: RenderContext, ref: TextRef, extra: MessageVars = 
 export function formatDate(locale: Locale, ms: number): string {
   let format = dateFormats.get(locale);
   if (!format) {
-    format = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeZone: 'Europe/Amsterdam' });
+    format = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+      dateStyle: 'medium',
+      timeZone: 'Europe/Amsterdam',
+    });
     dateFormats.set(locale, format);
   }
   return format.format(new Date(ms));

@@ -139,7 +139,14 @@ export function createBot(deps: BotDeps): Bot {
       outcome = 'error';
       const botError = toBotError(error);
       // Only the code and the stack: messages of foreign errors may echo user text.
-      eventLog.error({ code: botError.code, errName: error instanceof Error ? error.name : typeof error, frames: stackFrames(error) }, 'turn failed');
+      eventLog.error(
+        {
+          code: botError.code,
+          errName: error instanceof Error ? error.name : typeof error,
+          frames: stackFrames(error),
+        },
+        'turn failed',
+      );
       try {
         await io.send(textMessage(translator.t(locale, 'errors.generic'), 'warning'));
       } catch {

@@ -13,7 +13,13 @@ export interface CoreFeatureDeps {
   retentionMs: number;
 }
 
-const button = (label: string, dialogId: string, stepId: string, choiceId?: string, style?: Button['style']): Button => ({
+const button = (
+  label: string,
+  dialogId: string,
+  stepId: string,
+  choiceId?: string,
+  style?: Button['style'],
+): Button => ({
   label,
   action: { dialogId, stepId, turn: 0, choiceId },
   style,
@@ -44,7 +50,13 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
     if (intro) blocks.push({ type: 'text', text: ctx.t(intro) });
     if (args !== 'welcome' || !open) blocks.push({ type: 'text', text: ctx.t('common.help') });
     blocks.push(commandButtons(ctx, ['checkin', 'learn', 'myResults']));
-    await ctx.io.send({ text: blocks.map((b) => (b.type === 'text' ? b.text : '')).join('\n').trim(), blocks });
+    await ctx.io.send({
+      text: blocks
+        .map((b) => (b.type === 'text' ? b.text : ''))
+        .join('\n')
+        .trim(),
+      blocks,
+    });
     // A dialog left half-way (after a restart, or in another window) picks up at the same question.
     if (open && ctx.event.conversation.isDirect) {
       await ctx.io.send(textMessage(ctx.t('common.welcomeBack'), 'muted'));
@@ -59,7 +71,13 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
         text: ctx.t('common.language.prompt'),
         blocks: [
           { type: 'text', text: ctx.t('common.language.prompt') },
-          { type: 'buttons', buttons: [button(ctx.t('common.language.names.nl'), 'lang', 'set', 'nl'), button(ctx.t('common.language.names.en'), 'lang', 'set', 'en')] },
+          {
+            type: 'buttons',
+            buttons: [
+              button(ctx.t('common.language.names.nl'), 'lang', 'set', 'nl'),
+              button(ctx.t('common.language.names.en'), 'lang', 'set', 'en'),
+            ],
+          },
         ],
       });
       return;
@@ -74,12 +92,21 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
     const lines: string[] = [];
     const open = await runner.active(ctx);
     if (open) lines.push(ctx.t('common.myData.openDialog'));
-    if (stored.some((k) => k === keys.prefs(ctx.person))) lines.push(ctx.t('common.myData.prefs', { locale: ctx.t(`common.language.names.${ctx.locale}`) }));
+    if (stored.some((k) => k === keys.prefs(ctx.person)))
+      lines.push(ctx.t('common.myData.prefs', { locale: ctx.t(`common.language.names.${ctx.locale}`) }));
     for (const feature of deps.features) if (feature.describeData) lines.push(...(await feature.describeData(ctx)));
     const blocks: Block[] = [{ type: 'heading', text: ctx.t('common.myData.title') }];
-    blocks.push({ type: 'text', text: lines.length > 0 ? lines.map((l) => `• ${l}`).join('\n') : ctx.t('common.myData.nothing') });
-    blocks.push({ type: 'text', text: ctx.t('common.myData.retention', { days: Math.round(deps.retentionMs / 86_400_000) }), tone: 'muted' });
-    if (stored.length > 0) blocks.push({ type: 'buttons', buttons: [button(ctx.t('common.buttons.forgetMe'), 'privacy', 'forget')] });
+    blocks.push({
+      type: 'text',
+      text: lines.length > 0 ? lines.map((l) => `• ${l}`).join('\n') : ctx.t('common.myData.nothing'),
+    });
+    blocks.push({
+      type: 'text',
+      text: ctx.t('common.myData.retention', { days: Math.round(deps.retentionMs / 86_400_000) }),
+      tone: 'muted',
+    });
+    if (stored.length > 0)
+      blocks.push({ type: 'buttons', buttons: [button(ctx.t('common.buttons.forgetMe'), 'privacy', 'forget')] });
     await ctx.io.send({ text: ctx.t('common.myData.title'), blocks }, privately(ctx));
   }
 
@@ -89,7 +116,13 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
         text: ctx.t('common.forget.confirm'),
         blocks: [
           { type: 'text', text: ctx.t('common.forget.confirm') },
-          { type: 'buttons', buttons: [button(ctx.t('common.buttons.forgetConfirm'), 'privacy', 'confirm', undefined, 'danger'), button(ctx.t('common.buttons.cancel'), 'privacy', 'cancel')] },
+          {
+            type: 'buttons',
+            buttons: [
+              button(ctx.t('common.buttons.forgetConfirm'), 'privacy', 'confirm', undefined, 'danger'),
+              button(ctx.t('common.buttons.cancel'), 'privacy', 'cancel'),
+            ],
+          },
         ],
       },
       privately(ctx),
@@ -124,7 +157,10 @@ export function createCoreFeature(deps: CoreFeatureDeps): Feature {
     actions: {
       cmd: async (ctx, action: ActionPayload) => {
         const name = action.choiceId as CommandName | undefined;
-        const handler = name && (findHandler(deps.features, 'commands', name) ?? (Object.hasOwn(commands, name) ? commands[name] : undefined));
+        const handler =
+          name &&
+          (findHandler(deps.features, 'commands', name) ??
+            (Object.hasOwn(commands, name) ? commands[name] : undefined));
         if (handler) await handler(ctx, '');
       },
       lang: (ctx, action) => language(ctx, action.choiceId ?? ''),

@@ -12,13 +12,16 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 const SEPARATORS = /[\s,;]+/;
 const INTEGER = /^[+-]?\d{1,6}$/;
 
-const fail = (reason: Rejection, limit?: number): Checked => (limit === undefined ? { ok: false, reason } : { ok: false, reason, limit });
+const fail = (reason: Rejection, limit?: number): Checked =>
+  limit === undefined ? { ok: false, reason } : { ok: false, reason, limit };
 
 /** Check a button or API answer for the question at position `at`. Never throws, whatever `value` is. */
 export function checkAnswer(index: DialogIndex, at: number, step: QuestionStep, value: unknown): Checked {
   switch (step.kind) {
     case 'single':
-      return typeof value === 'string' && index.choices[at]?.has(value) === true ? { ok: true, value } : fail('invalid_choice');
+      return typeof value === 'string' && index.choices[at]?.has(value) === true
+        ? { ok: true, value }
+        : fail('invalid_choice');
     case 'multi':
       return checkMulti(index, at, step, value);
     case 'scale':
@@ -30,7 +33,12 @@ export function checkAnswer(index: DialogIndex, at: number, step: QuestionStep, 
   }
 }
 
-function checkMulti(index: DialogIndex, at: number, step: Extract<QuestionStep, { kind: 'multi' }>, value: unknown): Checked {
+function checkMulti(
+  index: DialogIndex,
+  at: number,
+  step: Extract<QuestionStep, { kind: 'multi' }>,
+  value: unknown,
+): Checked {
   if (!Array.isArray(value)) return fail('invalid_choice');
   const choices = index.choices[at];
   const exclusive = index.exclusive[at];
@@ -52,7 +60,8 @@ function checkText(step: Extract<QuestionStep, { kind: 'text' }>, value: unknown
   let raw: string;
   if (value === null || value === undefined) raw = '';
   else if (typeof value === 'string') raw = value;
-  else if (typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') raw = (value as { text: string }).text;
+  else if (typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string')
+    raw = (value as { text: string }).text;
   else return fail('invalid_choice');
   if (raw.length > step.maxLength * 4) return fail('too_long', step.maxLength);
   const text = raw.replace(CONTROL_CHARS, '').trim();
@@ -70,7 +79,8 @@ export function parseText(index: DialogIndex, at: number, step: QuestionStep, te
   if (step.kind === 'text') return checkText(step, text);
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.length > MAX_CHOICE_TEXT) return fail('choice_expected');
-  if (step.kind === 'scale') return INTEGER.test(trimmed) ? checkAnswer(index, at, step, Number(trimmed)) : fail('choice_expected');
+  if (step.kind === 'scale')
+    return INTEGER.test(trimmed) ? checkAnswer(index, at, step, Number(trimmed)) : fail('choice_expected');
   if (step.kind === 'single') {
     const choice = matchChoice(index, at, step, trimmed);
     return choice === undefined ? fail('choice_expected') : checkAnswer(index, at, step, choice);

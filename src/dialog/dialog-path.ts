@@ -30,12 +30,14 @@ export function indexDialog(def: DialogDefinition): DialogIndex {
 
 function buildIndex(def: DialogDefinition): DialogIndex {
   const position = new Map<string, number>();
-  def.steps.forEach((step, i) => position.set(step.id, i));
+  for (const [i, step] of def.steps.entries()) position.set(step.id, i);
   return {
     steps: def.steps,
     position,
     choices: def.steps.map((s) => ('choices' in s ? new Set(s.choices) : undefined)),
-    choicesByLowerId: def.steps.map((s) => ('choices' in s ? new Map(s.choices.map((c) => [c.toLowerCase(), c])) : undefined)),
+    choicesByLowerId: def.steps.map((s) =>
+      'choices' in s ? new Map(s.choices.map((c) => [c.toLowerCase(), c])) : undefined,
+    ),
     exclusive: def.steps.map((s) => (s.kind === 'multi' ? new Set(s.exclusive ?? []) : undefined)),
     // A target that is unknown or not forward (only possible without the schema) ends the dialog rather than looping.
     ruleTargets: def.steps.map((s, i) =>

@@ -65,7 +65,14 @@ function start(def: DialogDefinition, now: number): EngineResult {
   return proceed(def, indexDialog(def), progress, { at: 0, isEnd: false });
 }
 
-function accept(def: DialogDefinition, index: DialogIndex, state: DialogState, at: number, checked: Checked, now: number): EngineResult {
+function accept(
+  def: DialogDefinition,
+  index: DialogIndex,
+  state: DialogState,
+  at: number,
+  checked: Checked,
+  now: number,
+): EngineResult {
   if (!checked.ok) return reject(state, checked.reason, checked.limit);
   const stepId = state.stepId as string;
   const answers: Record<string, Answer> = { ...state.answers };
@@ -168,7 +175,10 @@ function ask(def: DialogDefinition, state: DialogState, stepId: string): Extract
 }
 
 /** The `ask` output for the open question of an active state: what to show again after a restart or a hint. */
-export function askAgain(def: DialogDefinition, state: DialogState): Extract<EngineOutput, { kind: 'ask' }> | undefined {
+export function askAgain(
+  def: DialogDefinition,
+  state: DialogState,
+): Extract<EngineOutput, { kind: 'ask' }> | undefined {
   return state.stepId === undefined ? undefined : ask(def, state, state.stepId);
 }
 
@@ -195,5 +205,14 @@ function isActive(def: DialogDefinition, state: DialogState): boolean {
 
 /** Returned (never stored) when an input arrives with no state at all. */
 function blankState(def: DialogDefinition, now: number): DialogState {
-  return { dialogId: def.id, version: def.version, answers: {}, history: [], turn: 0, status: 'stopped', startedAt: now, expiresAt: now };
+  return {
+    dialogId: def.id,
+    version: def.version,
+    answers: {},
+    history: [],
+    turn: 0,
+    status: 'stopped',
+    startedAt: now,
+    expiresAt: now,
+  };
 }

@@ -21,7 +21,9 @@ export function loadDialogs(dir: string): Map<string, DialogDefinition> {
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    throw new DataFileError(dir, [`cannot read the dialogs folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new DataFileError(dir, [
+      `cannot read the dialogs folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   const dialogs = new Map<string, DialogDefinition>();
   const fileOf = new Map<string, string>();
@@ -29,7 +31,8 @@ export function loadDialogs(dir: string): Map<string, DialogDefinition> {
     const file = join(dir, name);
     const def = loadDialogFile(file);
     const earlier = fileOf.get(def.id);
-    if (earlier !== undefined) throw new DataFileError(file, [`id: dialog "${def.id}" is already defined in ${earlier}`]);
+    if (earlier !== undefined)
+      throw new DataFileError(file, [`id: dialog "${def.id}" is already defined in ${earlier}`]);
     fileOf.set(def.id, file);
     dialogs.set(def.id, def);
   }
@@ -46,7 +49,6 @@ export function parseDialog(file: string, text: string): DialogDefinition {
   return parseDataFile(file, text, DialogDefinitionSchema);
 }
 
-
 /**
  * Every locale key a dialog needs: `<dialog>.<step>.text` for a say step; `.prompt` for a question, plus
  * `.choices.<id>` per choice, `.hint` when `hint` is set, `.min`/`.max` for a scale, `.placeholder` for text.
@@ -61,7 +63,8 @@ export function requiredTextKeys(def: DialogDefinition): string[] {
     }
     keys.push(`${base}.prompt`);
     if (step.hint === true) keys.push(`${base}.hint`);
-    if (step.kind === 'single' || step.kind === 'multi') for (const choice of step.choices) keys.push(`${base}.choices.${choice}`);
+    if (step.kind === 'single' || step.kind === 'multi')
+      for (const choice of step.choices) keys.push(`${base}.choices.${choice}`);
     if (step.kind === 'scale') keys.push(`${base}.min`, `${base}.max`);
     if (step.kind === 'text') keys.push(`${base}.placeholder`);
   }

@@ -30,13 +30,19 @@ export function choiceLabels(def: DialogDefinition, step: Step, t: Translate): {
 }
 
 /** Blocks that ask one question: progress, the prompt, an optional hint, the answer control and navigation. */
-export function renderQuestion(def: DialogDefinition, state: DialogState, ask: Extract<EngineOutput, { kind: 'ask' }>, t: Translate): Block[] {
+export function renderQuestion(
+  def: DialogDefinition,
+  state: DialogState,
+  ask: Extract<EngineOutput, { kind: 'ask' }>,
+  t: Translate,
+): Block[] {
   const step = def.steps.find((s) => s.id === ask.stepId);
   if (!step || step.kind === 'say') return [];
   const action: ActionPayload = { dialogId: def.id, stepId: step.id, turn: state.turn };
   const label = t(stepKey(def.id, step.id, 'prompt'));
   // current 0 = an unnumbered extra (the optional closing note).
-  const progressLabel = ask.current === 0 ? t('common.progressExtra') : t('common.progress', { current: ask.current, total: ask.total });
+  const progressLabel =
+    ask.current === 0 ? t('common.progressExtra') : t('common.progress', { current: ask.current, total: ask.total });
   const blocks: Block[] = [{ type: 'progress', current: ask.current, total: ask.total, label: progressLabel }];
   blocks.push({ type: 'heading', text: label });
   if (step.hint) blocks.push({ type: 'text', text: t(stepKey(def.id, step.id, 'hint')), tone: 'muted' });
@@ -45,7 +51,13 @@ export function renderQuestion(def: DialogDefinition, state: DialogState, ask: E
       blocks.push({ type: 'single', label, choices: choiceLabels(def, step, t), action });
       break;
     case 'multi':
-      blocks.push({ type: 'multi', label, choices: choiceLabels(def, step, t), submitLabel: t('common.buttons.submit'), action });
+      blocks.push({
+        type: 'multi',
+        label,
+        choices: choiceLabels(def, step, t),
+        submitLabel: t('common.buttons.submit'),
+        action,
+      });
       break;
     case 'scale':
       blocks.push({
@@ -73,7 +85,9 @@ export function renderQuestion(def: DialogDefinition, state: DialogState, ask: E
   const nav: Block = {
     type: 'buttons',
     buttons: [
-      ...(state.history.length > 0 ? [{ label: t('common.buttons.back'), action: { ...action, stepId: '$back' } }] : []),
+      ...(state.history.length > 0
+        ? [{ label: t('common.buttons.back'), action: { ...action, stepId: '$back' } }]
+        : []),
       { label: t('common.buttons.stop'), action: { ...action, stepId: '$stop' } },
     ],
   };

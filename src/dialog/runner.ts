@@ -34,7 +34,13 @@ export interface DialogRunner {
 /** Typed text → an answer id by label or number, so "Ja" or "2" works like the button. */
 function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: TurnContext): EngineInput {
   const step = def.steps.find((s) => s.id === state.stepId);
-  const simplify = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const simplify = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   if (step && (step.kind === 'single' || step.kind === 'multi')) {
     const wanted = simplify(text);
     const match = choiceLabels(def, step, ctx.t).find((c) => simplify(c.label) === wanted);
@@ -53,7 +59,8 @@ function actionToInput(def: DialogDefinition, state: DialogState, action: Action
   let value: Answer = null;
   if (step?.kind === 'multi') value = action.values ?? (action.choiceId ? [action.choiceId] : []);
   else if (step?.kind === 'scale') value = Number(action.text ?? action.choiceId);
-  else if (step?.kind === 'text') value = action.text === undefined || action.text.trim() === '' ? null : { text: action.text };
+  else if (step?.kind === 'text')
+    value = action.text === undefined || action.text.trim() === '' ? null : { text: action.text };
   else value = action.choiceId ?? null;
   return { type: 'answer', stepId: action.stepId, turn: action.turn, value, now };
 }
@@ -94,13 +101,30 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
   };
 
   /** Apply an engine result: store it, then show what changed. `viaAction` updates the clicked message in place. */
-  const apply = async (ctx: TurnContext, def: DialogDefinition, before: DialogState | undefined, result: EngineResult, viaAction: boolean, inputLength = 0) => {
+  const apply = async (
+    ctx: TurnContext,
+    def: DialogDefinition,
+    before: DialogState | undefined,
+    result: EngineResult,
+    viaAction: boolean,
+    inputLength = 0,
+  ) => {
     const rejection = result.outputs.find((o) => o.kind === 'rejected');
     if (!result.changed) {
       if (rejection?.kind !== 'rejected') return;
-      if (['not_active', 'expired', 'version_changed'].includes(rejection.reason) && before) await ctx.store.delete(keys.dialog(ctx.person));
-      const again = before && ['stale', 'not_active', 'expired', 'version_changed'].includes(rejection.reason) ? undefined : before && askAgain(def, before);
-      const message = renderOutputs(def, before ?? result.state, again ? [rejection, again] : [rejection], ctx.t, inputLength);
+      if (['not_active', 'expired', 'version_changed'].includes(rejection.reason) && before)
+        await ctx.store.delete(keys.dialog(ctx.person));
+      const again =
+        before && ['stale', 'not_active', 'expired', 'version_changed'].includes(rejection.reason)
+          ? undefined
+          : before && askAgain(def, before);
+      const message = renderOutputs(
+        def,
+        before ?? result.state,
+        again ? [rejection, again] : [rejection],
+        ctx.t,
+        inputLength,
+      );
       if (message) await ctx.io.send(message, privately(ctx));
       return;
     }
@@ -126,7 +150,9 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       return;
     }
     if (ended?.kind === 'done') {
-      await (viaAction ? ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted')) : sendRendered(ctx, def, result));
+      await (viaAction
+        ? ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted'))
+        : sendRendered(ctx, def, result));
       await deps.onDone(ctx, result.state, def);
       return;
     }
@@ -139,7 +165,10 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
     if (message) await ctx.io.send(message, privately(ctx));
   };
 
-  const withActive = async (ctx: TurnContext, work: (def: DialogDefinition, state: DialogState) => Promise<void>): Promise<boolean> => {
+  const withActive = async (
+    ctx: TurnContext,
+    work: (def: DialogDefinition, state: DialogState) => Promise<void>,
+  ): Promise<boolean> => {
     const state = await load(ctx);
     const def = state && dialogs.get(state.dialogId);
     if (!state || !def) return false;
@@ -192,16 +221,22 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
     },
 
     async onText(ctx, text) {
-      return withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, textToAnswer(def, state, text, ctx)), false, text.length));
+      return withActive(ctx, (def, state) =>
+        apply(ctx, def, state, advance(def, state, textToAnswer(def, state, text, ctx)), false, text.length),
+      );
     },
 
     async back(ctx) {
-      const handled = await withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, { type: 'back', now: ctx.now }), false));
+      const handled = await withActive(ctx, (def, state) =>
+        apply(ctx, def, state, advance(def, state, { type: 'back', now: ctx.now }), false),
+      );
       if (!handled) await ctx.io.send(textMessage(ctx.t('errors.nothingToUndo'), 'muted'), privately(ctx));
     },
 
     async stop(ctx) {
-      const handled = await withActive(ctx, (def, state) => apply(ctx, def, state, advance(def, state, { type: 'stop', now: ctx.now }), false));
+      const handled = await withActive(ctx, (def, state) =>
+        apply(ctx, def, state, advance(def, state, { type: 'stop', now: ctx.now }), false),
+      );
       if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'), privately(ctx));
     },
   };

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Ids in dialog data: lower camelCase or kebab/snake, starting with a letter. */
-export const IdSchema = z.string().regex(/^[a-z][a-zA-Z0-9_-]{0,39}$/, 'use letters, digits, - or _, starting with a lower-case letter');
+export const IdSchema = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9_-]{0,39}$/, 'use letters, digits, - or _, starting with a lower-case letter');
 
 /** A condition over the answers so far. Every property given must hold. */
 export interface Condition {
@@ -39,7 +41,13 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     .strict()
     .refine((c) => Object.keys(c).length > 0, 'a condition needs at least one test')
     .refine(
-      (c) => c.step !== undefined || (c.in === undefined && c.includesAll === undefined && c.gte === undefined && c.lte === undefined && c.answered === undefined),
+      (c) =>
+        c.step !== undefined ||
+        (c.in === undefined &&
+          c.includesAll === undefined &&
+          c.gte === undefined &&
+          c.lte === undefined &&
+          c.answered === undefined),
       'in, includesAll, gte, lte and answered need a step',
     ),
 );
@@ -69,7 +77,12 @@ export const SayStepSchema = z.object({ ...StepBase, kind: z.literal('say') }).s
 
 /** One answer from a list of buttons. Text keys: `.prompt`, `.choices.<id>`, and `.hint` when `hint` is set. */
 export const SingleStepSchema = z
-  .object({ ...StepBase, kind: z.literal('single'), choices: z.array(IdSchema).min(2).max(12), hint: z.boolean().optional() })
+  .object({
+    ...StepBase,
+    kind: z.literal('single'),
+    choices: z.array(IdSchema).min(2).max(12),
+    hint: z.boolean().optional(),
+  })
   .strict();
 
 /** Any number of answers from a list. `exclusive` choices (like "none") cannot be combined with others. */
@@ -87,9 +100,18 @@ export const MultiStepSchema = z
 
 /** A number on a scale. Text keys: `.prompt`, `.min`, `.max`. */
 export const ScaleStepSchema = z
-  .object({ ...StepBase, kind: z.literal('scale'), min: z.number().int(), max: z.number().int(), hint: z.boolean().optional() })
+  .object({
+    ...StepBase,
+    kind: z.literal('scale'),
+    min: z.number().int(),
+    max: z.number().int(),
+    hint: z.boolean().optional(),
+  })
   .strict()
-  .refine((s) => s.max > s.min && s.max - s.min <= 10, { message: 'max must be above min, at most 10 apart', path: ['max'] });
+  .refine((s) => s.max > s.min && s.max - s.min <= 10, {
+    message: 'max must be above min, at most 10 apart',
+    path: ['max'],
+  });
 
 /** A short typed answer. Text keys: `.prompt`, `.placeholder`, and `.hint` when `hint` is set. */
 export const TextStepSchema = z
@@ -105,7 +127,13 @@ export const TextStepSchema = z
   .strict()
   .refine((s) => !s.extra || s.optional, { message: 'an extra step must be optional', path: ['extra'] });
 
-export const StepSchema = z.discriminatedUnion('kind', [SayStepSchema, SingleStepSchema, MultiStepSchema, ScaleStepSchema, TextStepSchema]);
+export const StepSchema = z.discriminatedUnion('kind', [
+  SayStepSchema,
+  SingleStepSchema,
+  MultiStepSchema,
+  ScaleStepSchema,
+  TextStepSchema,
+]);
 
 /** A whole dialog, as stored in `dialogs/<id>.yaml`. */
 export const DialogDefinitionSchema = z
@@ -114,14 +142,19 @@ export const DialogDefinitionSchema = z
     /** Bump when steps change: a stored state of another version ends politely. */
     version: z.number().int().min(1),
     /** How long a half-finished dialog is kept, in hours. */
-    expiresAfterHours: z.number().positive().max(24 * 90).default(72),
+    expiresAfterHours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(72),
     steps: z.array(StepSchema).min(1),
   })
   .strict()
   .superRefine((def, ctx) => {
     const ids = new Map<string, number>();
     def.steps.forEach((step, index) => {
-      if (ids.has(step.id)) ctx.addIssue({ code: 'custom', message: `duplicate step id "${step.id}"`, path: ['steps', index, 'id'] });
+      if (ids.has(step.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate step id "${step.id}"`, path: ['steps', index, 'id'] });
       ids.set(step.id, index);
     });
     const choicesOf = (id: string): string[] | undefined => {
@@ -131,18 +164,28 @@ export const DialogDefinitionSchema = z
     const checkCondition = (c: Condition, at: number, path: (string | number)[]): void => {
       if (c.step !== undefined) {
         const target = ids.get(c.step);
-        if (target === undefined) ctx.addIssue({ code: 'custom', message: `unknown step "${c.step}"`, path: [...path, 'step'] });
-        else if (target > at) ctx.addIssue({ code: 'custom', message: `step "${c.step}" comes later, so it has no answer yet`, path: [...path, 'step'] });
+        if (target === undefined)
+          ctx.addIssue({ code: 'custom', message: `unknown step "${c.step}"`, path: [...path, 'step'] });
+        else if (target > at)
+          ctx.addIssue({
+            code: 'custom',
+            message: `step "${c.step}" comes later, so it has no answer yet`,
+            path: [...path, 'step'],
+          });
         const choices = choicesOf(c.step);
         for (const key of ['in', 'includesAll'] as const) {
           for (const choice of c[key] ?? []) {
             if (choices && !choices.includes(choice))
-              ctx.addIssue({ code: 'custom', message: `"${choice}" is not a choice of step "${c.step}"`, path: [...path, key] });
+              ctx.addIssue({
+                code: 'custom',
+                message: `"${choice}" is not a choice of step "${c.step}"`,
+                path: [...path, key],
+              });
           }
         }
       }
-      c.anyOf?.forEach((sub, i) => checkCondition(sub, at, [...path, 'anyOf', i]));
-      c.allOf?.forEach((sub, i) => checkCondition(sub, at, [...path, 'allOf', i]));
+      for (const [i, sub] of (c.anyOf ?? []).entries()) checkCondition(sub, at, [...path, 'anyOf', i]);
+      for (const [i, sub] of (c.allOf ?? []).entries()) checkCondition(sub, at, [...path, 'allOf', i]);
       if (c.not) checkCondition(c.not, at, [...path, 'not']);
     };
     def.steps.forEach((step, index) => {
@@ -151,19 +194,40 @@ export const DialogDefinitionSchema = z
         checkCondition(rule.when, index, ['steps', index, 'next', r, 'when']);
         if (rule.goto !== END) {
           const target = ids.get(rule.goto);
-          if (target === undefined) ctx.addIssue({ code: 'custom', message: `unknown step "${rule.goto}"`, path: ['steps', index, 'next', r, 'goto'] });
-          else if (target <= index) ctx.addIssue({ code: 'custom', message: 'a rule may only jump forward', path: ['steps', index, 'next', r, 'goto'] });
+          if (target === undefined)
+            ctx.addIssue({
+              code: 'custom',
+              message: `unknown step "${rule.goto}"`,
+              path: ['steps', index, 'next', r, 'goto'],
+            });
+          else if (target <= index)
+            ctx.addIssue({
+              code: 'custom',
+              message: 'a rule may only jump forward',
+              path: ['steps', index, 'next', r, 'goto'],
+            });
         }
       });
       if (step.kind === 'multi') {
         for (const choice of step.exclusive ?? [])
-          if (!step.choices.includes(choice)) ctx.addIssue({ code: 'custom', message: `"${choice}" is not a choice`, path: ['steps', index, 'exclusive'] });
-        if (step.max !== undefined && step.max < step.min) ctx.addIssue({ code: 'custom', message: 'max is below min', path: ['steps', index, 'max'] });
+          if (!step.choices.includes(choice))
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${choice}" is not a choice`,
+              path: ['steps', index, 'exclusive'],
+            });
+        if (step.max !== undefined && step.max < step.min)
+          ctx.addIssue({ code: 'custom', message: 'max is below min', path: ['steps', index, 'max'] });
         if (step.min > step.choices.length)
-          ctx.addIssue({ code: 'custom', message: 'min is more than the number of choices', path: ['steps', index, 'min'] });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'min is more than the number of choices',
+            path: ['steps', index, 'min'],
+          });
       }
     });
-    if (!def.steps.some((s) => s.kind !== 'say')) ctx.addIssue({ code: 'custom', message: 'a dialog needs at least one question', path: ['steps'] });
+    if (!def.steps.some((s) => s.kind !== 'say'))
+      ctx.addIssue({ code: 'custom', message: 'a dialog needs at least one question', path: ['steps'] });
   });
 
 export type DialogDefinition = z.infer<typeof DialogDefinitionSchema>;

@@ -12,7 +12,11 @@ export type Pseudonymizer = (user: Pick<UserRef, 'platform' | 'tenantId' | 'user
 
 /** HMAC-SHA256 over (platform, tenant, user), base64url, 128 bits: stable, not reversible without the key. */
 export function createPseudonymizer(key: string): Pseudonymizer {
-  return (user) => createHmac('sha256', key).update(`${user.platform}\u001f${user.tenantId}\u001f${user.userId}`).digest('base64url').slice(0, 22);
+  return (user) =>
+    createHmac('sha256', key)
+      .update(`${user.platform}\u001f${user.tenantId}\u001f${user.userId}`)
+      .digest('base64url')
+      .slice(0, 22);
 }
 
 /**
@@ -32,6 +36,9 @@ export function resolvePseudonymKey(configured: string | undefined, databasePath
     }
   }
   const key = readFileSync(file, 'utf8').trim();
-  if (key.length < MIN_KEY_LENGTH) throw new ConfigError([`PSEUDONYM_KEY: the generated key in ${file} is damaged (too short); remove the file to make a new one`]);
+  if (key.length < MIN_KEY_LENGTH)
+    throw new ConfigError([
+      `PSEUDONYM_KEY: the generated key in ${file} is damaged (too short); remove the file to make a new one`,
+    ]);
   return key;
 }

@@ -7,7 +7,8 @@ import type { Platform } from '../core/types.js';
 /** How long an inbound event id is remembered for de-duplication (Slack retries for up to ~1 hour). */
 export const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
-const safe = (part: string): string => part.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const safe = (part: string): string =>
+  part.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 export const keys = {
   /** An inbound event already handled (de-duplication). */

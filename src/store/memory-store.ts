@@ -72,7 +72,10 @@ export class MemoryStore implements KeyValueStore {
   async track(person: string, key: string): Promise<void> {
     this.assertOpen();
     let keys = this.index.get(person);
-    if (!keys) this.index.set(person, (keys = new Set()));
+    if (!keys) {
+      keys = new Set();
+      this.index.set(person, keys);
+    }
     keys.add(key);
   }
 

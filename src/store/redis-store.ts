@@ -125,7 +125,10 @@ export class RedisStore implements KeyValueStore {
   async claim(key: string, ttlMs: number): Promise<boolean> {
     const ttl = checkTtl(ttlMs);
     return this.run('claim', async () => {
-      const reply = await this.client.set(this.claimKey(key), '1', { condition: 'NX', expiration: { type: 'PX', value: ttl } });
+      const reply = await this.client.set(this.claimKey(key), '1', {
+        condition: 'NX',
+        expiration: { type: 'PX', value: ttl },
+      });
       return reply === 'OK';
     });
   }

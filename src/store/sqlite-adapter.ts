@@ -72,7 +72,9 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     private readonly now: () => number,
   ) {
     super();
-    this.selectLive = db.prepare('SELECT value FROM kv_values WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
+    this.selectLive = db.prepare(
+      'SELECT value FROM kv_values WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
+    );
     this.upsert = db.prepare(
       'INSERT INTO kv_values (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
     );

@@ -107,8 +107,12 @@ export class SqliteStore implements KeyValueStore {
           'INSERT INTO kv_person_keys (person, key, tracked_at) VALUES (?, ?, ?) ON CONFLICT (person, key) DO UPDATE SET tracked_at = excluded.tracked_at',
         ),
         keysOf: db.prepare('SELECT key FROM kv_person_keys WHERE person = ? ORDER BY key'),
-        forgetValues: db.prepare('DELETE FROM kv_values WHERE key IN (SELECT key FROM kv_person_keys WHERE person = ?)'),
-        forgetClaims: db.prepare('DELETE FROM kv_claims WHERE key IN (SELECT key FROM kv_person_keys WHERE person = ?)'),
+        forgetValues: db.prepare(
+          'DELETE FROM kv_values WHERE key IN (SELECT key FROM kv_person_keys WHERE person = ?)',
+        ),
+        forgetClaims: db.prepare(
+          'DELETE FROM kv_claims WHERE key IN (SELECT key FROM kv_person_keys WHERE person = ?)',
+        ),
         forgetIndex: db.prepare('DELETE FROM kv_person_keys WHERE person = ?'),
         purgeValues: db.prepare('DELETE FROM kv_values WHERE expires_at IS NOT NULL AND expires_at <= ?'),
         purgeClaims: db.prepare('DELETE FROM kv_claims WHERE expires_at <= ?'),

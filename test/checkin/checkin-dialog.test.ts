@@ -13,7 +13,9 @@ describe('dialogs/checkin.yaml', () => {
   });
 
   it('has every text in Dutch and English', () => {
-    const missing = requiredTextKeys(def!).flatMap((key) => (['nl', 'en'] as const).filter((l) => !translator.has(l, key)).map((l) => `${l}:${key}`));
+    const missing = requiredTextKeys(def!).flatMap((key) =>
+      (['nl', 'en'] as const).filter((l) => !translator.has(l, key)).map((l) => `${l}:${key}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -25,7 +27,9 @@ describe('dialogs/checkin.yaml', () => {
     expect(predictPath(def!, { role: 'raadslid', kind: 'conflict' })).not.toContain('roles');
     expect(predictPath(def!, { role: 'raadslid', kind: 'polarisation' })).not.toContain('signals');
     // The optional closing note is an unnumbered extra, so "vraag X van Y" never goes above 8.
-    const numbered = predictPath(def!, {}).filter((id) => !def!.steps.some((s) => s.id === id && s.kind === 'text' && s.extra));
+    const numbered = predictPath(def!, {}).filter(
+      (id) => !def!.steps.some((s) => s.id === id && s.kind === 'text' && s.extra),
+    );
     expect(numbered).toHaveLength(8);
     expect(numbered).not.toContain('note');
   });
@@ -62,7 +66,9 @@ describe('dialogs/checkin.yaml', () => {
     expect(choices('signals')).toEqual(expect.arrayContaining(Object.keys(SIGNAL_STAGE)));
     expect(choices('roles')).toEqual(expect.arrayContaining([...ROLES, 'meSide', 'meMiddle', 'meAbove']));
     expect(choices('voices')).toEqual(expect.arrayContaining([...VOICES]));
-    expect(choices('participation')).toEqual(expect.arrayContaining([...CHANNELS, 'unclearPromise', 'lessThanPromised', 'notYet']));
+    expect(choices('participation')).toEqual(
+      expect.arrayContaining([...CHANNELS, 'unclearPromise', 'lessThanPromised', 'notYet']),
+    );
     expect(choices('gameChangers')).toEqual(expect.arrayContaining([...GAME_CHANGERS]));
     expect(choices('safety')).toEqual(expect.arrayContaining(['threats', 'damage', 'unsure']));
   });

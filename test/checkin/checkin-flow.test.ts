@@ -32,7 +32,11 @@ function setup() {
     features: [createCheckinFeature({ catalogue: loadModuleCatalogue('dialogs/modules.yaml') })],
   });
   const user = person(`U${Math.random().toString(36).slice(2, 8)}`);
-  const pseudonym = createPseudonymizer(TEST_PSEUDONYM_KEY)({ platform: 'console', tenantId: 'T1', userId: user.says('').user.userId });
+  const pseudonym = createPseudonymizer(TEST_PSEUDONYM_KEY)({
+    platform: 'console',
+    tenantId: 'T1',
+    userId: user.says('').user.userId,
+  });
   return { bot, store, user, pseudonym, logger };
 }
 
@@ -47,7 +51,11 @@ async function checkIn(env: ReturnType<typeof setup>, answers: Record<string, st
     asked.push(q.action.stepId);
     const value = answers[q.action.stepId];
     const action: ActionPayload =
-      q.type === 'multi' ? { ...q.action, values: value as string[] } : q.type === 'input' ? { ...q.action, text: (value as string) ?? '' } : { ...q.action, choiceId: value as string };
+      q.type === 'multi'
+        ? { ...q.action, values: value as string[] }
+        : q.type === 'input'
+          ? { ...q.action, text: (value as string) ?? '' }
+          : { ...q.action, choiceId: value as string };
     io = recordingIO();
     await env.bot.sink(env.user.clicks(action), io);
   }
@@ -57,7 +65,15 @@ async function checkIn(env: ReturnType<typeof setup>, answers: Record<string, st
 describe('the check-in through the bot', () => {
   it('a conflict check-in skips the Brandsma questions, keeps the result and lets the person forget it', async () => {
     const env = setup();
-    const { io, asked } = await checkIn(env, { role: 'ambtenaar', kind: 'conflict', signals: ['debating'], safety: 'none', voices: ['neighbours'], participation: ['meeting'], note: CANARY });
+    const { io, asked } = await checkIn(env, {
+      role: 'ambtenaar',
+      kind: 'conflict',
+      signals: ['debating'],
+      safety: 'none',
+      voices: ['neighbours'],
+      participation: ['meeting'],
+      note: CANARY,
+    });
     expect(asked).toEqual(['role', 'kind', 'signals', 'safety', 'voices', 'participation', 'note']);
     const result = io.log.find((r) => r.op === 'send' && r.message.text.startsWith(translator.t('nl', 'result.title')));
     expect(result && result.op === 'send' && result.direct).toBe(true);
@@ -66,7 +82,10 @@ describe('the check-in through the bot', () => {
     expect(resultKey).toBeDefined();
     expect(stored).toContain(keys.resultList(env.pseudonym));
 
-    const forget = io.last()!.blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : [])).find((b) => b.action.stepId === 'forget')!;
+    const forget = io
+      .last()!
+      .blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
+      .find((b) => b.action.stepId === 'forget')!;
     const after = recordingIO();
     await env.bot.sink(env.user.clicks(forget.action), after);
     expect(after.log.some((r) => r.op === 'remove')).toBe(true);
@@ -84,7 +103,9 @@ describe('the check-in through the bot', () => {
     expect(texts).not.toContain(translator.t('nl', 'result.title'));
     const facts = io.last()!.blocks.flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : []));
     expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
-    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('turn:') && !k.startsWith('dialog:'))).toEqual([]);
+    expect(
+      (await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('turn:') && !k.startsWith('dialog:')),
+    ).toEqual([]);
     expect(await env.store.get(keys.dialog(env.pseudonym))).toBeUndefined();
   });
 });

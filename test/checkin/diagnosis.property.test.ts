@@ -27,12 +27,20 @@ function answerArb(step: QuestionStep): fc.Arbitrary<Answer> {
       const exclusive = step.exclusive ?? [];
       const open = step.choices.filter((c) => !exclusive.includes(c));
       const some = fc.subarray(open, { minLength: Math.max(1, step.min) });
-      return exclusive.length > 0 ? fc.oneof(some, fc.constantFrom(...exclusive).map((c) => [c])) : some;
+      return exclusive.length > 0
+        ? fc.oneof(
+            some,
+            fc.constantFrom(...exclusive).map((c) => [c]),
+          )
+        : some;
     }
     case 'scale':
       return fc.integer({ min: step.min, max: step.max });
     case 'text':
-      return fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: step.maxLength }).map((text) => ({ text })));
+      return fc.oneof(
+        fc.constant(null),
+        fc.string({ minLength: 1, maxLength: step.maxLength }).map((text) => ({ text })),
+      );
   }
 }
 
@@ -102,7 +110,13 @@ function runDialog(pick: (step: QuestionStep) => Answer): { state: DialogState; 
     else totals.push(ask.total);
     const step = questions.find((s) => s.id === ask.stepId);
     if (!step) throw new Error(`unknown step ${ask.stepId}`);
-    result = advance(def, result.state, { type: 'answer', stepId: step.id, turn: result.state.turn, value: pick(step), now: 1 });
+    result = advance(def, result.state, {
+      type: 'answer',
+      stepId: step.id,
+      turn: result.state.turn,
+      value: pick(step),
+      now: 1,
+    });
     expect(result.changed).toBe(true);
   }
   return { state: result.state, totals };
@@ -110,7 +124,9 @@ function runDialog(pick: (step: QuestionStep) => Answer): { state: DialogState; 
 
 describe('the check-in dialog end to end (engine + diagnosis)', () => {
   it('every answer sequence ends; threats or damage end it with the safety outcome, and safety wins', () => {
-    const pickers = fc.record(Object.fromEntries(questions.map((s) => [s.id, answerArb(s)]))) as fc.Arbitrary<Record<string, Answer>>;
+    const pickers = fc.record(Object.fromEntries(questions.map((s) => [s.id, answerArb(s)]))) as fc.Arbitrary<
+      Record<string, Answer>
+    >;
     fc.assert(
       fc.property(pickers, (chosen) => {
         const { state, totals } = runDialog((step) => chosen[step.id] ?? null);
@@ -122,7 +138,12 @@ describe('the check-in dialog end to end (engine + diagnosis)', () => {
         expect(state.outcome === 'safety').toBe(reportedDanger);
         expect(d.flags.safety).toBe(reportedDanger);
         // After a safety stop no later question was asked.
-        if (reportedDanger) expect(Object.keys(state.answers).filter((k) => ['roles', 'voices', 'participation', 'gameChangers', 'note'].includes(k))).toEqual([]);
+        if (reportedDanger)
+          expect(
+            Object.keys(state.answers).filter((k) =>
+              ['roles', 'voices', 'participation', 'gameChangers', 'note'].includes(k),
+            ),
+          ).toEqual([]);
         // The progress line counts the person's path: 8 numbered questions at most (the note is an unnumbered
         // extra), fewer for one track.
         expect(Math.max(...totals)).toBeLessThanOrEqual(8);

@@ -16,7 +16,15 @@ const T0 = Date.UTC(2026, 0, 5, 9);
 const PERSON = 'pseudo1';
 const CANARY = 'CANARY-note-9f3';
 const conversation = { platform: 'console' as const, tenantId: 'local', conversationId: 'c1', isDirect: true };
-const event: InboundEvent = { kind: 'message', id: 'e1', platform: 'console', user: { platform: 'console', tenantId: 'local', userId: 'u1' }, conversation, receivedAt: T0, text: 'x' };
+const event: InboundEvent = {
+  kind: 'message',
+  id: 'e1',
+  platform: 'console',
+  user: { platform: 'console', tenantId: 'local', userId: 'u1' },
+  conversation,
+  receivedAt: T0,
+  text: 'x',
+};
 
 function harness(env: Record<string, string> = {}) {
   const store = new MemoryStore({ now: () => T0 });
@@ -54,11 +62,35 @@ function harness(env: Record<string, string> = {}) {
 }
 
 const state = (answers: Record<string, Answer>, outcome?: string): DialogState => ({
-  dialogId: 'checkin', version: 1, answers, history: Object.keys(answers), turn: 9, status: 'done', startedAt: T0, expiresAt: T0 + 1, ...(outcome ? { outcome } : {}),
+  dialogId: 'checkin',
+  version: 1,
+  answers,
+  history: Object.keys(answers),
+  turn: 9,
+  status: 'done',
+  startedAt: T0,
+  expiresAt: T0 + 1,
+  ...(outcome ? { outcome } : {}),
 });
-const calm = { role: 'raadslid', kind: 'both', signals: ['images'], safety: 'none', roles: ['pushers', 'meMiddle'], voices: ['youth'], participation: ['meeting'], gameChangers: ['tone'], note: { text: CANARY } };
-const act = (stepId: string, extra: Partial<ActionPayload> = {}): ActionPayload => ({ dialogId: 'result', stepId, turn: 0, ...extra });
-const allButtons = (m?: OutboundMessage): Button[] => (m?.blocks ?? []).flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
+const calm = {
+  role: 'raadslid',
+  kind: 'both',
+  signals: ['images'],
+  safety: 'none',
+  roles: ['pushers', 'meMiddle'],
+  voices: ['youth'],
+  participation: ['meeting'],
+  gameChangers: ['tone'],
+  note: { text: CANARY },
+};
+const act = (stepId: string, extra: Partial<ActionPayload> = {}): ActionPayload => ({
+  dialogId: 'result',
+  stepId,
+  turn: 0,
+  ...extra,
+});
+const allButtons = (m?: OutboundMessage): Button[] =>
+  (m?.blocks ?? []).flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
 const allText = (m?: OutboundMessage) => m?.text ?? '';
 
 describe('check-in feature', () => {
@@ -68,7 +100,10 @@ describe('check-in feature', () => {
     expect(h.sent).toHaveLength(1);
     expect(h.sent[0]?.direct).toBe(true);
     expect(allText(h.last())).toContain(translator.t('nl', 'result.title'));
-    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({ id: 'r1', answers: { note: { text: CANARY } } });
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({
+      id: 'r1',
+      answers: { note: { text: CANARY } },
+    });
     expect(await h.store.get(keys.sentForResult(PERSON, 'r1'))).toEqual([h.sent[0]?.ref]);
     // Nothing the person wrote or chose reaches the log.
     expect(h.logger.text()).not.toContain(CANARY);
@@ -94,7 +129,10 @@ describe('check-in feature', () => {
     const h = harness();
     await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
     await h.feature.actions!.result!(h.ctx, act('show', { choiceId: 'r1' }));
-    await h.store.set(keys.sentForResult(PERSON, 'r1'), [...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []), { conversation, messageId: 'm-undeletable' }]);
+    await h.store.set(keys.sentForResult(PERSON, 'r1'), [
+      ...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []),
+      { conversation, messageId: 'm-undeletable' },
+    ]);
     await h.feature.actions!.result!(h.ctx, act('forget', { choiceId: 'r1' }));
     expect(h.removed).toEqual(['m1', 'm2', 'm-undeletable']);
     expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
@@ -109,7 +147,9 @@ describe('check-in feature', () => {
     await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
     await h.feature.actions!.result!(h.ctx, act('keep', { choiceId: 'r1' }));
     expect(allText(h.last())).toContain('4 feb 2026');
-    const useful = allButtons(h.sent[0]?.message).find((b) => b.action.stepId === 'useful' && b.action.choiceId === 'yes');
+    const useful = allButtons(h.sent[0]?.message).find(
+      (b) => b.action.stepId === 'useful' && b.action.choiceId === 'yes',
+    );
     await h.feature.actions!.result!(h.ctx, useful!.action);
     expect(allText(h.last())).toBe(translator.t('nl', 'result.useful.thanks'));
     await h.feature.actions!.result!(h.ctx, useful!.action);

@@ -56,7 +56,15 @@ describe('the seed catalogue', () => {
 
   it('every derived reason key exists in both locales', () => {
     const samples: Diagnosis[] = [
-      diagnose({ kind: 'both', signals: ['images'], roles: ['pushers', 'joiners', 'scapegoat', 'meAbove'], voices: ['youth'], participation: ['lessThanPromised', 'unclearPromise', 'meeting'], gameChangers: ['none'], safety: 'unsure' }),
+      diagnose({
+        kind: 'both',
+        signals: ['images'],
+        roles: ['pushers', 'joiners', 'scapegoat', 'meAbove'],
+        voices: ['youth'],
+        participation: ['lessThanPromised', 'unclearPromise', 'meeting'],
+        gameChangers: ['none'],
+        safety: 'unsure',
+      }),
       diagnose({ kind: 'conflict', signals: ['ultimatums'], safety: 'threats' }),
       diagnose({ kind: 'dontKnow', participation: ['notYet'], roles: ['meSide'] }),
       diagnose({}),
@@ -80,24 +88,43 @@ describe('broken catalogues', () => {
   });
 
   it('rejects unknown rule tests and flags, naming where', () => {
-    const unknownTest = errorOf(() => parseModuleCatalogue('f.yaml', catalogueText(mod('m1', `[{ when: { moonPhase: full }, priority: 1 }, ${SAFETY_RULE.slice(1, -1)}]`))));
+    const unknownTest = errorOf(() =>
+      parseModuleCatalogue(
+        'f.yaml',
+        catalogueText(mod('m1', `[{ when: { moonPhase: full }, priority: 1 }, ${SAFETY_RULE.slice(1, -1)}]`)),
+      ),
+    );
     expect(unknownTest.issues.join('\n')).toMatch(/modules\[0\]\.suggestWhen\[0\]\.when/);
-    const unknownFlag = errorOf(() => parseModuleCatalogue('f.yaml', catalogueText(mod('m1', '[{ when: { flag: angry }, priority: 1 }]'))));
+    const unknownFlag = errorOf(() =>
+      parseModuleCatalogue('f.yaml', catalogueText(mod('m1', '[{ when: { flag: angry }, priority: 1 }]'))),
+    );
     expect(unknownFlag.issues.join('\n')).toContain('modules[0].suggestWhen[0].when.flag');
   });
 
   it('requires one module that answers the safety flag', () => {
-    const error = errorOf(() => parseModuleCatalogue('f.yaml', catalogueText(mod('m1', '[{ when: { always: true }, priority: 1 }]'))));
+    const error = errorOf(() =>
+      parseModuleCatalogue('f.yaml', catalogueText(mod('m1', '[{ when: { always: true }, priority: 1 }]'))),
+    );
     expect(error.issues.join('\n')).toContain('flag: safety');
   });
 
   it('rejects duplicate ids, missing languages and bad URLs', () => {
     const dup = errorOf(() => parseModuleCatalogue('f.yaml', catalogueText(mod('m1', SAFETY_RULE), mod('m1', '[]'))));
     expect(dup.issues.join('\n')).toContain('modules[1].id: duplicate module id "m1"');
-    const noEn = errorOf(() => parseModuleCatalogue('f.yaml', catalogueText(mod('m1', SAFETY_RULE).replace('summary: { nl: "S", en: "S" }', 'summary: { nl: "S" }'))));
+    const noEn = errorOf(() =>
+      parseModuleCatalogue(
+        'f.yaml',
+        catalogueText(mod('m1', SAFETY_RULE).replace('summary: { nl: "S", en: "S" }', 'summary: { nl: "S" }')),
+      ),
+    );
     expect(noEn.issues.join('\n')).toContain('modules[0].summary.en');
     const badUrl = errorOf(() =>
-      parseModuleCatalogue('f.yaml', catalogueText(mod('m1', SAFETY_RULE, '    links: [{ label: { nl: "x", en: "x" }, url: "javascript:alert(1)" }]'))),
+      parseModuleCatalogue(
+        'f.yaml',
+        catalogueText(
+          mod('m1', SAFETY_RULE, '    links: [{ label: { nl: "x", en: "x" }, url: "javascript:alert(1)" }]'),
+        ),
+      ),
     );
     expect(badUrl.issues.join('\n')).toContain('modules[0].links[0].url');
   });
@@ -115,7 +142,15 @@ describe('broken catalogues', () => {
 });
 
 describe('suggestion rules', () => {
-  const d = diagnose({ role: 'raadslid', kind: 'both', signals: ['images'], roles: ['pushers', 'meSide'], voices: ['youth'], participation: ['unclearPromise'], gameChangers: ['tone'] });
+  const d = diagnose({
+    role: 'raadslid',
+    kind: 'both',
+    signals: ['images'],
+    roles: ['pushers', 'meSide'],
+    voices: ['youth'],
+    participation: ['unclearPromise'],
+    gameChangers: ['tone'],
+  });
 
   it.each([
     [{ track: ['both'] }, true],
@@ -149,16 +184,27 @@ describe('suggestion rules', () => {
   });
 
   it('derives the reason from the most telling test', () => {
-    expect(whyOf({ track: ['both'], flag: 'participationUnclear' }, d).key).toBe('result.moduleWhy.flag.participationUnclear');
-    expect(whyOf({ track: ['both'], glaslStageAtLeast: 2 }, d)).toEqual({ key: 'result.moduleWhy.glasl', vars: { stage: 4 } });
-    expect(whyOf({ role: ['scapegoat', 'pushers'] }, d)).toEqual({ key: 'result.moduleWhy.role', choices: { step: 'roles', ids: ['pushers'] } });
+    expect(whyOf({ track: ['both'], flag: 'participationUnclear' }, d).key).toBe(
+      'result.moduleWhy.flag.participationUnclear',
+    );
+    expect(whyOf({ track: ['both'], glaslStageAtLeast: 2 }, d)).toEqual({
+      key: 'result.moduleWhy.glasl',
+      vars: { stage: 4 },
+    });
+    expect(whyOf({ role: ['scapegoat', 'pushers'] }, d)).toEqual({
+      key: 'result.moduleWhy.role',
+      choices: { step: 'roles', ids: ['pushers'] },
+    });
     expect(whyOf({ always: true }, d).key).toBe('result.moduleWhy.always');
   });
 
   const custom: ModuleCatalogue = parseModuleCatalogue(
     'custom.yaml',
     catalogueText(
-      mod('a', '[{ when: { track: [both] }, priority: 50 }, { when: { glaslStageAtLeast: 4 }, priority: 70, why: { nl: "Eigen reden", en: "Own reason" } }]'),
+      mod(
+        'a',
+        '[{ when: { track: [both] }, priority: 50 }, { when: { glaslStageAtLeast: 4 }, priority: 70, why: { nl: "Eigen reden", en: "Own reason" } }]',
+      ),
       mod('b', '[{ when: { track: [both] }, priority: 70 }]'),
       mod('c', '[{ when: { always: true }, priority: 10 }]'),
       mod('d', '[{ when: { flag: safety }, priority: 1 }]'),
@@ -187,7 +233,12 @@ describe('suggestion rules', () => {
   });
 
   it('falls back to the first module when no rule matches', () => {
-    const bare = parseModuleCatalogue('bare.yaml', catalogueText(mod('x', '[{ when: { track: [conflict] }, priority: 5 }]'), mod('y', SAFETY_RULE)));
-    expect(suggestModules(bare, diagnose({ kind: 'polarisation' })).map((s) => [s.module.id, s.why.key])).toEqual([['x', 'result.moduleWhy.always']]);
+    const bare = parseModuleCatalogue(
+      'bare.yaml',
+      catalogueText(mod('x', '[{ when: { track: [conflict] }, priority: 5 }]'), mod('y', SAFETY_RULE)),
+    );
+    expect(suggestModules(bare, diagnose({ kind: 'polarisation' })).map((s) => [s.module.id, s.why.key])).toEqual([
+      ['x', 'result.moduleWhy.always'],
+    ]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/checkin/diagnosis.js';
-import { buildExplainerCard, buildLearnList, buildModuleCard, EXPLAINER_TOPICS, resolveLearnTarget } from '../../src/checkin/explainers.js';
+import {
+  buildExplainerCard,
+  buildLearnList,
+  buildModuleCard,
+  EXPLAINER_TOPICS,
+  resolveLearnTarget,
+} from '../../src/checkin/explainers.js';
 import { SOURCES } from '../../src/checkin/model.js';
 import { findModule, loadModuleCatalogue, suggestModules } from '../../src/checkin/modules.js';
 import { buildResultMessage } from '../../src/checkin/result.js';
@@ -14,9 +20,11 @@ const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
 const rc = (locale: Locale): RenderContext => ({ t: translator.bind(locale), locale });
 const T = (locale: Locale, key: string, vars?: Record<string, string | number>) => translator.t(locale, key, vars);
 
-const texts = (m: OutboundMessage) => m.blocks.flatMap((b) => (b.type === 'text' || b.type === 'heading' ? [b.text] : []));
+const texts = (m: OutboundMessage) =>
+  m.blocks.flatMap((b) => (b.type === 'text' || b.type === 'heading' ? [b.text] : []));
 const links = (m: OutboundMessage) => m.blocks.flatMap((b) => (b.type === 'links' ? b.links : []));
-const buttons = (m: OutboundMessage): Button[] => m.blocks.flatMap((b: Block) => (b.type === 'buttons' ? b.buttons : []));
+const buttons = (m: OutboundMessage): Button[] =>
+  m.blocks.flatMap((b: Block) => (b.type === 'buttons' ? b.buttons : []));
 
 const rich = diagnose({
   role: 'bestuurder',
@@ -30,7 +38,10 @@ const rich = diagnose({
 });
 
 function result(locale: Locale, d = rich) {
-  return buildResultMessage({ resultId: 'res42', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: Date.UTC(2026, 3, 1, 12) }, rc(locale));
+  return buildResultMessage(
+    { resultId: 'res42', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: Date.UTC(2026, 3, 1, 12) },
+    rc(locale),
+  );
 }
 
 describe('the result message', () => {
@@ -47,13 +58,26 @@ describe('the result message', () => {
   it('names and links the models (Glasl, Brandsma, participatieladder)', () => {
     const m = result('nl');
     const urls = links(m).map((l) => l.url);
-    expect(urls).toEqual(expect.arrayContaining([SOURCES.glasl, SOURCES.brandsmaRoles.nl, SOURCES.brandsmaGameChangers, SOURCES.participationLadder]));
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        SOURCES.glasl,
+        SOURCES.brandsmaRoles.nl,
+        SOURCES.brandsmaGameChangers,
+        SOURCES.participationLadder,
+      ]),
+    );
     expect(texts(m).join('\n')).toMatch(/Glasl/);
     expect(texts(m).join('\n')).toMatch(/Brandsma/);
     // The English result links Brandsma's English page.
     expect(links(result('en')).map((l) => l.url)).toContain(SOURCES.brandsmaRoles.en);
     // A pure conflict does not link Brandsma's roles.
-    const conflict = diagnose({ kind: 'conflict', signals: ['debating'], safety: 'none', voices: ['none'], participation: ['meeting'] });
+    const conflict = diagnose({
+      kind: 'conflict',
+      signals: ['debating'],
+      safety: 'none',
+      voices: ['none'],
+      participation: ['meeting'],
+    });
     expect(links(result('nl', conflict)).map((l) => l.url)).not.toContain(SOURCES.brandsmaRoles.nl);
   });
 
@@ -63,7 +87,12 @@ describe('the result message', () => {
       expect(all).toContain(T(locale, `result.certainty.${rich.certainty}`));
       expect(all).toContain(T(locale, 'result.onePerson'));
     }
-    const unsure = diagnose({ kind: 'dontKnow', signals: ['dontKnow'], voices: ['dontKnow'], participation: ['dontKnow'] });
+    const unsure = diagnose({
+      kind: 'dontKnow',
+      signals: ['dontKnow'],
+      voices: ['dontKnow'],
+      participation: ['dontKnow'],
+    });
     expect(texts(result('nl', unsure)).join('\n')).toContain(T('nl', 'result.certainty.low'));
   });
 
@@ -146,14 +175,22 @@ describe('learn cards', () => {
       expect(links(m).length).toBeGreaterThanOrEqual(1);
       expect(texts(m)).toContain(T(locale, `learn.${topic}.takeaway`));
     }
-    expect(buildExplainerCard('roles', rc('nl')).blocks.find((b) => b.type === 'facts')).toMatchObject({ facts: { length: 5 } });
+    expect(buildExplainerCard('roles', rc('nl')).blocks.find((b) => b.type === 'facts')).toMatchObject({
+      facts: { length: 5 },
+    });
   });
 
   it('lists every module and the explainers', () => {
     const m = buildLearnList(catalogue, rc('en'));
-    const ids = buttons(m).filter((b) => b.action.dialogId === 'module').map((b) => b.action.choiceId);
+    const ids = buttons(m)
+      .filter((b) => b.action.dialogId === 'module')
+      .map((b) => b.action.choiceId);
     expect(ids).toEqual(catalogue.modules.map((x) => x.id));
-    expect(buttons(m).filter((b) => b.action.dialogId === 'learn').map((b) => b.action.choiceId)).toEqual([...EXPLAINER_TOPICS]);
+    expect(
+      buttons(m)
+        .filter((b) => b.action.dialogId === 'learn')
+        .map((b) => b.action.choiceId),
+    ).toEqual([...EXPLAINER_TOPICS]);
   });
 
   it('the DAP card says the organiser completes it; others do not', () => {

@@ -9,8 +9,19 @@ const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 0, 5, 9);
 const PERSON = 'pseudonymA';
 const OTHER = 'pseudonymB';
-const answers = { role: 'raadslid', kind: 'conflict', signals: ['debating'], safety: 'none', voices: ['youth'], participation: ['meeting'], note: null };
-const ref = (id: string): SentRef => ({ conversation: { platform: 'console', tenantId: 'local', conversationId: 'c1', isDirect: true }, messageId: id });
+const answers = {
+  role: 'raadslid',
+  kind: 'conflict',
+  signals: ['debating'],
+  safety: 'none',
+  voices: ['youth'],
+  participation: ['meeting'],
+  note: null,
+};
+const ref = (id: string): SentRef => ({
+  conversation: { platform: 'console', tenantId: 'local', conversationId: 'c1', isDirect: true },
+  messageId: id,
+});
 
 function setup(retentionDays = 90) {
   let now = T0;
@@ -20,8 +31,18 @@ function setup(retentionDays = 90) {
   return { store, repo, advance: (ms: number) => (now += ms), now: () => now };
 }
 
-const save = (repo: ReturnType<typeof setup>['repo'], person: string, now: number, extra: Record<string, unknown> = {}) =>
-  repo.save(person, { answers: { ...answers, ...extra } as never, diagnosis: diagnose({ ...answers, ...extra } as never), dialogVersion: 1, now });
+const save = (
+  repo: ReturnType<typeof setup>['repo'],
+  person: string,
+  now: number,
+  extra: Record<string, unknown> = {},
+) =>
+  repo.save(person, {
+    answers: { ...answers, ...extra } as never,
+    diagnosis: diagnose({ ...answers, ...extra } as never),
+    dialogVersion: 1,
+    now,
+  });
 
 describe('results repository', () => {
   it('saves choices and the diagnosis under the pseudonym with the retention period', async () => {
@@ -36,7 +57,15 @@ describe('results repository', () => {
   });
 
   it('keeps the note only when written, and never other free text', async () => {
-    expect(minimiseAnswers({ kind: 'both', note: { text: '  kort  ' }, other: { text: 'free' }, skipped: null, multi: ['a', 'b'] })).toEqual({
+    expect(
+      minimiseAnswers({
+        kind: 'both',
+        note: { text: '  kort  ' },
+        other: { text: 'free' },
+        skipped: null,
+        multi: ['a', 'b'],
+      }),
+    ).toEqual({
       kind: 'both',
       note: { text: 'kort' },
       multi: ['a', 'b'],
@@ -44,7 +73,9 @@ describe('results repository', () => {
     expect(minimiseAnswers({ note: { text: '   ' } })).toEqual({});
     const { repo } = setup();
     expect((await save(repo, PERSON, T0)).answers).not.toHaveProperty('note');
-    expect((await save(repo, PERSON, T0, { note: { text: 'met de wijkagent' } })).answers.note).toEqual({ text: 'met de wijkagent' });
+    expect((await save(repo, PERSON, T0, { note: { text: 'met de wijkagent' } })).answers.note).toEqual({
+      text: 'met de wijkagent',
+    });
   });
 
   it('tracks every key it writes, so "vergeet mij" removes everything', async () => {
@@ -53,7 +84,12 @@ describe('results repository', () => {
     await repo.rememberSent(PERSON, 'r1', ref('m1'), T0);
     await repo.recordUseful(PERSON, 'r1', 'yes', T0);
     expect(await store.keysOf(PERSON)).toEqual(
-      [keys.result(PERSON, 'r1'), keys.resultList(PERSON), keys.sentForResult(PERSON, 'r1'), keys.usefulVoted(PERSON, 'r1')].sort(),
+      [
+        keys.result(PERSON, 'r1'),
+        keys.resultList(PERSON),
+        keys.sentForResult(PERSON, 'r1'),
+        keys.usefulVoted(PERSON, 'r1'),
+      ].sort(),
     );
     await store.forget(PERSON);
     expect(await repo.list(PERSON, T0)).toEqual([]);

@@ -141,7 +141,10 @@ describe('bot core', () => {
     const action = questionBlock(io.last())!.action;
     const ioA = recordingIO();
     const ioB = recordingIO();
-    await Promise.all([a.bot.sink(who.clicks({ ...action, choiceId: 'wind' }), ioA), b.bot.sink(who.clicks({ ...action, choiceId: 'housing' }), ioB)]);
+    await Promise.all([
+      a.bot.sink(who.clicks({ ...action, choiceId: 'wind' }), ioA),
+      b.bot.sink(who.clicks({ ...action, choiceId: 'housing' }), ioB),
+    ]);
     const texts = [...ioA.texts(), ...ioB.texts()];
     expect(texts.filter((t) => t.includes('Je antwoord was al binnen') || t.includes('eerdere vraag'))).toHaveLength(1);
     const check = recordingIO();
@@ -153,13 +156,21 @@ describe('bot core', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bb-resume-'));
     const config = testConfig({ DATABASE_PATH: join(dir, 'bb.sqlite') });
     const who = person('U-restart');
-    const first = await createCore(config, { features: [], log: silentLogger(), store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) });
+    const first = await createCore(config, {
+      features: [],
+      log: silentLogger(),
+      store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }),
+    });
     const io = recordingIO();
     await first.bot.sink(who.says('checkin'), io);
     await first.bot.sink(who.clicks({ ...questionBlock(io.last())!.action, choiceId: 'wind' }), io);
     await first.store.close();
 
-    const second = await createCore(config, { features: [], log: silentLogger(), store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }) });
+    const second = await createCore(config, {
+      features: [],
+      log: silentLogger(),
+      store: openSqliteStore({ path: config.store.databasePath, log: silentLogger() }),
+    });
     const io2 = recordingIO();
     await second.bot.sink(who.installs(), io2);
     expect(io2.texts().join('\n')).toContain('We gaan verder bij de vraag waar je was');
@@ -235,7 +246,11 @@ describe('bot core', () => {
     const event = person('U-channel').says('checkin');
     const io = recordingIO();
     await core.bot.sink({ ...event, conversation: { ...event.conversation, isDirect: false } }, io);
-    expect(io.log[0]).toMatchObject({ op: 'send', direct: false, message: { text: 'Ik heb je een privébericht gestuurd. Je antwoorden zijn alleen voor jou.' } });
+    expect(io.log[0]).toMatchObject({
+      op: 'send',
+      direct: false,
+      message: { text: 'Ik heb je een privébericht gestuurd. Je antwoorden zijn alleen voor jou.' },
+    });
     expect(io.log.at(-1)).toMatchObject({ op: 'send', direct: true });
     expect(questionBlock(io.last())?.action.stepId).toBe('topic');
   });
@@ -256,4 +271,3 @@ describe('bot core', () => {
     expect(logged).not.toContain('CANARY');
   });
 });
-

@@ -21,12 +21,18 @@ describe('command router', () => {
     expect(parseCommand(text)).toEqual({ name, args });
   });
 
-  it.each(['stoppen met windmolens?', 'stop met dit gedoe', 'terug naar af', 'help ons', 'checkin morgen', 'leer ons alles over windmolens', 'ik weet het niet', ''])(
-    'reads "%s" as an answer, not a command',
-    (text) => {
-      expect(parseCommand(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    'stoppen met windmolens?',
+    'stop met dit gedoe',
+    'terug naar af',
+    'help ons',
+    'checkin morgen',
+    'leer ons alles over windmolens',
+    'ik weet het niet',
+    '',
+  ])('reads "%s" as an answer, not a command', (text) => {
+    expect(parseCommand(text)).toBeUndefined();
+  });
 
   it('ignores case, accents and hyphens', () => {
     expect(normalize('  Check-In ')).toBe('check in');

@@ -15,9 +15,20 @@ const tricky = DialogDefinitionSchema.parse({
   expiresAfterHours: 1,
   steps: [
     { id: 'constructor', kind: 'single', choices: ['toString', 'valueOf'] },
-    { id: 'hasOwnProperty', kind: 'multi', choices: ['a', 'b', 'c'], exclusive: ['c'], min: 2, max: 2,
-      when: { step: 'constructor', in: ['toString'] } },
-    { id: 'say1', kind: 'say', next: [{ when: { step: 'hasOwnProperty', answered: false }, goto: '$end', outcome: 'short' }] },
+    {
+      id: 'hasOwnProperty',
+      kind: 'multi',
+      choices: ['a', 'b', 'c'],
+      exclusive: ['c'],
+      min: 2,
+      max: 2,
+      when: { step: 'constructor', in: ['toString'] },
+    },
+    {
+      id: 'say1',
+      kind: 'say',
+      next: [{ when: { step: 'hasOwnProperty', answered: false }, goto: '$end', outcome: 'short' }],
+    },
     { id: 'why', kind: 'text', maxLength: 5, optional: false },
   ],
 });
@@ -61,7 +72,10 @@ const planArb: fc.Arbitrary<Plan> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       type: fc.constant('text' as const),
-      text: fc.oneof(fc.constantFrom('1', '2', '1,3', '1 3', '5', 'none', '3', 'toString', 'a b', ''), fc.string({ maxLength: 400 })),
+      text: fc.oneof(
+        fc.constantFrom('1', '2', '1,3', '1 3', '5', 'none', '3', 'toString', 'a b', ''),
+        fc.string({ maxLength: 400 }),
+      ),
     }),
   },
 );
@@ -117,7 +131,10 @@ function checkInvariants(def: DialogDefinition, state: DialogState): void {
   }
 }
 
-const dialogs: [string, DialogDefinition][] = [...loadDialogs(DIALOGS_DIR).values(), tricky].map((def) => [def.id, def]);
+const dialogs: [string, DialogDefinition][] = [...loadDialogs(DIALOGS_DIR).values(), tricky].map((def) => [
+  def.id,
+  def,
+]);
 
 describe.each(dialogs)('engine properties (%s)', (_name, def) => {
   const hasOutcome = def.steps.some((step) => step.next?.some((rule) => rule.outcome !== undefined));
@@ -128,7 +145,9 @@ describe.each(dialogs)('engine properties (%s)', (_name, def) => {
       fc.property(fc.boolean(), fc.array(stepArb, { maxLength: 40, size: 'medium' }), (started, steps) => {
         let now = T0;
         // Most runs begin with a dialog under way; the others probe inputs without any state.
-        let state: DialogState | undefined = started ? advance(def, undefined, { type: 'start', now }).state : undefined;
+        let state: DialogState | undefined = started
+          ? advance(def, undefined, { type: 'start', now }).state
+          : undefined;
         if (state !== undefined) checkInvariants(def, state);
         for (const { plan, advanceMs, roundTrip } of steps) {
           now += advanceMs;
@@ -146,7 +165,8 @@ describe.each(dialogs)('engine properties (%s)', (_name, def) => {
             continue;
           }
           expect(result.outputs.some((o) => o.kind === 'rejected')).toBe(false);
-          if (input.type !== 'start' && before !== undefined) expect(result.state.turn).toBeGreaterThanOrEqual(before.turn);
+          if (input.type !== 'start' && before !== undefined)
+            expect(result.state.turn).toBeGreaterThanOrEqual(before.turn);
           for (const out of result.outputs) if (out.kind === 'ask') expect(out.current).toBeLessThanOrEqual(out.total);
           checkInvariants(def, result.state);
           if (result.state.status === 'done') seen.done++;
@@ -172,7 +192,13 @@ describe.each(dialogs)('engine properties (%s)', (_name, def) => {
           if (state.status !== 'active' || state.stepId === undefined) break;
           const first = advance(def, state, { type: 'text', text: String(pick + 1), now: T0 });
           if (!first.changed) continue;
-          const replay = advance(def, first.state, { type: 'answer', stepId: state.stepId, turn: state.turn, value: 'wind', now: T0 });
+          const replay = advance(def, first.state, {
+            type: 'answer',
+            stepId: state.stepId,
+            turn: state.turn,
+            value: 'wind',
+            now: T0,
+          });
           expect(replay.changed).toBe(false);
           expect(replay.outputs[0]).toMatchObject({ kind: 'rejected' });
           expect(replay.state).toBe(first.state);

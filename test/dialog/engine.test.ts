@@ -21,7 +21,14 @@ describe('advance through the sample dialog', () => {
       { kind: 'say', stepId: 'intro' },
       { kind: 'ask', stepId: 'topic', current: 1, total: 5 },
     ]);
-    expect(talk.state).toMatchObject({ dialogId: 'sample', version: 1, stepId: 'topic', turn: 0, status: 'active', startedAt: T0 });
+    expect(talk.state).toMatchObject({
+      dialogId: 'sample',
+      version: 1,
+      stepId: 'topic',
+      turn: 0,
+      status: 'active',
+      startedAt: T0,
+    });
     expect(talk.state?.expiresAt).toBe(T0 + 72 * HOUR_MS);
     expect(talk.answer('wind')).toEqual([{ kind: 'ask', stepId: 'voices', current: 2, total: 5 }]);
     expect(talk.answer(['residents', 'youth'])).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5 }]);
@@ -30,7 +37,10 @@ describe('advance through the sample dialog', () => {
       { kind: 'ask', stepId: 'safety', current: 4, total: 5 },
     ]);
     expect(talk.answer('yes')).toEqual([{ kind: 'ask', stepId: 'note', current: 5, total: 5 }]);
-    expect(talk.answer({ text: '  Veel gedoe op social media.  ' })).toEqual([{ kind: 'say', stepId: 'thanks' }, { kind: 'done' }]);
+    expect(talk.answer({ text: '  Veel gedoe op social media.  ' })).toEqual([
+      { kind: 'say', stepId: 'thanks' },
+      { kind: 'done' },
+    ]);
     const state = talk.state;
     expect(state?.status).toBe('done');
     expect(state?.stepId).toBeUndefined();
@@ -83,7 +93,9 @@ describe('advance through the sample dialog', () => {
     expect(talk.state?.stepId).toBeUndefined();
     expect(talk.state?.answers).toEqual({ topic: 'wind' });
     expect(talk.answer.bind(talk, ['youth'])).toThrow('no open question');
-    expect(talk.send({ type: 'answer', stepId: 'voices', turn: 1, value: ['youth'] })[0]).toMatchObject({ reason: 'not_active' });
+    expect(talk.send({ type: 'answer', stepId: 'voices', turn: 1, value: ['youth'] })[0]).toMatchObject({
+      reason: 'not_active',
+    });
     expect(talk.says('1')[0]).toMatchObject({ reason: 'not_active' });
     expect(talk.send({ type: 'stop' })[0]).toMatchObject({ reason: 'not_active' });
   });
@@ -104,7 +116,9 @@ describe('stale, double and refused inputs', () => {
     expect(old).toEqual([{ kind: 'rejected', reason: 'stale', stepId: 'voices' }]);
     expect(talk.last.state).toBe(before);
     expect(talk.last.changed).toBe(false);
-    expect(talk.send({ type: 'answer', stepId: 'voices', turn: 0, value: ['youth'] })[0]).toMatchObject({ reason: 'stale' });
+    expect(talk.send({ type: 'answer', stepId: 'voices', turn: 0, value: ['youth'] })[0]).toMatchObject({
+      reason: 'stale',
+    });
     expect(talk.send({ type: 'answer', stepId: 'tension', turn: 1, value: 3 })[0]).toMatchObject({ reason: 'stale' });
   });
 
@@ -147,7 +161,11 @@ describe('stale, double and refused inputs', () => {
   });
 
   it('refuses an empty answer to a required text question', () => {
-    const strict = DialogDefinitionSchema.parse({ id: 'strict', version: 1, steps: [{ id: 'why', kind: 'text', maxLength: 10, optional: false }] });
+    const strict = DialogDefinitionSchema.parse({
+      id: 'strict',
+      version: 1,
+      steps: [{ id: 'why', kind: 'text', maxLength: 10, optional: false }],
+    });
     const talk = new Talk(strict);
     talk.start();
     expect(talk.answer(null)).toEqual([{ kind: 'rejected', reason: 'empty', stepId: 'why' }]);
@@ -262,11 +280,17 @@ describe('progress and conditions', () => {
   it('predicts the path from the answers so far', () => {
     expect(predictPath(def, {})).toEqual(['topic', 'voices', 'tension', 'safety', 'note']);
     expect(predictPath(def, { topic: 'wind', voices: ['none'] })).toEqual(['topic', 'voices', 'safety', 'note']);
-    expect(predictPath(def, { topic: 'wind', voices: ['youth'], tension: 5, safety: 'no' })).toEqual(['topic', 'voices', 'tension', 'safety']);
+    expect(predictPath(def, { topic: 'wind', voices: ['youth'], tension: 5, safety: 'no' })).toEqual([
+      'topic',
+      'voices',
+      'tension',
+      'safety',
+    ]);
   });
 
   it('numbers the questions along a branching path', () => {
-    const asks = (outputs: ReturnType<Talk['answer']>) => outputs.filter((o) => o.kind === 'ask').map((o) => [o.current, o.total]);
+    const asks = (outputs: ReturnType<Talk['answer']>) =>
+      outputs.filter((o) => o.kind === 'ask').map((o) => [o.current, o.total]);
     const talk = new Talk(def);
     expect(asks(talk.start())).toEqual([[1, 5]]);
     expect(asks(talk.answer('other'))).toEqual([[2, 5]]);
@@ -291,8 +315,28 @@ describe('progress and conditions', () => {
     expect(evaluateCondition({ step: 'missing', answered: false }, answers)).toBe(true);
     expect(evaluateCondition({ step: 'toString', answered: true }, answers)).toBe(false);
     expect(evaluateCondition({ step: 'constructor', in: ['y'] }, answers)).toBe(true);
-    expect(evaluateCondition({ anyOf: [{ step: 'a', in: ['z'] }, { step: 's', lte: 3 }] }, answers)).toBe(true);
-    expect(evaluateCondition({ allOf: [{ step: 'a', in: ['z'] }, { step: 's', lte: 3 }] }, answers)).toBe(false);
+    expect(
+      evaluateCondition(
+        {
+          anyOf: [
+            { step: 'a', in: ['z'] },
+            { step: 's', lte: 3 },
+          ],
+        },
+        answers,
+      ),
+    ).toBe(true);
+    expect(
+      evaluateCondition(
+        {
+          allOf: [
+            { step: 'a', in: ['z'] },
+            { step: 's', lte: 3 },
+          ],
+        },
+        answers,
+      ),
+    ).toBe(false);
     expect(evaluateCondition({ not: { step: 'a', answered: true } }, answers)).toBe(false);
   });
 });

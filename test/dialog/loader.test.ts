@@ -41,14 +41,26 @@ describe('loadDialogs', () => {
     const sample = dialogs.get('sample');
     expect(sample?.version).toBe(1);
     expect(sample?.expiresAfterHours).toBe(72);
-    expect(sample?.steps.map((s) => s.kind)).toEqual(['say', 'single', 'multi', 'scale', 'say', 'single', 'text', 'say']);
+    expect(sample?.steps.map((s) => s.kind)).toEqual([
+      'say',
+      'single',
+      'multi',
+      'scale',
+      'say',
+      'single',
+      'text',
+      'say',
+    ]);
     for (const [id, def] of dialogs) expect(def.id).toBe(id);
   });
 
   it('reads yaml, yml and json, and skips sub-folders, modules.yaml and other files', () => {
     writeFileSync(join(dir, 'good.yaml'), GOOD);
     writeFileSync(join(dir, 'other.yml'), GOOD.replace('id: good', 'id: other'));
-    writeFileSync(join(dir, 'third.json'), JSON.stringify({ id: 'third', version: 1, steps: [{ id: 'why', kind: 'text', maxLength: 20 }] }));
+    writeFileSync(
+      join(dir, 'third.json'),
+      JSON.stringify({ id: 'third', version: 1, steps: [{ id: 'why', kind: 'text', maxLength: 20 }] }),
+    );
     writeFileSync(join(dir, 'modules.yaml'), 'modules: [not, a, dialog]\n');
     writeFileSync(join(dir, 'notes.md'), '# not a dialog\n');
     mkdirSync(join(dir, 'locales'));
@@ -169,11 +181,20 @@ describe('requiredTextKeys', () => {
   });
 
   const locales = Object.fromEntries(
-    ['nl', 'en'].map((locale) => [locale, JSON.parse(readFileSync(join(DIALOGS_DIR, 'locales', `${locale}.json`), 'utf8')) as unknown]),
+    ['nl', 'en'].map((locale) => [
+      locale,
+      JSON.parse(readFileSync(join(DIALOGS_DIR, 'locales', `${locale}.json`), 'utf8')) as unknown,
+    ]),
   );
   /** Look up a dotted key in the nested locale object. */
   const lookup = (tree: unknown, key: string): unknown =>
-    key.split('.').reduce<unknown>((node, part) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), tree);
+    key
+      .split('.')
+      .reduce<unknown>(
+        (node, part) =>
+          node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined,
+        tree,
+      );
 
   it.each(['nl', 'en'])('every dialog in dialogs/ has all its texts in %s.json', (locale) => {
     const missing: string[] = [];

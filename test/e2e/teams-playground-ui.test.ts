@@ -17,9 +17,14 @@ import { freePort } from './support/playground-client.js';
 const CHROMIUM = process.env.CHROME_BIN ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  if (process.env.CI === 'true') throw new Error(`Chromium not found at ${CHROMIUM}; under CI=true the browser test must run (apt-get install -y chromium fonts-noto-color-emoji).`);
+  if (process.env.CI === 'true')
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}; under CI=true the browser test must run (apt-get install -y chromium fonts-noto-color-emoji).`,
+    );
   const bar = '!'.repeat(78);
-  console.warn(`\n${bar}\n!!! CHROMIUM NOT FOUND at ${CHROMIUM}\n!!! The Agents Playground browser test is SKIPPED. Install it: apt-get install -y chromium fonts-noto-color-emoji\n${bar}\n`);
+  console.warn(
+    `\n${bar}\n!!! CHROMIUM NOT FOUND at ${CHROMIUM}\n!!! The Agents Playground browser test is SKIPPED. Install it: apt-get install -y chromium fonts-noto-color-emoji\n${bar}\n`,
+  );
 }
 
 const SCREENSHOT = 'docs/screenshots/teams-playground.png';
@@ -41,10 +46,20 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     // Nothing leaves the machine: the UI's CDN fonts are refused and it falls back to local ones.
-    await browser.route('**/*', (route) => (['localhost', '127.0.0.1'].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort()));
+    await browser.route('**/*', (route) =>
+      ['localhost', '127.0.0.1'].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort(),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -83,7 +98,14 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
       expect(existsSync(SCREENSHOT)).toBe(true);
     } catch (error) {
       await page.screenshot({ path: join(tmpdir(), 'bb-playground-failure.png') }).catch(() => undefined);
-      process.stderr.write(`\n----- Agents Playground log (last lines) -----\n${playground.readLog().split('\n').slice(-30).map((l) => l.slice(0, 300)).join('\n')}\n`);
+      process.stderr.write(
+        `\n----- Agents Playground log (last lines) -----\n${playground
+          .readLog()
+          .split('\n')
+          .slice(-30)
+          .map((l) => l.slice(0, 300))
+          .join('\n')}\n`,
+      );
       throw error;
     }
   }, 90_000);

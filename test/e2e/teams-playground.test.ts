@@ -14,7 +14,14 @@ import { silentLogger } from '../../src/logger.js';
 import { startPlayground, type Playground } from '../../src/playground.js';
 import { testConfig } from '../support/make-bot.js';
 import { cardProblems } from '../adapters/teams/support/validate-card.js';
-import { actionsOf, answerFor, type BotMessage, freePort, PlaygroundClient, readable } from './support/playground-client.js';
+import {
+  actionsOf,
+  answerFor,
+  type BotMessage,
+  freePort,
+  PlaygroundClient,
+  readable,
+} from './support/playground-client.js';
 
 type Json = Record<string, any>;
 
@@ -33,7 +40,11 @@ beforeAll(async () => {
   botPort = await freePort();
   await freshBot();
   const logFile = join(mkdtempSync(join(tmpdir(), 'bb-playground-')), 'playground.log');
-  playground = await startPlayground({ botEndpoint: `http://127.0.0.1:${botPort}/api/messages`, port: await freePort(), logFile });
+  playground = await startPlayground({
+    botEndpoint: `http://127.0.0.1:${botPort}/api/messages`,
+    port: await freePort(),
+    logFile,
+  });
   client = new PlaygroundClient(playground.url);
   await client.connect();
 }, 60_000);
@@ -46,16 +57,26 @@ afterAll(async () => {
 
 afterEach((context) => {
   if (context.task.result?.state === 'fail' && playground) {
-    const tail = playground.readLog().split('\n').slice(-40).map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line));
-    process.stderr.write(`\n----- Agents Playground log, last lines (${playground.logFile}) -----\n${tail.join('\n')}\n-----\n`);
+    const tail = playground
+      .readLog()
+      .split('\n')
+      .slice(-40)
+      .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line));
+    process.stderr.write(
+      `\n----- Agents Playground log, last lines (${playground.logFile}) -----\n${tail.join('\n')}\n-----\n`,
+    );
   }
 });
 
-const isCheckinQuestion = (card: Json | undefined): boolean => !!card && JSON.stringify(card).includes('"dialogId":"checkin"') && answerFor(card) !== undefined;
+const isCheckinQuestion = (card: Json | undefined): boolean =>
+  !!card && JSON.stringify(card).includes('"dialogId":"checkin"') && answerFor(card) !== undefined;
 const RESULT = { nl: /(past|passen) bij jouw situatie/, en: /fits? your situation/ };
 /** Module titles from the catalogue, to see that a result really suggests modules. */
-const MODULE_TITLES = (parseYaml(readFileSync('dialogs/modules.yaml', 'utf8')) as { modules: { title: { nl: string; en: string } }[] }).modules.map((m) => m.title);
-const suggestedModules = (message: BotMessage, locale: 'nl' | 'en') => MODULE_TITLES.filter((t) => readable(message).includes(t[locale]));
+const MODULE_TITLES = (
+  parseYaml(readFileSync('dialogs/modules.yaml', 'utf8')) as { modules: { title: { nl: string; en: string } }[] }
+).modules.map((m) => m.title);
+const suggestedModules = (message: BotMessage, locale: 'nl' | 'en') =>
+  MODULE_TITLES.filter((t) => readable(message).includes(t[locale]));
 
 /** Every card that arrived is valid for the adaptivecards library. */
 function expectValidCards(messages: BotMessage[]): void {
@@ -151,14 +172,24 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
 
   it('every command answers with cards the adaptivecards library accepts', async () => {
     const start = client.inbox.length;
-    for (const command of ['help', 'leer', 'mijn resultaten', 'mijn gegevens', 'taal', 'vergeet mij', 'onzin die geen opdracht is']) {
+    for (const command of [
+      'help',
+      'leer',
+      'mijn resultaten',
+      'mijn gegevens',
+      'taal',
+      'vergeet mij',
+      'onzin die geen opdracht is',
+    ]) {
       const mark = client.inbox.length;
       await client.say(command);
       await client.waitFor(() => true, mark);
     }
     // Follow one button of each kind the answers offered (a module, a language, the confirmation).
     for (const message of client.inbox.slice(start).filter((m) => m.card)) {
-      const button = actionsOf(message.card).find((a) => a.type === 'Action.Execute' && a.data?.bb?.dialogId !== 'checkin');
+      const button = actionsOf(message.card).find(
+        (a) => a.type === 'Action.Execute' && a.data?.bb?.dialogId !== 'checkin',
+      );
       if (!button) continue;
       const response = await client.execute(message.messageId, { action: button, inputs: {} });
       if (response.type === 'application/vnd.microsoft.card.adaptive') expect(cardProblems(response.value)).toEqual([]);
@@ -174,8 +205,13 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
     await client.say('checkin');
     const first = await client.waitFor((m) => isCheckinQuestion(m.card), start);
     const choice = answerFor(first.card!)!;
-    const answers = await Promise.all([client.execute(first.messageId, choice), client.execute(first.messageId, choice)]);
-    const advanced = answers.filter((a) => a.type === 'application/vnd.microsoft.card.adaptive' && isCheckinQuestion(a.value));
+    const answers = await Promise.all([
+      client.execute(first.messageId, choice),
+      client.execute(first.messageId, choice),
+    ]);
+    const advanced = answers.filter(
+      (a) => a.type === 'application/vnd.microsoft.card.adaptive' && isCheckinQuestion(a.value),
+    );
     expect(advanced).toHaveLength(1);
     // And the dialog moved by exactly one question: the next answer gives question 3.
     const third = await client.execute(first.messageId, answerFor(advanced[0]!.value)!);

@@ -83,7 +83,12 @@ describe('createTranslator', () => {
   });
 
   it('survives a warning hook that throws', () => {
-    const tr = createTranslator({ catalogs, onWarning: () => { throw new Error('hook'); } });
+    const tr = createTranslator({
+      catalogs,
+      onWarning: () => {
+        throw new Error('hook');
+      },
+    });
     expect(tr.t('nl', 'missing')).toBe('missing');
   });
 

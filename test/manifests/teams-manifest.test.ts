@@ -20,7 +20,11 @@ interface AjvLike {
 }
 const Ajv04 = (require('ajv-draft-04') as { default: new (options: Options) => AjvLike }).default;
 const addFormats = (require('ajv-formats') as { default: (ajv: AjvLike, formats: string[]) => void }).default;
-const values = { appId: '11111111-2222-4333-8444-555555555555', publicUrl: 'https://bubbelbreker.example.nl', version: '0.1.0' };
+const values = {
+  appId: '11111111-2222-4333-8444-555555555555',
+  publicUrl: 'https://bubbelbreker.example.nl',
+  version: '0.1.0',
+};
 
 beforeAll(() => {
   vi.stubGlobal('fetch', async (url: unknown) => {
@@ -36,7 +40,9 @@ function schemaErrors(manifest: Record<string, unknown>): string[] {
   const ajv = new Ajv04({ allErrors: true, strict: false });
   addFormats(ajv, ['uri', 'email', 'regex']);
   const validate = ajv.compile(schema);
-  return validate(manifest) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}`);
+  return validate(manifest)
+    ? []
+    : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}`);
 }
 
 describe('Teams manifest', () => {
@@ -47,7 +53,9 @@ describe('Teams manifest', () => {
     expect(major).toBe(1);
     expect(minor).toBeGreaterThanOrEqual(19);
     expect(minor).toBeLessThanOrEqual(30);
-    expect(manifest.$schema).toBe(`https://developer.microsoft.com/en-us/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
+    expect(manifest.$schema).toBe(
+      `https://developer.microsoft.com/en-us/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`,
+    );
   });
 
   it('is valid against the official schema (ajv, draft-04)', () => {
@@ -74,9 +82,17 @@ describe('Teams manifest', () => {
   });
 
   it('has the command menu: checkin, leer, help, taal, mijn gegevens, vergeet mij', () => {
-    const lists = (manifest.bots as { commandLists: { scopes: string[]; commands: { title: string }[] }[] }[])[0]!.commandLists;
+    const lists = (manifest.bots as { commandLists: { scopes: string[]; commands: { title: string }[] }[] }[])[0]!
+      .commandLists;
     const personal = lists.find((l) => l.scopes.includes('personal'))!;
-    expect(personal.commands.map((c) => c.title)).toEqual(['checkin', 'leer', 'help', 'taal', 'mijn gegevens', 'vergeet mij']);
+    expect(personal.commands.map((c) => c.title)).toEqual([
+      'checkin',
+      'leer',
+      'help',
+      'taal',
+      'mijn gegevens',
+      'vergeet mij',
+    ]);
   });
 
   it('refuses bad values instead of shipping them', () => {

@@ -25,7 +25,9 @@ describe('pseudonyms', () => {
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(resolvePseudonymKey(undefined, join(dir, 'bb.sqlite'))).toBe(first);
     expect(readFileSync(join(dir, 'pseudonym.key'), 'utf8').trim()).toBe(first);
-    expect(resolvePseudonymKey('configured-key-0123456789abcdef0123', join(dir, 'bb.sqlite'))).toBe('configured-key-0123456789abcdef0123');
+    expect(resolvePseudonymKey('configured-key-0123456789abcdef0123', join(dir, 'bb.sqlite'))).toBe(
+      'configured-key-0123456789abcdef0123',
+    );
   });
 
   it('refuses a damaged (too short) key file rather than hashing with a weak key', () => {

@@ -51,7 +51,9 @@ describe('createStore', () => {
 
   it('fails with a StoreError when Redis does not answer, and logs no password', async () => {
     const { log, lines } = captureLog();
-    await expect(createStore({ databasePath: join(dir, 'x.sqlite'), redisUrl: 'redis://:hunter2-secret@127.0.0.1:1' }, { log })).rejects.toBeInstanceOf(StoreError);
+    await expect(
+      createStore({ databasePath: join(dir, 'x.sqlite'), redisUrl: 'redis://:hunter2-secret@127.0.0.1:1' }, { log }),
+    ).rejects.toBeInstanceOf(StoreError);
     expect(lines.join('')).not.toContain('hunter2-secret');
   });
 });

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { type RedisStore, openRedisStore } from '../../src/store/redis-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
-import { type TestRedisClient, connectTestClient, deleteNamespace, keysUnder, redisAvailable, redisUrl, uniqueNamespace } from '../support/redis.js';
+import {
+  type TestRedisClient,
+  connectTestClient,
+  deleteNamespace,
+  keysUnder,
+  redisAvailable,
+  redisUrl,
+  uniqueNamespace,
+} from '../support/redis.js';
 import { describeStoreContract } from './store.contract.js';
 
 let admin: TestRedisClient | undefined;
@@ -30,7 +38,9 @@ describeStoreContract(
         return track(await open());
       },
       // Redis expires keys itself; every key that still exists is a live value or claim (index sets excluded).
-      countStored: async () => (await keysUnder(await adminClient(), namespace)).filter((key) => !key.startsWith(`${namespace}:person::`)).length,
+      countStored: async () =>
+        (await keysUnder(await adminClient(), namespace)).filter((key) => !key.startsWith(`${namespace}:person::`))
+          .length,
       cleanup: async () => {
         for (const s of opened) await s.close();
         await deleteNamespace(await adminClient(), namespace);
@@ -84,7 +94,9 @@ describe('RedisStore connection failures', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const started = Date.now();
-    await expect(openRedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 })).rejects.toBeInstanceOf(StoreError);
+    await expect(openRedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 })).rejects.toBeInstanceOf(
+      StoreError,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 

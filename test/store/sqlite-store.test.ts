@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
-import { SqliteStore, openSqliteStore } from '../../src/store/sqlite-store.js';
+import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -121,7 +121,11 @@ describe('SqliteStore', () => {
       await new Promise((done) => setImmediate(done));
       const db = new Database(path, { readonly: true });
       try {
-        const row = db.prepare('SELECT key, value, expires_at FROM kv_values').get() as { key: string; value: string; expires_at: null };
+        const row = db.prepare('SELECT key, value, expires_at FROM kv_values').get() as {
+          key: string;
+          value: string;
+          expires_at: null;
+        };
         expect(row.key).toBe('prefs:p1');
         expect(JSON.parse(row.value)).toMatchObject({ value: { locale: 'en' } });
         expect(row.expires_at).toBeNull();
@@ -170,7 +174,9 @@ describe('SqliteStore claims across processes', () => {
     const worker = fileURLToPath(new URL('./fixtures/claim-worker.ts', import.meta.url));
     const keyCount = 8000;
     try {
-      const children = Array.from({ length: 4 }, () => fork(worker, [path, String(keyCount)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
+      const children = Array.from({ length: 4 }, () =>
+        fork(worker, [path, String(keyCount)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }),
+      );
       const ready = children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve())));
       type Report = { won: string[]; startedAt: number; endedAt: number };
       const done = children.map(
@@ -181,7 +187,9 @@ describe('SqliteStore claims across processes', () => {
               if (typeof message === 'object' && message !== null && 'won' in message) report = message as Report;
             });
             child.on('error', reject);
-            child.on('exit', (code) => (code === 0 && report ? resolve(report) : reject(new Error(`claim worker exited with ${code}`))));
+            child.on('exit', (code) =>
+              code === 0 && report ? resolve(report) : reject(new Error(`claim worker exited with ${code}`)),
+            );
           }),
       );
       await Promise.all(ready);
@@ -191,7 +199,9 @@ describe('SqliteStore claims across processes', () => {
       expect(all).toHaveLength(keyCount);
       expect(new Set(all).size).toBe(keyCount);
       // The claim loops ran at the same time (otherwise there was no race to win): some two spans overlap.
-      const overlaps = reports.some((a, i) => reports.some((b, j) => i !== j && a.startedAt < b.endedAt && b.startedAt < a.endedAt));
+      const overlaps = reports.some((a, i) =>
+        reports.some((b, j) => i !== j && a.startedAt < b.endedAt && b.startedAt < a.endedAt),
+      );
       expect(overlaps).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

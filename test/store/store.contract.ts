@@ -88,7 +88,9 @@ export function describeStoreContract(name: string, makeStore: MakeStoreFixture,
         await store.set('dialog:p1', 1);
         await store.set('dialog:p1:x', 2);
         await store.set('dialog:p', 3);
-        expect([await store.get('dialog:p1'), await store.get('dialog:p1:x'), await store.get('dialog:p')]).toEqual([1, 2, 3]);
+        expect([await store.get('dialog:p1'), await store.get('dialog:p1:x'), await store.get('dialog:p')]).toEqual([
+          1, 2, 3,
+        ]);
       });
 
       it('a value with a TTL is readable until it expires and never after (P4)', async () => {
@@ -149,7 +151,12 @@ export function describeStoreContract(name: string, makeStore: MakeStoreFixture,
       itShared('is atomic across two store instances on the same data', async () => {
         const other = await required(fx.openSibling)();
         const keys = Array.from({ length: 20 }, (_, i) => `event:teams:${i}`);
-        const attempts = keys.flatMap((key) => [store.claim(key, LONG_TTL), other.claim(key, LONG_TTL), store.claim(key, LONG_TTL), other.claim(key, LONG_TTL)]);
+        const attempts = keys.flatMap((key) => [
+          store.claim(key, LONG_TTL),
+          other.claim(key, LONG_TTL),
+          store.claim(key, LONG_TTL),
+          other.claim(key, LONG_TTL),
+        ]);
         const results = await Promise.all(attempts);
         for (let i = 0; i < keys.length; i++) expect(results.slice(i * 4, i * 4 + 4).filter(Boolean)).toHaveLength(1);
         // And each sees the other's values.

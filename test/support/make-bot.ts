@@ -19,7 +19,16 @@ export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789abcdef0123456789
 /** A config for tests: local mode, a temp database path, a fixed pseudonym key. */
 export function testConfig(env: Env = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), 'bb-test-'));
-  return loadConfig({ BOT_LOCAL_MODE: '1', LOG_LEVEL: 'silent', DATABASE_PATH: join(dir, 'bb.sqlite'), PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env }, {});
+  return loadConfig(
+    {
+      BOT_LOCAL_MODE: '1',
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: join(dir, 'bb.sqlite'),
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      ...env,
+    },
+    {},
+  );
 }
 
 export interface MakeBotOptions {
@@ -34,7 +43,12 @@ export interface MakeBotOptions {
 /** Build the real core (bot, translator, store) for a test. */
 export async function makeBot(options: MakeBotOptions = {}): Promise<Core> {
   const config = testConfig(options.env);
-  return createCore(config, { log: options.log ?? silentLogger(), store: options.store ?? openMemoryStore(options.now), now: options.now, features: options.features });
+  return createCore(config, {
+    log: options.log ?? silentLogger(),
+    store: options.store ?? openMemoryStore(options.now),
+    now: options.now,
+    features: options.features,
+  });
 }
 
 /** What a turn did, in order. */
@@ -52,7 +66,10 @@ export function recordingIO(): TurnIO & { log: Recorded[]; texts(): string[]; la
     async send(message, options) {
       log.push({ op: 'send', message, direct: options?.direct === true });
       n += 1;
-      return { conversation: { platform: 'console', tenantId: 't', conversationId: 'c', isDirect: true }, messageId: `m${n}` };
+      return {
+        conversation: { platform: 'console', tenantId: 't', conversationId: 'c', isDirect: true },
+        messageId: `m${n}`,
+      };
     },
     async update(message) {
       log.push({ op: 'update', message });
@@ -90,6 +107,10 @@ export function person(userId = 'U1', platform: InboundEvent['platform'] = 'cons
 }
 
 /** The interactive block of a message (single, multi, scale or input), if any. */
-export function questionBlock(message: OutboundMessage | undefined): Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> | undefined {
-  return message?.blocks.find((b): b is Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> => ['single', 'multi', 'scale', 'input'].includes(b.type));
+export function questionBlock(
+  message: OutboundMessage | undefined,
+): Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> | undefined {
+  return message?.blocks.find((b): b is Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> =>
+    ['single', 'multi', 'scale', 'input'].includes(b.type),
+  );
 }

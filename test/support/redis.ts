@@ -50,7 +50,9 @@ export const redisAvailable: boolean = await probe();
 
 if (!redisAvailable) {
   if (process.env.CI === 'true') {
-    throw new Error(`Redis does not answer at ${shownUrl()}. Under CI=true the Redis suites must run: start redis-server (or set REDIS_URL) first.`);
+    throw new Error(
+      `Redis does not answer at ${shownUrl()}. Under CI=true the Redis suites must run: start redis-server (or set REDIS_URL) first.`,
+    );
   }
   const bar = '!'.repeat(78);
   console.warn(

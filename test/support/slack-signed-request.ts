@@ -32,7 +32,8 @@ export function signedRequest(body: string, options: SignOptions = {}): SignedRe
   return {
     body,
     headers: {
-      'content-type': options.contentType ?? (body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded'),
+      'content-type':
+        options.contentType ?? (body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded'),
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': signature(options.secret ?? TEST_SIGNING_SECRET, timestamp, body),
       ...options.headers,
@@ -47,7 +48,8 @@ export async function postSigned(url: string, body: string, options: SignOptions
 }
 
 let seq = 0;
-const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(++seq).toString(36).padStart(4, '0')}`.toUpperCase();
+const nextId = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(++seq).toString(36).padStart(4, '0')}`.toUpperCase();
 
 /** An Events API envelope around `event`. */
 export function eventCallback(event: Record<string, unknown>, eventId = nextId('Ev')): string {
@@ -59,7 +61,9 @@ export function eventCallback(event: Record<string, unknown>, eventId = nextId('
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: TEST_TEAM, user_id: TEST_BOT_USER, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: TEST_TEAM, user_id: TEST_BOT_USER, is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
   });
 }
@@ -72,7 +76,15 @@ export function directMessage(user: string, text: string, channel = `D${user}`, 
 
 export function appMention(user: string, text: string, channel = 'C0CHANNEL', threadTs?: string): string {
   const ts = `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
-  return eventCallback({ type: 'app_mention', user, text: `<@${TEST_BOT_USER}> ${text}`, ts, channel, event_ts: ts, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  return eventCallback({
+    type: 'app_mention',
+    user,
+    text: `<@${TEST_BOT_USER}> ${text}`,
+    ts,
+    channel,
+    event_ts: ts,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
 }
 
 export function homeOpened(user: string, channel = `D${user}`): string {
@@ -80,7 +92,12 @@ export function homeOpened(user: string, channel = `D${user}`): string {
 }
 
 /** A slash command as Slack posts it (form-encoded). */
-export function slashCommand(user: string, text: string, channel = 'C0CHANNEL', responseUrl = 'http://127.0.0.1:59999/commands/T0TEST/1/abc'): string {
+export function slashCommand(
+  user: string,
+  text: string,
+  channel = 'C0CHANNEL',
+  responseUrl = 'http://127.0.0.1:59999/commands/T0TEST/1/abc',
+): string {
   return new URLSearchParams({
     token: 'unused',
     team_id: TEST_TEAM,
@@ -121,17 +138,23 @@ export function blockAction(o: ClickOptions): string {
     type: o.selectedOption ? 'static_select' : 'button',
     action_ts: o.actionTs ?? `${Date.now() / 1000}${++seq}`,
     ...(o.value !== undefined ? { value: o.value } : {}),
-    ...(o.selectedOption ? { selected_option: { value: o.selectedOption, text: { type: 'plain_text', text: o.selectedOption } } } : {}),
+    ...(o.selectedOption
+      ? { selected_option: { value: o.selectedOption, text: { type: 'plain_text', text: o.selectedOption } } }
+      : {}),
   };
   const payload = {
     type: 'block_actions',
     user: { id: o.user, username: 'raadslid', team_id: TEST_TEAM },
     api_app_id: 'A0TEST',
     token: 'unused',
-    container: o.fromHome ? { type: 'view', view_id: 'V0HOME' } : { type: 'message', message_ts: o.messageTs, channel_id: o.channel, is_ephemeral: o.ephemeral === true },
+    container: o.fromHome
+      ? { type: 'view', view_id: 'V0HOME' }
+      : { type: 'message', message_ts: o.messageTs, channel_id: o.channel, is_ephemeral: o.ephemeral === true },
     trigger_id: nextId('trig.'),
     team: { id: TEST_TEAM, domain: 'gemeente' },
-    ...(o.fromHome ? { view: { id: 'V0HOME', type: 'home' } } : { channel: { id: o.channel, name: 'directmessage' }, message: { ts: o.messageTs, type: 'message' } }),
+    ...(o.fromHome
+      ? { view: { id: 'V0HOME', type: 'home' } }
+      : { channel: { id: o.channel, name: 'directmessage' }, message: { ts: o.messageTs, type: 'message' } }),
     state: { values: o.state ?? {} },
     response_url: o.responseUrl ?? 'http://127.0.0.1:59999/actions/T0TEST/1/xyz',
     actions: [action],

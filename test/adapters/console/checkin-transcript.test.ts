@@ -11,7 +11,11 @@ async function transcript(lines: string[]): Promise<string> {
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-  const done = runChat(testConfig(), { input, output, interactive: false }, { log: silentLogger(), store: openMemoryStore() });
+  const done = runChat(
+    testConfig(),
+    { input, output, interactive: false },
+    { log: silentLogger(), store: openMemoryStore() },
+  );
   input.end(`${lines.join('\n')}\n`);
   await done;
   return printed;

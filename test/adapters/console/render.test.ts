@@ -10,7 +10,15 @@ const single: OutboundMessage = {
   blocks: [
     { type: 'progress', current: 2, total: 7, label: 'Vraag 2 van 7' },
     { type: 'heading', text: 'Welke?' },
-    { type: 'single', label: 'Welke?', choices: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], action },
+    {
+      type: 'single',
+      label: 'Welke?',
+      choices: [
+        { id: 'a', label: 'A' },
+        { id: 'b', label: 'B' },
+      ],
+      action,
+    },
     { type: 'buttons', buttons: [{ label: 'Terug', action: { ...action, stepId: '$back' } }] },
   ],
 };
@@ -34,19 +42,41 @@ describe('terminal rendering', () => {
 
   it('reads "1,3" as a multi-choice answer and a number in range as a scale answer', () => {
     const multi = renderForConsole(
-      { text: 'm', blocks: [{ type: 'multi', label: 'M', submitLabel: 'OK', choices: ['a', 'b', 'c'].map((id) => ({ id, label: id })), action }] },
+      {
+        text: 'm',
+        blocks: [
+          {
+            type: 'multi',
+            label: 'M',
+            submitLabel: 'OK',
+            choices: ['a', 'b', 'c'].map((id) => ({ id, label: id })),
+            action,
+          },
+        ],
+      },
       t,
     );
     expect(readLine('1, 3', multi.prompt)).toEqual({ ...action, values: ['a', 'c'] });
     expect(readLine('3 3', multi.prompt)).toEqual({ ...action, values: ['c'] });
-    const scale = renderForConsole({ text: 's', blocks: [{ type: 'scale', label: 'S', min: 1, max: 5, minLabel: 'laag', maxLabel: 'hoog', action }] }, t);
+    const scale = renderForConsole(
+      {
+        text: 's',
+        blocks: [{ type: 'scale', label: 'S', min: 1, max: 5, minLabel: 'laag', maxLabel: 'hoog', action }],
+      },
+      t,
+    );
     expect(readLine('4', scale.prompt)).toEqual({ ...action, text: '4' });
     expect(readLine('6', scale.prompt)).toBeUndefined();
   });
 
   it('reads free text as the answer to a text input, with skip as a numbered choice', () => {
     const input = renderForConsole(
-      { text: 'i', blocks: [{ type: 'input', label: 'Notitie', maxLength: 280, submitLabel: 'OK', skipLabel: 'Overslaan', action }] },
+      {
+        text: 'i',
+        blocks: [
+          { type: 'input', label: 'Notitie', maxLength: 280, submitLabel: 'OK', skipLabel: 'Overslaan', action },
+        ],
+      },
       t,
     );
     expect(input.text).toContain('console.inputHint{"max":280}');

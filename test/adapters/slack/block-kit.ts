@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 
-const schema = JSON.parse(readFileSync('test/fixtures/slack/known-block.schema.json', 'utf8')) as { definitions: Record<string, { properties?: { type?: { const?: string } } }> };
+const schema = JSON.parse(readFileSync('test/fixtures/slack/known-block.schema.json', 'utf8')) as {
+  definitions: Record<string, { properties?: { type?: { const?: string } } }>;
+};
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema({ $id: 'kb', definitions: schema.definitions });
 
@@ -20,7 +22,7 @@ for (const [name, definition] of Object.entries(schema.definitions)) {
 type Json = Record<string, unknown>;
 
 function walk(node: unknown, path: string, visit: (node: Json, path: string) => void): void {
-  if (Array.isArray(node)) node.forEach((child, i) => walk(child, `${path}/${i}`, visit));
+  if (Array.isArray(node)) for (const [i, child] of node.entries()) walk(child, `${path}/${i}`, visit);
   else if (node && typeof node === 'object') {
     visit(node as Json, path);
     for (const [key, child] of Object.entries(node)) walk(child, `${path}/${key}`, visit);
@@ -39,7 +41,8 @@ export function blockProblems(blocks: unknown[], surface: 'message' | 'view' = '
     const type = (block as Json).type;
     const validate = typeof type === 'string' ? byType.get(type) : undefined;
     if (!validate) problems.push(`/${i}/type unknown block type ${JSON.stringify(type)}`);
-    else if (!validate(block)) for (const e of validate.errors ?? []) problems.push(`/${i}${e.instancePath} ${e.message}`);
+    else if (!validate(block))
+      for (const e of validate.errors ?? []) problems.push(`/${i}${e.instancePath} ${e.message}`);
   });
   const actionIds = new Set<string>();
   walk(blocks, '', (node, path) => {
@@ -47,7 +50,8 @@ export function blockProblems(blocks: unknown[], surface: 'message' | 'view' = '
       if (len(node[field]) > max) problems.push(`${path}/${field} longer than ${max}`);
     };
     if (node.type === 'plain_text' || node.type === 'mrkdwn') limit('text', 3000);
-    if (node.type === 'header' && len((node.text as Json | undefined)?.text) > 150) problems.push(`${path} header text longer than 150`);
+    if (node.type === 'header' && len((node.text as Json | undefined)?.text) > 150)
+      problems.push(`${path} header text longer than 150`);
     if (typeof node.action_id === 'string') {
       limit('action_id', 255);
       if (actionIds.has(node.action_id)) problems.push(`${path} duplicate action_id`);
@@ -59,25 +63,32 @@ export function blockProblems(blocks: unknown[], surface: 'message' | 'view' = '
       limit('accessibility_label', 75);
       limit('url', 3000);
     }
-    if (node.type === 'actions' && (node.elements as unknown[]).length > 25) problems.push(`${path} more than 25 elements`);
-    if (node.type === 'context' && (node.elements as unknown[]).length > 10) problems.push(`${path} more than 10 elements`);
+    if (node.type === 'actions' && (node.elements as unknown[]).length > 25)
+      problems.push(`${path} more than 25 elements`);
+    if (node.type === 'context' && (node.elements as unknown[]).length > 10)
+      problems.push(`${path} more than 10 elements`);
     if (node.type === 'section' && Array.isArray(node.fields)) {
       if (node.fields.length > 10) problems.push(`${path} more than 10 fields`);
       for (const f of node.fields as Json[]) if (len(f.text) > 2000) problems.push(`${path} field longer than 2000`);
     }
-    if (node.type === 'checkboxes' && (node.options as unknown[]).length > 10) problems.push(`${path} more than 10 checkboxes`);
-    if (node.type === 'static_select' && (node.options as unknown[]).length > 100) problems.push(`${path} more than 100 options`);
+    if (node.type === 'checkboxes' && (node.options as unknown[]).length > 10)
+      problems.push(`${path} more than 10 checkboxes`);
+    if (node.type === 'static_select' && (node.options as unknown[]).length > 100)
+      problems.push(`${path} more than 100 options`);
     if (Array.isArray(node.options))
       for (const o of node.options as Json[]) {
         if (len((o.text as Json).text) > 75) problems.push(`${path} option text longer than 75`);
         if (len(o.value) > 150) problems.push(`${path} option value longer than 150`);
-        if (o.description && len((o.description as Json).text) > 75) problems.push(`${path} option description longer than 75`);
+        if (o.description && len((o.description as Json).text) > 75)
+          problems.push(`${path} option description longer than 75`);
       }
     if (node.type === 'plain_text_input') {
       if (typeof node.max_length === 'number' && node.max_length > 3000) problems.push(`${path} max_length above 3000`);
-      if (node.placeholder && len((node.placeholder as Json).text) > 150) problems.push(`${path} placeholder longer than 150`);
+      if (node.placeholder && len((node.placeholder as Json).text) > 150)
+        problems.push(`${path} placeholder longer than 150`);
     }
-    if (node.type === 'input' && len((node.label as Json).text) > 2000) problems.push(`${path} input label longer than 2000`);
+    if (node.type === 'input' && len((node.label as Json).text) > 2000)
+      problems.push(`${path} input label longer than 2000`);
   });
   return problems;
 }
@@ -102,7 +113,8 @@ export function viewProblems(view: Json): string[] {
 /** Every mrkdwn text and the top-level text, to look for unescaped control sequences. */
 export function mrkdwnTexts(message: unknown): string[] {
   const texts: string[] = [];
-  if (message && typeof message === 'object' && typeof (message as Json).text === 'string') texts.push((message as Json).text as string);
+  if (message && typeof message === 'object' && typeof (message as Json).text === 'string')
+    texts.push((message as Json).text as string);
   walk(message, '', (node) => {
     if (node.type === 'mrkdwn' && typeof node.text === 'string') texts.push(node.text);
   });

@@ -9,7 +9,13 @@ import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
 import { keys } from '../../../src/store/keys.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
-import { appMention, blockAction, slashCommand, TEST_TEAM, viewSubmission } from '../../support/slack-signed-request.js';
+import {
+  appMention,
+  blockAction,
+  slashCommand,
+  TEST_TEAM,
+  viewSubmission,
+} from '../../support/slack-signed-request.js';
 import { messageProblems, viewProblems } from './block-kit.js';
 import { fakeSlackApi, startSlack, translator, waitFor, type SlackHarness } from './harness.js';
 
@@ -36,8 +42,10 @@ afterEach(async () => {
   await core.store.close();
 });
 
-const elements = (message: SlackMessage): Element[] => (message.blocks ?? []).flatMap((b) => ((b as { elements?: Element[] }).elements ?? []).filter((e) => e.action_id));
-const isAnswer = (e: Element) => /^bb\|[axmsi]\|/.test(e.action_id ?? '') && !/^bb\|a\|[^|]+\|\$/.test(e.action_id ?? '');
+const elements = (message: SlackMessage): Element[] =>
+  (message.blocks ?? []).flatMap((b) => ((b as { elements?: Element[] }).elements ?? []).filter((e) => e.action_id));
+const isAnswer = (e: Element) =>
+  /^bb\|[axmsi]\|/.test(e.action_id ?? '') && !/^bb\|a\|[^|]+\|\$/.test(e.action_id ?? '');
 
 /** The newest version of the newest question in the person's 1:1 chat. */
 function currentQuestion(channel: string): SlackMessage | undefined {
@@ -60,7 +68,9 @@ async function answer(user: string, message: SlackMessage): Promise<void> {
   const select = controls.find((e) => e.type === 'static_select');
   if (boxes.length > 0) {
     const first = boxes[0]!;
-    const state = { b1: { [first.action_id!]: { type: 'checkboxes', selected_options: [{ value: first.options![0]!.value }] } } };
+    const state = {
+      b1: { [first.action_id!]: { type: 'checkboxes', selected_options: [{ value: first.options![0]!.value }] } },
+    };
     await click(controls.find((e) => e.action_id!.startsWith('bb|m|'))!.action_id!, { state });
   } else if (modal) {
     const before = api.of('views.open').length;
@@ -108,7 +118,12 @@ describe('the check-in in Slack, end to end', () => {
     for (const m of messages) expect(messageProblems(m), `${m.method} ${m.text}`).toEqual([]);
     // Nothing of the check-in was ever posted in the channel; the note never left the private chat.
     expect(api.of('chat.postMessage').filter((c) => c.body.channel !== dm)).toEqual([]);
-    expect(api.of('response_url').map((c) => JSON.stringify(c.body)).join()).not.toContain(NOTE_CANARY);
+    expect(
+      api
+        .of('response_url')
+        .map((c) => JSON.stringify(c.body))
+        .join(),
+    ).not.toContain(NOTE_CANARY);
     const last = messages.filter((m) => m.channel === dm).at(-1)!;
     expect(last.text?.length).toBeGreaterThan(0);
     expect(capture.text()).not.toContain(NOTE_CANARY);

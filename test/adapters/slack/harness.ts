@@ -5,7 +5,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions, type SlackTuning } from '../../../adapters/slack/index.js';
+import {
+  createSlackAdapter,
+  type SlackAdapter,
+  type SlackAdapterOptions,
+  type SlackTuning,
+} from '../../../adapters/slack/index.js';
 import type { SlackConfig } from '../../../src/config.js';
 import type { HttpRoutes, RouteHandler } from '../../../src/core/http.js';
 import type { InboundEvent, InboundSink, TurnIO } from '../../../src/core/types.js';
@@ -73,16 +78,25 @@ export async function startSlack(options: HarnessOptions = {}): Promise<SlackHar
   const server: Server = createServer(routes.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const config: SlackConfig = { signingSecret: TEST_SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: API_URL, ...options.config };
-  const adapter = createSlackAdapter(config, {
-    log: options.log ?? silentLogger(),
-    store,
-    routes,
-    translate: (locale, key, vars) => translator.t(locale, key, vars),
-    pseudonymize: options.pseudonymize ?? pseudonymize,
-    now: options.now,
-    tuning: { channelGapMs: 0, maxRetryAfterWaitMs: 2_000, webApiRetries: 0, ...options.tuning },
-  }, { fetch: options.fetch });
+  const config: SlackConfig = {
+    signingSecret: TEST_SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    apiUrl: API_URL,
+    ...options.config,
+  };
+  const adapter = createSlackAdapter(
+    config,
+    {
+      log: options.log ?? silentLogger(),
+      store,
+      routes,
+      translate: (locale, key, vars) => translator.t(locale, key, vars),
+      pseudonymize: options.pseudonymize ?? pseudonymize,
+      now: options.now,
+      tuning: { channelGapMs: 0, maxRetryAfterWaitMs: 2_000, webApiRetries: 0, ...options.tuning },
+    },
+    { fetch: options.fetch },
+  );
   await adapter.start(options.sink ?? (async () => undefined));
   const eventsUrl = `${url}/slack/events`;
   return {
@@ -111,7 +125,11 @@ export function recordingSink(react?: (event: InboundEvent, io: TurnIO) => Promi
 }
 
 /** Poll until `check` holds (side effects happen after the ack), or fail after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -151,7 +169,11 @@ export function fakeSlackApi(nockModule: typeof import('nock'), options: FakeSla
   let ts = 1_700_000_000;
   const scope = nockModule(API_ORIGIN).persist();
   const record = (method: string) =>
-    function (this: { req: { headers: Record<string, string | string[] | undefined> } }, _uri: string, body: unknown): Record<string, string> {
+    function (
+      this: { req: { headers: Record<string, string | string[] | undefined> } },
+      _uri: string,
+      body: unknown,
+    ): Record<string, string> {
       const parsed = formBody(body);
       const auth = this.req.headers.authorization;
       calls.push({ method, body: parsed, authorization: Array.isArray(auth) ? auth[0] : auth, at: Date.now() });
@@ -200,7 +222,14 @@ export function fakeSlackApi(nockModule: typeof import('nock'), options: FakeSla
     messages: () =>
       calls
         .filter((c) => ['chat.postMessage', 'chat.update', 'response_url'].includes(c.method))
-        .map((c) => ({ method: c.method, channel: c.body.channel, ts: c.ts ?? c.body.ts, thread_ts: c.body.thread_ts, text: c.body.text, blocks: parseJsonField(c.body.blocks) as Record<string, unknown>[] })),
+        .map((c) => ({
+          method: c.method,
+          channel: c.body.channel,
+          ts: c.ts ?? c.body.ts,
+          thread_ts: c.body.thread_ts,
+          text: c.body.text,
+          blocks: parseJsonField(c.body.blocks) as Record<string, unknown>[],
+        })),
   };
 }
 

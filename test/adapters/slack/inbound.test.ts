@@ -2,7 +2,15 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionEvent, CommandEvent, InboundEvent, MessageEvent } from '../../../src/core/types.js';
 import { captureLogger } from '../../support/capture-logger.js';
-import { appMention, blockAction, directMessage, eventCallback, signedRequest, slashCommand, viewSubmission } from '../../support/slack-signed-request.js';
+import {
+  appMention,
+  blockAction,
+  directMessage,
+  eventCallback,
+  signedRequest,
+  slashCommand,
+  viewSubmission,
+} from '../../support/slack-signed-request.js';
 import { messageProblems, viewProblems } from './block-kit.js';
 import { BOT_TOKEN, fakeSlackApi, recordingSink, startSlack, waitFor, type SlackHarness } from './harness.js';
 
@@ -77,7 +85,11 @@ describe('inbound Slack payloads become neutral events', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
     await slack.adapter.drain();
-    expect(recorder.events[0]).toMatchObject({ kind: 'command', text: 'checkin', conversation: { conversationId: 'C0RAAD', isDirect: false } });
+    expect(recorder.events[0]).toMatchObject({
+      kind: 'command',
+      text: 'checkin',
+      conversation: { conversationId: 'C0RAAD', isDirect: false },
+    });
     expect((recorder.events[0] as CommandEvent).id).toMatch(/^cmd:/);
     const [privately] = api.of('response_url');
     expect(privately?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
@@ -99,11 +111,16 @@ describe('inbound Slack payloads become neutral events', () => {
     const api = fakeSlackApi(nock);
     const recorder = recordingSink((_event, io) => io.update(say('beantwoord')));
     slack = await startSlack({ sink: recorder.sink });
-    await slack.post(blockAction({ user: 'U5', channel: 'DU5', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' }));
+    await slack.post(
+      blockAction({ user: 'U5', channel: 'DU5', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' }),
+    );
     await slack.adapter.drain();
     const event = recorder.events[0] as ActionEvent;
     expect(event.action).toEqual({ dialogId: 'checkin', stepId: 'kind', turn: 2, choiceId: 'conflict' });
-    expect(event.source).toEqual({ conversation: expect.objectContaining({ conversationId: 'DU5', isDirect: true }), messageId: '1700.0001' });
+    expect(event.source).toEqual({
+      conversation: expect.objectContaining({ conversationId: 'DU5', isDirect: true }),
+      messageId: '1700.0001',
+    });
     expect(api.of('chat.update')[0]?.body).toMatchObject({ channel: 'DU5', ts: '1700.0001' });
   });
 
@@ -113,23 +130,45 @@ describe('inbound Slack payloads become neutral events', () => {
     slack = await startSlack({ sink: recorder.sink });
     await slack.post(blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|x|checkin|voices|4|' }));
     const state = {
-      blk1: { 'bb|x|checkin|voices|4|': { type: 'checkboxes', selected_options: [{ value: 'youth' }, { value: 'farmers' }] } },
+      blk1: {
+        'bb|x|checkin|voices|4|': { type: 'checkboxes', selected_options: [{ value: 'youth' }, { value: 'farmers' }] },
+      },
       blk2: { 'bb|x|checkin|voices|4||1': { type: 'checkboxes', selected_options: [{ value: 'elderly' }] } },
       other: { 'bb|x|checkin|voices|3|': { type: 'checkboxes', selected_options: [{ value: 'stale' }] } },
     };
-    await slack.post(blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|m|checkin|voices|4|', state }));
+    await slack.post(
+      blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|m|checkin|voices|4|', state }),
+    );
     await slack.adapter.drain();
     expect(recorder.events).toHaveLength(1);
-    expect((recorder.events[0] as ActionEvent).action).toEqual({ dialogId: 'checkin', stepId: 'voices', turn: 4, values: ['youth', 'farmers', 'elderly'] });
+    expect((recorder.events[0] as ActionEvent).action).toEqual({
+      dialogId: 'checkin',
+      stepId: 'voices',
+      turn: 4,
+      values: ['youth', 'farmers', 'elderly'],
+    });
   });
 
   it('a scale select carries the chosen number', async () => {
     fakeSlackApi(nock);
     const recorder = recordingSink();
     slack = await startSlack({ sink: recorder.sink });
-    await slack.post(blockAction({ user: 'U6', channel: 'DU6', messageTs: '1.1', actionId: 'bb|s|checkin|glasl|5|', selectedOption: '7' }));
+    await slack.post(
+      blockAction({
+        user: 'U6',
+        channel: 'DU6',
+        messageTs: '1.1',
+        actionId: 'bb|s|checkin|glasl|5|',
+        selectedOption: '7',
+      }),
+    );
     await slack.adapter.drain();
-    expect((recorder.events[0] as ActionEvent).action).toEqual({ dialogId: 'checkin', stepId: 'glasl', turn: 5, choiceId: '7' });
+    expect((recorder.events[0] as ActionEvent).action).toEqual({
+      dialogId: 'checkin',
+      stepId: 'glasl',
+      turn: 5,
+      choiceId: '7',
+    });
   });
 
   it('typed input: the button opens a modal at once, its submission becomes an answer that updates the question', async () => {
@@ -137,7 +176,9 @@ describe('inbound Slack payloads become neutral events', () => {
     const recorder = recordingSink((_event, io) => io.update(say('dank je')));
     slack = await startSlack({ sink: recorder.sink });
     const value = JSON.stringify({ l: 'Wil je nog iets kwijt?', p: 'Typ hier', m: 280, s: 'Versturen', o: 'nl' });
-    await slack.post(blockAction({ user: 'U7', channel: 'DU7', messageTs: '1700.0007', actionId: 'bb|i|checkin|note|6|', value }));
+    await slack.post(
+      blockAction({ user: 'U7', channel: 'DU7', messageTs: '1700.0007', actionId: 'bb|i|checkin|note|6|', value }),
+    );
     await waitFor(() => api.of('views.open').length === 1, 2_000, 'views.open');
     expect(recorder.events).toHaveLength(0);
     const view = JSON.parse(api.of('views.open')[0]!.body.view!) as Record<string, unknown>;
@@ -157,7 +198,9 @@ describe('inbound Slack payloads become neutral events', () => {
     fakeSlackApi(nock);
     const recorder = recordingSink();
     slack = await startSlack({ sink: recorder.sink });
-    await slack.post(blockAction({ user: 'U8', channel: 'DU8', messageTs: '1.1', actionId: 'bb|a|checkin|kind|notaturn|x' }));
+    await slack.post(
+      blockAction({ user: 'U8', channel: 'DU8', messageTs: '1.1', actionId: 'bb|a|checkin|kind|notaturn|x' }),
+    );
     await slack.post(blockAction({ user: 'U8', channel: 'DU8', messageTs: '1.1', actionId: 'someone-elses-button' }));
     await slack.adapter.drain();
     expect(recorder.events.map((e) => (e as ActionEvent).action.dialogId)).toEqual(['$invalid']);
@@ -179,13 +222,27 @@ describe('event ids', () => {
     fakeSlackApi(nock);
     const recorder = recordingSink();
     slack = await startSlack({ sink: recorder.sink });
-    const click = blockAction({ user: 'UCANARY42', channel: 'DUCANARY42', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' });
+    const click = blockAction({
+      user: 'UCANARY42',
+      channel: 'DUCANARY42',
+      messageTs: '1700.0001',
+      actionId: 'bb|a|checkin|kind|2|conflict',
+    });
     await slack.post(click);
     // Once the first has run, the adapter knows the locale and hands the redelivery on (the core would drop it).
     await slack.adapter.drain();
     await slack.post(click, { headers: { 'x-slack-retry-num': '1' } });
-    await slack.post(blockAction({ user: 'UCANARY42', channel: 'DUCANARY42', messageTs: '1700.0001', actionId: 'bb|a|checkin|kind|2|conflict' }));
-    await slack.post(blockAction({ user: 'UCANARY42', channel: '', messageTs: '', actionId: 'bb|a|cmd|run|0|help', fromHome: true }));
+    await slack.post(
+      blockAction({
+        user: 'UCANARY42',
+        channel: 'DUCANARY42',
+        messageTs: '1700.0001',
+        actionId: 'bb|a|checkin|kind|2|conflict',
+      }),
+    );
+    await slack.post(
+      blockAction({ user: 'UCANARY42', channel: '', messageTs: '', actionId: 'bb|a|cmd|run|0|help', fromHome: true }),
+    );
     await slack.adapter.drain();
     const ids = recorder.events.map((e) => e.id);
     expect(ids).toHaveLength(4);
@@ -205,7 +262,15 @@ describe('event ids', () => {
     slack = await startSlack({ sink: recorder.sink });
     await slack.post(slashCommand('UCANARY42', 'help', 'C0RAAD'));
     const value = JSON.stringify({ l: 'Nog iets?', m: 280, s: 'Versturen', o: 'nl' });
-    await slack.post(blockAction({ user: 'UCANARY42', channel: 'DUCANARY42', messageTs: '1700.0007', actionId: 'bb|i|checkin|note|6|', value }));
+    await slack.post(
+      blockAction({
+        user: 'UCANARY42',
+        channel: 'DUCANARY42',
+        messageTs: '1700.0007',
+        actionId: 'bb|i|checkin|note|6|',
+        value,
+      }),
+    );
     await waitFor(() => api.of('views.open').length === 1, 2_000, 'views.open');
     const view = JSON.parse(api.of('views.open')[0]!.body.view!) as Record<string, unknown>;
     await slack.post(viewSubmission('UCANARY42', view.private_metadata as string, 'notitie'));
@@ -216,21 +281,35 @@ describe('event ids', () => {
 });
 
 describe('signed payloads we do not handle', () => {
-  it.each(['shortcut', 'message_action', 'block_suggestion', 'view_closed', 'workflow_step_edit'])('%s: an empty 200, no work, only its type logged', async (type) => {
-    const capture = captureLogger();
-    const recorder = recordingSink();
-    slack = await startSlack({ sink: recorder.sink, log: capture.log });
-    const payload = { type, team: { id: 'T0TEST' }, user: { id: 'UCANARY42' }, trigger_id: 'trig.1', callback_id: 'geheim-canary', message: { text: 'geheim-canary' } };
-    const response = await slack.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
-    expect(response.status).toBe(200);
-    expect(response.headers.get('x-slack-no-retry')).toBeNull();
-    expect(await response.text()).toBe('');
-    await slack.adapter.drain();
-    expect(recorder.events).toHaveLength(0);
-    expect(capture.text()).not.toContain('geheim-canary');
-    expect(capture.text()).not.toContain('UCANARY42');
-    if (type !== 'view_closed') expect(capture.lines().find((l) => l.msg === 'slack payload type not handled')).toMatchObject({ payloadType: type, level: 20 });
-  });
+  it.each(['shortcut', 'message_action', 'block_suggestion', 'view_closed', 'workflow_step_edit'])(
+    '%s: an empty 200, no work, only its type logged',
+    async (type) => {
+      const capture = captureLogger();
+      const recorder = recordingSink();
+      slack = await startSlack({ sink: recorder.sink, log: capture.log });
+      const payload = {
+        type,
+        team: { id: 'T0TEST' },
+        user: { id: 'UCANARY42' },
+        trigger_id: 'trig.1',
+        callback_id: 'geheim-canary',
+        message: { text: 'geheim-canary' },
+      };
+      const response = await slack.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-slack-no-retry')).toBeNull();
+      expect(await response.text()).toBe('');
+      await slack.adapter.drain();
+      expect(recorder.events).toHaveLength(0);
+      expect(capture.text()).not.toContain('geheim-canary');
+      expect(capture.text()).not.toContain('UCANARY42');
+      if (type !== 'view_closed')
+        expect(capture.lines().find((l) => l.msg === 'slack payload type not handled')).toMatchObject({
+          payloadType: type,
+          level: 20,
+        });
+    },
+  );
 
   it('a type that does not look like one is logged as “other”', async () => {
     const capture = captureLogger();
@@ -238,7 +317,9 @@ describe('signed payloads we do not handle', () => {
     const response = await slack.post(JSON.stringify({ type: 'Geheim canary tekst' }));
     expect(response.status).toBe(200);
     expect(capture.text()).not.toContain('canary');
-    expect(capture.lines().find((l) => l.msg === 'slack payload type not handled')).toMatchObject({ payloadType: 'other' });
+    expect(capture.lines().find((l) => l.msg === 'slack payload type not handled')).toMatchObject({
+      payloadType: 'other',
+    });
   });
 });
 
@@ -247,8 +328,20 @@ describe('bad input is refused with a reason and crashes nothing', () => {
     ['malformed JSON', '{"type": "event_callback",', 'application/json', 400, 'malformed_json'],
     ['a JSON array', '[1,2,3]', 'application/json', 400, 'body_not_an_object'],
     ['a payload without any type', JSON.stringify({ foo: 'bar' }), 'application/json', 400, 'unknown_payload_type'],
-    ['an event without its fields', JSON.stringify({ type: 'event_callback' }), 'application/json', 400, 'missing_event_fields'],
-    ['an action without a user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`, 'application/x-www-form-urlencoded', 400, 'missing_action_fields'],
+    [
+      'an event without its fields',
+      JSON.stringify({ type: 'event_callback' }),
+      'application/json',
+      400,
+      'missing_event_fields',
+    ],
+    [
+      'an action without a user',
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`,
+      'application/x-www-form-urlencoded',
+      400,
+      'missing_action_fields',
+    ],
     ['broken interactivity JSON', 'payload=%7Bnope', 'application/x-www-form-urlencoded', 400, 'malformed_json'],
     ['an unknown content type', 'hello', 'text/plain', 415, 'unsupported_content_type'],
   ])('%s', async (_name, body, contentType, status, reason) => {
@@ -277,7 +370,11 @@ describe('bad input is refused with a reason and crashes nothing', () => {
   it('an unsigned ssl_check is answered without running anything', async () => {
     const recorder = recordingSink();
     slack = await startSlack({ sink: recorder.sink });
-    const response = await fetch(slack.eventsUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    const response = await fetch(slack.eventsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'ssl_check=1&token=x',
+    });
     expect(response.status).toBe(200);
     expect(recorder.events).toHaveLength(0);
   });

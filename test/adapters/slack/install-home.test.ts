@@ -25,14 +25,21 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
   it('install → Slack consent → callback stores the workspace token, welcomes the installer, and events use that token', async () => {
     const api = fakeSlackApi(nock);
     core = await makeBot();
-    slack = await startSlack({ sink: core.bot.sink, store: core.store, pseudonymize: personOf, config: { botToken: undefined, oauth } });
+    slack = await startSlack({
+      sink: core.bot.sink,
+      store: core.store,
+      pseudonymize: personOf,
+      config: { botToken: undefined, oauth },
+    });
 
     const install = await fetch(`${slack.url}/slack/install`, { redirect: 'manual' });
     expect(install.status).toBe(302);
     const consent = new URL(install.headers.get('location')!);
     expect(consent.origin + consent.pathname).toBe(`${API_ORIGIN}/oauth/v2/authorize`);
     expect(consent.searchParams.get('client_id')).toBe(oauth.clientId);
-    expect(consent.searchParams.get('scope')).toBe('app_mentions:read,chat:write,commands,im:history,im:write,users:read');
+    expect(consent.searchParams.get('scope')).toBe(
+      'app_mentions:read,chat:write,commands,im:history,im:write,users:read',
+    );
     const state = consent.searchParams.get('state')!;
     const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
 
@@ -50,20 +57,31 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
         enterprise: null,
         is_enterprise_install: false,
       });
-    nock(API_ORIGIN).post('/api/auth.test').reply(200, { ok: true, bot_id: 'B0NEW', user_id: 'UBOTNEW', team_id: 'T0NEW' });
-    const callback = await fetch(`${slack.url}/slack/oauth_redirect?code=the-code&state=${encodeURIComponent(state)}`, { headers: { cookie }, redirect: 'manual' });
+    nock(API_ORIGIN)
+      .post('/api/auth.test')
+      .reply(200, { ok: true, bot_id: 'B0NEW', user_id: 'UBOTNEW', team_id: 'T0NEW' });
+    const callback = await fetch(`${slack.url}/slack/oauth_redirect?code=the-code&state=${encodeURIComponent(state)}`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
     expect(callback.status).toBe(200);
     const stored = await core.store.get<{ botToken: string; teamId: string }>(keys.installation('slack', 'T0NEW'));
     expect(stored).toMatchObject({ teamId: 'T0NEW', botToken: 'xoxb-installed-token' });
     expect(JSON.stringify(stored)).not.toContain('U0ADMIN');
 
     await waitFor(() => api.of('chat.postMessage').length === 1, 3_000, 'the welcome');
-    expect(api.of('chat.postMessage')[0]).toMatchObject({ authorization: 'Bearer xoxb-installed-token', body: { channel: 'DU0ADMIN' } });
+    expect(api.of('chat.postMessage')[0]).toMatchObject({
+      authorization: 'Bearer xoxb-installed-token',
+      body: { channel: 'DU0ADMIN' },
+    });
 
     await slack.post(inTeam(directMessage('U5', 'help', 'DU5'), 'T0NEW'));
     await slack.adapter.drain();
     await core.bot.drain();
-    expect(api.of('chat.postMessage').at(-1)).toMatchObject({ authorization: 'Bearer xoxb-installed-token', body: { channel: 'DU5' } });
+    expect(api.of('chat.postMessage').at(-1)).toMatchObject({
+      authorization: 'Bearer xoxb-installed-token',
+      body: { channel: 'DU5' },
+    });
 
     // Uninstalled: the token is forgotten, nothing more is sent for that workspace.
     await slack.post(inTeam(eventCallback({ type: 'app_uninstalled' }), 'T0NEW'));
@@ -79,8 +97,15 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
   it('a callback with a forged state is refused and stores nothing', async () => {
     fakeSlackApi(nock);
     core = await makeBot();
-    slack = await startSlack({ sink: core.bot.sink, store: core.store, pseudonymize: personOf, config: { botToken: undefined, oauth } });
-    const callback = await fetch(`${slack.url}/slack/oauth_redirect?code=the-code&state=forged`, { redirect: 'manual' });
+    slack = await startSlack({
+      sink: core.bot.sink,
+      store: core.store,
+      pseudonymize: personOf,
+      config: { botToken: undefined, oauth },
+    });
+    const callback = await fetch(`${slack.url}/slack/oauth_redirect?code=the-code&state=forged`, {
+      redirect: 'manual',
+    });
     expect(callback.status).toBeGreaterThanOrEqual(400);
     expect(await core.store.get(keys.installation('slack', 'T0NEW'))).toBeUndefined();
   });
@@ -99,7 +124,8 @@ describe('the App Home tab', () => {
     expect(view.type).toBe('home');
     expect(viewProblems(view)).toEqual([]);
     const text = JSON.stringify(view);
-    for (const key of ['slack.home.title', 'slack.home.settings', 'slack.home.language']) expect(text).toContain(translator.t('en', key));
+    for (const key of ['slack.home.title', 'slack.home.settings', 'slack.home.language'])
+      expect(text).toContain(translator.t('en', key));
     // The person's results (none yet) and the module catalogue are the core's own answers, in English.
     expect(text).toContain(translator.t('en', 'slack.home.results'));
     expect(text).toMatch(/bb\|a\|learn\|/);
@@ -113,6 +139,8 @@ describe('the App Home tab', () => {
     await core.bot.drain();
     expect(api.of('conversations.open')[0]?.body.users).toBe('U1');
     expect(api.of('chat.postMessage').map((c) => c.body.channel)).toEqual(['DU1']);
-    expect(await core.store.get(keys.dialog(personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' })))).toBeDefined();
+    expect(
+      await core.store.get(keys.dialog(personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' }))),
+    ).toBeDefined();
   });
 });

@@ -11,13 +11,22 @@ import { startSlack, type SlackHarness } from './harness.js';
 /** The schema generated from @slack/web-api's Manifest type (scripts/gen-slack-schemas.sh): a type-level check. */
 const schema = JSON.parse(readFileSync('manifests/slack/manifest.schema.json', 'utf8')) as Record<string, unknown>;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-const problems = (manifest: unknown) => (validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+const problems = (manifest: unknown) =>
+  validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 
 type Manifest = {
   display_information: { name: string; description: string; long_description: string };
-  features: { app_home: Record<string, boolean>; bot_user: { display_name: string }; slash_commands: { command: string; url?: string }[] };
+  features: {
+    app_home: Record<string, boolean>;
+    bot_user: { display_name: string };
+    slash_commands: { command: string; url?: string }[];
+  };
   oauth_config: { redirect_urls: string[]; scopes: { bot: string[]; user?: string[] } };
-  settings: { event_subscriptions: { request_url?: string; bot_events: string[]; user_events?: string[] }; interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean };
+  settings: {
+    event_subscriptions: { request_url?: string; bot_events: string[]; user_events?: string[] };
+    interactivity: { is_enabled: boolean; request_url?: string };
+    socket_mode_enabled: boolean;
+  };
 };
 
 const PUBLIC = 'https://bubbelbreker.gemeente.example';
@@ -66,10 +75,18 @@ describe('manifests/slack/manifest.json', () => {
     expect(manifest.oauth_config.redirect_urls.map(path)).toEqual([SLACK_ROUTES.oauthRedirect]);
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([...BOT_EVENTS].sort());
     expect(manifest.settings.event_subscriptions.user_events).toBeUndefined();
-    for (const url of [manifest.settings.event_subscriptions.request_url, ...manifest.oauth_config.redirect_urls]) expect(url!.startsWith(PUBLIC)).toBe(true);
+    for (const url of [manifest.settings.event_subscriptions.request_url, ...manifest.oauth_config.redirect_urls])
+      expect(url!.startsWith(PUBLIC)).toBe(true);
 
-    slack = await startSlack({ config: { botToken: undefined, oauth: { clientId: 'cid', clientSecret: 'secret', stateSecret: 'state-secret-0123456789' } } });
-    expect(slack.routes.paths().sort()).toEqual([`GET ${SLACK_ROUTES.install}`, `GET ${SLACK_ROUTES.oauthRedirect}`, `POST ${SLACK_ROUTES.events}`].sort());
+    slack = await startSlack({
+      config: {
+        botToken: undefined,
+        oauth: { clientId: 'cid', clientSecret: 'secret', stateSecret: 'state-secret-0123456789' },
+      },
+    });
+    expect(slack.routes.paths().sort()).toEqual(
+      [`GET ${SLACK_ROUTES.install}`, `GET ${SLACK_ROUTES.oauthRedirect}`, `POST ${SLACK_ROUTES.events}`].sort(),
+    );
     nock.cleanAll();
   });
 
@@ -90,7 +107,11 @@ describe('manifests/slack/manifest.json', () => {
   });
 
   it('has the App Home with both the Home and the Messages tab', () => {
-    expect(manifest.features.app_home).toEqual({ home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: false });
+    expect(manifest.features.app_home).toEqual({
+      home_tab_enabled: true,
+      messages_tab_enabled: true,
+      messages_tab_read_only_enabled: false,
+    });
   });
 
   it('Socket Mode drops the request URLs', () => {

@@ -19,7 +19,15 @@ afterEach(async () => {
 /** The route alone on a loopback server; `route` returning a rejected promise would surface as an unhandled rejection. */
 async function serve(overrides: Partial<EventsRouteDeps>) {
   const capture = captureLogger();
-  const route = createEventsRoute({ signingSecret: TEST_SIGNING_SECRET, log: capture.log, now: Date.now, maxBodyBytes: 64 * 1024, isBusy: () => false, dispatch: () => undefined, ...overrides });
+  const route = createEventsRoute({
+    signingSecret: TEST_SIGNING_SECRET,
+    log: capture.log,
+    now: Date.now,
+    maxBodyBytes: 64 * 1024,
+    isBusy: () => false,
+    dispatch: () => undefined,
+    ...overrides,
+  });
   server = createServer((req, res) => void route(req, res));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
@@ -45,7 +53,8 @@ describe('a throw while handling a request', () => {
     expect(await response.json()).toEqual({ error: 'internal' });
     const line = capture.lines().find((l) => l.msg === 'slack request failed');
     expect(line).toMatchObject({ errName: 'CanaryError', code: 'CanaryError' });
-    for (const canary of ['geheime-melding-canary', 'geheim-antwoord-canary', 'UCANARY42']) expect(capture.text()).not.toContain(canary);
+    for (const canary of ['geheime-melding-canary', 'geheim-antwoord-canary', 'UCANARY42'])
+      expect(capture.text()).not.toContain(canary);
     expect((await post(directMessage('U1', 'hallo'))).status).toBe(200);
   });
 
@@ -70,7 +79,12 @@ describe('a throw while handling a request', () => {
 describe('reading the body', () => {
   it('too large: 413 with X-Slack-No-Retry, nothing dispatched', async () => {
     let dispatched = 0;
-    const { post } = await serve({ maxBodyBytes: 512, dispatch: () => void (dispatched += 1) });
+    const { post } = await serve({
+      maxBodyBytes: 512,
+      dispatch: () => {
+        dispatched += 1;
+      },
+    });
     const response = await post(directMessage('U1', 'x'.repeat(2_000)));
     expect(response.status).toBe(413);
     expect(response.headers.get('x-slack-no-retry')).toBe('1');

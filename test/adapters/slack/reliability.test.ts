@@ -25,7 +25,10 @@ afterEach(async () => {
 });
 
 /** A replica: the real bot and the Slack adapter on its own HTTP server, over the given store. */
-async function replica(store?: KeyValueStore, options: Parameters<typeof startSlack>[0] = {}): Promise<{ core: Core; slack: SlackHarness }> {
+async function replica(
+  store?: KeyValueStore,
+  options: Parameters<typeof startSlack>[0] = {},
+): Promise<{ core: Core; slack: SlackHarness }> {
   const core = await makeBot({ store, log: options.log });
   const slack = await startSlack({ sink: core.bot.sink, store: core.store, pseudonymize: personOf, ...options });
   cleanups.push(async () => {
@@ -54,7 +57,9 @@ describe('S2: redeliveries cause one side effect', () => {
     const body = directMessage('U1', 'help', 'DU1', 'EvRetry1');
     expect((await r.slack.post(body)).status).toBe(200);
     for (const n of [1, 2, 3]) {
-      const response = await r.slack.post(body, { headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } });
+      const response = await r.slack.post(body, {
+        headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' },
+      });
       expect(response.status).toBe(200);
     }
     await settle(r);
@@ -73,7 +78,8 @@ describe('S2: redeliveries cause one side effect', () => {
     const question = api.messages().at(-1)!;
     const buttons = JSON.stringify(question.blocks).match(/bb\|a\|[a-z][A-Za-z]*\|[a-z][A-Za-z]*\|0\|[A-Za-z]+/g)!;
     expect(buttons.length).toBeGreaterThan(1);
-    const click = (actionId: string) => r.slack.post(blockAction({ user: 'U2', channel: 'DU2', messageTs: question.ts!, actionId }));
+    const click = (actionId: string) =>
+      r.slack.post(blockAction({ user: 'U2', channel: 'DU2', messageTs: question.ts!, actionId }));
     const [a, b] = await Promise.all([click(buttons[0]!), click(buttons[1]!)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     await settle(r);
@@ -81,7 +87,9 @@ describe('S2: redeliveries cause one side effect', () => {
     const updates = api.of('chat.update');
     expect(updates).toHaveLength(1);
     expect(updates[0]!.body.blocks).toMatch(/\|1\|/);
-    const state = await r.core.store.get<{ turn: number; answers: Record<string, unknown> }>(`dialog:${personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U2' })}`);
+    const state = await r.core.store.get<{ turn: number; answers: Record<string, unknown> }>(
+      `dialog:${personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U2' })}`,
+    );
     expect(state?.turn).toBe(1);
     expect(Object.keys(state?.answers ?? {})).toHaveLength(1);
   });
@@ -91,7 +99,8 @@ describe('S3: two replicas sharing one store', () => {
   const stores: [string, () => Promise<KeyValueStore>][] = [
     ['SQLite file', async () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'bb-slack-')), 'bb.sqlite') })],
   ];
-  if (redisAvailable) stores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);
+  if (redisAvailable)
+    stores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);
 
   it.each(stores)('the same event at once to both replicas answers once (%s)', async (_name, open) => {
     const api = fakeSlackApi(nock);
@@ -118,7 +127,10 @@ describe('S1 and S6: acknowledge at once, and never fail Slack after the ack', (
     const hangingFetch = async () => {
       hanging += 1;
       await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      return new Response(JSON.stringify({ ok: false, error: 'service_unavailable' }), { status: 200, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify({ ok: false, error: 'service_unavailable' }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
     };
     const r = await replica(undefined, { fetch: hangingFetch, tuning: { webApiTimeoutMs: 15_000 } });
     // Warm up the code paths first (the first requests of a process pay for JIT and connection set-up).
@@ -139,7 +151,10 @@ describe('S1 and S6: acknowledge at once, and never fail Slack after the ack', (
   });
 
   it('a failing turn or a failing Web API after the ack is logged, never a 500', async () => {
-    nock(API_ORIGIN).persist().post('/api/users.info').reply(200, { ok: true, user: { locale: 'nl-NL' } });
+    nock(API_ORIGIN)
+      .persist()
+      .post('/api/users.info')
+      .reply(200, { ok: true, user: { locale: 'nl-NL' } });
     const postScope = nock(API_ORIGIN).post('/api/chat.postMessage').times(2).reply(500, 'upstream broke');
     const capture = captureLogger();
     const r = await replica(undefined, { log: capture.log });
@@ -155,7 +170,10 @@ describe('S7: rate limits', () => {
   it('429 with a short Retry-After: waited out, then sent once; nothing is called before it elapses', async () => {
     fakeSlackApi(nock);
     nock.cleanAll();
-    nock(API_ORIGIN).persist().post('/api/users.info').reply(200, { ok: true, user: { locale: 'nl-NL' } });
+    nock(API_ORIGIN)
+      .persist()
+      .post('/api/users.info')
+      .reply(200, { ok: true, user: { locale: 'nl-NL' } });
     const times: number[] = [];
     nock(API_ORIGIN)
       .post('/api/chat.postMessage')
@@ -176,7 +194,9 @@ describe('S7: rate limits', () => {
   });
 
   it('429 with a long Retry-After: RateLimitedError, and the method is not called again before it elapses', async () => {
-    nock(API_ORIGIN).post('/api/chat.postMessage').reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
+    nock(API_ORIGIN)
+      .post('/api/chat.postMessage')
+      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
     const { slack } = await replica();
     const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'DU7', isDirect: true };
     const message = { text: 'hallo', blocks: [{ type: 'text' as const, text: 'hallo' }] };
@@ -191,12 +211,18 @@ describe('S7: rate limits', () => {
 
   const sharedStores: [string, () => Promise<KeyValueStore>][] = [
     // Two processes on one SQLite file share it too, when told to (shareLimits); Redis shares by default.
-    ['SQLite file, shareLimits', async () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'bb-slack-')), 'bb.sqlite') })],
+    [
+      'SQLite file, shareLimits',
+      async () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'bb-slack-')), 'bb.sqlite') }),
+    ],
   ];
-  if (redisAvailable) sharedStores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);
+  if (redisAvailable)
+    sharedStores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);
 
   it.each(sharedStores)('the pause is shared: another replica does not call early either (%s)', async (name, open) => {
-    nock(API_ORIGIN).post('/api/chat.postMessage').reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
+    nock(API_ORIGIN)
+      .post('/api/chat.postMessage')
+      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
     const shared = await open();
     cleanups.push(() => shared.close());
     const tuning = name.startsWith('SQLite') ? { shareLimits: true } : {};
@@ -208,32 +234,54 @@ describe('S7: rate limits', () => {
     await expect(two.slack.adapter.send(to, message)).rejects.toBeInstanceOf(RateLimitedError);
   });
 
-  it.each(sharedStores)('at most one chat.postMessage per channel per gap, across replicas (%s)', async (name, open) => {
-    const api = fakeSlackApi(nock);
-    const shared = await open();
-    cleanups.push(() => shared.close());
-    const gap = 250;
-    const tuning = { channelGapMs: gap, ...(name.startsWith('SQLite') ? { shareLimits: true } : {}) };
-    const one = await replica(shared, { tuning });
-    const two = await replica(shared, { tuning });
-    const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'C0BUSY', isDirect: false };
-    const message = { text: 'aankondiging', blocks: [{ type: 'text' as const, text: 'aankondiging' }] };
-    await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 === 0 ? one : two).slack.adapter.send(to, message)));
-    const times = api.of('chat.postMessage').map((c) => c.at).sort((a, b) => a - b);
-    expect(times).toHaveLength(6);
-    for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(gap - 15);
-  });
+  it.each(sharedStores)(
+    'at most one chat.postMessage per channel per gap, across replicas (%s)',
+    async (name, open) => {
+      const api = fakeSlackApi(nock);
+      const shared = await open();
+      cleanups.push(() => shared.close());
+      const gap = 250;
+      const tuning = { channelGapMs: gap, ...(name.startsWith('SQLite') ? { shareLimits: true } : {}) };
+      const one = await replica(shared, { tuning });
+      const two = await replica(shared, { tuning });
+      const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'C0BUSY', isDirect: false };
+      const message = { text: 'aankondiging', blocks: [{ type: 'text' as const, text: 'aankondiging' }] };
+      await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 === 0 ? one : two).slack.adapter.send(to, message)));
+      const times = api
+        .of('chat.postMessage')
+        .map((c) => c.at)
+        .sort((a, b) => a - b);
+      expect(times).toHaveLength(6);
+      for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(gap - 15);
+    },
+  );
 
   it('one process paces per channel in memory; other channels are not held up', async () => {
     const api = fakeSlackApi(nock);
     const gap = 200;
     const { slack } = await replica(undefined, { tuning: { channelGapMs: gap } });
     const message = { text: 'x', blocks: [{ type: 'text' as const, text: 'x' }] };
-    const to = (channel: string) => ({ platform: 'slack' as const, tenantId: 'T0TEST', conversationId: channel, isDirect: false });
+    const to = (channel: string) => ({
+      platform: 'slack' as const,
+      tenantId: 'T0TEST',
+      conversationId: channel,
+      isDirect: false,
+    });
     const started = Date.now();
-    await Promise.all([slack.adapter.send(to('C1'), message), slack.adapter.send(to('C1'), message), slack.adapter.send(to('C1'), message), slack.adapter.send(to('C2'), message)]);
-    const c1 = api.of('chat.postMessage').filter((c) => c.body.channel === 'C1').map((c) => c.at);
-    const c2 = api.of('chat.postMessage').filter((c) => c.body.channel === 'C2').map((c) => c.at);
+    await Promise.all([
+      slack.adapter.send(to('C1'), message),
+      slack.adapter.send(to('C1'), message),
+      slack.adapter.send(to('C1'), message),
+      slack.adapter.send(to('C2'), message),
+    ]);
+    const c1 = api
+      .of('chat.postMessage')
+      .filter((c) => c.body.channel === 'C1')
+      .map((c) => c.at);
+    const c2 = api
+      .of('chat.postMessage')
+      .filter((c) => c.body.channel === 'C2')
+      .map((c) => c.at);
     expect(c1[1]! - c1[0]!).toBeGreaterThanOrEqual(gap - 15);
     expect(c1[2]! - c1[1]!).toBeGreaterThanOrEqual(gap - 15);
     expect(c2[0]! - started).toBeLessThan(gap);
@@ -246,14 +294,26 @@ describe('S7: rate limits', () => {
     const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'C9', isDirect: false };
     const results = await Promise.allSettled([0, 1, 2, 3].map(() => slack.adapter.send(to, message)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof RateLimitedError)).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .every((r) => (r as PromiseRejectedResult).reason instanceof RateLimitedError),
+    ).toBe(true);
   });
 
   it('the Web API client is bounded: a hanging 5xx retry ends within its deadline', async () => {
     nock(API_ORIGIN).persist().post('/api/chat.update').reply(503, 'unavailable');
     const { slack } = await replica(undefined, { tuning: { webApiRetries: 2, webApiMaxRetryTimeMs: 1_500 } });
     const started = Date.now();
-    await expect(slack.adapter.update({ conversation: { platform: 'slack', tenantId: 'T0TEST', conversationId: 'D1', isDirect: true }, messageId: '1.1' }, { text: 'x', blocks: [] })).rejects.toMatchObject({
+    await expect(
+      slack.adapter.update(
+        {
+          conversation: { platform: 'slack', tenantId: 'T0TEST', conversationId: 'D1', isDirect: true },
+          messageId: '1.1',
+        },
+        { text: 'x', blocks: [] },
+      ),
+    ).rejects.toMatchObject({
       code: 'ADAPTER_FAILED',
     });
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -273,7 +333,9 @@ describe('users.info', () => {
     await r.slack.post(slashCommand('U9', 'vergeet mij', 'DU9'));
     await settle(r);
     const confirm = JSON.stringify(api.messages().at(-1)!.blocks).match(/bb\|a\|privacy\|confirm\|0\|/)![0];
-    await r.slack.post(blockAction({ user: 'U9', channel: 'DU9', messageTs: api.messages().at(-1)!.ts!, actionId: confirm }));
+    await r.slack.post(
+      blockAction({ user: 'U9', channel: 'DU9', messageTs: api.messages().at(-1)!.ts!, actionId: confirm }),
+    );
     await settle(r);
     expect(await r.core.store.get(`cache:${person}:slack-locale`)).toBeUndefined();
     await waitFor(async () => (await r.core.store.keysOf(person)).length === 0, 2_000, 'forgotten keys');

@@ -8,7 +8,8 @@ import { translator } from './harness.js';
 
 const label = (key: string) => translator.t('nl', key);
 const action: ActionPayload = { dialogId: 'checkin', stepId: 'roles', turn: 3 };
-const many = (n: number, size = 12) => Array.from({ length: n }, (_, i) => ({ id: `c${i}`, label: `Keuze ${i} ${'x'.repeat(size)}` }));
+const many = (n: number, size = 12) =>
+  Array.from({ length: n }, (_, i) => ({ id: `c${i}`, label: `Keuze ${i} ${'x'.repeat(size)}` }));
 
 /** Every neutral block kind, with the awkward cases: long text, many choices, hostile user text. */
 const everything: OutboundMessage = {
@@ -21,14 +22,62 @@ const everything: OutboundMessage = {
     { type: 'text', text: 'Gewone tekst met <@U123> en <https://evil.example|klik>' },
     { type: 'text', text: 'lang '.repeat(1500), tone: 'muted' },
     { type: 'text', text: 'Let op: onveilig?', tone: 'warning' },
-    { type: 'single', label: 'Kies er één', choices: [...many(11), { id: 'long', label: 'L'.repeat(120), description: 'Een uitleg voor schermlezers' }], action },
-    { type: 'multi', label: 'Kies er meer', choices: many(12, 80), selected: ['c1', 'c11'], submitLabel: 'Versturen', action: { ...action, stepId: 'voices' } },
-    { type: 'scale', label: 'Hoe ver?', min: 1, max: 9, minLabel: 'helemaal niet', maxLabel: 'volledig', action: { ...action, stepId: 'glasl' } },
-    { type: 'scale', label: 'Hoeveel?', min: 0, max: 30, minLabel: 'geen', maxLabel: 'heel veel', action: { ...action, stepId: 'many' } },
-    { type: 'input', label: 'Wil je nog iets kwijt?', placeholder: 'Typ hier', maxLength: 500, submitLabel: 'Versturen', skipLabel: 'Overslaan', action: { ...action, stepId: 'note' } },
+    {
+      type: 'single',
+      label: 'Kies er één',
+      choices: [...many(11), { id: 'long', label: 'L'.repeat(120), description: 'Een uitleg voor schermlezers' }],
+      action,
+    },
+    {
+      type: 'multi',
+      label: 'Kies er meer',
+      choices: many(12, 80),
+      selected: ['c1', 'c11'],
+      submitLabel: 'Versturen',
+      action: { ...action, stepId: 'voices' },
+    },
+    {
+      type: 'scale',
+      label: 'Hoe ver?',
+      min: 1,
+      max: 9,
+      minLabel: 'helemaal niet',
+      maxLabel: 'volledig',
+      action: { ...action, stepId: 'glasl' },
+    },
+    {
+      type: 'scale',
+      label: 'Hoeveel?',
+      min: 0,
+      max: 30,
+      minLabel: 'geen',
+      maxLabel: 'heel veel',
+      action: { ...action, stepId: 'many' },
+    },
+    {
+      type: 'input',
+      label: 'Wil je nog iets kwijt?',
+      placeholder: 'Typ hier',
+      maxLength: 500,
+      submitLabel: 'Versturen',
+      skipLabel: 'Overslaan',
+      action: { ...action, stepId: 'note' },
+    },
     { type: 'facts', facts: Array.from({ length: 12 }, (_, i) => ({ label: `Feit ${i}`, value: `waarde <${i}>` })) },
-    { type: 'links', links: [{ label: 'Masterclass', url: 'https://doedemocratie.nl/masterclass?a=1&b=2' }, { label: 'Geen link', url: 'javascript:alert(1)' }] },
-    { type: 'buttons', buttons: [{ label: 'Terug', action: { ...action, stepId: '$back' } }, { label: 'Stoppen', action: { ...action, stepId: '$stop' }, style: 'danger' }] },
+    {
+      type: 'links',
+      links: [
+        { label: 'Masterclass', url: 'https://doedemocratie.nl/masterclass?a=1&b=2' },
+        { label: 'Geen link', url: 'javascript:alert(1)' },
+      ],
+    },
+    {
+      type: 'buttons',
+      buttons: [
+        { label: 'Terug', action: { ...action, stepId: '$back' } },
+        { label: 'Stoppen', action: { ...action, stepId: '$stop' }, style: 'danger' },
+      ],
+    },
     { type: 'divider' },
   ],
 };
@@ -37,7 +86,12 @@ describe('the Block Kit check itself', () => {
   it('catches unknown blocks, bad values and broken limits', () => {
     const problems = blockProblems([
       { type: 'sectionn', text: { type: 'mrkdwn', text: 'x' } },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(80) }, action_id: 'a', style: 'green' }] },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', text: { type: 'plain_text', text: 'b'.repeat(80) }, action_id: 'a', style: 'green' },
+        ],
+      },
       { type: 'section', text: { type: 'mrkdwn', text: 't'.repeat(3001) } },
       { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'ok' }, action_id: 'a' }] },
     ]);
@@ -78,7 +132,10 @@ describe('renderMessage', () => {
   });
 
   it('puts more than ten choices in two checkbox groups and a long scale in a select', () => {
-    const blocks = renderMessage(everything, label).blocks as { type: string; elements?: { type: string; options?: unknown[] }[] }[];
+    const blocks = renderMessage(everything, label).blocks as {
+      type: string;
+      elements?: { type: string; options?: unknown[] }[];
+    }[];
     const groups = blocks.flatMap((b) => b.elements ?? []).filter((e) => e.type === 'checkboxes');
     expect(groups.map((g) => g.options?.length)).toEqual([10, 2]);
     const select = blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === 'static_select');
@@ -86,7 +143,10 @@ describe('renderMessage', () => {
   });
 
   it('caps a message at 50 blocks with a note', () => {
-    const long: OutboundMessage = { text: 'lang', blocks: Array.from({ length: 80 }, (_, i) => ({ type: 'text', text: `regel ${i}` })) };
+    const long: OutboundMessage = {
+      text: 'lang',
+      blocks: Array.from({ length: 80 }, (_, i) => ({ type: 'text', text: `regel ${i}` })),
+    };
     const rendered = renderMessage(long, label);
     expect(rendered.blocks).toHaveLength(50);
     expect(JSON.stringify(rendered.blocks.at(-1))).toContain(translator.t('nl', 'slack.truncated'));
@@ -108,11 +168,25 @@ describe('renderMessage', () => {
     expect(decodeActionId('bb|a|d|s|notanumber|c')).toBeUndefined();
     expect(decodeActionId('other|a|d|s|1|c')).toBeUndefined();
     expect(decodeActionId('bb|a|d|s|1|', '{"t":5}')).toBeUndefined();
-    expect(decodeActionId('bb|a|d|s|1|', '{"t":"3","v":["a","b"]}')?.payload).toEqual({ dialogId: 'd', stepId: 's', turn: 1, text: '3', values: ['a', 'b'] });
+    expect(decodeActionId('bb|a|d|s|1|', '{"t":"3","v":["a","b"]}')?.payload).toEqual({
+      dialogId: 'd',
+      stepId: 's',
+      turn: 1,
+      text: '3',
+      values: ['a', 'b'],
+    });
   });
 
   it('refuses to render an action_id longer than 255 characters', () => {
-    const tooLong: OutboundMessage = { text: 'x', blocks: [{ type: 'buttons', buttons: [{ label: 'x', action: { dialogId: 'd'.repeat(200), stepId: 's'.repeat(60), turn: 1 } }] }] };
+    const tooLong: OutboundMessage = {
+      text: 'x',
+      blocks: [
+        {
+          type: 'buttons',
+          buttons: [{ label: 'x', action: { dialogId: 'd'.repeat(200), stepId: 's'.repeat(60), turn: 1 } }],
+        },
+      ],
+    };
     expect(() => renderMessage(tooLong, label)).toThrow(RangeError);
   });
 });
@@ -126,8 +200,19 @@ describe('renderModal', () => {
         userId: 'U1',
         triggerId: 'trig',
         actionId: 'bb|i|checkin|note|4|',
-        spec: { label: 'Wil je nog iets kwijt? '.repeat(200), placeholder: 'p'.repeat(400), maxLength: 9000, submitLabel: 'Versturen maar, heel graag nu meteen', locale: 'nl' },
-        source: { channel: 'D1', ts: '1.2', ephemeral: false, responseUrl: `http://127.0.0.1:59999/${'r'.repeat(4000)}` },
+        spec: {
+          label: 'Wil je nog iets kwijt? '.repeat(200),
+          placeholder: 'p'.repeat(400),
+          maxLength: 9000,
+          submitLabel: 'Versturen maar, heel graag nu meteen',
+          locale: 'nl',
+        },
+        source: {
+          channel: 'D1',
+          ts: '1.2',
+          ephemeral: false,
+          responseUrl: `http://127.0.0.1:59999/${'r'.repeat(4000)}`,
+        },
       },
       label,
     );

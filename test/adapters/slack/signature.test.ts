@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signSlackBody, verifySlackRequest } from '../../../adapters/slack/verify.js';
 import { captureLogger } from '../../support/capture-logger.js';
-import { directMessage, signature, signedRequest, TEST_SIGNING_SECRET, urlVerification } from '../../support/slack-signed-request.js';
+import {
+  directMessage,
+  signature,
+  signedRequest,
+  TEST_SIGNING_SECRET,
+  urlVerification,
+} from '../../support/slack-signed-request.js';
 import { recordingSink, sleep, startSlack, type SlackHarness } from './harness.js';
 
 describe('verifySlackRequest', () => {
@@ -12,22 +18,46 @@ describe('verifySlackRequest', () => {
 
   it('accepts the reference signature', () => {
     expect(sig).toBe(signature(TEST_SIGNING_SECRET, ts, body.toString()));
-    expect(verifySlackRequest(TEST_SIGNING_SECRET, { signature: sig, timestamp: String(ts) }, body, now)).toBeUndefined();
+    expect(
+      verifySlackRequest(TEST_SIGNING_SECRET, { signature: sig, timestamp: String(ts) }, body, now),
+    ).toBeUndefined();
   });
 
   it('accepts up to 300 s of skew either way and refuses beyond', () => {
     for (const skew of [-300, 300]) {
       const t = ts + skew;
-      expect(verifySlackRequest(TEST_SIGNING_SECRET, { signature: signSlackBody(TEST_SIGNING_SECRET, t, body), timestamp: String(t) }, body, now)).toBeUndefined();
+      expect(
+        verifySlackRequest(
+          TEST_SIGNING_SECRET,
+          { signature: signSlackBody(TEST_SIGNING_SECRET, t, body), timestamp: String(t) },
+          body,
+          now,
+        ),
+      ).toBeUndefined();
     }
     const old = ts - 301;
     const future = ts + 301;
-    expect(verifySlackRequest(TEST_SIGNING_SECRET, { signature: signSlackBody(TEST_SIGNING_SECRET, old, body), timestamp: String(old) }, body, now)).toBe('stale_timestamp');
-    expect(verifySlackRequest(TEST_SIGNING_SECRET, { signature: signSlackBody(TEST_SIGNING_SECRET, future, body), timestamp: String(future) }, body, now)).toBe('future_timestamp');
+    expect(
+      verifySlackRequest(
+        TEST_SIGNING_SECRET,
+        { signature: signSlackBody(TEST_SIGNING_SECRET, old, body), timestamp: String(old) },
+        body,
+        now,
+      ),
+    ).toBe('stale_timestamp');
+    expect(
+      verifySlackRequest(
+        TEST_SIGNING_SECRET,
+        { signature: signSlackBody(TEST_SIGNING_SECRET, future, body), timestamp: String(future) },
+        body,
+        now,
+      ),
+    ).toBe('future_timestamp');
   });
 
   it('refuses missing, malformed, truncated and foreign signatures', () => {
-    const check = (signatureHeader?: string, timestamp: string | undefined = String(ts)) => verifySlackRequest(TEST_SIGNING_SECRET, { signature: signatureHeader, timestamp }, body, now);
+    const check = (signatureHeader?: string, timestamp: string | undefined = String(ts)) =>
+      verifySlackRequest(TEST_SIGNING_SECRET, { signature: signatureHeader, timestamp }, body, now);
     expect(check(undefined)).toBe('missing_signature');
     expect(verifySlackRequest(TEST_SIGNING_SECRET, { signature: sig }, body, now)).toBe('missing_timestamp');
     expect(check(sig, 'soon')).toBe('missing_timestamp');
@@ -35,7 +65,14 @@ describe('verifySlackRequest', () => {
     expect(check(`${sig}0`)).toBe('bad_signature');
     expect(check(sig.toUpperCase())).toBe('bad_signature');
     expect(check(signSlackBody('another-secret-0123456789', ts, body))).toBe('bad_signature');
-    expect(verifySlackRequest(TEST_SIGNING_SECRET, { signature: sig, timestamp: String(ts) }, Buffer.from('{"type": "event_callback"}'), now)).toBe('bad_signature');
+    expect(
+      verifySlackRequest(
+        TEST_SIGNING_SECRET,
+        { signature: sig, timestamp: String(ts) },
+        Buffer.from('{"type": "event_callback"}'),
+        now,
+      ),
+    ).toBe('bad_signature');
   });
 });
 
@@ -65,7 +102,10 @@ describe('POST /slack/events refuses what Slack did not sign', () => {
   it('missing signature', async () => {
     const signed = signedRequest(body());
     delete signed.headers['x-slack-signature'];
-    await expectRefused(await fetch(slack.eventsUrl, { method: 'POST', headers: signed.headers, body: signed.body }), 'missing_signature');
+    await expectRefused(
+      await fetch(slack.eventsUrl, { method: 'POST', headers: signed.headers, body: signed.body }),
+      'missing_signature',
+    );
   });
 
   it('wrong secret', async () => {
@@ -73,18 +113,27 @@ describe('POST /slack/events refuses what Slack did not sign', () => {
   });
 
   it('stale timestamp (6 minutes old)', async () => {
-    await expectRefused(await slack.post(body(), { timestamp: Math.floor(Date.now() / 1000) - 360 }), 'stale_timestamp');
+    await expectRefused(
+      await slack.post(body(), { timestamp: Math.floor(Date.now() / 1000) - 360 }),
+      'stale_timestamp',
+    );
   });
 
   it('future timestamp (6 minutes ahead)', async () => {
-    await expectRefused(await slack.post(body(), { timestamp: Math.floor(Date.now() / 1000) + 360 }), 'future_timestamp');
+    await expectRefused(
+      await slack.post(body(), { timestamp: Math.floor(Date.now() / 1000) + 360 }),
+      'future_timestamp',
+    );
   });
 
   it('a re-serialised body (same JSON, other bytes)', async () => {
     const original = body();
     const signed = signedRequest(original);
     const reserialised = JSON.stringify(JSON.parse(original), null, 1);
-    await expectRefused(await fetch(slack.eventsUrl, { method: 'POST', headers: signed.headers, body: reserialised }), 'bad_signature');
+    await expectRefused(
+      await fetch(slack.eventsUrl, { method: 'POST', headers: signed.headers, body: reserialised }),
+      'bad_signature',
+    );
   });
 
   it('never logs the body of a refused request', async () => {

@@ -51,17 +51,39 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
   it('acks every envelope, de-duplicates retries like HTTP, and handles commands and clicks', async () => {
     const fake = await fakeSocketServer();
     wss = fake.server;
-    const opened = nock(API_ORIGIN).post('/api/apps.connections.open').matchHeader('authorization', 'Bearer xapp-test-token').reply(200, { ok: true, url: fake.url });
+    const opened = nock(API_ORIGIN)
+      .post('/api/apps.connections.open')
+      .matchHeader('authorization', 'Bearer xapp-test-token')
+      .reply(200, { ok: true, url: fake.url });
     const api = fakeSlackApi(nock);
     const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
     core = await makeBot();
-    slack = await startSlack({ sink: core.bot.sink, store: core.store, pseudonymize: personOf, config: { appToken: 'xapp-test-token' } });
+    slack = await startSlack({
+      sink: core.bot.sink,
+      store: core.store,
+      pseudonymize: personOf,
+      config: { appToken: 'xapp-test-token' },
+    });
     await fake.connected;
     expect(opened.isDone()).toBe(true);
 
     const event = JSON.parse(directMessage('U1', 'help', 'DU1', 'EvSocket1')) as Record<string, unknown>;
-    fake.send({ envelope_id: 'env-1', type: 'events_api', payload: event, accepts_response_payload: false, retry_attempt: 0, retry_reason: '' });
-    fake.send({ envelope_id: 'env-2', type: 'events_api', payload: event, accepts_response_payload: false, retry_attempt: 1, retry_reason: 'timeout' });
+    fake.send({
+      envelope_id: 'env-1',
+      type: 'events_api',
+      payload: event,
+      accepts_response_payload: false,
+      retry_attempt: 0,
+      retry_reason: '',
+    });
+    fake.send({
+      envelope_id: 'env-2',
+      type: 'events_api',
+      payload: event,
+      accepts_response_payload: false,
+      retry_attempt: 1,
+      retry_reason: 'timeout',
+    });
     const command = Object.fromEntries(new URLSearchParams(slashCommand('U2', 'help', 'DU2')));
     fake.send({ envelope_id: 'env-3', type: 'slash_commands', payload: command, accepts_response_payload: true });
     await waitFor(() => fake.acks.length === 3, 5_000, 'three acks');
@@ -70,10 +92,19 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     await slack.adapter.drain();
     await core.bot.drain();
     // The redelivered event answered once; the command was answered in the 1:1 chat it came from.
-    expect(api.of('chat.postMessage').map((c) => c.body.channel).sort()).toEqual(['DU1', 'DU2']);
+    expect(
+      api
+        .of('chat.postMessage')
+        .map((c) => c.body.channel)
+        .sort(),
+    ).toEqual(['DU1', 'DU2']);
 
     const question = api.messages().find((m) => m.channel === 'DU2')!;
-    const click = JSON.parse(new URLSearchParams(blockAction({ user: 'U2', channel: 'DU2', messageTs: question.ts!, actionId: 'bb|a|cmd|run|0|checkin' })).get('payload')!) as Record<string, unknown>;
+    const click = JSON.parse(
+      new URLSearchParams(
+        blockAction({ user: 'U2', channel: 'DU2', messageTs: question.ts!, actionId: 'bb|a|cmd|run|0|checkin' }),
+      ).get('payload')!,
+    ) as Record<string, unknown>;
     fake.send({ envelope_id: 'env-4', type: 'interactive', payload: click, accepts_response_payload: false });
     await waitFor(() => fake.acks.length === 4, 5_000, 'the click ack');
     await waitFor(() => api.of('chat.postMessage').length >= 3, 5_000, 'the first question');

@@ -19,7 +19,12 @@ function slackApi(options: { fetch?: typeof fetch; webApiTimeoutMs?: number } = 
     store: openMemoryStore(),
     log: silentLogger(),
     now: Date.now,
-    tuning: { ...DEFAULT_TUNING, channelGapMs: 0, webApiRetries: 0, webApiTimeoutMs: options.webApiTimeoutMs ?? DEFAULT_TUNING.webApiTimeoutMs },
+    tuning: {
+      ...DEFAULT_TUNING,
+      channelGapMs: 0,
+      webApiRetries: 0,
+      webApiTimeoutMs: options.webApiTimeoutMs ?? DEFAULT_TUNING.webApiTimeoutMs,
+    },
     tokenFor: async () => BOT_TOKEN,
     fetch: options.fetch,
   });
@@ -52,7 +57,10 @@ describe('forgetTeam', () => {
     const used: { team: string; client: WebClient }[] = [];
     let team = '';
     const apiCall = WebClient.prototype.apiCall;
-    vi.spyOn(WebClient.prototype, 'apiCall').mockImplementation(function (this: WebClient, ...args: Parameters<WebClient['apiCall']>) {
+    vi.spyOn(WebClient.prototype, 'apiCall').mockImplementation(function (
+      this: WebClient,
+      ...args: Parameters<WebClient['apiCall']>
+    ) {
       used.push({ team, client: this });
       return apiCall.apply(this, args);
     });

@@ -22,12 +22,19 @@ function serveMetadata(): void {
   nock('https://login.botframework.com')
     .persist()
     .get('/v1/.well-known/openidconfiguration')
-    .reply(200, { issuer: ISSUER, jwks_uri: 'https://login.botframework.com/v1/.well-known/keys', id_token_signing_alg_values_supported: ['RS256'] })
+    .reply(200, {
+      issuer: ISSUER,
+      jwks_uri: 'https://login.botframework.com/v1/.well-known/keys',
+      id_token_signing_alg_values_supported: ['RS256'],
+    })
     .get('/v1/.well-known/keys')
     .reply(200, { keys: [{ ...jwk, kid: KID, use: 'sig', alg: 'RS256', endorsements: ['msteams'] }] });
 }
 
-async function token(claims: Record<string, unknown> = {}, options: { key?: CryptoKey; expiresIn?: number } = {}): Promise<string> {
+async function token(
+  claims: Record<string, unknown> = {},
+  options: { key?: CryptoKey; expiresIn?: number } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const { iss = ISSUER, aud = APP_ID, ...rest } = claims;
   return new SignJWT({ serviceurl: connector.url, ...rest })
@@ -41,7 +48,10 @@ async function token(claims: Record<string, unknown> = {}, options: { key?: Cryp
 }
 
 beforeAll(async () => {
-  ({ privateKey: signingKey } = await generateKeyPair('RS256', { extractable: true }).then((k) => ({ privateKey: k.privateKey as CryptoKey, publicKey: k.publicKey })));
+  ({ privateKey: signingKey } = await generateKeyPair('RS256', { extractable: true }).then((k) => ({
+    privateKey: k.privateKey as CryptoKey,
+    publicKey: k.publicKey,
+  })));
   const pair = await generateKeyPair('RS256', { extractable: true });
   strangerKey = pair.privateKey as CryptoKey;
   // The public half of the signing key goes into the served key set.
@@ -53,7 +63,10 @@ beforeAll(async () => {
 beforeEach(async () => {
   serveMetadata();
   connector = await startConnector();
-  teams = await startTeams({ config: { appId: APP_ID, appPassword: 'test-secret-not-real' }, deps: { localMode: false } });
+  teams = await startTeams({
+    config: { appId: APP_ID, appPassword: 'test-secret-not-real' },
+    deps: { localMode: false },
+  });
 });
 
 afterEach(async () => {
@@ -63,7 +76,8 @@ afterEach(async () => {
 
 afterAll(() => nock.cleanAll());
 
-const send = async (auth?: string) => teams.post(activities.personal(connector.url, 'checkin'), auth ? { authorization: `Bearer ${auth}` } : {});
+const send = async (auth?: string) =>
+  teams.post(activities.personal(connector.url, 'checkin'), auth ? { authorization: `Bearer ${auth}` } : {});
 
 describe('inbound token validation with an app id', () => {
   it('a valid token from the Bot Framework is accepted and the core runs', async () => {
@@ -79,7 +93,10 @@ describe('inbound token validation with an app id', () => {
     ['wrong issuer', () => token({ iss: 'https://evil.example.org' })],
     ['expired beyond the 5 minute skew', () => token({}, { expiresIn: -600 })],
     ['bad signature (another key, same key id)', () => token({}, { key: strangerKey })],
-    ['serviceUrl claim does not match the activity', () => token({ serviceurl: 'https://smba.trafficmanager.net/emea/' })],
+    [
+      'serviceUrl claim does not match the activity',
+      () => token({ serviceurl: 'https://smba.trafficmanager.net/emea/' }),
+    ],
   ];
   for (const [name, make] of refused) {
     it(`${name} → 401/403 and no handler runs`, async () => {
@@ -92,7 +109,10 @@ describe('inbound token validation with an app id', () => {
 
   it('a valid token from a tenant outside the allow-list → 403', async () => {
     await teams.close();
-    teams = await startTeams({ config: { appId: APP_ID, appPassword: 'x', allowedTenants: ['someone-else'] }, deps: { localMode: false } });
+    teams = await startTeams({
+      config: { appId: APP_ID, appPassword: 'x', allowedTenants: ['someone-else'] },
+      deps: { localMode: false },
+    });
     const res = await send(await token());
     expect(res.status).toBe(403);
     expect(teams.events).toHaveLength(0);

@@ -5,7 +5,11 @@ import { backoffMs, describeFailure, toAdapterError, withRetry } from '../../../
 const policy = { maxAttempts: 3, baseMs: 2000, maxMs: 20000 };
 const restError = (status: number, body?: unknown, retryAfter?: string) => ({
   statusCode: status,
-  response: { status, bodyAsText: body ? JSON.stringify(body) : undefined, headers: { get: (n: string) => (n === 'retry-after' ? retryAfter : undefined) } },
+  response: {
+    status,
+    bodyAsText: body ? JSON.stringify(body) : undefined,
+    headers: { get: (n: string) => (n === 'retry-after' ? retryAfter : undefined) },
+  },
 });
 
 describe('backoff', () => {
@@ -38,29 +42,41 @@ describe('describeFailure / toAdapterError', () => {
 describe('withRetry', () => {
   it('stops at maxAttempts and reports the last failure', async () => {
     let calls = 0;
-    const error = await withRetry(async () => {
-      calls++;
-      throw restError(429, undefined, '1');
-    }, policy, { sleep: async () => undefined }).catch((e: unknown) => e);
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw restError(429, undefined, '1');
+      },
+      policy,
+      { sleep: async () => undefined },
+    ).catch((e: unknown) => e);
     expect(calls).toBe(3);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterMs).toBe(1000);
   });
   it('does not retry other statuses', async () => {
     let calls = 0;
-    await withRetry(async () => {
-      calls++;
-      throw restError(400);
-    }, policy, { sleep: async () => undefined }).catch(() => undefined);
+    await withRetry(
+      async () => {
+        calls++;
+        throw restError(400);
+      },
+      policy,
+      { sleep: async () => undefined },
+    ).catch(() => undefined);
     expect(calls).toBe(1);
   });
   it('runs the limiter before every attempt', async () => {
     let acquired = 0;
     let calls = 0;
-    const result = await withRetry(async () => {
-      if (++calls < 3) throw restError(502);
-      return 'ok';
-    }, policy, { sleep: async () => undefined, beforeAttempt: async () => void acquired++ });
+    const result = await withRetry(
+      async () => {
+        if (++calls < 3) throw restError(502);
+        return 'ok';
+      },
+      policy,
+      { sleep: async () => undefined, beforeAttempt: async () => void acquired++ },
+    );
     expect(result).toBe('ok');
     expect(acquired).toBe(3);
   });

@@ -87,20 +87,27 @@ describe('the limiter when Redis is away', () => {
     expect(sent.messageId).toMatch(/^sent-/);
   }, 15_000);
 
-  it.skipIf(!redisAvailable)('later: sends do not wait for Redis to come back', async () => {
-    connector = await startConnector();
-    const proxy = await redisProxy();
-    const { log, lines } = capturingLogger();
-    teams = await startTeams({ log, deps: { redisUrl: proxy.url } });
-    const ref = conversationRefOf(activities.personal(connector.url, 'x'));
-    expect((await teams.adapter.send(ref, message)).messageId).toMatch(/^sent-/);
-    await proxy.cut();
-    // Let the client notice and start reconnecting: sends now meet a client that is not ready.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const started = Date.now();
-    const sent = await Promise.race([teams.adapter.send(ref, message), new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000))]);
-    expect(sent).not.toBe('hung');
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(lines.some((l) => l.level === 40 && /limiter redis: connection error/.test(l.msg))).toBe(true);
-  }, 15_000);
+  it.skipIf(!redisAvailable)(
+    'later: sends do not wait for Redis to come back',
+    async () => {
+      connector = await startConnector();
+      const proxy = await redisProxy();
+      const { log, lines } = capturingLogger();
+      teams = await startTeams({ log, deps: { redisUrl: proxy.url } });
+      const ref = conversationRefOf(activities.personal(connector.url, 'x'));
+      expect((await teams.adapter.send(ref, message)).messageId).toMatch(/^sent-/);
+      await proxy.cut();
+      // Let the client notice and start reconnecting: sends now meet a client that is not ready.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      const sent = await Promise.race([
+        teams.adapter.send(ref, message),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000)),
+      ]);
+      expect(sent).not.toBe('hung');
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(lines.some((l) => l.level === 40 && /limiter redis: connection error/.test(l.msg))).toBe(true);
+    },
+    15_000,
+  );
 });

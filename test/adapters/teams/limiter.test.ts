@@ -47,7 +47,11 @@ const TIMING = { retry: 2 } as const;
 
 describe('in-process limiter', () => {
   it('one conversation: ≤ 7 per second and ≤ 8 per 2 seconds', TIMING, async () => {
-    const limiter = createSendLimiter({ conversationLimits: DEFAULT_TUNING.conversationLimits, tenantRps: 50, maxWaitMs: 10_000 });
+    const limiter = createSendLimiter({
+      conversationLimits: DEFAULT_TUNING.conversationLimits,
+      tenantRps: 50,
+      maxWaitMs: 10_000,
+    });
     const times = await sendMany(() => limiter.acquire('conv-a', 'tenant'), 12);
     expect(times).toHaveLength(12);
     expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(7);
@@ -68,7 +72,11 @@ describe('in-process limiter', () => {
   });
 
   it('per tenant: ≤ N per second across conversations', TIMING, async () => {
-    const limiter = createSendLimiter({ conversationLimits: DEFAULT_TUNING.conversationLimits, tenantRps: 5, maxWaitMs: 10_000 });
+    const limiter = createSendLimiter({
+      conversationLimits: DEFAULT_TUNING.conversationLimits,
+      tenantRps: 5,
+      maxWaitMs: 10_000,
+    });
     let i = 0;
     const times = await sendMany(() => limiter.acquire(`conv-${i++}`, 'tenant-x'), 12);
     expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(5);
@@ -79,7 +87,11 @@ describe('in-process limiter', () => {
   });
 
   it('fails with RateLimitedError instead of waiting longer than allowed', async () => {
-    const limiter = createSendLimiter({ conversationLimits: [{ points: 1, durationMs: 60_000 }], tenantRps: 50, maxWaitMs: 200 });
+    const limiter = createSendLimiter({
+      conversationLimits: [{ points: 1, durationMs: 60_000 }],
+      tenantRps: 50,
+      maxWaitMs: 200,
+    });
     await limiter.acquire('conv-c', 't');
     const error = await limiter.acquire('conv-c', 't').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
@@ -98,8 +110,19 @@ describe.skipIf(!redisAvailable)('limiter shared through Redis', () => {
 
   it('two replicas together stay within 7 per second for one conversation', TIMING, async () => {
     const keyPrefix = uniqueNamespace();
-    const [a, b] = clients.map((redis) => createSendLimiter({ conversationLimits: DEFAULT_TUNING.conversationLimits, tenantRps: 50, maxWaitMs: 10_000, redis, keyPrefix }));
-    const [ta, tb] = await Promise.all([sendMany(() => a!.acquire('conv-shared', 't'), 6), sendMany(() => b!.acquire('conv-shared', 't'), 6)]);
+    const [a, b] = clients.map((redis) =>
+      createSendLimiter({
+        conversationLimits: DEFAULT_TUNING.conversationLimits,
+        tenantRps: 50,
+        maxWaitMs: 10_000,
+        redis,
+        keyPrefix,
+      }),
+    );
+    const [ta, tb] = await Promise.all([
+      sendMany(() => a!.acquire('conv-shared', 't'), 6),
+      sendMany(() => b!.acquire('conv-shared', 't'), 6),
+    ]);
     const all = [...ta, ...tb];
     expect(all).toHaveLength(12);
     expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(7);

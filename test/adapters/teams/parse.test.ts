@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actionPayloadOf, ActivityShape, conversationRefOf, lifecycleOf, stripBotMention, toConversationReference, toInboundEvent } from '../../../adapters/teams/parse.js';
+import {
+  actionPayloadOf,
+  ActivityShape,
+  conversationRefOf,
+  lifecycleOf,
+  stripBotMention,
+  toConversationReference,
+  toInboundEvent,
+} from '../../../adapters/teams/parse.js';
 import { activities, BOT_ID } from './support/harness.js';
 
 const URL = 'https://smba.example.test/emea/';
@@ -18,28 +26,50 @@ describe('toInboundEvent', () => {
 
   it('membersAdded with the bot is an install; with someone else it is not', () => {
     expect(lifecycleOf(activities.membersAdded(URL))).toBe('install');
-    expect(lifecycleOf({ ...activities.membersAdded(URL), membersAdded: [{ id: '29:other', name: '' }] })).toBeUndefined();
-    expect(lifecycleOf({ ...activities.membersAdded(URL), membersAdded: [], membersRemoved: [{ id: BOT_ID, name: '' }] })).toBe('uninstall');
+    expect(
+      lifecycleOf({ ...activities.membersAdded(URL), membersAdded: [{ id: '29:other', name: '' }] }),
+    ).toBeUndefined();
+    expect(
+      lifecycleOf({ ...activities.membersAdded(URL), membersAdded: [], membersRemoved: [{ id: BOT_ID, name: '' }] }),
+    ).toBe('uninstall');
   });
 });
 
 describe('mentions', () => {
   it('keeps the line breaks a person typed', () => {
-    expect(stripBotMention(activities.personal(URL, 'eerste regel\ntweede regel '))).toEqual({ text: 'eerste regel\ntweede regel', isMention: false });
-    expect(stripBotMention({ ...activities.channelMention(URL, ''), text: '<at>Bubbelbreker</at>  a\nb' }).text).toBe('a\nb');
+    expect(stripBotMention(activities.personal(URL, 'eerste regel\ntweede regel '))).toEqual({
+      text: 'eerste regel\ntweede regel',
+      isMention: false,
+    });
+    expect(stripBotMention({ ...activities.channelMention(URL, ''), text: '<at>Bubbelbreker</at>  a\nb' }).text).toBe(
+      'a\nb',
+    );
   });
   it('removes the bot mention and reports it', () => {
     expect(stripBotMention(activities.channelMention(URL, 'checkin'))).toEqual({ text: 'checkin', isMention: true });
   });
   it('a mention of someone else is not a mention of the bot', () => {
-    const a = { ...activities.channelMention(URL, ''), text: '<at>Piet</at> hoi', entities: [{ type: 'mention', text: '<at>Piet</at>', mentioned: { id: '29:piet' } }] };
+    const a = {
+      ...activities.channelMention(URL, ''),
+      text: '<at>Piet</at> hoi',
+      entities: [{ type: 'mention', text: '<at>Piet</at>', mentioned: { id: '29:piet' } }],
+    };
     expect(stripBotMention(a)).toEqual({ text: 'hoi', isMention: false });
   });
 });
 
 describe('card data', () => {
   it('rejects tampered or foreign data', () => {
-    for (const data of [undefined, null, 'x', {}, { bb: {} }, { bb: { dialogId: 'd', stepId: 's', turn: -1 } }, { bb: { dialogId: 'd', stepId: 's', turn: 1.5 } }, { bb: { dialogId: 'x'.repeat(500), stepId: 's', turn: 1 } }])
+    for (const data of [
+      undefined,
+      null,
+      'x',
+      {},
+      { bb: {} },
+      { bb: { dialogId: 'd', stepId: 's', turn: -1 } },
+      { bb: { dialogId: 'd', stepId: 's', turn: 1.5 } },
+      { bb: { dialogId: 'x'.repeat(500), stepId: 's', turn: 1 } },
+    ])
       expect(actionPayloadOf(data)).toBeUndefined();
   });
   it('never throws on arbitrary JSON', () => {
@@ -51,13 +81,25 @@ describe('references', () => {
   it('a neutral ref round-trips into a Bot Framework reference', () => {
     const ref = conversationRefOf(activities.personal(URL, 'x'));
     expect(JSON.parse(JSON.stringify(ref))).toEqual(ref);
-    expect(toConversationReference(ref)).toMatchObject({ serviceUrl: URL, channelId: 'msteams', bot: { id: BOT_ID }, conversation: { id: 'a:personal-1', tenantId: 'tenant-1' } });
+    expect(toConversationReference(ref)).toMatchObject({
+      serviceUrl: URL,
+      channelId: 'msteams',
+      bot: { id: BOT_ID },
+      conversation: { id: 'a:personal-1', tenantId: 'tenant-1' },
+    });
   });
 });
 
 describe('ActivityShape', () => {
   it('names the missing field without echoing values', () => {
-    const result = ActivityShape.safeParse({ type: 'message', channelId: 'msteams', serviceUrl: 'javascript:alert(1)', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: 'c' } });
+    const result = ActivityShape.safeParse({
+      type: 'message',
+      channelId: 'msteams',
+      serviceUrl: 'javascript:alert(1)',
+      from: { id: 'u' },
+      recipient: { id: 'b' },
+      conversation: { id: 'c' },
+    });
     expect(result.success).toBe(false);
     expect(result.error!.issues[0]!.message).toBe('serviceUrl must be an http(s) URL');
   });

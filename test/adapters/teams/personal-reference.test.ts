@@ -76,12 +76,17 @@ describe('the personal conversation reference', () => {
     teams = await startTeams({ store, deps: { pseudonymize } });
     // No install seen (e.g. installed before this version): the first message stores it.
     await teams.post(activities.personal(connector.url, 'help'));
-    expect(await store.get(keys.conversation(PERSON))).toMatchObject({ conversationId: 'a:personal-1', extra: { serviceUrl: connector.url } });
+    expect(await store.get(keys.conversation(PERSON))).toMatchObject({
+      conversationId: 'a:personal-1',
+      extra: { serviceUrl: connector.url },
+    });
     expect(await store.keysOf(PERSON)).toContain(keys.conversation(PERSON));
     expect(personalCalls(calls).map((c) => c.op)).toEqual(['track', 'set']);
     expect(personalCalls(calls)[1]!.ttlMs).toBe(90 * DAY_MS);
     await teams.post(activities.personal(connector.url, 'checkin'));
-    await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { dialogId: 'checkin', stepId: 's', turn: 1 } }));
+    await teams.post(
+      activities.execute(connector.url, { verb: 'bb', bb: { dialogId: 'checkin', stepId: 's', turn: 1 } }),
+    );
     expect(personalCalls(calls)).toHaveLength(2);
   });
 

@@ -32,7 +32,11 @@ describe.skipIf(!redisAvailable)('proactive send from another process (Redis)', 
     try {
       expect((await teams.post(activities.installation(connector.url))).status).toBe(200);
       expect(await store.get(keys.conversation('p-aad-user-1'))).toBeTruthy();
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/adapters/teams/support/proactive-child.ts', redisUrl, namespace, 'p-aad-user-1'], { timeout: 30_000 });
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', 'test/adapters/teams/support/proactive-child.ts', redisUrl, namespace, 'p-aad-user-1'],
+        { timeout: 30_000 },
+      );
       const result = JSON.parse(stdout.trim().split('\n').pop()!);
       expect(result.error).toBeUndefined();
       expect(result.messageId).toMatch(/^sent-/);

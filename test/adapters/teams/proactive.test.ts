@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AdapterError, type ConversationRef, keys, RateLimitedError, RecipientUnreachableError } from '../../../src/core/index.js';
+import {
+  AdapterError,
+  type ConversationRef,
+  keys,
+  RateLimitedError,
+  RecipientUnreachableError,
+} from '../../../src/core/index.js';
 import { openSqliteStore } from '../../../src/store/create-store.js';
 import { activities, startTeams, TENANT } from './support/harness.js';
 
@@ -18,9 +24,19 @@ const ref: ConversationRef = {
   tenantId: TENANT,
   conversationId: 'a:personal-1',
   isDirect: true,
-  extra: { serviceUrl: SERVICE_URL, channelId: 'msteams', botId: '28:bot-app', conversationType: 'personal', userId: '29:user-1', personUserId: 'aad-user-1' },
+  extra: {
+    serviceUrl: SERVICE_URL,
+    channelId: 'msteams',
+    botId: '28:bot-app',
+    conversationType: 'personal',
+    userId: '29:user-1',
+    personUserId: 'aad-user-1',
+  },
 };
-const message = { text: 'Herinnering: je check-in', blocks: [{ type: 'text' as const, text: 'Herinnering: je check-in' }] };
+const message = {
+  text: 'Herinnering: je check-in',
+  blocks: [{ type: 'text' as const, text: 'Herinnering: je check-in' }],
+};
 const activitiesPath = /^\/emea\/v3\/conversations\/a%3Apersonal-1\/activities/;
 
 type Teams = Awaited<ReturnType<typeof startTeams>>;
@@ -35,7 +51,10 @@ describe('proactive send from a stored reference', () => {
   it('posts to the conversation at the stored serviceUrl and returns the message id', async () => {
     teams = await startTeams();
     const scope = nock(SERVICE)
-      .post(activitiesPath, (body) => body.text === 'Herinnering: je check-in' && body.conversation.id === 'a:personal-1')
+      .post(
+        activitiesPath,
+        (body) => body.text === 'Herinnering: je check-in' && body.conversation.id === 'a:personal-1',
+      )
       .reply(201, { id: 'msg-1' });
     const sent = await teams.adapter.send(ref, message);
     expect(sent).toEqual({ conversation: ref, messageId: 'msg-1' });
@@ -44,7 +63,11 @@ describe('proactive send from a stored reference', () => {
 
   it('update and delete reach the same message', async () => {
     teams = await startTeams();
-    const scope = nock(SERVICE).put('/emea/v3/conversations/a%3Apersonal-1/activities/msg-1').reply(200, { id: 'msg-1' }).delete('/emea/v3/conversations/a%3Apersonal-1/activities/msg-1').reply(200);
+    const scope = nock(SERVICE)
+      .put('/emea/v3/conversations/a%3Apersonal-1/activities/msg-1')
+      .reply(200, { id: 'msg-1' })
+      .delete('/emea/v3/conversations/a%3Apersonal-1/activities/msg-1')
+      .reply(200);
     await teams.adapter.update({ conversation: ref, messageId: 'msg-1' }, message);
     expect(await teams.adapter.remove!({ conversation: ref, messageId: 'msg-1' })).toBe(true);
     scope.done();
@@ -53,7 +76,13 @@ describe('proactive send from a stored reference', () => {
   for (const status of [429, 412, 502, 504]) {
     it(`${status} is retried with backoff and then succeeds`, async () => {
       teams = await startTeams();
-      const scope = nock(SERVICE).post(activitiesPath).reply(status, { error: { code: 'Throttled' } }).post(activitiesPath).reply(status).post(activitiesPath).reply(201, { id: 'msg-2' });
+      const scope = nock(SERVICE)
+        .post(activitiesPath)
+        .reply(status, { error: { code: 'Throttled' } })
+        .post(activitiesPath)
+        .reply(status)
+        .post(activitiesPath)
+        .reply(201, { id: 'msg-2' });
       expect((await teams.adapter.send(ref, message)).messageId).toBe('msg-2');
       scope.done();
     });
@@ -88,7 +117,13 @@ describe('proactive send from a stored reference', () => {
   it("botbuilder's own retry policy is off: a 503 (not in our list) is tried once", async () => {
     teams = await startTeams();
     // Were the SDK's policy still on, it would retry and the second answer would make the send succeed.
-    nock(SERVICE).post(activitiesPath).once().reply(503, {}, { 'Retry-After': '0' }).post(activitiesPath).once().reply(201, { id: 'too-late' });
+    nock(SERVICE)
+      .post(activitiesPath)
+      .once()
+      .reply(503, {}, { 'Retry-After': '0' })
+      .post(activitiesPath)
+      .once()
+      .reply(201, { id: 'too-late' });
     const error = await teams.adapter.send(ref, message).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect(nock.pendingMocks()).toHaveLength(1);
@@ -116,7 +151,10 @@ describe('proactive send from a stored reference', () => {
   it('another 403 (no blocked code) is not retried and does not mark the person', async () => {
     const onUnreachable = vi.fn(async () => undefined);
     teams = await startTeams({ deps: { onUnreachable } });
-    const scope = nock(SERVICE).post(activitiesPath).once().reply(403, { error: { code: 'Forbidden', message: 'nope' } });
+    const scope = nock(SERVICE)
+      .post(activitiesPath)
+      .once()
+      .reply(403, { error: { code: 'Forbidden', message: 'nope' } });
     const error = await teams.adapter.send(ref, message).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect(error).not.toBeInstanceOf(RecipientUnreachableError);

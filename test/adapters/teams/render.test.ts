@@ -7,7 +7,9 @@ import { cardHtml, cardProblems, cardText } from './support/validate-card.js';
 type Json = Record<string, any>;
 const allActions = (card: Json): Json[] =>
   (card.body as Json[])
-    .flatMap((el) => (el.type === 'ActionSet' ? (el.actions as Json[]) : el.selectAction ? [el.selectAction as Json] : []))
+    .flatMap((el) =>
+      el.type === 'ActionSet' ? (el.actions as Json[]) : el.selectAction ? [el.selectAction as Json] : [],
+    )
     .concat((card.actions as Json[]) ?? []);
 
 describe('renderCard', () => {
@@ -20,7 +22,15 @@ describe('renderCard', () => {
   }
 
   it('the validator does catch a broken card (so an empty problem list means something)', () => {
-    const broken = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlok', text: 'x' }, { type: 'Input.Text', id: 'a' }, { type: 'Input.Text', id: 'a' }] };
+    const broken = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [
+        { type: 'TextBlok', text: 'x' },
+        { type: 'Input.Text', id: 'a' },
+        { type: 'Input.Text', id: 'a' },
+      ],
+    };
     expect(cardProblems(broken).length).toBeGreaterThan(0);
   });
 
@@ -40,24 +50,38 @@ describe('renderCard', () => {
     const card = renderCard(SAMPLE_MESSAGES.single!);
     const actions = allActions(card);
     expect(actions.map((x) => x.title)).toContain('Er zijn kampen: wij tegen zij');
-    expect(actions.find((x) => x.title === 'Er zijn dreigementen')!.data.bb).toEqual({ dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3, choiceId: 'threats' });
+    expect(actions.find((x) => x.title === 'Er zijn dreigementen')!.data.bb).toEqual({
+      dialogId: 'dailyCheckIn',
+      stepId: 'glasl',
+      turn: 3,
+      choiceId: 'threats',
+    });
     // Long labels wrap: each choice is a Container row whose text wraps, not a button that cuts it off.
     const rows = (card.body as Json[]).filter((el) => el.type === 'Container' && el.selectAction);
     expect(rows).toHaveLength(7);
-    for (const row of rows) expect(row.items[0]).toMatchObject({ type: 'TextBlock', wrap: true, text: row.selectAction.title });
+    for (const row of rows)
+      expect(row.items[0]).toMatchObject({ type: 'TextBlock', wrap: true, text: row.selectAction.title });
     expect(rows[1]!.items[1].text).toBe('Mensen spreken over "die anderen"');
     expect(cardText(card)).toContain('Vraag 3 van 7');
   });
 
   it('a choice row is announced as a button with the choice as its name', () => {
     const html = cardHtml(renderCard(SAMPLE_MESSAGES.single!));
-    expect(html).toMatch(/role="button"[^>]*aria-label="Er zijn dreigementen"|aria-label="Er zijn dreigementen"[^>]*role="button"/);
+    expect(html).toMatch(
+      /role="button"[^>]*aria-label="Er zijn dreigementen"|aria-label="Er zijn dreigementen"[^>]*role="button"/,
+    );
   });
 
   it('multi choice: an expanded multi-select with a label, its preselection, and a submit', () => {
     const card = renderCard(SAMPLE_MESSAGES.multi!);
     const set = (card.body as Json[]).find((el) => el.type === 'Input.ChoiceSet')!;
-    expect(set).toMatchObject({ id: INPUT_VALUES, isMultiSelect: true, style: 'expanded', label: expect.any(String), value: 'youth' });
+    expect(set).toMatchObject({
+      id: INPUT_VALUES,
+      isMultiSelect: true,
+      style: 'expanded',
+      label: expect.any(String),
+      value: 'youth',
+    });
     expect(allActions(card)).toHaveLength(1);
   });
 
@@ -73,7 +97,12 @@ describe('renderCard', () => {
   it('input: labelled Input.Text with maxLength; skip ignores typed text', () => {
     const card = renderCard(SAMPLE_MESSAGES.optionalInput!);
     const input = (card.body as Json[]).find((el) => el.type === 'Input.Text')!;
-    expect(input).toMatchObject({ id: INPUT_TEXT, label: 'Je notitie (niet verplicht)', maxLength: 500, isMultiline: true });
+    expect(input).toMatchObject({
+      id: INPUT_TEXT,
+      label: 'Je notitie (niet verplicht)',
+      maxLength: 500,
+      isMultiline: true,
+    });
     const skip = allActions(card).find((x) => x.title === 'Overslaan')!;
     expect(skip.data.bb.skip).toBe(true);
     expect(skip.associatedInputs).toBe('none');
@@ -81,13 +110,16 @@ describe('renderCard', () => {
 
   it('every input has a label', () => {
     for (const message of Object.values(SAMPLE_MESSAGES))
-      for (const el of renderCard(message).body as Json[]) if (String(el.type).startsWith('Input.')) expect(el.label).toBeTruthy();
+      for (const el of renderCard(message).body as Json[])
+        if (String(el.type).startsWith('Input.')) expect(el.label).toBeTruthy();
   });
 
   it('result: facts as a FactSet, links as Action.OpenUrl, a divider as a separator', () => {
     const card = renderCard(SAMPLE_MESSAGES.result!);
     expect((card.body as Json[]).find((el) => el.type === 'FactSet')!.facts).toHaveLength(2);
-    expect(allActions(card).find((x) => x.type === 'Action.OpenUrl')).toMatchObject({ url: 'https://example.org/modules/2' });
+    expect(allActions(card).find((x) => x.type === 'Action.OpenUrl')).toMatchObject({
+      url: 'https://example.org/modules/2',
+    });
     expect((card.body as Json[]).some((el) => el.separator === true)).toBe(true);
   });
 
@@ -103,11 +135,28 @@ describe('renderCard', () => {
 
   it('multi-line text becomes one block per line', () => {
     const card = renderCard(SAMPLE_MESSAGES.welcome!);
-    expect((card.body as Json[]).filter((el) => el.type === 'TextBlock').map((el) => el.text)).toEqual(['Hallo! Ik ben Bubbelbreker.', 'Wat je invult blijft privé.']);
+    expect((card.body as Json[]).filter((el) => el.type === 'TextBlock').map((el) => el.text)).toEqual([
+      'Hallo! Ik ben Bubbelbreker.',
+      'Wat je invult blijft privé.',
+    ]);
   });
 
   it('a question label equal to the heading is shown once', () => {
-    const message = { text: 'q', blocks: [{ type: 'heading' as const, text: 'Wat zie je?' }, { type: 'single' as const, label: 'Wat zie je?', choices: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], action: { dialogId: 'd', stepId: 's', turn: 1 } }] };
+    const message = {
+      text: 'q',
+      blocks: [
+        { type: 'heading' as const, text: 'Wat zie je?' },
+        {
+          type: 'single' as const,
+          label: 'Wat zie je?',
+          choices: [
+            { id: 'a', label: 'A' },
+            { id: 'b', label: 'B' },
+          ],
+          action: { dialogId: 'd', stepId: 's', turn: 1 },
+        },
+      ],
+    };
     expect(cardText(renderCard(message)).split('Wat zie je?')).toHaveLength(2);
   });
 
@@ -116,13 +165,27 @@ describe('renderCard', () => {
     expect(nav.filter((el) => el.type === 'ActionSet')).toHaveLength(1);
     const long = renderCard(SAMPLE_MESSAGES.result!).body as Json[];
     expect(long.filter((el) => el.type === 'ActionSet' && el.actions[0].type === 'Action.Execute')).toHaveLength(1);
-    const many = renderCard({ text: 'x', blocks: [{ type: 'buttons', buttons: [{ label: 'Een hele lange knoptekst hier', action: { dialogId: 'm', stepId: 'a', turn: 0 } }, { label: 'Nog een lange knoptekst', action: { dialogId: 'm', stepId: 'b', turn: 0 } }] }] });
+    const many = renderCard({
+      text: 'x',
+      blocks: [
+        {
+          type: 'buttons',
+          buttons: [
+            { label: 'Een hele lange knoptekst hier', action: { dialogId: 'm', stepId: 'a', turn: 0 } },
+            { label: 'Nog een lange knoptekst', action: { dialogId: 'm', stepId: 'b', turn: 0 } },
+          ],
+        },
+      ],
+    });
     expect((many.body as Json[]).filter((el) => el.type === 'ActionSet')).toHaveLength(2);
   });
 
   it('refresh lists at most 60 people', () => {
     const ids = Array.from({ length: 80 }, (_, i) => `29:user-${i}`);
-    const card = renderCard(SAMPLE_MESSAGES.single!, { refreshUserIds: ids, refreshAction: { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 } }) as Json;
+    const card = renderCard(SAMPLE_MESSAGES.single!, {
+      refreshUserIds: ids,
+      refreshAction: { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 },
+    }) as Json;
     expect(card.refresh.userIds).toHaveLength(MAX_REFRESH_USERS);
     expect(cardProblems(card)).toEqual([]);
   });

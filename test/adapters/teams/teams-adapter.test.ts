@@ -21,12 +21,16 @@ function connectionHeaderOf413(url: string, chunked: boolean): Promise<string | 
     // Ask for keep-alive explicitly (the default client in this test run asks for close by itself).
     const headers: Record<string, string | number> = { 'content-type': 'application/json', connection: 'keep-alive' };
     if (!chunked) headers['content-length'] = 1_000_000;
-    const req = request(`${url}/api/messages`, { method: 'POST', headers, agent: new Agent({ keepAlive: true }) }, (res) => {
-      res.resume();
-      expect(res.statusCode).toBe(413);
-      resolve(res.headers.connection);
-      req.destroy();
-    });
+    const req = request(
+      `${url}/api/messages`,
+      { method: 'POST', headers, agent: new Agent({ keepAlive: true }) },
+      (res) => {
+        res.resume();
+        expect(res.statusCode).toBe(413);
+        resolve(res.headers.connection);
+        req.destroy();
+      },
+    );
     req.on('error', reject);
     req.write(`{"type":"message","text":"${'x'.repeat(300_000)}`);
   });
@@ -50,9 +54,20 @@ describe('inbound messages', () => {
     const res = await teams.post(activity);
     expect(res.status).toBe(200);
     const [event] = teams.events;
-    expect(event).toMatchObject({ kind: 'message', text: 'checkin', platform: 'teams', locale: 'nl-NL', id: activity.id });
+    expect(event).toMatchObject({
+      kind: 'message',
+      text: 'checkin',
+      platform: 'teams',
+      locale: 'nl-NL',
+      id: activity.id,
+    });
     expect(event!.user).toMatchObject({ platform: 'teams', tenantId: TENANT, userId: 'aad-user-1' });
-    expect(event!.conversation).toMatchObject({ conversationId: 'a:personal-1', isDirect: true, tenantId: TENANT, extra: { serviceUrl: connector.url, botId: BOT_ID, personUserId: 'aad-user-1' } });
+    expect(event!.conversation).toMatchObject({
+      conversationId: 'a:personal-1',
+      isDirect: true,
+      tenantId: TENANT,
+      extra: { serviceUrl: connector.url, botId: BOT_ID, personUserId: 'aad-user-1' },
+    });
     const [call] = await connector.waitFor(1);
     expect(call!.method).toBe('POST');
     expect(call!.path).toBe(`/v3/conversations/a%3Apersonal-1/activities/${activity.id}`);
@@ -62,9 +77,16 @@ describe('inbound messages', () => {
   it('a channel mention: the mention is removed, isMention is set, the answer stays in the thread', async () => {
     teams = await startTeams({ script: async (_e, io) => void (await io.send(reply('Zie je privéchat'))) });
     await teams.post(activities.channelMention(connector.url, 'help'));
-    expect(teams.events[0]).toMatchObject({ kind: 'message', text: 'help', isMention: true, conversation: { isDirect: false, threadId: '1700000000000' } });
+    expect(teams.events[0]).toMatchObject({
+      kind: 'message',
+      text: 'help',
+      isMention: true,
+      conversation: { isDirect: false, threadId: '1700000000000' },
+    });
     const [call] = await connector.waitFor(1);
-    expect(decodeURIComponent(call!.path)).toContain('/v3/conversations/19:channel@thread.tacv2;messageid=1700000000000/activities/');
+    expect(decodeURIComponent(call!.path)).toContain(
+      '/v3/conversations/19:channel@thread.tacv2;messageid=1700000000000/activities/',
+    );
   });
 
   it('direct: true from a channel opens the personal chat and writes there', async () => {
@@ -72,7 +94,12 @@ describe('inbound messages', () => {
     await teams.post(activities.channelMention(connector.url, 'checkin'));
     const calls = await connector.waitFor(2);
     expect(calls[0]).toMatchObject({ method: 'POST', path: '/v3/conversations' });
-    expect(calls[0]!.body).toMatchObject({ isGroup: false, bot: { id: BOT_ID }, members: [{ id: '29:user-1' }], tenantId: TENANT });
+    expect(calls[0]!.body).toMatchObject({
+      isGroup: false,
+      bot: { id: BOT_ID },
+      members: [{ id: '29:user-1' }],
+      tenantId: TENANT,
+    });
     expect(calls[1]!.path).toMatch(/^\/v3\/conversations\/a%3Adirect-1\/activities/);
     expect(calls[1]!.body.text).toBe('Vraag 1');
   });
@@ -88,7 +115,11 @@ describe('card actions', () => {
     });
     const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }));
     expect(res.status).toBe(200);
-    expect(teams.events[0]).toMatchObject({ kind: 'action', action: { ...bb, choiceId: 'camps' }, source: { messageId: 'card-1' } });
+    expect(teams.events[0]).toMatchObject({
+      kind: 'action',
+      action: { ...bb, choiceId: 'camps' },
+      source: { messageId: 'card-1' },
+    });
     expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(cardProblems(res.json.value)).toEqual([]);
     const [call] = await connector.waitFor(1);
@@ -97,7 +128,9 @@ describe('card actions', () => {
 
   it('Action.Submit fallback: the same payload, and the update replaces the clicked card', async () => {
     teams = await startTeams({ script: async (_e, io) => io.update(SAMPLE_MESSAGES.result!) });
-    const res = await teams.post(activities.submit(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }, 'card-9'));
+    const res = await teams.post(
+      activities.submit(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }, 'card-9'),
+    );
     expect(res.status).toBe(200);
     expect(teams.events[0]).toMatchObject({ kind: 'action', action: { ...bb, choiceId: 'camps' } });
     const [call] = await connector.waitFor(1);
@@ -106,9 +139,15 @@ describe('card actions', () => {
 
   it('multi-select and text inputs arrive as values and text', async () => {
     teams = await startTeams();
-    await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'voices' }, bb_values: 'youth,farmers' }));
-    await teams.post(activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note' }, bb_text: '  een notitie  ' }));
-    await teams.post(activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note', skip: true }, bb_text: 'genegeerd' }));
+    await teams.post(
+      activities.execute(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'voices' }, bb_values: 'youth,farmers' }),
+    );
+    await teams.post(
+      activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note' }, bb_text: '  een notitie  ' }),
+    );
+    await teams.post(
+      activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note', skip: true }, bb_text: 'genegeerd' }),
+    );
     expect(teams.events.map((e) => (e.kind === 'action' ? e.action : undefined))).toEqual([
       { ...bb, stepId: 'voices', values: ['youth', 'farmers'] },
       { ...bb, stepId: 'note', text: 'een notitie' },
@@ -121,14 +160,23 @@ describe('card actions', () => {
     const res = await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' });
-    expect(teams.events).toEqual([expect.objectContaining({ kind: 'action', action: { dialogId: 'unknown', stepId: 'unknown', turn: 0 }, source: expect.objectContaining({ messageId: 'card-1' }) })]);
+    expect(teams.events).toEqual([
+      expect.objectContaining({
+        kind: 'action',
+        action: { dialogId: 'unknown', stepId: 'unknown', turn: 0 },
+        source: expect.objectContaining({ messageId: 'card-1' }),
+      }),
+    ]);
   });
 
   it('with the real core, the person reads errors.unknownAction in their language', async () => {
     const core = await makeBot();
     try {
       teams = await startTeams({ script: (event, io) => core.bot.sink(event, io) });
-      await teams.post({ ...activities.execute(connector.url, { verb: 'bb', bb: { ...bb, dialogId: 'gone' } }), locale: 'en-US' });
+      await teams.post({
+        ...activities.execute(connector.url, { verb: 'bb', bb: { ...bb, dialogId: 'gone' } }),
+        locale: 'en-US',
+      });
       await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
       await core.bot.drain();
       const texts = (await connector.waitFor(2)).map((c) => JSON.stringify(c.body));
@@ -155,7 +203,11 @@ describe('installation', () => {
     await teams.post(activities.membersAdded(connector.url));
     expect(teams.events.map((e) => e.kind)).toEqual(['install']);
     const stored = await teams.store.get(keys.conversation('p-aad-user-1'));
-    expect(stored).toMatchObject({ platform: 'teams', conversationId: 'a:personal-1', extra: { serviceUrl: connector.url } });
+    expect(stored).toMatchObject({
+      platform: 'teams',
+      conversationId: 'a:personal-1',
+      extra: { serviceUrl: connector.url },
+    });
     expect(await teams.store.keysOf('p-aad-user-1')).toContain(keys.conversation('p-aad-user-1'));
   });
 
@@ -171,9 +223,17 @@ describe('installation', () => {
   it('group chats and channels are kept under the installation key (not person data)', async () => {
     teams = await startTeams();
     const channel = activities.channelMention(connector.url, '');
-    await teams.post({ ...channel, type: 'conversationUpdate', text: undefined, entities: [], membersAdded: [{ id: BOT_ID }] });
+    await teams.post({
+      ...channel,
+      type: 'conversationUpdate',
+      text: undefined,
+      entities: [],
+      membersAdded: [{ id: BOT_ID }],
+    });
     expect(teams.events.map((e) => e.kind)).toEqual(['install']);
-    const stored = await teams.store.get(keys.installation('teams', String((channel.conversation as { id: string }).id)));
+    const stored = await teams.store.get(
+      keys.installation('teams', String((channel.conversation as { id: string }).id)),
+    );
     expect(stored).toMatchObject({ isDirect: false, extra: { serviceUrl: connector.url } });
   });
 });
@@ -187,7 +247,17 @@ describe('bad requests', () => {
     expect((await teams.post('{not json')).status).toBe(400);
     expect((await teams.post('[1,2]')).status).toBe(400);
     expect((await teams.post({ ...activities.personal(connector.url, 'x'), serviceUrl: 'nope' })).status).toBe(400);
-    expect((await teams.post({ type: 'message', channelId: 'msteams', serviceUrl: connector.url, from: { id: 'u' }, recipient: { id: 'b' } })).json.error).toMatch(/conversation/);
+    expect(
+      (
+        await teams.post({
+          type: 'message',
+          channelId: 'msteams',
+          serviceUrl: connector.url,
+          from: { id: 'u' },
+          recipient: { id: 'b' },
+        })
+      ).json.error,
+    ).toMatch(/conversation/);
     const big = await teams.post({ ...activities.personal(connector.url, 'x'), text: 'x'.repeat(300_000) });
     expect(big.status).toBe(413);
     expect(await connectionHeaderOf413(teams.url, false)).toBe('close');
@@ -242,7 +312,10 @@ describe('timing and lifecycle', () => {
   it('refuses to start without an app id outside local mode', async () => {
     const routes = { mount: () => undefined };
     await expect(
-      createTeamsAdapter({ appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 }, { log: silentLogger(), store: openMemoryStore(), routes, localMode: false }),
+      createTeamsAdapter(
+        { appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 },
+        { log: silentLogger(), store: openMemoryStore(), routes, localMode: false },
+      ),
     ).rejects.toThrow(/MICROSOFT_APP_ID/);
   });
 });

@@ -89,7 +89,10 @@ describe('a send that outlives its turn', () => {
     connector = await startConnector((call, res) => {
       if (!isActivityCall(call.path)) return false;
       // Answer after the turn's budget: botbuilder has revoked the context by then.
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'slow-1' })), 400);
+      setTimeout(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'slow-1' })),
+        400,
+      );
       return true;
     });
     const out = outcomes();
@@ -126,7 +129,10 @@ describe('direct sends within one turn', () => {
     const sends = connector.calls.filter((c) => isActivityCall(c.path));
     expect(sends.map((c) => c.body.text)).toEqual(['Vraag 1', 'Vraag 2']);
     for (const send of sends) expect(send.path).toMatch(/^\/v3\/conversations\/a%3Adirect-1\/activities/);
-    expect(out.results.map((r) => (r instanceof Error ? r.name : r?.conversation.conversationId))).toEqual(['a:direct-1', 'a:direct-1']);
+    expect(out.results.map((r) => (r instanceof Error ? r.name : r?.conversation.conversationId))).toEqual([
+      'a:direct-1',
+      'a:direct-1',
+    ]);
   });
 
   it('a failed open is not kept: the next direct send in the turn tries again', async () => {
@@ -134,7 +140,9 @@ describe('direct sends within one turn', () => {
     connector = await startConnector((call, res) => {
       if (refused || call.path !== '/v3/conversations') return false;
       refused = true;
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'BadArgument' } }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'BadArgument' } }));
       return true;
     });
     const out = outcomes();

@@ -31,7 +31,8 @@ export function readable(message: BotMessage | Json | undefined): string {
     else if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const n = node as Json;
-      for (const key of ['text', 'title', 'value', 'label', 'fallbackText']) if (typeof n[key] === 'string') parts.push(n[key]);
+      for (const key of ['text', 'title', 'value', 'label', 'fallbackText'])
+        if (typeof n[key] === 'string') parts.push(n[key]);
       for (const [key, value] of Object.entries(n)) if (key !== 'data' && typeof value === 'object') walk(value);
     }
   };
@@ -47,7 +48,8 @@ export function actionsOf(card: Json | undefined): Json[] {
     else if (node && typeof node === 'object') {
       const n = node as Json;
       if (typeof n.type === 'string' && n.type.startsWith('Action.')) out.push(n);
-      for (const [key, value] of Object.entries(n)) if (key !== 'fallback' && key !== 'data' && typeof value === 'object') walk(value);
+      for (const [key, value] of Object.entries(n))
+        if (key !== 'fallback' && key !== 'data' && typeof value === 'object') walk(value);
     }
   };
   walk(card?.body);
@@ -61,7 +63,9 @@ export function actionsOf(card: Json | undefined): Json[] {
  */
 export function answerFor(card: Json): CardChoice | undefined {
   const body = (card.body ?? []) as Json[];
-  const actions = actionsOf(card).filter((a) => a.type === 'Action.Execute' && !String(a.data?.bb?.stepId ?? '').startsWith('$'));
+  const actions = actionsOf(card).filter(
+    (a) => a.type === 'Action.Execute' && !String(a.data?.bb?.stepId ?? '').startsWith('$'),
+  );
   const multi = body.find((el) => el.type === 'Input.ChoiceSet' && el.isMultiSelect);
   if (multi) {
     const submit = actions.find((a) => a.data?.bb?.choiceId === undefined && a.data?.bb?.stepId !== undefined);
@@ -94,7 +98,9 @@ export class PlaygroundClient {
       const event = JSON.parse(String(data)) as Json;
       if (event.action !== 'createMessage' && event.action !== 'updateMessage') return;
       const m = event.message as Json;
-      const card = (m.attachments as Json[] | undefined)?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+      const card = (m.attachments as Json[] | undefined)?.find(
+        (a) => a.contentType === 'application/vnd.microsoft.card.adaptive',
+      )?.content;
       this.inbox.push({ messageId: String(m.messageId), text: m.text, card });
     });
     await new Promise<void>((resolve, reject) => {
@@ -109,7 +115,11 @@ export class PlaygroundClient {
   }
 
   private async post(path: string, body: unknown): Promise<Response> {
-    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`playground ${path} answered ${res.status}: ${await res.text()}`);
     return res;
   }
@@ -121,7 +131,12 @@ export class PlaygroundClient {
 
   /** Type a message. */
   async say(text: string): Promise<void> {
-    await this.post(`/_conversation/v1/conversations/${this.conversationId}/messages`, { type: 'text', text, textFormat: 'plain', from: { id: this.userId } });
+    await this.post(`/_conversation/v1/conversations/${this.conversationId}/messages`, {
+      type: 'text',
+      text,
+      textFormat: 'plain',
+      from: { id: this.userId },
+    });
   }
 
   /** Click an Action.Execute button: returns the invoke response (a refreshed card or a message). */
@@ -154,7 +169,13 @@ export class PlaygroundClient {
     for (;;) {
       const found = this.inbox.slice(since).find(predicate);
       if (found) return found;
-      if (Date.now() > until) throw new Error(`no matching bot message within ${timeoutMs} ms; got:\n${this.inbox.slice(since).map((m) => `- ${readable(m).slice(0, 160)}`).join('\n')}`);
+      if (Date.now() > until)
+        throw new Error(
+          `no matching bot message within ${timeoutMs} ms; got:\n${this.inbox
+            .slice(since)
+            .map((m) => `- ${readable(m).slice(0, 160)}`)
+            .join('\n')}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }

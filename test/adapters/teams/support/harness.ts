@@ -14,7 +14,12 @@ import { openMemoryStore } from '../../../../src/store/create-store.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../../../adapters/teams/index.js';
 
 /** A minimal HttpRoutes server on 127.0.0.1 with an ephemeral port. */
-export async function startRouteServer(): Promise<{ routes: HttpRoutes; url: string; close(): Promise<void>; server: Server }> {
+export async function startRouteServer(): Promise<{
+  routes: HttpRoutes;
+  url: string;
+  close(): Promise<void>;
+  server: Server;
+}> {
   const table = new Map<string, RouteHandler>();
   const server = createServer((req, res) => {
     const handler = table.get(`${req.method} ${(req.url ?? '').split('?')[0]}`);
@@ -45,7 +50,12 @@ export interface ConnectorCall {
 }
 
 /** A Bot Connector stand-in: answers every call with 200 and a new id, records it. */
-export async function startConnector(respond?: (call: ConnectorCall, res: ServerResponse) => boolean): Promise<{ url: string; calls: ConnectorCall[]; close(): Promise<void>; waitFor(n: number, timeoutMs?: number): Promise<ConnectorCall[]> }> {
+export async function startConnector(respond?: (call: ConnectorCall, res: ServerResponse) => boolean): Promise<{
+  url: string;
+  calls: ConnectorCall[];
+  close(): Promise<void>;
+  waitFor(n: number, timeoutMs?: number): Promise<ConnectorCall[]>;
+}> {
   const calls: ConnectorCall[] = [];
   let n = 0;
   const server = createServer((req: IncomingMessage, res) => {
@@ -53,11 +63,19 @@ export async function startConnector(respond?: (call: ConnectorCall, res: Server
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const call: ConnectorCall = { method: req.method ?? '', path: req.url ?? '', body: text ? JSON.parse(text) : undefined, at: Date.now() };
+      const call: ConnectorCall = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        body: text ? JSON.parse(text) : undefined,
+        at: Date.now(),
+      };
       calls.push(call);
       if (respond?.(call, res)) return;
       n += 1;
-      const body = req.method === 'POST' && /\/v3\/conversations\/?$/.test(call.path) ? { id: `a:direct-${n}` } : { id: `sent-${n}` };
+      const body =
+        req.method === 'POST' && /\/v3\/conversations\/?$/.test(call.path)
+          ? { id: `a:direct-${n}` }
+          : { id: `sent-${n}` };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
@@ -98,7 +116,12 @@ export const activities = {
   channelMention(serviceUrl: string, text: string): Record<string, unknown> {
     return {
       ...activities.personal(serviceUrl, `<at>Bubbelbreker</at> ${text}`),
-      conversation: { id: '19:channel@thread.tacv2;messageid=1700000000000', conversationType: 'channel', isGroup: true, tenantId: TENANT },
+      conversation: {
+        id: '19:channel@thread.tacv2;messageid=1700000000000',
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId: TENANT,
+      },
       entities: [{ type: 'mention', text: '<at>Bubbelbreker</at>', mentioned: { id: BOT_ID, name: 'Bubbelbreker' } }],
       channelData: { tenant: { id: TENANT }, team: { id: '19:team' }, channel: { id: '19:channel@thread.tacv2' } },
     };
@@ -106,7 +129,13 @@ export const activities = {
   execute(serviceUrl: string, data: Record<string, unknown>, replyToId = 'card-1'): Record<string, unknown> {
     const base = activities.personal(serviceUrl, '');
     delete base.text;
-    return { ...base, type: 'invoke', name: 'adaptiveCard/action', replyToId, value: { action: { type: 'Action.Execute', verb: 'bb', data }, trigger: 'manual' } };
+    return {
+      ...base,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId,
+      value: { action: { type: 'Action.Execute', verb: 'bb', data }, trigger: 'manual' },
+    };
   },
   submit(serviceUrl: string, value: Record<string, unknown>, replyToId = 'card-1'): Record<string, unknown> {
     const base = activities.personal(serviceUrl, '');
@@ -128,7 +157,15 @@ export const activities = {
 export type Script = (event: InboundEvent, io: TurnIO) => Promise<void>;
 
 /** The adapter on a route server with a recording sink whose behaviour each test scripts. */
-export async function startTeams(options: { config?: Partial<TeamsConfig>; deps?: Partial<TeamsAdapterDeps>; store?: KeyValueStore; log?: Logger; script?: Script } = {}) {
+export async function startTeams(
+  options: {
+    config?: Partial<TeamsConfig>;
+    deps?: Partial<TeamsAdapterDeps>;
+    store?: KeyValueStore;
+    log?: Logger;
+    script?: Script;
+  } = {},
+) {
   const server = await startRouteServer();
   const store = options.store ?? openMemoryStore();
   const events: InboundEvent[] = [];

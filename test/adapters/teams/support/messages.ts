@@ -58,37 +58,87 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
   },
   scale: {
     text: 'Hoe veilig voel je je?',
-    blocks: [{ type: 'scale', label: 'Hoe veilig voel je je?', min: 1, max: 5, minLabel: 'Niet veilig', maxLabel: 'Heel veilig', action: a('safety', 5) }],
+    blocks: [
+      {
+        type: 'scale',
+        label: 'Hoe veilig voel je je?',
+        min: 1,
+        max: 5,
+        minLabel: 'Niet veilig',
+        maxLabel: 'Heel veilig',
+        action: a('safety', 5),
+      },
+    ],
   },
   wideScale: {
     text: 'Cijfer',
-    blocks: [{ type: 'scale', label: 'Welk cijfer?', min: 0, max: 10, minLabel: 'Slecht', maxLabel: 'Goed', action: a('grade', 6) }],
+    blocks: [
+      {
+        type: 'scale',
+        label: 'Welk cijfer?',
+        min: 0,
+        max: 10,
+        minLabel: 'Slecht',
+        maxLabel: 'Goed',
+        action: a('grade', 6),
+      },
+    ],
   },
   optionalInput: {
     text: 'Wil je nog iets kwijt?',
     blocks: [
-      { type: 'input', label: 'Je notitie (niet verplicht)', placeholder: 'Typ hier', maxLength: 500, submitLabel: 'Versturen', skipLabel: 'Overslaan', action: a('note', 7) },
+      {
+        type: 'input',
+        label: 'Je notitie (niet verplicht)',
+        placeholder: 'Typ hier',
+        maxLength: 500,
+        submitLabel: 'Versturen',
+        skipLabel: 'Overslaan',
+        action: a('note', 7),
+      },
     ],
   },
   requiredInput: {
     text: 'Welk dossier?',
-    blocks: [{ type: 'input', label: 'Naam van het dossier', maxLength: 80, submitLabel: 'Versturen', action: a('dossier', 1) }],
+    blocks: [
+      {
+        type: 'input',
+        label: 'Naam van het dossier',
+        maxLength: 80,
+        submitLabel: 'Versturen',
+        action: a('dossier', 1),
+      },
+    ],
   },
   result: {
     text: 'Je resultaat',
     blocks: [
       { type: 'heading', text: 'Je resultaat' },
       { type: 'text', text: 'Dit lijkt op polarisatie: wij tegen zij.' },
-      { type: 'facts', facts: [{ label: 'Glasl-fase', value: '3 (acties in plaats van woorden)' }, { label: 'Rollen', value: 'Pusher, Joiner' }] },
+      {
+        type: 'facts',
+        facts: [
+          { label: 'Glasl-fase', value: '3 (acties in plaats van woorden)' },
+          { label: 'Rollen', value: 'Pusher, Joiner' },
+        ],
+      },
       { type: 'divider' },
       { type: 'text', text: 'Modules die passen:', tone: 'muted' },
       { type: 'links', links: [{ label: 'Module 2: Rollen herkennen', url: 'https://example.org/modules/2' }] },
-      { type: 'buttons', buttons: [{ label: 'Meer over module 2', action: { dialogId: 'module', stepId: 'more', turn: 0, choiceId: 'm2' } }] },
+      {
+        type: 'buttons',
+        buttons: [
+          { label: 'Meer over module 2', action: { dialogId: 'module', stepId: 'more', turn: 0, choiceId: 'm2' } },
+        ],
+      },
     ],
   },
   safety: {
     text: 'Let op: bij bedreiging bel je 112.',
-    blocks: [{ type: 'text', tone: 'warning', text: 'Let op: bij bedreiging of geweld bel je 112.' }, { type: 'text', text: 'Vertrouwenspersoon: 010 123 45 67' }],
+    blocks: [
+      { type: 'text', tone: 'warning', text: 'Let op: bij bedreiging of geweld bel je 112.' },
+      { type: 'text', text: 'Vertrouwenspersoon: 010 123 45 67' },
+    ],
   },
   plain: { text: 'Dank je wel!', blocks: [{ type: 'text', text: 'Dank je wel!' }] },
   empty: { text: 'Alleen tekst', blocks: [] },

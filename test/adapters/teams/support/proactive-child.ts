@@ -18,7 +18,10 @@ try {
     { log: silentLogger(), store, routes: { mount: () => undefined }, localMode: true, redisUrl },
   );
   await teams.start(async () => undefined);
-  const sent = await teams.send(ref, { text: 'Uit een ander proces', blocks: [{ type: 'text', text: 'Uit een ander proces' }] });
+  const sent = await teams.send(ref, {
+    text: 'Uit een ander proces',
+    blocks: [{ type: 'text', text: 'Uit een ander proces' }],
+  });
   await teams.stop();
   process.stdout.write(`${JSON.stringify({ messageId: sent.messageId })}\n`);
 } catch (error) {

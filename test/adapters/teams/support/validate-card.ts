@@ -40,12 +40,16 @@ export function cardProblems(json: unknown): string[] {
     const e = context.getEventAt(i);
     problems.push(`${lib.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
   }
-  for (const e of card.validateProperties().validationEvents) problems.push(`${lib.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
+  for (const e of card.validateProperties().validationEvents)
+    problems.push(`${lib.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
   // The library does not check these Teams rules itself (T5): schema 1.5, and an Action.Submit fallback for Action.Execute.
   const raw = json as { version?: string };
   if (raw.version !== '1.5') problems.push(`Version: expected 1.5, got ${raw.version}`);
   for (const action of collectActions(json)) {
-    if (action.type === 'Action.Execute' && (action.fallback as { type?: string } | undefined)?.type !== 'Action.Submit')
+    if (
+      action.type === 'Action.Execute' &&
+      (action.fallback as { type?: string } | undefined)?.type !== 'Action.Submit'
+    )
       problems.push(`Fallback: Action.Execute "${String(action.title)}" has no Action.Submit fallback`);
   }
   const html = card.render();
@@ -67,7 +71,8 @@ function collectActions(node: unknown, out: Record<string, unknown>[] = []): Rec
     const record = node as Record<string, unknown>;
     if (typeof record.type === 'string' && record.type.startsWith('Action.')) out.push(record);
     // refresh.action is Universal Actions only; clients without them ignore it, so it needs no fallback.
-    for (const [key, value] of Object.entries(record)) if (key !== 'fallback' && key !== 'data' && key !== 'refresh') collectActions(value, out);
+    for (const [key, value] of Object.entries(record))
+      if (key !== 'fallback' && key !== 'data' && key !== 'refresh') collectActions(value, out);
   }
   return out;
 }
