@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { createCheckinFeature } from './checkin/feature.js';
-import { loadModuleCatalogue } from './checkin/modules.js';
+import { createCheckinFeature } from './features/checkin/feature.js';
+import { loadModuleCatalogue } from './features/checkin/modules.js';
 import type { Config } from './config.js';
 import type { Feature } from './core/context.js';
 

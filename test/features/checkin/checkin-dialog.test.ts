@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, GAME_CHANGERS, ROLES, SIGNAL_STAGE, VOICES } from '../../src/checkin/model.js';
-import { advance, predictPath } from '../../src/dialog/engine.js';
-import { loadDialogs, requiredTextKeys } from '../../src/dialog/loader.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+import { CHANNELS, GAME_CHANGERS, ROLES, SIGNAL_STAGE, VOICES } from '../../../src/features/checkin/model.js';
+import { advance, predictPath } from '../../../src/dialog/engine.js';
+import { loadDialogs, requiredTextKeys } from '../../../src/dialog/loader.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
 
 const def = loadDialogs('dialogs').get('checkin');
 const translator = createTranslator({ dir: 'dialogs' });

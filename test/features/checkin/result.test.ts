@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/checkin/diagnosis.js';
+import { diagnose } from '../../../src/features/checkin/diagnosis.js';
 import {
   buildExplainerCard,
   buildLearnList,
   buildModuleCard,
   EXPLAINER_TOPICS,
   resolveLearnTarget,
-} from '../../src/checkin/explainers.js';
-import { SOURCES } from '../../src/checkin/model.js';
-import { findModule, loadModuleCatalogue, suggestModules } from '../../src/checkin/modules.js';
-import { buildResultMessage } from '../../src/checkin/result.js';
-import { buildSafetyRoute } from '../../src/checkin/safety.js';
-import type { RenderContext } from '../../src/checkin/text.js';
-import type { Block, Button, Locale, OutboundMessage } from '../../src/core/types.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+} from '../../../src/features/checkin/explainers.js';
+import { SOURCES } from '../../../src/features/checkin/model.js';
+import { findModule, loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
+import { buildResultMessage } from '../../../src/features/checkin/result.js';
+import { buildSafetyRoute } from '../../../src/features/checkin/safety.js';
+import type { RenderContext } from '../../../src/features/checkin/text.js';
+import type { Block, Button, Locale, OutboundMessage } from '../../../src/core/types.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
 
 const translator = createTranslator({ dir: 'dialogs', strict: true });
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');

@@ -3,7 +3,7 @@
  * of an older dialog version or hand-made test data still give a valid result. The method and its limits are
  * described in docs/method.md.
  */
-import type { Answer } from '../dialog/types.js';
+import type { Answer } from '../../dialog/types.js';
 import {
   CHANNELS,
   GAME_CHANGERS,

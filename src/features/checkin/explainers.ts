@@ -2,7 +2,7 @@
  * Cards for `leer` / `learn`: short explainers of the models (Brandsma's three basic laws, the five roles,
  * the four game changers, Glasl's three phases) and the module catalogue as a list and as detail cards.
  */
-import type { Block, OutboundMessage } from '../core/types.js';
+import type { Block, OutboundMessage } from '../../core/types.js';
 import { SOURCES } from './model.js';
 import { localText, type CatalogueModule, type ModuleCatalogue } from './modules.js';
 import { MODULE_ACTIONS, actionButton } from './result.js';

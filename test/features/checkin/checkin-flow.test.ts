@@ -3,17 +3,17 @@
  * root wires it for production). Key-level checks; the terminal transcripts live with the console adapter.
  */
 import { describe, expect, it } from 'vitest';
-import { createCheckinFeature } from '../../src/checkin/feature.js';
-import { loadModuleCatalogue } from '../../src/checkin/modules.js';
-import { createBot } from '../../src/core/bot.js';
-import type { ActionPayload } from '../../src/core/types.js';
-import { loadDialogs } from '../../src/dialog/loader.js';
-import { createTranslator } from '../../src/i18n/translator.js';
-import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
-import { keys } from '../../src/store/keys.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { captureLogger } from '../support/capture-logger.js';
-import { person, questionBlock, recordingIO, testConfig, TEST_PSEUDONYM_KEY } from '../support/make-bot.js';
+import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
+import { loadModuleCatalogue } from '../../../src/features/checkin/modules.js';
+import { createBot } from '../../../src/core/bot.js';
+import type { ActionPayload } from '../../../src/core/types.js';
+import { loadDialogs } from '../../../src/dialog/loader.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
+import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+import { keys } from '../../../src/store/keys.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { captureLogger } from '../../support/capture-logger.js';
+import { person, questionBlock, recordingIO, testConfig, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 
 const translator = createTranslator({ dir: 'dialogs' });
 const CANARY = 'CANARY-flow-5d1';

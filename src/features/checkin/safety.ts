@@ -2,8 +2,8 @@
  * The escalation route shown instead of a result when a check-in reports threats, intimidation, damage or
  * violence: coaching stops, the person is pointed to help. Only "route shown" is counted, without the person.
  */
-import type { Config } from '../config.js';
-import type { Block, OutboundMessage } from '../core/types.js';
+import type { Config } from '../../config.js';
+import type { Block, OutboundMessage } from '../../core/types.js';
 import { SOURCES } from './model.js';
 import { MODULE_ACTIONS, actionButton } from './result.js';
 import { message, type RenderContext } from './text.js';

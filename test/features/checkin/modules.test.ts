@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/checkin/diagnosis.js';
-import type { Diagnosis } from '../../src/checkin/model.js';
+import { diagnose } from '../../../src/features/checkin/diagnosis.js';
+import type { Diagnosis } from '../../../src/features/checkin/model.js';
 import {
   loadModuleCatalogue,
   matchesCondition,
@@ -11,9 +11,9 @@ import {
   suggestModules,
   whyOf,
   type ModuleCatalogue,
-} from '../../src/checkin/modules.js';
-import { DataFileError } from '../../src/errors.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+} from '../../../src/features/checkin/modules.js';
+import { DataFileError } from '../../../src/errors.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
 
 const SEED = 'dialogs/modules.yaml';
 const translator = createTranslator({ dir: 'dialogs', strict: true });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/checkin/diagnosis.js';
-import { createResultsRepo, minimiseAnswers } from '../../src/checkin/results-repo.js';
-import type { SentRef } from '../../src/core/types.js';
-import { keys } from '../../src/store/keys.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { diagnose } from '../../../src/features/checkin/diagnosis.js';
+import { createResultsRepo, minimiseAnswers } from '../../../src/features/checkin/results-repo.js';
+import type { SentRef } from '../../../src/core/types.js';
+import { keys } from '../../../src/store/keys.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 0, 5, 9);

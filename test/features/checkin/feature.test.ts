@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createCheckinFeature } from '../../src/checkin/feature.js';
-import { loadModuleCatalogue } from '../../src/checkin/modules.js';
-import { loadConfig } from '../../src/config.js';
-import type { TurnContext } from '../../src/core/context.js';
-import type { ActionPayload, Button, InboundEvent, OutboundMessage, SentRef } from '../../src/core/types.js';
-import type { Answer, DialogState } from '../../src/dialog/types.js';
-import { createTranslator } from '../../src/i18n/translator.js';
-import { keys } from '../../src/store/keys.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { captureLogger } from '../support/capture-logger.js';
+import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
+import { loadModuleCatalogue } from '../../../src/features/checkin/modules.js';
+import { loadConfig } from '../../../src/config.js';
+import type { TurnContext } from '../../../src/core/context.js';
+import type { ActionPayload, Button, InboundEvent, OutboundMessage, SentRef } from '../../../src/core/types.js';
+import type { Answer, DialogState } from '../../../src/dialog/types.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
+import { keys } from '../../../src/store/keys.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { captureLogger } from '../../support/capture-logger.js';
 
 const translator = createTranslator({ dir: 'dialogs', strict: true });
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');

@@ -4,9 +4,9 @@
  * declarative language over the diagnosis; `suggestModules` picks 1-3 modules, each with a reason.
  */
 import { z } from 'zod';
-import type { Locale } from '../core/types.js';
-import { loadDataFile, parseDataFile } from '../data-file.js';
-import { IdSchema } from '../dialog/schema.js';
+import type { Locale } from '../../core/types.js';
+import { loadDataFile, parseDataFile } from '../../data-file.js';
+import { IdSchema } from '../../dialog/schema.js';
 import {
   CERTAINTIES,
   FLAGS,

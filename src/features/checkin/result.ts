@@ -2,8 +2,8 @@
  * The private result of a check-in as neutral blocks: summary, findings each with a "waarom" line, the models
  * named and linked, certainty, a one-person's-view line, 1-3 modules with why, and the result's buttons.
  */
-import type { MessageVars } from '../core/context.js';
-import type { ActionPayload, Block, Button, OutboundMessage } from '../core/types.js';
+import type { MessageVars } from '../../core/context.js';
+import type { ActionPayload, Block, Button, OutboundMessage } from '../../core/types.js';
 import { SOURCES, type Diagnosis, type Finding, type Reason } from './model.js';
 import { localText, type SuggestedModule } from './modules.js';
 import { formatDate, message, renderRef, type RenderContext } from './text.js';

@@ -2,9 +2,9 @@
  * The check-in as a bot feature: `checkin`, `leer`, `mijn resultaten`; the result's and the learn cards'
  * buttons; and what happens when the check-in dialog ends (the safety route, or diagnose → save → result).
  */
-import { privately, type Feature, type TurnContext } from '../core/context.js';
-import type { ActionPayload, OutboundMessage } from '../core/types.js';
-import type { DialogState } from '../dialog/types.js';
+import { privately, type Feature, type TurnContext } from '../../core/context.js';
+import type { ActionPayload, OutboundMessage } from '../../core/types.js';
+import type { DialogState } from '../../dialog/types.js';
 import { diagnose } from './diagnosis.js';
 import {
   buildExplainerCard,

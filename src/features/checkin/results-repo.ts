@@ -4,10 +4,10 @@
  * Anonymous counters (useful votes, safety routes shown) hold no person.
  */
 import { randomBytes } from 'node:crypto';
-import type { SentRef } from '../core/types.js';
-import type { Answer } from '../dialog/types.js';
-import { keys } from '../store/keys.js';
-import type { KeyValueStore } from '../store/store.js';
+import type { SentRef } from '../../core/types.js';
+import type { Answer } from '../../dialog/types.js';
+import { keys } from '../../store/keys.js';
+import type { KeyValueStore } from '../../store/store.js';
 import type { Diagnosis } from './model.js';
 import { USEFUL_VOTES, type UsefulVote } from './result.js';
 

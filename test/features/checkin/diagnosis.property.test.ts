@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/checkin/diagnosis.js';
-import { CERTAINTIES, PHASES, TRACKS, type Diagnosis } from '../../src/checkin/model.js';
-import { loadModuleCatalogue, suggestModules } from '../../src/checkin/modules.js';
-import { buildResultMessage } from '../../src/checkin/result.js';
-import { advance } from '../../src/dialog/engine.js';
-import { loadDialogFile } from '../../src/dialog/loader.js';
-import type { QuestionStep } from '../../src/dialog/schema.js';
-import type { Answer, DialogState, EngineOutput } from '../../src/dialog/types.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+import { diagnose } from '../../../src/features/checkin/diagnosis.js';
+import { CERTAINTIES, PHASES, TRACKS, type Diagnosis } from '../../../src/features/checkin/model.js';
+import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
+import { buildResultMessage } from '../../../src/features/checkin/result.js';
+import { advance } from '../../../src/dialog/engine.js';
+import { loadDialogFile } from '../../../src/dialog/loader.js';
+import type { QuestionStep } from '../../../src/dialog/schema.js';
+import type { Answer, DialogState, EngineOutput } from '../../../src/dialog/types.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
 
 const def = loadDialogFile('dialogs/checkin.yaml');
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { certaintyOf, diagnose, phaseOf } from '../../src/checkin/diagnosis.js';
-import type { GlaslPhase, Track } from '../../src/checkin/model.js';
-import { loadModuleCatalogue, suggestModules } from '../../src/checkin/modules.js';
-import type { Answer } from '../../src/dialog/types.js';
+import { certaintyOf, diagnose, phaseOf } from '../../../src/features/checkin/diagnosis.js';
+import type { GlaslPhase, Track } from '../../../src/features/checkin/model.js';
+import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
+import type { Answer } from '../../../src/dialog/types.js';
 
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
 
