@@ -19,10 +19,11 @@ import bolt from '@slack/bolt';
 import pino from 'pino';
 import { createSlackAdapter } from '../adapters/slack/index.js';
 import { loadConfig } from '../src/config.js';
-import { createCore } from '../src/main.js';
+import { createCore } from '../src/app.js';
 import { createMetrics } from '../src/metrics.js';
-import { createPseudonymizer } from '../src/privacy/pseudonym.js';
-import type { InboundSink, TurnIO } from '../src/core/types.js';
+import type { AdapterHost } from '../src/message/adapter.js';
+import type { TurnIO } from '../src/message/types.js';
+import { createOutboundPolicy } from '../src/outbound/policy.js';
 import { createServer } from '../src/server.js';
 import { openSqliteStore } from '../src/store/create-store.js';
 
@@ -52,6 +53,7 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
       LOG_LEVEL: 'info',
       DATABASE_PATH: join(dir, 'bb.sqlite'),
       PSEUDONYM_KEY: pseudonymKey,
+      DATA_KEY: 'b'.repeat(64),
       SLACK_SIGNING_SECRET: BENCH_SECRET,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: 'http://127.0.0.1:59999/api/',
@@ -72,29 +74,30 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
     config.slack!,
     {
       log,
-      store,
       routes: server,
-      translate: (l, k, v) => core.translator.t(l, k, v),
-      pseudonymize: createPseudonymizer(pseudonymKey),
+      policy: createOutboundPolicy({ platform: 'slack', hash: core.hash }),
+      translate: core.translator.t,
       defaultLocale: config.defaultLocale,
     },
     { fetch: stubFetch },
   );
   const recording: TurnIO = { send: async () => undefined, update: async () => undefined, remove: async () => false };
-  const sink: InboundSink =
+  core.registry.register(adapter);
+  const full = core.hostFor('slack');
+  const host: AdapterHost =
     mode === 'adapter'
-      ? async () => undefined
+      ? { ...full, accept: async () => true, handle: async () => undefined }
       : mode === 'pipeline'
-        ? (event) => core.bot.sink(event, recording)
-        : core.bot.sink;
-  await adapter.start(sink);
+        ? { ...full, handle: (event) => core.pipeline.handle(event, recording) }
+        : full;
+  await adapter.start(host);
   const port = await server.listen();
   return {
     port,
     async close() {
       await server.close();
       await adapter.stop();
-      await core.bot.drain();
+      await core.pipeline.drain();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

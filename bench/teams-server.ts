@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createTeamsAdapter } from '../adapters/teams/index.js';
 import { loadConfig } from '../src/config.js';
-import { createCore } from '../src/main.js';
+import { createCore } from '../src/app.js';
+import type { InboundSink } from '../src/message/types.js';
 import { createMetrics } from '../src/metrics.js';
-import { createPseudonymizer } from '../src/privacy/pseudonym.js';
 import { createServer } from '../src/server.js';
-import { openMemoryStore, openSqliteStore } from '../src/store/create-store.js';
+import { openSqliteStore } from '../src/store/create-store.js';
 
 const mode = process.argv[2] as 'pipeline' | 'adapter' | 'bare' | 'connector';
 
@@ -71,6 +71,7 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
       LOG_LEVEL: 'info',
       DATABASE_PATH: join(dir, 'bb.sqlite'),
       PSEUDONYM_KEY: pseudonymKey,
+      DATA_KEY: 'b'.repeat(64),
       TEAMS_TENANT_RPS: '50',
     },
     {},
@@ -87,20 +88,19 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
   });
   const adapter = await createTeamsAdapter(config.teams!, {
     log,
-    store,
     routes: server,
     localMode: true,
-    pseudonymize: createPseudonymizer(pseudonymKey),
     tuning: { sdkLoad: 'eager' },
   });
-  await adapter.start(core.bot.sink);
+  core.registry.register(adapter);
+  await adapter.start(core.hostFor('teams'));
   const port = await server.listen();
   return {
     port,
     async close() {
       await server.close();
       await adapter.stop();
-      await core.bot.drain();
+      await core.pipeline.drain();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -118,14 +118,24 @@ async function startAdapterOnly(): Promise<{ port: number; close(): Promise<void
   const teams = { appType: 'MultiTenant' as const, allowedTenants: [], tenantRps: 50 };
   const adapter = await createTeamsAdapter(teams, {
     log,
-    store: openMemoryStore(),
     routes: server,
     localMode: true,
     tuning: { sdkLoad: 'eager' },
   });
-  await adapter.start(async (event, io) => {
+  const echo: InboundSink = async (event, io) => {
     if (event.kind === 'message')
       await io.send({ text: `Echo: ${event.text}`, blocks: [{ type: 'text', text: `Echo: ${event.text}` }] });
+  };
+  await adapter.start({
+    accept: async () => true,
+    handle: echo,
+    receive: async (event, io) => {
+      await echo(event, io);
+      return true;
+    },
+    isCommand: () => false,
+    vault: { get: async () => undefined, set: async () => undefined, delete: async () => undefined },
+    defaultLocale: 'nl',
   });
   const port = await server.listen();
   return {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
-import type { ActionPayload, InboundEvent, OutboundMessage, TurnIO } from '../src/core/types.js';
-import { createCore } from '../src/main.js';
+import { createCore } from '../src/app.js';
+import { dialogKey } from '../src/dialog/runner.js';
 import { silentLogger } from '../src/logger.js';
+import type { ActionPayload, Block, InboundEvent, OutboundMessage, TurnIO } from '../src/message/types.js';
 import { openMemoryStore, openSqliteStore } from '../src/store/create-store.js';
-import { keys } from '../src/store/keys.js';
 import type { KeyValueStore } from '../src/store/store.js';
 
 export interface TurnsResult {
@@ -24,24 +24,26 @@ export interface TurnsResult {
   bytesPerActiveDialog: number;
 }
 
-/** Answers for the real check-in, by step: a council member on a dossier that is both conflict and polarisation. */
-const ANSWER: Record<string, Partial<ActionPayload>> = {
-  role: { choiceId: 'raadslid' },
-  kind: { choiceId: 'both' },
-  signals: { values: ['debating', 'images'] },
-  safety: { choiceId: 'none' },
-  roles: { values: ['pushers', 'silentMiddle', 'meAbove'] },
-  voices: { values: ['youth', 'distrust'] },
-  participation: { values: ['meeting', 'lessThanPromised'] },
-  gameChangers: { values: ['tone'] },
-  note: { text: '' },
-};
+/**
+ * An answer to any check-in question, as a person who ticks the first option would give it, but never the
+ * safety route (that would end the check-in early) and never "weet niet" (that shortens the path).
+ */
+function answer(block: Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }>): ActionPayload {
+  const usable =
+    'choices' in block ? block.choices.filter((c) => !/^(dontKnow|threats|damage|doxxing)$/.test(c.id)) : [];
+  const first = usable.find((c) => c.id === 'none') ?? usable[0];
+  if (block.type === 'single') return { route: block.route, choice: first?.id };
+  if (block.type === 'multi') return { route: block.route, values: usable.slice(0, 2).map((c) => c.id) };
+  if (block.type === 'scale') return { route: block.route, choice: String(block.min) };
+  return { route: block.route, text: '' };
+}
 
 function lastQuestion(message: OutboundMessage | undefined): ActionPayload | undefined {
   const block = message?.blocks.find(
-    (b) => b.type === 'single' || b.type === 'multi' || b.type === 'scale' || b.type === 'input',
+    (b): b is Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> =>
+      b.type === 'single' || b.type === 'multi' || b.type === 'scale' || b.type === 'input',
   );
-  return block && 'action' in block ? block.action : undefined;
+  return block ? answer(block) : undefined;
 }
 
 export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?: number }): Promise<TurnsResult> {
@@ -52,6 +54,7 @@ export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?
       LOG_LEVEL: 'silent',
       DATABASE_PATH: join(dir, 'bb.sqlite'),
       PSEUDONYM_KEY: 'bench-key-0123456789abcdef0123456789abcdef',
+      DATA_KEY: 'b'.repeat(64),
     },
     {},
   );
@@ -84,12 +87,11 @@ export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?
 
   // One person's whole sample dialog: start + 5 answers = 6 turns.
   const conversation = async (userId: string) => {
-    await core.bot.sink(event(userId, { kind: 'message', text: 'checkin' }), io);
+    await core.receive(event(userId, { kind: 'message', text: 'checkin' }), io);
     let turns = 1;
-    for (let question = lastQuestion(last); question; question = lastQuestion(last)) {
-      const answer = ANSWER[question.stepId];
-      if (!answer || turns > 20) throw new Error(`bench: no answer for step ${question.stepId}`);
-      await core.bot.sink(event(userId, { kind: 'action', action: { ...question, ...answer } }), io);
+    for (let action = lastQuestion(last); action; action = lastQuestion(last)) {
+      if (turns > 20) throw new Error('bench: the check-in did not end');
+      await core.receive(event(userId, { kind: 'action', action }), io);
       turns += 1;
     }
     return turns;
@@ -105,18 +107,18 @@ export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
 
   // Bytes of an active dialog: start one and answer two questions, then read the stored state back.
-  await core.bot.sink(event('size', { kind: 'message', text: 'checkin' }), io);
+  await core.receive(event('size', { kind: 'message', text: 'checkin' }), io);
   for (let i = 0; i < 2; i++) {
-    const q = lastQuestion(last);
-    if (q) await core.bot.sink(event('size', { kind: 'action', action: { ...q, ...ANSWER[q.stepId] } }), io);
+    const action = lastQuestion(last);
+    if (action) await core.receive(event('size', { kind: 'action', action }), io);
   }
-  const { createPseudonymizer } = await import('../src/privacy/pseudonym.js');
+  const { createPseudonymizer } = await import('../src/crypto/pseudonym.js');
   const person = createPseudonymizer(config.pseudonymKey ?? '')({
     platform: 'console',
     tenantId: 'bench',
     userId: 'size',
   });
-  const state = await store.get(keys.dialog(person));
+  const { value: state } = await store.getVersioned(dialogKey(person));
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   return {

@@ -16,9 +16,9 @@ import { Message, type Block as JsxBlock } from 'slack-blocks-to-jsx';
 import { buildHome } from '../adapters/slack/home.js';
 import { renderMessage } from '../adapters/slack/render.js';
 import { loadConfig } from '../src/config.js';
-import type { ActionPayload, Block, InboundEvent, OutboundMessage, TurnIO } from '../src/core/types.js';
+import { createCore } from '../src/app.js';
 import { silentLogger } from '../src/logger.js';
-import { createCore } from '../src/main.js';
+import type { ActionPayload, Block, InboundEvent, OutboundMessage, TurnIO } from '../src/message/types.js';
 import { openMemoryStore } from '../src/store/create-store.js';
 
 const OUT = 'docs/screenshots';
@@ -36,6 +36,7 @@ async function collectMessages() {
       LOG_LEVEL: 'silent',
       DATABASE_PATH: join(dir, 'bb.sqlite'),
       PSEUDONYM_KEY: 'screenshots-pseudonym-key-0123456789abcdef',
+      DATA_KEY: 'd'.repeat(64),
     },
     {},
   );
@@ -59,7 +60,7 @@ async function collectMessages() {
   const questionOf = (m: OutboundMessage | undefined) =>
     m?.blocks.find((b): b is Question => ['single', 'multi', 'scale', 'input'].includes(b.type));
 
-  await core.bot.sink(event({ kind: 'command', text: 'checkin' }), io);
+  await core.receive(event({ kind: 'command', text: 'checkin' }), io);
   const question = said.at(-1)!;
   let multi: OutboundMessage | undefined;
   for (let guard = 0; guard < 20; guard += 1) {
@@ -68,21 +69,21 @@ async function collectMessages() {
     if (q.type === 'multi' && !multi) multi = said.at(-1);
     const action: ActionPayload =
       q.type === 'single'
-        ? { ...q.action, choiceId: q.choices[0]!.id }
+        ? { route: q.route, choice: q.choices[0]!.id }
         : q.type === 'multi'
-          ? { ...q.action, values: [q.choices[0]!.id] }
+          ? { route: q.route, values: [q.choices[0]!.id] }
           : q.type === 'scale'
-            ? { ...q.action, text: String(q.min) }
-            : { ...q.action, text: 'Volgende keer eerst de buurt spreken.' };
-    await core.bot.sink(event({ kind: 'action', action } as Partial<InboundEvent> & { kind: 'action' }), io);
+            ? { route: q.route, choice: String(q.min) }
+            : { route: q.route, text: 'Volgende keer eerst de buurt spreken.' };
+    await core.receive(event({ kind: 'action', action } as Partial<InboundEvent> & { kind: 'action' }), io);
   }
   const result = [...said].reverse().find((m) => m.blocks.length > 3 && !questionOf(m))!;
   said.length = 0;
-  await core.bot.sink(event({ kind: 'command', text: 'leer m3' }), io);
+  await core.receive(event({ kind: 'command', text: 'leer m3' }), io);
   const module = said.at(-1)!;
   const home = await buildHome(
     { kind: 'home', id: 'shot-home', teamId: 'T0', userId: 'U0RAAD', channel: 'DU0RAAD' },
-    { sink: core.bot.sink, translate: (l, k, v) => core.translator.t(l, k, v), defaultLocale: 'nl' },
+    { handle: core.pipeline.handle, translate: core.translator.t, defaultLocale: 'nl' },
   );
   await core.store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parseDataKeys } from './crypto/sealer.js';
 import { ConfigError } from './errors.js';
+
+function isDataKeyList(value: string): boolean {
+  try {
+    parseDataKeys(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The environment as read: plain strings, nothing validated yet. */
 export type Env = Record<string, string | undefined>;
@@ -39,6 +49,11 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  DATA_KEY: z
+    .string()
+    .refine(isDataKeyList, 'must be 64 hexadecimal characters (openssl rand -hex 32), or a list v2:<key>,v1:<key>')
+    .optional(),
+  KEYS_DIR: z.string().min(1).default('./.keys'),
   RETENTION_DAYS: intIn(1, 3650).default(90),
   DIALOGS_DIR: z.string().min(1).default('./dialogs'),
   MODULES_PATH: z.string().min(1).default('./dialogs/modules.yaml'),
@@ -102,8 +117,12 @@ export interface Config {
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   store: { databasePath: string; redisUrl?: string };
-  /** Undefined only in local mode, where one is generated beside the database. */
+  /** Undefined only in local mode, where one is generated into `keysDir`. */
   pseudonymKey?: string;
+  /** The data keys (newest first) for encryption at rest; undefined only in local mode, as `pseudonymKey`. */
+  dataKey?: string;
+  /** Where local mode keeps its generated keys; never the database folder. */
+  keysDir: string;
   retentionDays: number;
   defaultLocale: 'nl' | 'en';
   dialogsDir: string;
@@ -148,6 +167,8 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
 
   if (!localMode && !e.PSEUDONYM_KEY)
     problems.push('PSEUDONYM_KEY: is required outside local mode (set BOT_LOCAL_MODE=1 to try Bubbelbreker locally)');
+  if (!localMode && !e.DATA_KEY)
+    problems.push('DATA_KEY: is required outside local mode (set BOT_LOCAL_MODE=1 to try Bubbelbreker locally)');
 
   let slack: SlackConfig | undefined;
   if (e.SLACK_SIGNING_SECRET || e.SLACK_BOT_TOKEN || e.SLACK_APP_TOKEN || e.SLACK_CLIENT_ID) {
@@ -212,6 +233,8 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
     logLevel: e.LOG_LEVEL,
     store: { databasePath: e.DATABASE_PATH, redisUrl: e.REDIS_URL },
     pseudonymKey: e.PSEUDONYM_KEY,
+    dataKey: e.DATA_KEY,
+    keysDir: e.KEYS_DIR,
     retentionDays: e.RETENTION_DAYS,
     defaultLocale: e.DEFAULT_LOCALE,
     dialogsDir: e.DIALOGS_DIR,
@@ -222,6 +245,31 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
     teams,
   };
   return deepFreeze(config);
+}
+
+/** What building the app packages needs: the app id and the public address, nothing secret. */
+export interface PackagingConfig {
+  appId?: string;
+  publicUrl?: string;
+  modulesPath: string;
+  dialogsDir: string;
+}
+
+/**
+ * Read only what the Teams package needs (MICROSOFT_APP_ID, PUBLIC_URL), validated as the server would, without
+ * demanding the server's secrets (a package holds no password). Throws a ConfigError naming the key, never its value.
+ */
+export function loadPackagingConfig(env: Env = { ...readDotEnv(), ...process.env }): PackagingConfig {
+  const schema = EnvSchema.pick({ MICROSOFT_APP_ID: true, PUBLIC_URL: true, MODULES_PATH: true, DIALOGS_DIR: true });
+  const input = withoutBlanks(env);
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, input));
+  return {
+    appId: parsed.data.MICROSOFT_APP_ID,
+    publicUrl: parsed.data.PUBLIC_URL,
+    modulesPath: parsed.data.MODULES_PATH,
+    dialogsDir: parsed.data.DIALOGS_DIR,
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,4 +1,4 @@
-import type { Platform } from './core/types.js';
+import type { Platform } from './message/types.js';
 
 /** Stable error codes; messages never hold secrets or user text. */
 export type ErrorCode =
@@ -71,10 +71,16 @@ export class RateLimitedError extends AdapterError {
   }
 }
 
-/** The recipient blocked or removed the bot; final, never retried. */
+/** Why a recipient cannot be reached: blocked or removed, never seen, or stored under a key we no longer hold. */
+export type UnreachableReason = 'blocked' | 'unknown' | 'unreadable' | 'no-adapter';
+
+/** The recipient cannot be reached; final, never retried. */
 export class RecipientUnreachableError extends AdapterError {
-  constructor(platform: Platform, options?: { cause?: unknown }) {
-    super(platform, `${platform} recipient unreachable`, { ...options, code: 'RECIPIENT_UNREACHABLE' });
+  readonly reason: UnreachableReason;
+  constructor(platform: Platform, options?: { cause?: unknown; reason?: UnreachableReason }) {
+    const reason = options?.reason ?? 'blocked';
+    super(platform, `${platform} recipient unreachable (${reason})`, { ...options, code: 'RECIPIENT_UNREACHABLE' });
+    this.reason = reason;
   }
 }
 

@@ -5,58 +5,16 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import type { Logger } from 'pino';
 import { createConsoleAdapter } from '../adapters/console/index.js';
-import { loadConfig, type Config } from './config.js';
-import type { ChatAdapter } from './core/adapter.js';
-import type { Feature } from './core/context.js';
-import { createBot, type Bot } from './core/bot.js';
+import { type Core, type CoreOptions, createCore } from './app.js';
+import { type Config, loadConfig } from './config.js';
 import { BotError, ConfigError, DataFileError } from './errors.js';
-import { createFeatures } from './features.js';
-import { createTranslator, type Translator } from './i18n/translator.js';
 import { createLogger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { createPseudonymizer, resolvePseudonymKey, type Pseudonymizer } from './privacy/pseudonym.js';
+import type { ChatAdapter } from './message/adapter.js';
+import { createOutboundPolicy } from './outbound/policy.js';
 import { createServer } from './server.js';
-import { createStore } from './store/create-store.js';
-import { keys } from './store/keys.js';
-import type { KeyValueStore } from './store/store.js';
-import { loadDialogs } from './dialog/loader.js';
 
-/** The platform-neutral part, shared by the server and the terminal chat. */
-export interface Core {
-  config: Config;
-  log: Logger;
-  store: KeyValueStore;
-  translator: Translator;
-  metrics: Metrics;
-  pseudonymize: Pseudonymizer;
-  bot: Bot;
-}
-
-export interface CoreOptions {
-  log?: Logger;
-  /** Use this store instead of the configured one (tests). */
-  store?: KeyValueStore;
-  /** Use these features instead of the product's (core tests run the sample dialog with none). */
-  features?: Feature[];
-  now?: () => number;
-}
-
-/** Load data files, open the store, build the bot. Data errors stop here with the file and path named. */
-export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
-  const log = options.log ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' });
-  const dialogs = loadDialogs(config.dialogsDir);
-  const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: config.defaultLocale });
-  // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
-  const store =
-    options.store ?? (await createStore(config.store, { log, indexTtlMs: (config.retentionDays + 7) * 86_400_000 }));
-  const metrics = createMetrics();
-  const pseudonymize = createPseudonymizer(resolvePseudonymKey(config.pseudonymKey, config.store.databasePath));
-  const features = options.features ?? createFeatures({ config, log });
-  const bot = createBot({ config, log, store, translator, dialogs, pseudonymize, features, metrics, now: options.now });
-  return { config, log, store, translator, metrics, pseudonymize, bot };
-}
+export { type Core, type CoreOptions, createCore } from './app.js';
 
 /** A running server with its adapters. */
 export interface App extends Core {
@@ -68,38 +26,37 @@ export interface App extends Core {
 
 export async function startApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await createCore(config, options);
-  const { log, store, bot } = core;
+  const { log, store, pipeline } = core;
   const server = createServer({ config, log, metrics: core.metrics, isReady: () => store.ping() });
-  const adapters: ChatAdapter[] = [];
+  const translate = core.translator.t;
+  // Limits live in this process unless several replicas share Redis: then every replica obeys them.
+  const policyFor = (platform: 'slack' | 'teams') =>
+    createOutboundPolicy({ platform, hash: core.hash, shared: store.kind === 'redis' ? store : undefined });
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(
+    core.registry.register(
       createSlackAdapter(config.slack, {
         log,
-        store,
         routes: server,
-        translate: (locale, key, vars) => core.translator.t(locale, key, vars),
-        pseudonymize: core.pseudonymize,
+        policy: policyFor('slack'),
+        translate,
         defaultLocale: config.defaultLocale,
       }),
     );
   }
   if (config.teams) {
     const { createTeamsAdapter } = await import('../adapters/teams/index.js');
-    adapters.push(
+    core.registry.register(
       await createTeamsAdapter(config.teams, {
         log,
-        store,
         routes: server,
         localMode: config.localMode,
-        retentionDays: config.retentionDays,
         redisUrl: config.store.redisUrl,
-        pseudonymize: core.pseudonymize,
-        onUnreachable: (_conversation, person) => markUnreachable(store, person, config.retentionDays),
       }),
     );
   }
-  for (const adapter of adapters) await adapter.start(bot.sink);
+  const adapters = core.registry.all();
+  for (const adapter of adapters) await adapter.start(core.hostFor(adapter.platform));
   const port = await server.listen();
   log.info(
     {
@@ -112,23 +69,17 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
     'bubbelbreker ready',
   );
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
+  const close = () => {
+    closing ??= (async () => {
       await server.close();
       for (const adapter of adapters) await adapter.stop();
-      await bot.drain();
+      await pipeline.drain();
       await store.close();
       log.info('bubbelbreker stopped');
-    })());
+    })();
+    return closing;
+  };
   return { ...core, port, adapters, close };
-}
-
-/** Remember that a person blocked or removed the bot, so proactive messages skip them (tracked for "vergeet mij"). */
-async function markUnreachable(store: KeyValueStore, person: string | undefined, retentionDays: number): Promise<void> {
-  if (!person) return;
-  const key = keys.unreachable(person);
-  await store.track(person, key);
-  await store.set(key, { since: Date.now() }, retentionDays * 86_400_000);
 }
 
 /** The terminal chat: reads lines until end of input, then closes cleanly. */
@@ -148,13 +99,14 @@ export async function runChat(
   const adapter = createConsoleAdapter({
     input: streams.input,
     output: streams.output,
-    translate: (locale, key, vars) => core.translator.t(locale, key, vars),
+    translate: core.translator.t,
     defaultLocale: config.defaultLocale,
     showPrompt: streams.interactive,
   });
-  await adapter.start(core.bot.sink);
+  core.registry.register(adapter);
+  await adapter.start(core.hostFor('console'));
   await adapter.finished;
-  await core.bot.drain();
+  await core.pipeline.drain();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
   await core.store.close();
 }
@@ -169,7 +121,7 @@ async function cli(argv: string[]): Promise<void> {
   const mode = argv[2] ?? 'server';
   try {
     if (mode === 'chat') {
-      // The terminal chat is local by nature: no platform, a generated pseudonym key.
+      // The terminal chat is local by nature: no platform, generated keys.
       const config = loadConfig(undefined, { BOT_LOCAL_MODE: '1' });
       await runChat(config, {
         input: process.stdin,

@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
+import { removeTempDirs } from './support/temp.js';
 
 // Tests never leave the machine: only loopback (127.0.0.1, localhost, ::1) may be reached.
 nock.disableNetConnect();
@@ -7,4 +8,8 @@ nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\]|::1)(:\d+)?$/.
 
 afterEach(() => {
   nock.cleanAll();
+});
+
+afterAll(() => {
+  removeTempDirs();
 });

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import {
-  parseCommand,
-  type ChatAdapter,
-  type ConversationRef,
-  type InboundEvent,
-  type InboundSink,
-  type Locale,
-  type OutboundMessage,
-  type SentRef,
-  type TurnIO,
-  type UserRef,
+import type {
+  AdapterHost,
+  ChatAdapter,
+  ConversationRef,
+  InboundEvent,
+  Locale,
+  OutboundMessage,
+  SentRef,
+  TurnIO,
+  UserRef,
 } from '../../src/core/index.js';
 import { readLine, renderForConsole, type ConsoleTranslate, type Prompt } from './render.js';
 
@@ -75,9 +74,9 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
     receivedAt: Date.now(),
   });
 
-  const toEvent = (line: string): InboundEvent => {
+  const toEvent = (line: string, isCommand: (text: string) => boolean): InboundEvent => {
     // Commands always win, so "stop", "terug" and "help" work in the middle of any question.
-    if (parseCommand(line)) return { ...base(), kind: 'message', text: line };
+    if (isCommand(line)) return { ...base(), kind: 'message', text: line };
     const action = readLine(line, prompt);
     if (action)
       return { ...base(), kind: 'action', action, source: { conversation: CONVERSATION, messageId: String(sequence) } };
@@ -90,13 +89,13 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
     get locale() {
       return lastLocale;
     },
-    async start(sink: InboundSink) {
+    async start(host: AdapterHost) {
       const rl = createInterface({ input: config.input, terminal: false });
       readlineClose = () => rl.close();
       const showPrompt = () => {
         if (config.showPrompt) config.output.write('> ');
       };
-      await sink({ ...base(), kind: 'install' }, io);
+      await host.receive({ ...base(), kind: 'install' }, io);
       showPrompt();
       // Handle lines strictly in order; end of input ends the chat once the last turn is done.
       void (async () => {
@@ -105,7 +104,7 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
             showPrompt();
             continue;
           }
-          await sink(toEvent(line), io);
+          await host.receive(toEvent(line, host.isCommand), io);
           showPrompt();
         }
         resolveFinished();

@@ -50,7 +50,7 @@ export function renderForConsole(message: OutboundMessage, t: ConsoleTranslate):
       case 'input':
         prompt.input = block;
         lines.push(`  (${t('console.inputHint', { max: block.maxLength })})`);
-        if (block.skipLabel) number(block.skipLabel, { kind: 'button', action: { ...block.action, text: '' } });
+        if (block.skipLabel) number(block.skipLabel, { kind: 'button', action: { route: block.route, text: '' } });
         break;
       case 'facts':
         for (const f of block.facts) lines.push(`  ${f.label}: ${f.value}`);
@@ -59,7 +59,7 @@ export function renderForConsole(message: OutboundMessage, t: ConsoleTranslate):
         for (const l of block.links) lines.push(`  → ${l.label}: ${l.url}`);
         break;
       case 'buttons':
-        for (const b of block.buttons) number(b.label, { kind: 'button', action: b.action });
+        for (const b of block.buttons) number(b.label, { kind: 'button', action: { route: b.route } });
         break;
       case 'divider':
         lines.push('  ────────');
@@ -79,7 +79,8 @@ export function readLine(line: string, prompt: Prompt | undefined): ActionPayloa
   const numbers = /^\d+(\s*[, ]\s*\d+)*$/.test(trimmed) ? trimmed.split(/[\s,]+/).map(Number) : undefined;
   if (prompt.scale && numbers?.length === 1) {
     const value = numbers[0] as number;
-    if (value >= prompt.scale.min && value <= prompt.scale.max) return { ...prompt.scale.action, text: String(value) };
+    if (value >= prompt.scale.min && value <= prompt.scale.max)
+      return { route: prompt.scale.route, choice: String(value) };
   }
   if (numbers) {
     const picks = numbers.map((n) => prompt.picks[n - 1]);
@@ -90,11 +91,11 @@ export function readLine(line: string, prompt: Prompt | undefined): ActionPayloa
       if (chosen.every((p) => p.kind === 'choice')) {
         const block = (chosen[0] as Extract<Pick, { kind: 'choice' }>).block;
         const ids = chosen.map((p) => (p as Extract<Pick, { kind: 'choice' }>).choiceId);
-        if (block.type === 'multi') return { ...block.action, values: [...new Set(ids)] };
-        if (ids.length === 1) return { ...block.action, choiceId: ids[0] };
+        if (block.type === 'multi') return { route: block.route, values: [...new Set(ids)] };
+        if (ids.length === 1) return { route: block.route, choice: ids[0] };
       }
     }
   }
-  if (prompt.input && trimmed.length > 0 && !numbers) return { ...prompt.input.action, text: trimmed };
+  if (prompt.input && trimmed.length > 0 && !numbers) return { route: prompt.input.route, text: trimmed };
   return undefined;
 }

@@ -1,8 +1,9 @@
-import type { ActionPayload } from '../../src/core/index.js';
+import type { ActionPayload, Route } from '../../src/core/index.js';
 
 /**
- * Buttons carry their ActionPayload in Slack's `action_id` (≤ 255 characters) and a short `value`:
- * `bb|<kind>|<dialogId>|<stepId>|<turn>|<choiceId>[|<n>]`. `n` only keeps ids unique inside one message.
+ * Controls carry their route in Slack's `action_id` (at most 255 characters) and a short `value`:
+ * `bb|<kind>|<feature>|<verb>|<data>|<choice>[|<n>]`, where `data` is the route's data as a query string and
+ * `n` only keeps ids unique inside one message.
  */
 export const ACTION_PREFIX = 'bb';
 export const MAX_ACTION_ID = 255;
@@ -14,9 +15,8 @@ export const MAX_BUTTON_VALUE = 2000;
  * - `m` the submit button of a multi-choice question: values come from the checkboxes' state
  * - `s` a scale rendered as a select: the chosen option is the value
  * - `i` opens the modal for a typed answer
- * - `c` an App Home shortcut that runs a command (choiceId = the command words)
  */
-export type ActionKind = 'a' | 'x' | 'm' | 's' | 'i' | 'c';
+export type ActionKind = 'a' | 'x' | 'm' | 's' | 'i';
 
 export interface DecodedAction {
   kind: ActionKind;
@@ -26,22 +26,32 @@ export interface DecodedAction {
 const escapePart = (part: string): string => part.replace(/[%|]/g, (c) => (c === '%' ? '%25' : '%7C'));
 const unescapePart = (part: string): string => part.replace(/%7C|%25/g, (c) => (c === '%7C' ? '|' : '%'));
 
-/** The action_id for `payload`; `unique` is appended when the same id would repeat in one message. */
-export function encodeActionId(kind: ActionKind, payload: ActionPayload, unique?: number): string {
-  const parts = [
-    ACTION_PREFIX,
-    kind,
-    payload.dialogId,
-    payload.stepId,
-    String(payload.turn),
-    payload.choiceId ?? '',
-  ].map(escapePart);
+/** Route data as a query string; URLSearchParams escapes `|` and `%`, so it never splits the id. */
+function encodeData(data: Route['data']): string {
+  return data ? new URLSearchParams(data).toString() : '';
+}
+
+function decodeData(text: string): Record<string, string> | undefined {
+  if (text === '') return undefined;
+  const data: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text)) data[key] = value;
+  return data;
+}
+
+/** The prefix every control of one route shares (checkbox groups and their submit button find each other by it). */
+export function routePrefix(kind: ActionKind, route: Route): string {
+  return [ACTION_PREFIX, kind, escapePart(route.feature), escapePart(route.verb), encodeData(route.data)].join('|');
+}
+
+/** The action_id for a control; `unique` is appended when the same id would repeat in one message. */
+export function encodeActionId(kind: ActionKind, route: Route, choice?: string, unique?: number): string {
+  const parts = [routePrefix(kind, route), escapePart(choice ?? '')];
   if (unique !== undefined) parts.push(String(unique));
   return parts.join('|');
 }
 
 /** The button value for the parts of a payload that do not fit in the id, or undefined when there are none. */
-export function encodeValue(payload: ActionPayload): string | undefined {
+export function encodeValue(payload: Pick<ActionPayload, 'text' | 'values'>): string | undefined {
   if (payload.text === undefined && payload.values === undefined) return undefined;
   return JSON.stringify({ t: payload.text, v: payload.values });
 }
@@ -51,14 +61,13 @@ export function decodeActionId(actionId: string, value?: string): DecodedAction 
   if (actionId.length > MAX_ACTION_ID) return undefined;
   const parts = actionId.split('|');
   if (parts.length < 6 || parts.length > 7 || parts[0] !== ACTION_PREFIX) return undefined;
-  const [, kind, dialogId, stepId, turnText, choiceId] = parts as [string, string, string, string, string, string];
-  if (!/^[axmsic]$/.test(kind) || !/^\d{1,9}$/.test(turnText) || !dialogId || !stepId) return undefined;
-  const payload: ActionPayload = {
-    dialogId: unescapePart(dialogId),
-    stepId: unescapePart(stepId),
-    turn: Number(turnText),
-  };
-  if (choiceId) payload.choiceId = unescapePart(choiceId);
+  const [, kind, feature, verb, data, choice] = parts as [string, string, string, string, string, string];
+  if (!/^[axmsi]$/.test(kind) || !feature || !verb) return undefined;
+  const route: Route = { feature: unescapePart(feature), verb: unescapePart(verb) };
+  const routeData = decodeData(data);
+  if (routeData) route.data = routeData;
+  const payload: ActionPayload = { route };
+  if (choice) payload.choice = unescapePart(choice);
   if (kind === 'a' && value) {
     const extra = parseValue(value);
     if (extra === null) return undefined;

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { HomeView, KnownBlock } from '@slack/types';
-import type {
-  ActionPayload,
-  Block,
-  InboundEvent,
-  InboundSink,
-  Locale,
-  OutboundMessage,
-  TurnIO,
+import {
+  type Block,
+  commandRoute,
+  type InboundEvent,
+  type InboundSink,
+  type Locale,
+  type OutboundMessage,
+  type Route,
+  type TurnIO,
 } from '../../src/core/index.js';
 import { ActionIds, LIMITS, renderBlocks } from './render.js';
 import type { HomeRequest, Translate } from './types.js';
@@ -15,12 +16,13 @@ import type { HomeRequest, Translate } from './types.js';
 /** How many blocks each captured part of the App Home may take (the view holds 100). */
 const PART_BLOCKS = 35;
 
-/** The core's command shortcuts (its `cmd` and `lang` action namespaces), so a click works like typing the command. */
-const command = (name: string): ActionPayload => ({ dialogId: 'cmd', stepId: 'run', turn: 0, choiceId: name });
-const switchLanguage = (to: Locale): ActionPayload => ({ dialogId: 'lang', stepId: 'set', turn: 0, choiceId: to });
+/** Shortcuts that run a command by name, so a click works like typing it; the language one passes the choice. */
+const command = (name: string): Route => commandRoute(name);
+const switchLanguage = (to: Locale): Route => commandRoute('language', to);
 
 export interface HomeDeps {
-  sink: InboundSink;
+  /** The core's turn runner: the Home tab runs commands through it and keeps what they would have said. */
+  handle: InboundSink;
   translate: Translate;
   defaultLocale: Locale;
   /** The person's Slack locale (users.info), for when the core said nothing. */
@@ -52,9 +54,9 @@ export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<H
     {
       type: 'buttons',
       buttons: [
-        { label: t('slack.home.checkin'), action: command('checkin'), style: 'primary' },
-        { label: t('slack.home.learn'), action: command('learn') },
-        { label: t('slack.home.help'), action: command('help') },
+        { label: t('slack.home.checkin'), route: command('checkin'), style: 'primary' },
+        { label: t('slack.home.learn'), route: command('learn') },
+        { label: t('slack.home.help'), route: command('help') },
       ],
     },
   ];
@@ -64,9 +66,9 @@ export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<H
     {
       type: 'buttons',
       buttons: [
-        { label: t('slack.home.language'), action: switchLanguage(locale === 'nl' ? 'en' : 'nl') },
-        { label: t('slack.home.myData'), action: command('myData') },
-        { label: t('slack.home.forgetMe'), action: command('forgetMe') },
+        { label: t('slack.home.language'), route: switchLanguage(locale === 'nl' ? 'en' : 'nl') },
+        { label: t('slack.home.myData'), route: command('myData') },
+        { label: t('slack.home.forgetMe'), route: command('forgetMe') },
       ],
     },
   ];
@@ -96,8 +98,7 @@ async function capture(request: HomeRequest, text: string, deps: HomeDeps): Prom
   const said: OutboundMessage[] = [];
   const event: InboundEvent = {
     kind: 'command',
-    // A fresh id per capture: the adapter de-duplicates the app_home_opened event itself, and a Home opened again
-    // must run the commands again — with the same ids the core would drop them as duplicates and leave it empty.
+    // A fresh id per capture: the app_home_opened event itself was recorded once; a Home opened again runs them again.
     id: `${request.id}:${randomUUID()}`,
     platform: 'slack',
     user: { platform: 'slack', tenantId: request.teamId, userId: request.userId },
@@ -122,6 +123,6 @@ async function capture(request: HomeRequest, text: string, deps: HomeDeps): Prom
     },
     remove: async () => false,
   };
-  await deps.sink(event, io);
+  await deps.handle(event, io);
   return said;
 }

@@ -12,14 +12,16 @@ export interface EventsRouteDeps {
   maxBodyBytes: number;
   /** True when too many turns run already: answer 503 so Slack delivers again later. */
   isBusy: () => boolean;
+  /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
+  admit: (work: Work[]) => Promise<Work[]>;
   /** Runs the work after the response has been sent; must not throw. */
   dispatch: (work: Work[], meta: { retryNum?: number }) => void;
 }
 
 /**
  * POST /slack/events on the shared node:http server — Events API, interactivity and slash commands.
- * Reads the raw body (size-limited), checks the v0 signature over exactly those bytes, acknowledges at once,
- * and only then runs the work, so a slow turn can never make Slack wait or deliver again. A refusal is
+ * Reads the raw body (size-limited), checks the v0 signature over exactly those bytes, records the event once
+ * (the core's de-duplication), acknowledges, and only then runs the work, so a slow turn can never make Slack wait or deliver again. A refusal is
  * deliberate and final, so it carries `X-Slack-No-Retry: 1`; nothing of the body is logged.
  */
 export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
@@ -32,7 +34,7 @@ export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
       return refuse(res, status, status === 413 ? 'payload_too_large' : 'request_aborted');
     }
     try {
-      handle(deps, req, res, raw);
+      await handle(deps, req, res, raw);
     } catch (error) {
       // Never let a throw escape: it would take the process down (or, on the shared server, log its message).
       deps.log.error(
@@ -47,7 +49,7 @@ export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
   };
 }
 
-function handle(deps: EventsRouteDeps, req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+async function handle(deps: EventsRouteDeps, req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
   const receivedAt = deps.now();
   const failure = verifySlackRequest(
     deps.signingSecret,
@@ -88,8 +90,18 @@ function handle(deps: EventsRouteDeps, req: IncomingMessage, res: ServerResponse
     res.end('{"error":"busy"}');
     return;
   }
+  let fresh: Work[] = [];
+  try {
+    fresh = outcome.work.length > 0 ? await deps.admit(outcome.work) : [];
+  } catch (error) {
+    // Not recorded, so not acknowledged: without X-Slack-No-Retry, Slack delivers it again.
+    deps.log.warn({ code: errorCode(error) }, 'slack event not recorded; asking Slack to deliver again');
+    res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+    res.end('{"error":"unavailable"}');
+    return;
+  }
   ok(res);
-  if (outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: retryNum(req) });
+  if (fresh.length > 0) deps.dispatch(fresh, { retryNum: retryNum(req) });
 }
 
 function ok(res: ServerResponse): void {

@@ -1,5 +1,5 @@
-import type { ActionPayload, InboundEvent, UserRef } from '../../src/core/index.js';
-import { ACTION_PREFIX, decodeActionId } from './action-id.js';
+import type { ActionPayload, InboundEvent, Route, UserRef } from '../../src/core/index.js';
+import { ACTION_PREFIX, decodeActionId, routePrefix } from './action-id.js';
 import { INPUT_ACTION_ID, INPUT_BLOCK_ID, INPUT_CALLBACK_ID, parseModalMetadata, parseModalSpec } from './modal.js';
 import { arr, obj, str } from './parse.js';
 import type { HomeRequest, ModalRequest, ReplyTarget } from './types.js';
@@ -183,10 +183,10 @@ function fromBlockActions(body: Record<string, unknown>, receivedAt: number): In
       return;
     }
     let action: ActionPayload;
-    if (!decoded)
-      action = { dialogId: '$invalid', stepId: '$invalid', turn: 0 }; // tampered or from an old version: the core answers kindly
-    else if (decoded.kind === 'm') action = { ...decoded.payload, values: checkedValues(body, actionId) };
-    else if (decoded.kind === 's') action = { ...decoded.payload, choiceId: str(obj(raw, 'selected_option'), 'value') };
+    // Tampered or from an old version: a route no feature has, which the core answers kindly.
+    if (!decoded) action = { route: { feature: '$invalid', verb: '$invalid' } };
+    else if (decoded.kind === 'm') action = { ...decoded.payload, values: checkedValues(body, decoded.payload.route) };
+    else if (decoded.kind === 's') action = { ...decoded.payload, choice: str(obj(raw, 'selected_option'), 'value') };
     else action = decoded.payload;
     // Stable across Slack redeliveries of one click, different for two clicks; no user id (it is logged and stored)
     // and not the action_id either, which can carry the chosen answer.
@@ -229,10 +229,9 @@ function fromBlockActions(body: Record<string, unknown>, receivedAt: number): In
   return { ack: 'ok', work };
 }
 
-/** The boxes ticked in the checkbox groups that belong to the same question as the submit button. */
-function checkedValues(body: Record<string, unknown>, submitActionId: string): string[] {
-  const [, , dialogId, stepId, turnText] = submitActionId.split('|');
-  const prefix = `${ACTION_PREFIX}|x|${dialogId}|${stepId}|${turnText}|`;
+/** The boxes ticked in the checkbox groups that belong to the same question (route) as the submit button. */
+function checkedValues(body: Record<string, unknown>, route: Route): string[] {
+  const prefix = `${routePrefix('x', route)}|`;
   const values: string[] = [];
   for (const block of Object.values(obj(obj(body, 'state'), 'values') ?? {})) {
     for (const [actionId, state] of Object.entries((block ?? {}) as Record<string, unknown>)) {

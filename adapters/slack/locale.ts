@@ -1,10 +1,8 @@
-import { keys, type KeyValueStore, type Logger } from '../../src/core/index.js';
+import type { Logger } from '../../src/core/index.js';
 import type { SlackApi } from './web-api.js';
-import type { SlackAdapterDeps } from './types.js';
 
 const MEMORY_MAX = 10_000;
-const MEMORY_TTL_MS = 10 * 60 * 1000;
-/** After users.info failed, ask again no sooner than this (the person gets Dutch meanwhile). */
+/** After users.info failed, ask again no sooner than this (the person gets the default language meanwhile). */
 const FAILURE_BACKOFF_MS = 60 * 1000;
 
 interface Cached {
@@ -13,17 +11,10 @@ interface Cached {
 }
 
 /**
- * The person's Slack locale from users.info, cached in the store under their pseudonym (so "vergeet mij" removes
- * it) and briefly in memory. Undefined when unknown or when Slack fails: the core then speaks Dutch.
+ * The person's Slack locale from users.info, remembered in this process only (the core keeps what it needs
+ * under the person's pseudonym). Undefined when unknown or when Slack fails.
  */
-export function createLocaleLookup(deps: {
-  api: SlackApi;
-  store: KeyValueStore;
-  log: Logger;
-  now: () => number;
-  ttlMs: number;
-  pseudonymize: SlackAdapterDeps['pseudonymize'];
-}) {
+export function createLocaleLookup(deps: { api: SlackApi; log: Logger; now: () => number; ttlMs: number }) {
   const memory = new Map<string, Cached>();
   // Two events of one person at once ask Slack once.
   const pending = new Map<string, Promise<string | undefined>>();
@@ -33,7 +24,19 @@ export function createLocaleLookup(deps: {
     memory.set(id, { locale, until: deps.now() + ttl });
   };
 
-  async function localeOf(teamId: string, userId: string): Promise<string | undefined> {
+  async function lookUp(teamId: string, userId: string, id: string): Promise<string | undefined> {
+    try {
+      const locale = await deps.api.userLocale(teamId, userId);
+      remember(id, locale, deps.ttlMs);
+      return locale;
+    } catch (error) {
+      deps.log.warn({ code: (error as { code?: string }).code }, 'slack locale unknown, using the default');
+      remember(id, undefined, FAILURE_BACKOFF_MS);
+      return undefined;
+    }
+  }
+
+  return async function localeOf(teamId: string, userId: string): Promise<string | undefined> {
     const id = `${teamId}:${userId}`;
     const hit = memory.get(id);
     if (hit && hit.until > deps.now()) return hit.locale;
@@ -43,34 +46,7 @@ export function createLocaleLookup(deps: {
       pending.set(id, running);
     }
     return running;
-  }
-
-  /** True when the locale is in memory: `localeOf` will then ask neither the store nor Slack. */
-  const known = (teamId: string, userId: string): boolean =>
-    (memory.get(`${teamId}:${userId}`)?.until ?? 0) > deps.now();
-
-  return Object.assign(localeOf, { known });
-
-  async function lookUp(teamId: string, userId: string, id: string): Promise<string | undefined> {
-    const person = deps.pseudonymize({ platform: 'slack', tenantId: teamId, userId });
-    const key = keys.platformCache(person, 'slack-locale');
-    try {
-      const stored = await deps.store.get<{ locale?: string }>(key);
-      if (stored) {
-        remember(id, stored.locale, MEMORY_TTL_MS);
-        return stored.locale;
-      }
-      const locale = await deps.api.userLocale(teamId, userId);
-      await deps.store.set(key, { locale }, deps.ttlMs);
-      await deps.store.track(person, key);
-      remember(id, locale, MEMORY_TTL_MS);
-      return locale;
-    } catch (error) {
-      deps.log.warn({ code: (error as { code?: string }).code }, 'slack locale unknown, using the default');
-      remember(id, undefined, FAILURE_BACKOFF_MS);
-      return undefined;
-    }
-  }
+  };
 }
 
 export type LocaleLookup = ReturnType<typeof createLocaleLookup>;

@@ -7,7 +7,7 @@ import {
   type InstallationStore,
 } from '@slack/oauth';
 import type { WebClientOptions } from '@slack/web-api';
-import { AdapterError, keys, type KeyValueStore, type Logger, type SlackConfig } from '../../src/core/index.js';
+import { AdapterError, type AdapterVault, type Logger, type SlackConfig } from '../../src/core/index.js';
 import { BOT_SCOPES } from './app-spec.js';
 import { sdkLogger } from './sdk-logger.js';
 
@@ -36,7 +36,8 @@ export interface Installations {
 
 export interface InstallationsDeps {
   config: SlackConfig;
-  store: KeyValueStore;
+  /** Where installations are kept, encrypted by the core (available once the adapter started). */
+  vault: () => AdapterVault;
   log: Logger;
   now: () => number;
   clientOptions: WebClientOptions;
@@ -46,12 +47,12 @@ export interface InstallationsDeps {
 
 /**
  * A single workspace token by default (SLACK_BOT_TOKEN); with SLACK_CLIENT_ID/SECRET/STATE_SECRET the OAuth
- * installation flow of @slack/oauth, its installations kept in our store.
+ * installation flow of @slack/oauth, its installations (with their tokens) kept encrypted in the core's vault.
  */
 export function createInstallations(deps: InstallationsDeps): Installations {
-  const { config, store } = deps;
+  const { config } = deps;
   const cache = new Map<string, string>();
-  const key = (teamId: string) => keys.installation('slack', teamId);
+  const key = (teamId: string) => `installation:${teamId}`;
 
   const installationStore: InstallationStore = {
     async storeInstallation(installation) {
@@ -68,11 +69,11 @@ export function createInstallations(deps: InstallationsDeps): Installations {
         scopes: installation.bot?.scopes,
         installedAt: deps.now(),
       };
-      await store.set(key(teamId), stored);
+      await deps.vault().set(key(teamId), stored);
       cache.set(teamId, botToken);
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
-      const stored = query.teamId ? await store.get<StoredInstallation>(key(query.teamId)) : undefined;
+      const stored = query.teamId ? await deps.vault().get<StoredInstallation>(key(query.teamId)) : undefined;
       if (!stored) throw new AdapterError('slack', 'no installation for this workspace', { code: 'ADAPTER_AUTH' });
       const installation: Installation<'v2', false> = {
         team: { id: stored.teamId },
@@ -92,7 +93,7 @@ export function createInstallations(deps: InstallationsDeps): Installations {
       return installation;
     },
     async deleteInstallation(query) {
-      if (query.teamId) await store.delete(key(query.teamId));
+      if (query.teamId) await deps.vault().delete(key(query.teamId));
     },
   };
 
@@ -133,14 +134,14 @@ export function createInstallations(deps: InstallationsDeps): Installations {
       if (config.botToken) return config.botToken;
       const cached = cache.get(teamId);
       if (cached) return cached;
-      const stored = await store.get<StoredInstallation>(key(teamId));
+      const stored = await deps.vault().get<StoredInstallation>(key(teamId));
       if (!stored) throw new AdapterError('slack', 'no installation for this workspace', { code: 'ADAPTER_AUTH' });
       cache.set(teamId, stored.botToken);
       return stored.botToken;
     },
     async remove(teamId) {
       cache.delete(teamId);
-      if (!config.botToken) await store.delete(key(teamId));
+      if (!config.botToken) await deps.vault().delete(key(teamId));
     },
   };
 }

@@ -6,7 +6,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
-import type { ActionPayload, Block, Choice, OutboundMessage } from '../../src/core/index.js';
+import type { ActionPayload, Block, Choice, OutboundMessage, Route } from '../../src/core/index.js';
 import { encodeActionId, encodeValue, MAX_ACTION_ID, MAX_BUTTON_VALUE, type ActionKind } from './action-id.js';
 import type { ModalSpec } from './types.js';
 
@@ -79,8 +79,8 @@ class ActionIds {
   private readonly seen = new Set<string>();
 
   next(kind: ActionKind, payload: ActionPayload): string {
-    let id = encodeActionId(kind, payload);
-    for (let n = 1; this.seen.has(id); n += 1) id = encodeActionId(kind, payload, n);
+    let id = encodeActionId(kind, payload.route, payload.choice);
+    for (let n = 1; this.seen.has(id); n += 1) id = encodeActionId(kind, payload.route, payload.choice, n);
     if (id.length > LIMITS.actionId) throw new RangeError(`action_id longer than ${LIMITS.actionId} characters`);
     this.seen.add(id);
     return id;
@@ -115,13 +115,13 @@ function actionsBlocks(elements: ActionsBlock['elements']): ActionsBlock[] {
 const sections = (text: string): SectionBlock[] =>
   chunk(escapeMrkdwn(text)).map((piece) => ({ type: 'section', text: mrkdwn(piece) }));
 
-function choiceButtons(ids: ActionIds, choices: Choice[], action: ActionPayload): SlackButton[] {
+function choiceButtons(ids: ActionIds, choices: Choice[], route: Route): SlackButton[] {
   return choices.map((c) =>
     button(
       ids,
       'a',
       c.label,
-      { ...action, choiceId: c.id },
+      { route, choice: c.id },
       c.description || c.label.length > LIMITS.buttonText
         ? { accessibility_label: truncate(c.description ?? c.label, LIMITS.buttonText) }
         : {},
@@ -177,7 +177,7 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
       return sections(block.text);
     }
     case 'single':
-      return [...longLabels(block.choices), ...actionsBlocks(choiceButtons(ids, block.choices, block.action))];
+      return [...longLabels(block.choices), ...actionsBlocks(choiceButtons(ids, block.choices, block.route))];
     case 'multi': {
       const groups: Checkboxes[] = [];
       for (let i = 0; i < block.choices.length; i += LIMITS.checkboxOptions) {
@@ -185,14 +185,14 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
         const initial = options.filter((o) => block.selected?.includes(o.value ?? ''));
         groups.push({
           type: 'checkboxes',
-          action_id: ids.next('x', block.action),
+          action_id: ids.next('x', { route: block.route }),
           options,
           ...(initial.length > 0 ? { initial_options: initial } : {}),
         });
       }
       return [
         ...actionsBlocks(groups),
-        ...actionsBlocks([button(ids, 'm', block.submitLabel, block.action, { style: 'primary' })]),
+        ...actionsBlocks([button(ids, 'm', block.submitLabel, { route: block.route }, { style: 'primary' })]),
       ];
     }
     case 'scale': {
@@ -209,7 +209,7 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
             ids,
             'a',
             String(v),
-            { ...block.action, choiceId: String(v) },
+            { route: block.route, choice: String(v) },
             end ? { accessibility_label: truncate(`${v}: ${end}`, LIMITS.buttonText) } : {},
           );
         });
@@ -222,7 +222,7 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
           elements: [
             {
               type: 'static_select',
-              action_id: ids.next('s', block.action),
+              action_id: ids.next('s', { route: block.route }),
               placeholder: plain(block.label, LIMITS.optionText),
               options,
             },
@@ -240,12 +240,11 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
         locale,
       };
       const open: SlackButton = {
-        ...button(ids, 'i', label('slack.input.open'), block.action, { style: 'primary' }),
+        ...button(ids, 'i', label('slack.input.open'), { route: block.route }, { style: 'primary' }),
         value: modalSpecValue(spec),
       };
       const elements: SlackButton[] = [open];
-      if (block.skipLabel)
-        elements.push(button(ids, 'a', block.skipLabel, { ...block.action, choiceId: undefined, text: undefined }));
+      if (block.skipLabel) elements.push(button(ids, 'a', block.skipLabel, { route: block.route, text: '' }));
       return actionsBlocks(elements);
     }
     case 'progress': {
@@ -279,7 +278,7 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
     }
     case 'buttons':
       return actionsBlocks(
-        block.buttons.map((b) => button(ids, 'a', b.label, b.action, b.style ? { style: b.style } : {})),
+        block.buttons.map((b) => button(ids, 'a', b.label, { route: b.route }, b.style ? { style: b.style } : {})),
       );
     case 'divider':
       return [{ type: 'divider' }];

@@ -1,17 +1,15 @@
 import type { WebClientOptions } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
-import {
-  DEDUPE_TTL_MS,
-  keys,
-  type ChatAdapter,
-  type ConversationRef,
-  type InboundEvent,
-  type InboundSink,
-  type Locale,
-  type OutboundMessage,
-  type SentRef,
-  type SlackConfig,
-  type UserRef,
+import type {
+  AdapterHost,
+  ChatAdapter,
+  ConversationRef,
+  InboundEvent,
+  Locale,
+  OutboundMessage,
+  SentRef,
+  SlackConfig,
+  UserRef,
 } from '../../src/core/index.js';
 import { SLACK_ROUTES } from './app-spec.js';
 import { errorCode } from './error-code.js';
@@ -41,6 +39,12 @@ export interface SlackAdapterOptions {
   fetch?: WebClientOptions['fetch'];
 }
 
+/** The id under which a work item is recorded once (the core's de-duplication); none for opening a modal. */
+function workId(item: Work): string | undefined {
+  if ('kind' in item) return item.kind === 'home' ? item.id : undefined;
+  return item.event.id;
+}
+
 export function createSlackAdapterImpl(
   config: SlackConfig,
   deps: SlackAdapterDeps,
@@ -51,35 +55,32 @@ export function createSlackAdapterImpl(
   const log = deps.log.child({ component: 'slack' });
   const defaultLocale: Locale = deps.defaultLocale ?? 'nl';
   const inFlight = new Set<Promise<void>>();
-  let sink: InboundSink | undefined;
+  let host: AdapterHost | undefined;
   let socket: ReturnType<typeof createSocketMode> | undefined;
+  const started = (): AdapterHost => {
+    if (!host) throw new Error('the Slack adapter has not been started');
+    return host;
+  };
 
   let installations: Installations | undefined;
   const api = new SlackApi({
     apiUrl: config.apiUrl,
-    store: deps.store,
+    policy: deps.policy,
     log,
     now,
     tuning,
-    tokenFor: (teamId) => installations!.tokenFor(teamId),
+    tokenFor: (teamId) => (installations as Installations).tokenFor(teamId),
     fetch: options.fetch,
   });
   installations = createInstallations({
     config,
-    store: deps.store,
+    vault: () => started().vault,
     log,
     now,
     clientOptions: api.clientOptions(),
     onInstalled: (teamId, userId) => track(welcome(teamId, userId)),
   });
-  const localeOf = createLocaleLookup({
-    api,
-    store: deps.store,
-    log,
-    now,
-    ttlMs: tuning.localeTtlMs,
-    pseudonymize: deps.pseudonymize,
-  });
+  const localeOf = createLocaleLookup({ api, log, now, ttlMs: tuning.localeTtlMs });
   const ioDeps = { api, translate: deps.translate, defaultLocale };
 
   function track(work: Promise<void>): void {
@@ -90,31 +91,27 @@ export function createSlackAdapterImpl(
     void running.finally(() => inFlight.delete(running));
   }
 
-  /**
-   * Take an event id once across replicas, for work that calls Slack before the core's own de-duplication
-   * (which a redelivery would otherwise repeat). False when it was taken already: a redelivery.
-   */
-  async function firstDelivery(id: string): Promise<boolean> {
-    if (await deps.store.claim(keys.event('slack', id), DEDUPE_TTL_MS)) return true;
-    log.debug({ eventId: id }, 'slack redelivery ignored');
-    return false;
+  /** Record every item once (before the ack); keep the first deliveries. Rejects when nothing can be recorded. */
+  async function admit(work: Work[]): Promise<Work[]> {
+    const fresh: Work[] = [];
+    for (const item of work) {
+      const id = workId(item);
+      if (id === undefined || (await started().accept('slack', id))) fresh.push(item);
+      else log.debug('slack redelivery ignored');
+    }
+    return fresh;
   }
 
   async function runTurn(item: TurnWork): Promise<void> {
     const { event, target } = item;
     // From the App Home: the turn's 1:1 chat is opened only when the core answers (the TurnIO has no channel).
     if (item.resolve === 'dm') event.conversation = { ...event.conversation, isDirect: true };
-    // Looking up the 1:1 chat or the locale calls Slack (and the store): claim first, so a redelivery does not.
-    const needsDm = item.resolve === 'command' && api.knownDm(target.teamId, target.userId) === undefined;
-    if ((needsDm || !localeOf.known(target.teamId, target.userId)) && !(await firstDelivery(`resolve:${event.id}`)))
-      return;
     if (item.resolve === 'command' && (await api.openDm(target.teamId, target.userId)) === target.channel) {
       // The slash command was typed in the bot's own 1:1 chat: answer there, in the open.
       event.conversation = { ...event.conversation, isDirect: true };
       target.isDirect = true;
     }
-    event.locale = await localeOf(target.teamId, target.userId);
-    await sink!(event, createTurnIO(target, ioDeps));
+    await started().handle(event, createTurnIO(target, ioDeps));
   }
 
   async function run(item: Work): Promise<void> {
@@ -125,17 +122,20 @@ export function createSlackAdapterImpl(
         await api.openView(item.teamId, item.triggerId, renderModal(item, label));
         return;
       }
-      // A redelivered app_home_opened would re-run the captured commands and the Slack calls: once is enough.
-      if (!(await firstDelivery(item.id))) return;
       const slackLocale = await localeOf(item.teamId, item.userId);
-      const view = await buildHome(item, { sink: sink!, translate: deps.translate, defaultLocale, slackLocale });
+      const view = await buildHome(item, {
+        handle: started().handle,
+        translate: deps.translate,
+        defaultLocale,
+        slackLocale,
+      });
       await api.publishHome(item.teamId, item.userId, view);
       return;
     }
     if (item.type === 'uninstall') {
-      await installations!.remove(item.teamId);
+      await (installations as Installations).remove(item.teamId);
       api.forgetTeam(item.teamId);
-      await sink!(item.event, silentTurnIO);
+      await started().handle(item.event, silentTurnIO);
       return;
     }
     await runTurn(item);
@@ -165,8 +165,8 @@ export function createSlackAdapterImpl(
     platform: 'slack',
     api,
     tuning,
-    async start(coreSink) {
-      sink = coreSink;
+    async start(coreHost) {
+      host = coreHost;
       deps.routes.mount(
         'POST',
         SLACK_ROUTES.events,
@@ -176,10 +176,11 @@ export function createSlackAdapterImpl(
           now,
           maxBodyBytes: tuning.maxBodyBytes,
           isBusy: () => inFlight.size >= tuning.maxInFlight,
+          admit,
           dispatch,
         }),
       );
-      const oauth = installations!.oauth;
+      const oauth = installations?.oauth;
       if (oauth) {
         deps.routes.mount('GET', SLACK_ROUTES.install, oauth.install);
         deps.routes.mount('GET', SLACK_ROUTES.oauthRedirect, oauth.callback);
@@ -190,6 +191,7 @@ export function createSlackAdapterImpl(
           log,
           now,
           clientOptions: api.clientOptions(),
+          admit,
           dispatch,
         });
         await socket.start();
@@ -227,5 +229,6 @@ export function createSlackAdapterImpl(
     async remove(sent: SentRef): Promise<boolean> {
       return api.delete(sent.conversation.tenantId, { channel: sent.conversation.conversationId, ts: sent.messageId });
     },
+    personLocale: (user: UserRef) => localeOf(user.tenantId, user.userId),
   };
 }

@@ -9,6 +9,8 @@ export interface SocketModeDeps {
   log: Logger;
   now: () => number;
   clientOptions: WebClientOptions;
+  /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
+  admit: (work: Work[]) => Promise<Work[]>;
   /** Runs the work after the envelope was acknowledged; must not throw. */
   dispatch: (work: Work[], meta: { retryNum?: number }) => void;
 }
@@ -29,7 +31,17 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
   const app = {
     async processEvent(event: ReceiverEvent): Promise<void> {
       const outcome = interpret(event.body, deps.now());
-      // Acknowledge first in every case: an unacknowledged envelope only comes back again.
+      let fresh: Work[] = [];
+      if (outcome.ack === 'ok' && outcome.work.length > 0) {
+        try {
+          fresh = await deps.admit(outcome.work);
+        } catch {
+          // Not recorded, so not acknowledged: Slack sends the envelope again.
+          deps.log.warn('slack envelope not recorded; leaving it unacknowledged so Slack sends it again');
+          return;
+        }
+      }
+      // Everything else is acknowledged: an unacknowledged envelope only comes back again.
       await event.ack();
       if (outcome.ack === 'invalid') {
         deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
@@ -37,7 +49,7 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
       }
       if (outcome.ack === 'ok' && outcome.ignored)
         deps.log.debug({ payloadType: outcome.ignored }, 'slack payload type not handled');
-      if (outcome.ack === 'ok' && outcome.work.length > 0) deps.dispatch(outcome.work, { retryNum: event.retryNum });
+      if (fresh.length > 0) deps.dispatch(fresh, { retryNum: event.retryNum });
     },
   };
   // The receiver only ever calls app.processEvent (SocketModeReceiver.js); a full App would add a second pipeline.

@@ -1,4 +1,4 @@
-import type { KeyValueStore, Locale, Logger, HttpRoutes, UserRef } from '../../src/core/index.js';
+import type { HttpRoutes, Locale, Logger, OutboundPolicy } from '../../src/core/index.js';
 
 /** Looks up the adapter's own labels (`slack.*`) in the person's language: the core's translator. */
 export type Translate = (locale: Locale, key: string, vars?: Record<string, string | number>) => string;
@@ -6,12 +6,11 @@ export type Translate = (locale: Locale, key: string, vars?: Record<string, stri
 /** What the Slack adapter needs from the composition root. */
 export interface SlackAdapterDeps {
   log: Logger;
-  store: KeyValueStore;
   routes: HttpRoutes;
+  /** Retry-After pauses and per-channel pacing, shared by replicas when the deployment runs several. */
+  policy: OutboundPolicy;
   /** The core's translator, for the adapter's own controls (modal title, App Home buttons). */
   translate: Translate;
-  /** The core's pseudonymizer: person-scoped cache keys (the Slack locale) so "vergeet mij" finds them. */
-  pseudonymize: (user: Pick<UserRef, 'platform' | 'tenantId' | 'userId'>) => string;
   defaultLocale?: Locale;
   now?: () => number;
   /** Overrides for tests and benchmarks; the defaults follow Slack's documentation. */
@@ -32,15 +31,10 @@ export interface SlackTuning {
   webApiRetries: number;
   webApiMaxRetryTimeMs: number;
   webApiTimeoutMs: number;
-  /** How long a person's Slack locale is kept (store and memory). */
+  /** How long this process remembers a person's Slack locale. */
   localeTtlMs: number;
   /** Turns running after their ack; above this the adapter answers 503 so Slack delivers again later. */
   maxInFlight: number;
-  /**
-   * Keep the channel gap and Retry-After pauses in the store, so every replica sharing it obeys them. Default: on
-   * for Redis (the replicated set-up), off otherwise — one process keeps them in memory, exactly and cheaply.
-   */
-  shareLimits?: boolean;
 }
 
 export const DEFAULT_TUNING: SlackTuning = {
@@ -51,7 +45,7 @@ export const DEFAULT_TUNING: SlackTuning = {
   webApiRetries: 2,
   webApiMaxRetryTimeMs: 5_000,
   webApiTimeoutMs: 5_000,
-  localeTtlMs: 7 * 24 * 60 * 60 * 1000,
+  localeTtlMs: 60 * 60 * 1000,
   maxInFlight: 2_000,
 };
 

@@ -1,13 +1,13 @@
 import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { KnownBlock, View } from '@slack/types';
-import { AdapterError, keys, RateLimitedError, type KeyValueStore, type Logger } from '../../src/core/index.js';
+import { AdapterError, RateLimitedError, type Logger, type OutboundPolicy } from '../../src/core/index.js';
 import { sdkLogger } from './sdk-logger.js';
 import { retryAfterSeconds, slackErrorCode, toAdapterError } from './errors.js';
 import type { SlackTuning } from './types.js';
 
 export interface SlackApiDeps {
   apiUrl: string;
-  store: KeyValueStore;
+  policy: OutboundPolicy;
   log: Logger;
   now: () => number;
   tuning: SlackTuning;
@@ -35,22 +35,16 @@ const asJson = (value: unknown): string => JSON.stringify(value);
 
 /**
  * The Slack Web API as the adapter uses it: @slack/web-api with a bounded retry policy and 429s handed to us
- * (rejectRateLimitedCalls), Retry-After kept per workspace and method — shared through the store, so no replica
- * calls early — and at most one chat.postMessage per channel per `channelGapMs`, also across replicas.
+ * (rejectRateLimitedCalls), Retry-After kept per workspace and method — in the outbound policy, shared by
+ * replicas, so none calls early — and at most one chat.postMessage per channel per `channelGapMs`.
  */
 export class SlackApi {
   /** Per workspace, the client for its current token (a reinstall brings a new token, and so a new client). */
   private readonly clients = new Map<string, { token: string; client: WebClient }>();
   private readonly pausedUntil = new Map<string, number>();
   private readonly dmChannels = new Map<string, string>();
-  /** Per channel, the earliest time the next chat.postMessage may go (in-process pacing). */
-  private readonly nextPost = new Map<string, number>();
 
-  private readonly shared: boolean;
-
-  constructor(private readonly deps: SlackApiDeps) {
-    this.shared = deps.tuning.shareLimits ?? deps.store.kind === 'redis';
-  }
+  constructor(private readonly deps: SlackApiDeps) {}
 
   /** A WebClient for a token (OAuth callbacks and Socket Mode use the same options). */
   clientOptions(): WebClientOptions {
@@ -211,50 +205,21 @@ export class SlackApi {
     }
   }
 
-  private pauseKey = (teamId: string, method: string) => keys.rate('slack', `pause:${teamId}:${method}`);
-
-  private async pause(teamId: string, method: string, ms: number): Promise<void> {
-    const until = this.deps.now() + ms;
-    this.pausedUntil.set(`${teamId}:${method}`, until);
-    if (this.shared) await this.deps.store.set(this.pauseKey(teamId, method), until, ms).catch(() => undefined);
+  private pause(teamId: string, method: string, ms: number): Promise<void> {
+    return this.deps.policy.pause(`${teamId}:${method}`, ms);
   }
 
   /** Wait out a Retry-After that is short enough, or fail at once; never call before it has elapsed. */
   private async waitForPause(teamId: string, method: string): Promise<void> {
-    const key = `${teamId}:${method}`;
-    let until = this.pausedUntil.get(key) ?? 0;
-    if (until !== 0 && until <= this.deps.now()) {
-      this.pausedUntil.delete(key);
-      until = 0;
-    }
-    // Another replica may have been told to wait: with a shared store, ask it too.
-    if (until === 0 && this.shared) until = (await this.deps.store.get<number>(this.pauseKey(teamId, method))) ?? 0;
-    const remaining = until - this.deps.now();
+    const remaining = await this.deps.policy.pausedFor(`${teamId}:${method}`);
     if (remaining <= 0) return;
     if (remaining > this.deps.tuning.maxRetryAfterWaitMs) throw new RateLimitedError('slack', remaining);
     await sleep(remaining);
   }
 
-  /** Take the channel's next posting slot: in memory for one process, the store's atomic claim across replicas. */
-  private async pace(channel: string): Promise<void> {
+  /** Take the channel's next posting slot (Slack allows about one message per second per channel). */
+  private pace(channel: string): Promise<void> {
     const { channelGapMs, maxPaceWaitMs } = this.deps.tuning;
-    if (channelGapMs <= 0) return;
-    if (!this.shared) {
-      const now = this.deps.now();
-      const slot = Math.max(now, this.nextPost.get(channel) ?? 0);
-      if (slot - now > maxPaceWaitMs) throw new RateLimitedError('slack', slot - now);
-      this.nextPost.set(channel, slot + channelGapMs);
-      if (this.nextPost.size > 10_000)
-        for (const [key, next] of this.nextPost) if (next <= now) this.nextPost.delete(key);
-      if (slot > now) await sleep(slot - now);
-      return;
-    }
-    const key = keys.rate('slack', `post:${channel}`);
-    const deadline = this.deps.now() + maxPaceWaitMs;
-    const poll = Math.max(5, Math.min(100, Math.floor(channelGapMs / 5)));
-    while (!(await this.deps.store.claim(key, channelGapMs))) {
-      if (this.deps.now() + poll > deadline) throw new RateLimitedError('slack', channelGapMs);
-      await sleep(poll);
-    }
+    return this.deps.policy.pace(`post:${channel}`, channelGapMs, maxPaceWaitMs);
   }
 }

@@ -30,11 +30,12 @@ export const ActivityShape = z.looseObject({
 });
 
 const Bb = z.object({
-  dialogId: z.string().min(1).max(100),
-  stepId: z.string().min(1).max(100),
-  turn: z.number().int().min(0),
-  choiceId: z.string().max(100).optional(),
-  text: z.string().max(4000).optional(),
+  route: z.object({
+    feature: z.string().min(1).max(100),
+    verb: z.string().min(1).max(100),
+    data: z.record(z.string().max(100), z.string().max(1000)).optional(),
+  }),
+  choice: z.string().max(100).optional(),
   skip: z.boolean().optional(),
 });
 
@@ -139,8 +140,10 @@ export function actionPayloadOf(data: unknown): ActionPayload | undefined {
   const parsed = Bb.safeParse(record.bb);
   if (!parsed.success) return undefined;
   const bb = parsed.data;
-  const payload: ActionPayload = { dialogId: bb.dialogId, stepId: bb.stepId, turn: bb.turn };
-  if (bb.choiceId !== undefined) payload.choiceId = bb.choiceId;
+  const payload: ActionPayload = {
+    route: bb.route.data ? bb.route : { feature: bb.route.feature, verb: bb.route.verb },
+  };
+  if (bb.choice !== undefined) payload.choice = bb.choice;
   const values = record[INPUT_VALUES];
   if (typeof values === 'string')
     payload.values = values
@@ -149,7 +152,6 @@ export function actionPayloadOf(data: unknown): ActionPayload | undefined {
       .filter(Boolean);
   else if (Array.isArray(values)) payload.values = values.filter((v): v is string => typeof v === 'string');
   if (bb.skip) payload.text = '';
-  else if (bb.text !== undefined) payload.text = bb.text;
   else if (typeof record[INPUT_TEXT] === 'string') payload.text = (record[INPUT_TEXT] as string).trim();
   else if (INPUT_TEXT in record) payload.text = '';
   return payload;
@@ -191,7 +193,7 @@ export function lifecycleOf(activity: Partial<Activity>): 'install' | 'uninstall
 }
 
 /** The action the core answers with errors.unknownAction (no dialog or feature has this id). */
-export const UNKNOWN_ACTION: ActionPayload = { dialogId: 'unknown', stepId: 'unknown', turn: 0 };
+export const UNKNOWN_ACTION: ActionPayload = { route: { feature: '$unknown', verb: '$unknown' } };
 
 /** A card action whose data is not (or no longer) ours, as an ActionEvent the core answers itself. */
 export function unknownActionEvent(activity: Partial<Activity>, receivedAt = Date.now()): ActionEvent {

@@ -2,7 +2,7 @@
  * Every outbound Bot Connector call goes through here: inside a turn (the turn's connector client, while the turn
  * is open) or proactively (continueConversation from a stored ref: after the turn ended, after a restart or on
  * another replica — T3). Each call takes a
- * rate-limit slot first and is retried per errors.ts; a blocked recipient is reported once to `onUnreachable`.
+ * rate-limit slot first and is retried per errors.ts; a blocked recipient fails with RecipientUnreachableError.
  */
 import type { Activity, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import { type ConversationRef, type Logger, RecipientUnreachableError, type UserRef } from '../../src/core/index.js';
@@ -69,8 +69,6 @@ export interface OutboxOptions {
   limiter: SendLimiter;
   retry: RetryPolicy;
   log: Logger;
-  onUnreachable?: (conversation: ConversationRef, person?: string) => Promise<void>;
-  pseudonymize?: (user: UserRef) => string;
 }
 
 export type OutboundActivity = Partial<Activity> & { type: string };
@@ -197,33 +195,14 @@ export class Outbox {
       if (failure !== undefined) throw failure;
       return result;
     };
-    try {
-      return await withRetry(attempt, this.options.retry, {
-        beforeAttempt: () => this.options.limiter.acquire(ref.conversationId, ref.tenantId),
-        onRetry: (f, n, waitMs) => this.logRetry(what, f.status, n, waitMs),
-      });
-    } catch (error) {
-      return this.failed(ref, error);
-    }
+    // A blocked recipient (RecipientUnreachableError) is final and not retried: whoever delivered remembers it.
+    return withRetry(attempt, this.options.retry, {
+      beforeAttempt: () => this.options.limiter.acquire(ref.conversationId, ref.tenantId),
+      onRetry: (f, n, waitMs) => this.logRetry(what, f.status, n, waitMs),
+    });
   }
 
   private logRetry(what: string, status: number | undefined, attempt: number, waitMs: number): void {
     this.options.log.warn({ op: what, status, attempt, waitMs }, 'teams connector call failed, retrying');
-  }
-
-  private async failed(ref: ConversationRef, error: unknown): Promise<never> {
-    if (error instanceof RecipientUnreachableError && this.options.onUnreachable) {
-      try {
-        const personUserId = ref.isDirect ? ref.extra?.personUserId : undefined;
-        const person =
-          personUserId && this.options.pseudonymize
-            ? this.options.pseudonymize({ platform: 'teams', tenantId: ref.tenantId, userId: personUserId })
-            : undefined;
-        await this.options.onUnreachable(ref, person);
-      } catch (hookError) {
-        this.options.log.error({ err: { name: (hookError as Error)?.name } }, 'marking a recipient unreachable failed');
-      }
-    }
-    throw error;
   }
 }

@@ -3,7 +3,7 @@
  * Buttons are Action.Execute (Universal Actions) with an Action.Submit fallback for older clients; both carry the
  * same data, so parse.ts reads them alike. Meaning never depends on colour: every choice is in its label.
  */
-import type { ActionPayload, Block, OutboundMessage } from '../../src/core/index.js';
+import type { Block, OutboundMessage, Route } from '../../src/core/index.js';
 import { CARD_VERB, type CardActionData, INPUT_TEXT, INPUT_VALUES } from './types.js';
 
 /** An Adaptive Card as plain JSON. */
@@ -18,11 +18,9 @@ const SHORT_LABEL = 16;
 /** Universal Actions refresh at most 60 named users (platform.md §2). */
 export const MAX_REFRESH_USERS = 60;
 
-function actionData(payload: ActionPayload, extra: Partial<CardActionData['bb']> = {}): CardActionData {
-  const bb: CardActionData['bb'] = { dialogId: payload.dialogId, stepId: payload.stepId, turn: payload.turn };
-  if (payload.choiceId !== undefined) bb.choiceId = payload.choiceId;
-  if (payload.text !== undefined) bb.text = payload.text;
-  return { verb: CARD_VERB, bb: { ...bb, ...extra } };
+/** The data of a card action: the route, plus what this one control fixes (a choice, a skip). */
+function actionData(route: Route, extra: Omit<CardActionData['bb'], 'route'> = {}): CardActionData {
+  return { verb: CARD_VERB, bb: { route, ...extra } };
 }
 
 /** Action.Execute with an Action.Submit fallback carrying the same data (T5). */
@@ -91,7 +89,7 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
       return [
         ...label(block.label),
         ...block.choices.map((c) =>
-          choiceRow(c.label, c.description, executeAction(c.label, actionData(block.action, { choiceId: c.id }))),
+          choiceRow(c.label, c.description, executeAction(c.label, actionData(block.route, { choice: c.id }))),
         ),
       ];
     case 'multi':
@@ -106,7 +104,7 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
           choices: block.choices.map((c) => ({ title: c.label, value: c.id })),
           ...(block.selected && block.selected.length > 0 ? { value: block.selected.join(',') } : {}),
         },
-        actionSet(executeAction(block.submitLabel, actionData(block.action), { style: 'positive' })),
+        actionSet(executeAction(block.submitLabel, actionData(block.route), { style: 'positive' })),
       ];
     case 'scale': {
       const values: number[] = [];
@@ -117,7 +115,7 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
         rows.push(
           actionSet(
             ...row.map((v) =>
-              executeAction(String(v), actionData(block.action, { text: String(v) }), {
+              executeAction(String(v), actionData(block.route, { choice: String(v) }), {
                 tooltip: scaleTooltip(block, v),
               }),
             ),
@@ -134,9 +132,9 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
       ];
     }
     case 'input': {
-      const actions = [executeAction(block.submitLabel, actionData(block.action), { style: 'positive' })];
+      const actions = [executeAction(block.submitLabel, actionData(block.route), { style: 'positive' })];
       if (block.skipLabel)
-        actions.push(executeAction(block.skipLabel, actionData(block.action, { skip: true }), { noInputs: true }));
+        actions.push(executeAction(block.skipLabel, actionData(block.route, { skip: true }), { noInputs: true }));
       return [
         {
           type: 'Input.Text',
@@ -159,7 +157,7 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
       const actions = block.buttons.map((b) =>
         executeAction(
           b.label,
-          actionData(b.action),
+          actionData(b.route),
           b.style ? { style: b.style === 'primary' ? 'positive' : 'destructive' } : {},
         ),
       );
@@ -182,7 +180,7 @@ function scaleTooltip(block: Extract<Block, { type: 'scale' }>, v: number): stri
 /** Options a caller may add; `refreshUserIds` turns on Universal Actions refresh for ≤ 60 people. */
 export interface RenderOptions {
   refreshUserIds?: string[];
-  refreshAction?: ActionPayload;
+  refreshRoute?: Route;
 }
 
 /** The Adaptive Card for one outbound message. */
@@ -214,9 +212,9 @@ export function renderCard(message: OutboundMessage, options: RenderOptions = {}
     speak: message.text,
     body,
   };
-  if (options.refreshUserIds && options.refreshAction) {
+  if (options.refreshUserIds && options.refreshRoute) {
     card.refresh = {
-      action: { type: 'Action.Execute', verb: CARD_VERB, title: 'refresh', data: actionData(options.refreshAction) },
+      action: { type: 'Action.Execute', verb: CARD_VERB, title: 'refresh', data: actionData(options.refreshRoute) },
       userIds: options.refreshUserIds.slice(0, MAX_REFRESH_USERS),
     };
   }

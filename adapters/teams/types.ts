@@ -1,29 +1,13 @@
-import type { ConversationRef, HttpRoutes, KeyValueStore, Logger, UserRef } from '../../src/core/index.js';
+import type { HttpRoutes, Logger, Route } from '../../src/core/index.js';
 
 /** What the Teams adapter needs from the composition root. */
 export interface TeamsAdapterDeps {
   log: Logger;
-  store: KeyValueStore;
   routes: HttpRoutes;
   /** Local mode: without an app id the Bot Framework token check is off (only allowed here). */
   localMode: boolean;
   /** Shared rate limits across replicas when set; otherwise the limits hold per process. */
   redisUrl?: string;
-  /**
-   * The keyed hash of a person (src/privacy/pseudonym.ts). When given, the personal chat's reference is stored at
-   * install under keys.conversation(person) and tracked, so "vergeet mij" deletes it.
-   */
-  pseudonymize?: (user: UserRef) => string;
-  /**
-   * Called once when a recipient blocked or removed the bot (403 MessageWritesBlocked and friends), with the
-   * person's pseudonym when the conversation is a personal chat and `pseudonymize` is given.
-   */
-  onUnreachable?: (conversation: ConversationRef, person?: string) => Promise<void>;
-  /**
-   * How long a personal chat's stored reference is kept after the person was last active (config.retentionDays);
-   * default DEFAULT_RETENTION_DAYS.
-   */
-  retentionDays?: number;
   /** Overrides for tests and benchmarks; the defaults follow the Teams documentation. */
   tuning?: Partial<TeamsTuning>;
 }
@@ -55,8 +39,6 @@ export interface TeamsTuning {
   redisConnectTimeoutMs: number;
 }
 
-export const DEFAULT_RETENTION_DAYS = 90;
-
 /** Teams-only fields kept in `ConversationRef.extra` so a stored ref is enough to write first. */
 export interface TeamsRefExtra {
   serviceUrl: string;
@@ -74,11 +56,9 @@ export interface TeamsRefExtra {
 export interface CardActionData {
   verb: typeof CARD_VERB;
   bb: {
-    dialogId: string;
-    stepId: string;
-    turn: number;
-    choiceId?: string;
-    text?: string;
+    route: Route;
+    /** The option this button picks (single choice, scale). */
+    choice?: string;
     /** Set on an optional input's skip button: the typed text is ignored. */
     skip?: boolean;
   };

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { loadPackagingConfig } from '../../src/config.js';
+import { type CommandMenus, productCommandMenus } from '../../src/features/menu.js';
 
 export const SLACK_MANIFEST_TEMPLATE = new URL('./manifest.json', import.meta.url);
 
@@ -12,6 +14,13 @@ export interface SlackManifestOptions {
   /** The public base URL, e.g. https://bubbelbreker.gemeente.nl (no trailing slash needed). */
   publicUrl?: string;
   socketMode?: boolean;
+  /** The command menus of the route table: the slash command's usage hint lists the personal one. */
+  commands?: CommandMenus;
+}
+
+/** The slash command's usage hint: the commands everyone may use, as they are typed after /bubbelbreker. */
+export function usageHint(commands: CommandMenus): string {
+  return commands.personal.map((c) => c.title).join(' | ');
 }
 
 interface TemplateShape extends Record<string, unknown> {
@@ -20,7 +29,7 @@ interface TemplateShape extends Record<string, unknown> {
     event_subscriptions: { request_url?: string };
     interactivity: { request_url?: string };
   };
-  features: { slash_commands: { url?: string }[] };
+  features: { slash_commands: { url?: string; usage_hint?: string }[] };
 }
 
 /** The manifest as JSON, ready to paste into "Create an app → From a manifest". */
@@ -33,6 +42,8 @@ export function renderSlackManifest(options: SlackManifestOptions = {}): Record<
   if (unknown) throw new Error(`manifest template has an unfilled placeholder ${unknown[0]}`);
   // The template's shape is checked against the schema generated from @slack/web-api's Manifest (manifest.test.ts).
   const manifest = JSON.parse(text) as TemplateShape;
+  if (options.commands)
+    for (const command of manifest.features.slash_commands) command.usage_hint = usageHint(options.commands);
   if (options.socketMode) {
     manifest.settings.socket_mode_enabled = true;
     delete manifest.settings.event_subscriptions.request_url;
@@ -44,6 +55,6 @@ export function renderSlackManifest(options: SlackManifestOptions = {}): Record<
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.stdout.write(
-    `${JSON.stringify(renderSlackManifest({ publicUrl: process.env.PUBLIC_URL, socketMode: process.env.SLACK_APP_TOKEN !== undefined }), null, 2)}\n`,
+    `${JSON.stringify(renderSlackManifest({ publicUrl: process.env.PUBLIC_URL, socketMode: process.env.SLACK_APP_TOKEN !== undefined, commands: productCommandMenus(loadPackagingConfig()) }), null, 2)}\n`,
   );
 }

@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import JSZip from 'jszip';
-import { loadConfig } from '../../src/config.js';
+import { loadPackagingConfig } from '../../src/config.js';
+import { productCommandMenus } from '../../src/features/menu.js';
 import { renderTeamsManifest, TEAMS_MANIFEST_DIR, type TeamsManifestValues } from './render.js';
 
 export const DEFAULT_ZIP = resolve(TEAMS_MANIFEST_DIR, '..', '..', 'dist', 'bubbelbreker-teams.zip');
@@ -28,10 +29,9 @@ export async function packageTeamsApp(values: TeamsManifestValues, out = DEFAULT
 }
 
 async function cli(): Promise<void> {
-  // Local mode only so that packaging does not need the server's secrets (PSEUDONYM_KEY and the like).
-  const config = loadConfig(undefined, { BOT_LOCAL_MODE: '1' });
-  const appId = config.teams?.appId;
-  const publicUrl = config.publicUrl;
+  // Only what a package holds: no password or key is needed to build it.
+  const config = loadPackagingConfig();
+  const { appId, publicUrl } = config;
   const missing = [!appId && 'MICROSOFT_APP_ID', !publicUrl && 'PUBLIC_URL'].filter(Boolean);
   if (missing.length > 0 || !appId || !publicUrl) {
     process.stderr.write(
@@ -42,7 +42,7 @@ async function cli(): Promise<void> {
   const pkg = JSON.parse(readFileSync(resolve(TEAMS_MANIFEST_DIR, '..', '..', 'package.json'), 'utf8')) as {
     version: string;
   };
-  const out = await packageTeamsApp({ appId, publicUrl, version: pkg.version });
+  const out = await packageTeamsApp({ appId, publicUrl, version: pkg.version, commands: productCommandMenus(config) });
   process.stdout.write(`Teams app package written to ${out}\n`);
 }
 

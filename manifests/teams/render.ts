@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CommandMenus } from '../../src/features/menu.js';
 
 export const TEAMS_MANIFEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const TEAMS_TEMPLATE = join(TEAMS_MANIFEST_DIR, 'manifest.template.json');
@@ -17,6 +18,8 @@ export interface TeamsManifestValues {
   publicUrl: string;
   /** Semantic version of the app package (package.json). */
   version: string;
+  /** The command menus, from the route table (src/features/menu.ts). */
+  commands: CommandMenus;
 }
 
 /** The rendered manifest as an object. Throws when a value is missing or a placeholder stays unfilled. */
@@ -48,5 +51,14 @@ export function renderTeamsManifest(
     // Values go into JSON strings: escape them as JSON would.
     return JSON.stringify(value).slice(1, -1);
   });
-  return JSON.parse(filled) as Record<string, unknown>;
+  const manifest = JSON.parse(filled) as Record<string, unknown> & { bots: Record<string, unknown>[] };
+  const list = (entries: CommandMenus['personal']) =>
+    entries.map((e) => ({ title: e.title, description: e.description }));
+  for (const bot of manifest.bots) {
+    bot.commandLists = [
+      { scopes: ['personal'], commands: list(values.commands.personal) },
+      { scopes: ['team', 'groupChat'], commands: list(values.commands.shared) },
+    ];
+  }
+  return manifest;
 }

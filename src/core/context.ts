@@ -1,29 +1,15 @@
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { Config } from '../config.js';
+import type { KeyedHash } from '../crypto/pseudonym.js';
+import type { Address } from '../outbound/address-book.js';
+import type { DialogRunner, DialogTurn } from '../dialog/runner.js';
 import type { DialogState } from '../dialog/types.js';
+import type { Button, InboundEvent, Locale, Route, Translate, TurnIO } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
-import type { ActionPayload, InboundEvent, Locale, TurnIO } from './types.js';
 
-/** Variables for a message: ICU MessageFormat arguments. */
-export type MessageVars = Record<string, string | number>;
-
-/** Looks a text key up in the turn's locale (Dutch default, English fallback). */
-export type Translate = (key: string, vars?: MessageVars) => string;
-
-/** The canonical command names; the router maps Dutch and English words onto these. */
-export type CommandName =
-  | 'help'
-  | 'checkin'
-  | 'stop'
-  | 'back'
-  | 'language'
-  | 'learn'
-  | 'myResults'
-  | 'myData'
-  | 'forgetMe';
-
-/** Everything a handler needs for one turn. Built by the bot per event. */
-export interface TurnContext {
+/** Everything a handler needs for one turn. Built by the pipeline per event. */
+export interface TurnContext extends DialogTurn {
   readonly event: InboundEvent;
   readonly io: TurnIO;
   /** The person's pseudonym: the keyed hash of (platform, tenant, user). */
@@ -38,21 +24,105 @@ export interface TurnContext {
   readonly now: number;
   /** Start (or restart) a dialog for this person and send its first question. */
   startDialog(dialogId: string): Promise<void>;
+  /** The person's dialogs: the open one, resume, back, stop. */
+  readonly dialogs: DialogRunner<TurnContext>;
+  /** A keyed hash, for keys derived from platform ids (never store the id itself). */
+  readonly hash: KeyedHash;
+  /** Every feature in the table, in order (for what spans them all, like "mijn gegevens"). */
+  readonly features: readonly Feature[];
+  /** Keep how to reach this person later (they opted in to something that writes to them); their address. */
+  rememberAddress(): Promise<Address>;
+  /** Run another command of any feature by its name, as if the person had typed it. */
+  runCommand(name: string, args?: string): Promise<void>;
 }
 
-/** A feature plugs commands, non-dialog actions and dialog endings into the bot. */
-export interface Feature {
-  /** Command handlers; `args` is what follows the command word. */
-  readonly commands?: Partial<Record<CommandName, (ctx: TurnContext, args: string) => Promise<void>>>;
-  /** Handlers for buttons outside a dialog, by `ActionPayload.dialogId` namespace (e.g. `result`). */
-  readonly actions?: Record<string, (ctx: TurnContext, action: ActionPayload) => Promise<void>>;
-  /** Called when a dialog with this id ends with status `done` (also for an `outcome` such as `safety`). */
-  readonly onDialogDone?: Record<string, (ctx: TurnContext, state: DialogState) => Promise<void>>;
-  /** Extra lines for "mijn gegevens": what this feature keeps about the person. */
-  describeData?(ctx: TurnContext): Promise<string[]>;
+/** What a control sent besides its route: the option picked, the options ticked, the text typed. */
+export interface ActionInput {
+  choice?: string;
+  values?: string[];
+  text?: string;
 }
+
+/** Who may use a command or a button. Organiser commands never show in the menus people see. */
+export type Audience = 'everyone' | 'organiser';
+
+/** A chat command: its words (Dutch first, English aliases; matched ignoring case, accents and hyphens). */
+export interface CommandSpec {
+  words: readonly string[];
+  /** `taal en`, `leer m3`: the command may be followed by one or two words. Others must stand alone. */
+  takesArgument?: boolean;
+  /**
+   * Listed in the platforms' command menus and in Slack's usage hint: in the personal chat only, or also in team
+   * channels and group chats. Teams allows 10 per scope. Commands for organisers are never listed.
+   */
+  menu?: 'personal' | 'everywhere';
+  audience?: Audience;
+  run(ctx: TurnContext, args: string): Promise<void>;
+}
+
+/** A button's verb: the zod schema of its route data, and what it does. */
+export interface ActionSpec<S extends z.ZodType = z.ZodType> {
+  data: S;
+  audience?: Audience;
+  run(ctx: TurnContext, data: z.infer<S>, input: ActionInput): Promise<void>;
+}
+
+/** A dialog a feature owns (dialogs/<id>.yaml): what happens when a person finishes it. */
+export interface DialogSpec {
+  onDone(ctx: TurnContext, state: DialogState): Promise<void>;
+}
+
+/** What a feature keeps about a person: shown by "mijn gegevens", cleaned up before "vergeet mij". */
+export interface PersonDataSpec {
+  /** Lines for "mijn gegevens", in the person's language; empty when the feature keeps nothing about them. */
+  describe(ctx: TurnContext): Promise<string[]>;
+  /** Runs before the person's keys are deleted: undo what keys alone cannot (delete messages that showed results). */
+  beforeForget?(ctx: TurnContext): Promise<void>;
+}
+
+/**
+ * A feature plugs into the bot through one table entry: its commands, the verbs of its buttons, the dialogs it
+ * owns and what it keeps about a person. Ids are unique across features; the core refuses duplicates at start-up.
+ */
+export interface Feature {
+  /** The route namespace of its buttons (`Route.feature`). */
+  readonly id: string;
+  readonly commands?: Readonly<Record<string, CommandSpec>>;
+  readonly actions?: Readonly<Record<string, ActionSpec>>;
+  readonly dialogs?: Readonly<Record<string, DialogSpec>>;
+  readonly personData?: PersonDataSpec;
+  /** The bot was installed for a person or in a conversation (after the core remembered a channel's address). */
+  onInstall?(ctx: TurnContext): Promise<void>;
+  /** The bot was removed from a conversation (after the core forgot the addresses that went with it). */
+  onUninstall?(ctx: TurnContext): Promise<void>;
+  /**
+   * A message that is no command and no answer to an open question. The first feature that returns true has
+   * answered it; the core's own fallback answers otherwise.
+   */
+  onMessage?(ctx: TurnContext, text: string): Promise<boolean>;
+}
+
+/** Declare a verb with its data schema; keeps `run`'s data typed from the schema. */
+export function action<S extends z.ZodType>(data: S, run: ActionSpec<S>['run'], audience?: Audience): ActionSpec<S> {
+  return audience ? { data, run, audience } : { data, run };
+}
+
+/** A route to a feature's verb. */
+export function routeTo(feature: string, verb: string, data?: Record<string, string>): Route {
+  return data ? { feature, verb, data } : { feature, verb };
+}
+
+/** The core's own route that runs a command by name (help cards, welcome buttons, the App Home). */
+export const CORE_FEATURE = 'core';
+export const commandRoute = (name: string, args?: string): Route =>
+  routeTo(CORE_FEATURE, 'command', args ? { name, args } : { name });
 
 /** Send options for anything personal: in a shared channel it goes to the person's private chat instead. */
 export function privately(ctx: Pick<TurnContext, 'event'>): { direct: boolean } {
   return { direct: !ctx.event.conversation.isDirect };
+}
+
+/** A button to a route; the one helper every feature builds its buttons with. */
+export function button(label: string, route: Route, style?: 'primary' | 'danger'): Button {
+  return style ? { label, route, style } : { label, route };
 }

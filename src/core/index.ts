@@ -1,7 +1,9 @@
 /**
- * The core's public entry: the only module an adapter imports from src/.
+ * The core's public entry: the only module an adapter imports from src/. Adapters get what they need to turn a
+ * platform's requests into neutral events and neutral messages into the platform's own; never store keys,
+ * pseudonyms or a feature's internals.
  */
-export type { ChatAdapter } from './adapter.js';
+export type { AdapterHost, AdapterVault, ChatAdapter } from '../message/adapter.js';
 export type {
   ActionEvent,
   ActionPayload,
@@ -17,16 +19,16 @@ export type {
   MessageEvent,
   OutboundMessage,
   Platform,
+  Route,
   SentRef,
   TurnIO,
   UninstallEvent,
   UserRef,
-} from './types.js';
+} from '../message/types.js';
 export type { Logger } from 'pino';
 export type { HttpRoutes, RouteHandler } from './http.js';
 export type { Config, SlackConfig, TeamsConfig } from '../config.js';
-export type { KeyValueStore } from '../store/store.js';
-export { keys, DEDUPE_TTL_MS } from '../store/keys.js';
+export type { OutboundPolicy } from '../outbound/policy.js';
 export {
   AdapterError,
   BotError,
@@ -36,5 +38,5 @@ export {
   toBotError,
 } from '../errors.js';
 export type { ErrorCode } from '../errors.js';
-export { parseCommand } from './router.js';
+export { commandRoute, routeTo } from './context.js';
 export { readBody } from '../server.js';

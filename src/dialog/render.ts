@@ -1,10 +1,23 @@
-import type { Translate } from '../core/context.js';
-import type { ActionPayload, Block, OutboundMessage } from '../core/types.js';
+import type { Block, OutboundMessage, Route, Translate } from '../message/types.js';
 import type { DialogDefinition, Step } from './schema.js';
 import type { DialogState, EngineOutput, Rejection } from './types.js';
 
 /** Locale key of a text of a step: `<dialog>.<step>.<part>`. */
 export const stepKey = (dialogId: string, stepId: string, part: string): string => `${dialogId}.${stepId}.${part}`;
+
+/** The route namespace of dialog controls; the core answers its verbs with the dialog runner. */
+export const DIALOG_FEATURE = 'dialog';
+
+/** Verbs of dialog controls: answer the open question, go back one question, stop. */
+export type DialogVerb = 'answer' | 'back' | 'stop';
+
+/**
+ * The route of a dialog control: dialog, step and turn (`d`, `s`, `t` — short, as Slack's action_id holds 255
+ * characters), so a click on an old question or a second click on the same one is recognised as stale.
+ */
+export function dialogRoute(verb: DialogVerb, dialogId: string, stepId: string, turn: number): Route {
+  return { feature: DIALOG_FEATURE, verb, data: { d: dialogId, s: stepId, t: String(turn) } };
+}
 
 /** Message key for each rejection reason. */
 export const REJECTION_KEYS: Record<Rejection, string> = {
@@ -38,7 +51,7 @@ export function renderQuestion(
 ): Block[] {
   const step = def.steps.find((s) => s.id === ask.stepId);
   if (!step || step.kind === 'say') return [];
-  const action: ActionPayload = { dialogId: def.id, stepId: step.id, turn: state.turn };
+  const route = dialogRoute('answer', def.id, step.id, state.turn);
   const label = t(stepKey(def.id, step.id, 'prompt'));
   // current 0 = an unnumbered extra (the optional closing note).
   const progressLabel =
@@ -48,7 +61,7 @@ export function renderQuestion(
   if (step.hint) blocks.push({ type: 'text', text: t(stepKey(def.id, step.id, 'hint')), tone: 'muted' });
   switch (step.kind) {
     case 'single':
-      blocks.push({ type: 'single', label, choices: choiceLabels(def, step, t), action });
+      blocks.push({ type: 'single', label, choices: choiceLabels(def, step, t), route });
       break;
     case 'multi':
       blocks.push({
@@ -56,7 +69,7 @@ export function renderQuestion(
         label,
         choices: choiceLabels(def, step, t),
         submitLabel: t('common.buttons.submit'),
-        action,
+        route,
       });
       break;
     case 'scale':
@@ -67,7 +80,7 @@ export function renderQuestion(
         max: step.max,
         minLabel: t(stepKey(def.id, step.id, 'min')),
         maxLabel: t(stepKey(def.id, step.id, 'max')),
-        action,
+        route,
       });
       break;
     case 'text':
@@ -78,7 +91,7 @@ export function renderQuestion(
         maxLength: step.maxLength,
         submitLabel: t('common.buttons.submit'),
         skipLabel: step.optional ? t('common.buttons.skip') : undefined,
-        action,
+        route,
       });
       break;
   }
@@ -86,9 +99,9 @@ export function renderQuestion(
     type: 'buttons',
     buttons: [
       ...(state.history.length > 0
-        ? [{ label: t('common.buttons.back'), action: { ...action, stepId: '$back' } }]
+        ? [{ label: t('common.buttons.back'), route: dialogRoute('back', def.id, step.id, state.turn) }]
         : []),
-      { label: t('common.buttons.stop'), action: { ...action, stepId: '$stop' } },
+      { label: t('common.buttons.stop'), route: dialogRoute('stop', def.id, step.id, state.turn) },
     ],
   };
   blocks.push(nav);

@@ -1,49 +1,76 @@
-import { privately, type TurnContext } from '../core/context.js';
-import type { ActionPayload } from '../core/types.js';
-import { keys } from '../store/keys.js';
+import type { InboundEvent, OutboundMessage, Translate, TurnIO } from '../message/types.js';
+import type { KeyValueStore } from '../store/store.js';
+import { simplifyLabel } from '../lib/text.js';
 import { advance, askAgain } from './engine.js';
-import { choiceLabels, renderOutputs, textMessage } from './render.js';
+import { choiceLabels, renderOutputs, textMessage, type DialogVerb } from './render.js';
 import type { DialogDefinition } from './schema.js';
 import type { Answer, DialogState, EngineInput, EngineResult } from './types.js';
 
-/** How long the first answer to a turn holds it against a racing second click. */
-export const TURN_CLAIM_TTL_MS = 10 * 60 * 1000;
+/** What the runner needs of a turn; the core's TurnContext has all of it. */
+export interface DialogTurn {
+  readonly event: Pick<InboundEvent, 'conversation'>;
+  readonly io: TurnIO;
+  /** The person's pseudonym: dialog state is stored under it. */
+  readonly person: string;
+  readonly t: Translate;
+  readonly store: KeyValueStore;
+  /** ms since epoch, fixed for the turn. */
+  readonly now: number;
+}
+
+/** The data a dialog control carries (see dialogRoute): dialog, step and turn. */
+export interface DialogRouteData {
+  d: string;
+  s: string;
+  t: number;
+}
+
+/** What the person picked or typed in the control. */
+export interface DialogInput {
+  choice?: string;
+  values?: string[];
+  text?: string;
+}
 
 /** Called when a dialog ends with status `done`; the state is deleted afterwards. */
-export type DialogDoneHandler = (ctx: TurnContext, state: DialogState, def: DialogDefinition) => Promise<void>;
+export type DialogDoneHandler<C extends DialogTurn> = (
+  ctx: C,
+  state: DialogState,
+  def: DialogDefinition,
+) => Promise<void>;
 
-export interface DialogRunnerDeps {
+export interface DialogRunnerDeps<C extends DialogTurn> {
   dialogs: ReadonlyMap<string, DialogDefinition>;
-  onDone: DialogDoneHandler;
+  onDone: DialogDoneHandler<C>;
 }
 
 /** Runs dialogs for one person per turn: loads state, advances the pure engine, stores state, answers. */
-export interface DialogRunner {
-  start(ctx: TurnContext, dialogId: string): Promise<void>;
+export interface DialogRunner<C extends DialogTurn = DialogTurn> {
+  start(ctx: C, dialogId: string): Promise<void>;
   /** The person's running dialog, if any (expired or outdated states count as none). */
-  active(ctx: TurnContext): Promise<DialogState | undefined>;
+  active(ctx: C): Promise<DialogState | undefined>;
   /** Send the open question again (after a restart, or "help" during a dialog). False when none is open. */
-  resume(ctx: TurnContext, state?: DialogState): Promise<boolean>;
-  onAction(ctx: TurnContext, action: ActionPayload): Promise<void>;
+  resume(ctx: C, state?: DialogState): Promise<boolean>;
+  /** A dialog control was used. */
+  onAction(ctx: C, verb: DialogVerb, data: DialogRouteData, input: DialogInput): Promise<void>;
   /** Free text while a dialog is open. False when no dialog is open (the caller answers instead). */
-  onText(ctx: TurnContext, text: string): Promise<boolean>;
-  back(ctx: TurnContext): Promise<void>;
-  stop(ctx: TurnContext): Promise<void>;
+  onText(ctx: C, text: string): Promise<boolean>;
+  back(ctx: C): Promise<void>;
+  stop(ctx: C): Promise<void>;
 }
 
-/** Typed text → an answer id by label or number, so "Ja" or "2" works like the button. */
-function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: TurnContext): EngineInput {
+/** Where a person's running dialog is stored. One key per person: starting a dialog replaces the running one. */
+export const dialogKey = (person: string): string => `dialog:${person}`;
+
+/** Answers in a shared channel never show there: they go to the person's private chat. */
+const privately = (ctx: DialogTurn): { direct: boolean } => ({ direct: !ctx.event.conversation.isDirect });
+
+/** Typed text → an answer id by label, so "Ja" works like the button. */
+function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: DialogTurn): EngineInput {
   const step = def.steps.find((s) => s.id === state.stepId);
-  const simplify = (s: string) =>
-    s
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, ' ')
-      .trim();
   if (step && (step.kind === 'single' || step.kind === 'multi')) {
-    const wanted = simplify(text);
-    const match = choiceLabels(def, step, ctx.t).find((c) => simplify(c.label) === wanted);
+    const wanted = simplifyLabel(text);
+    const match = choiceLabels(def, step, ctx.t).find((c) => simplifyLabel(c.label) === wanted);
     if (match) {
       const value: Answer = step.kind === 'single' ? match.id : [match.id];
       return { type: 'answer', stepId: step.id, turn: state.turn, value, now: ctx.now };
@@ -52,22 +79,20 @@ function textToAnswer(def: DialogDefinition, state: DialogState, text: string, c
   return { type: 'text', text, now: ctx.now };
 }
 
-function actionToInput(def: DialogDefinition, state: DialogState, action: ActionPayload, now: number): EngineInput {
-  if (action.stepId === '$back') return { type: 'back', now };
-  if (action.stepId === '$stop') return { type: 'stop', now };
-  const step = def.steps.find((s) => s.id === action.stepId);
+function answerInput(def: DialogDefinition, data: DialogRouteData, input: DialogInput, now: number): EngineInput {
+  const step = def.steps.find((s) => s.id === data.s);
   let value: Answer = null;
-  if (step?.kind === 'multi') value = action.values ?? (action.choiceId ? [action.choiceId] : []);
-  else if (step?.kind === 'scale') value = Number(action.text ?? action.choiceId);
+  if (step?.kind === 'multi') value = input.values ?? (input.choice ? [input.choice] : []);
+  else if (step?.kind === 'scale') value = Number(input.choice ?? input.text);
   else if (step?.kind === 'text')
-    value = action.text === undefined || action.text.trim() === '' ? null : { text: action.text };
-  else value = action.choiceId ?? null;
-  return { type: 'answer', stepId: action.stepId, turn: action.turn, value, now };
+    value = input.text === undefined || input.text.trim() === '' ? null : { text: input.text };
+  else value = input.choice ?? null;
+  return { type: 'answer', stepId: data.s, turn: data.t, value, now };
 }
 
 /**
- * Start times that differ for every run started in this process, even within one millisecond: the start time
- * names the run in its turn claims, so a run stopped and restarted at once never sees the old run's claims.
+ * Start times that differ for every run started in this process, even within one millisecond, so a run stopped
+ * and restarted at once is a new run.
  */
 function createRunClock(): (now: number) => number {
   let lastMs = 0;
@@ -79,32 +104,47 @@ function createRunClock(): (now: number) => number {
   };
 }
 
-export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
+/** A loaded dialog with the version its stored state had (for compare-and-set). */
+interface Loaded {
+  state: DialogState;
+  version: number;
+}
+
+export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<C>): DialogRunner<C> {
   const { dialogs } = deps;
   const runClock = createRunClock();
 
-  const load = async (ctx: TurnContext): Promise<DialogState | undefined> => {
-    const state = await ctx.store.get<DialogState>(keys.dialog(ctx.person));
-    return state?.status === 'active' ? state : undefined;
+  const loadVersioned = async (ctx: C): Promise<{ state?: DialogState; version: number }> => {
+    const { value, version } = await ctx.store.getVersioned<DialogState>(dialogKey(ctx.person));
+    return { state: value?.status === 'active' ? value : undefined, version };
   };
 
-  const save = async (ctx: TurnContext, state: DialogState): Promise<void> => {
-    const key = keys.dialog(ctx.person);
-    if (state.status !== 'active') {
-      await ctx.store.delete(key);
-      return;
-    }
-    // The key is the same for the whole dialog: index it once, when the dialog starts (one write less per turn),
-    // and before the first write, so a crash in between never leaves person data outside the index.
-    if (state.turn === 0) await ctx.store.track(ctx.person, key);
-    await ctx.store.set(key, state, Math.max(1, state.expiresAt - ctx.now));
+  const load = async (ctx: C): Promise<Loaded | undefined> => {
+    const { state, version } = await loadVersioned(ctx);
+    return state ? { state, version } : undefined;
+  };
+
+  /**
+   * Store the state only if nobody changed it since it was read: one answer per question, also when two clicks
+   * race on two replicas, and a "vergeet mij" in between is never undone by a late answer. False when it lost.
+   */
+  const save = async (ctx: C, state: DialogState, version: number): Promise<boolean> => {
+    const key = dialogKey(ctx.person);
+    if (state.status !== 'active') return ctx.store.compareAndSet(key, version, undefined);
+    // Index before the first write, so a crash in between never leaves person data that "vergeet mij" cannot find.
+    if (version === 0) await ctx.store.track(ctx.person, key);
+    return ctx.store.compareAndSet(key, version, state, Math.max(1, state.expiresAt - ctx.now));
+  };
+
+  const sendPrivately = async (ctx: C, message: OutboundMessage | undefined): Promise<void> => {
+    if (message) await ctx.io.send(message, privately(ctx));
   };
 
   /** Apply an engine result: store it, then show what changed. `viaAction` updates the clicked message in place. */
   const apply = async (
-    ctx: TurnContext,
+    ctx: C,
     def: DialogDefinition,
-    before: DialogState | undefined,
+    before: Loaded,
     result: EngineResult,
     viaAction: boolean,
     inputLength = 0,
@@ -112,36 +152,18 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
     const rejection = result.outputs.find((o) => o.kind === 'rejected');
     if (!result.changed) {
       if (rejection?.kind !== 'rejected') return;
-      if (['not_active', 'expired', 'version_changed'].includes(rejection.reason) && before)
-        await ctx.store.delete(keys.dialog(ctx.person));
-      const again =
-        before && ['stale', 'not_active', 'expired', 'version_changed'].includes(rejection.reason)
-          ? undefined
-          : before && askAgain(def, before);
-      const message = renderOutputs(
-        def,
-        before ?? result.state,
-        again ? [rejection, again] : [rejection],
-        ctx.t,
-        inputLength,
+      const gone = ['not_active', 'expired', 'version_changed'].includes(rejection.reason);
+      if (gone) await ctx.store.compareAndSet(dialogKey(ctx.person), before.version, undefined);
+      const again = gone || rejection.reason === 'stale' ? undefined : askAgain(def, before.state);
+      await sendPrivately(
+        ctx,
+        renderOutputs(def, before.state, again ? [rejection, again] : [rejection], ctx.t, inputLength),
       );
-      if (message) await ctx.io.send(message, privately(ctx));
       return;
     }
-    // One answer per turn, also across replicas: the first to claim the turn wins. The claim only has to outlive
-    // a race between two clicks (after it, the stored turn has moved on and the engine calls an old click stale),
-    // so it is short-lived and needs no entry in the person index.
-    const turnKey = before && keys.turn(ctx.person, def.id, before.startedAt, before.turn);
-    if (turnKey && !(await ctx.store.claim(turnKey, TURN_CLAIM_TTL_MS))) {
+    if (!(await save(ctx, result.state, before.version))) {
       await ctx.io.send(textMessage(ctx.t('errors.duplicate'), 'muted'), privately(ctx));
       return;
-    }
-    try {
-      await save(ctx, result.state);
-    } catch (error) {
-      // The answer was not stored: free the turn, so trying again is not refused as "already in".
-      if (turnKey) await ctx.store.delete(turnKey).catch(() => false);
-      throw error;
     }
     const ended = result.outputs.find((o) => o.kind === 'done' || o.kind === 'stopped');
     if (ended?.kind === 'stopped') {
@@ -150,9 +172,8 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       return;
     }
     if (ended?.kind === 'done') {
-      await (viaAction
-        ? ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted'))
-        : sendRendered(ctx, def, result));
+      if (viaAction) await ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted'));
+      else await sendPrivately(ctx, renderOutputs(def, result.state, result.outputs, ctx.t));
       await deps.onDone(ctx, result.state, def);
       return;
     }
@@ -160,20 +181,20 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
     if (message) await (viaAction ? ctx.io.update(message) : ctx.io.send(message, privately(ctx)));
   };
 
-  const sendRendered = async (ctx: TurnContext, def: DialogDefinition, result: EngineResult): Promise<void> => {
-    const message = renderOutputs(def, result.state, result.outputs, ctx.t);
-    if (message) await ctx.io.send(message, privately(ctx));
+  const withActive = async (
+    ctx: C,
+    work: (def: DialogDefinition, loaded: Loaded) => Promise<void>,
+  ): Promise<boolean> => {
+    const loaded = await load(ctx);
+    const def = loaded && dialogs.get(loaded.state.dialogId);
+    if (!loaded || !def) return false;
+    await work(def, loaded);
+    return true;
   };
 
-  const withActive = async (
-    ctx: TurnContext,
-    work: (def: DialogDefinition, state: DialogState) => Promise<void>,
-  ): Promise<boolean> => {
-    const state = await load(ctx);
-    const def = state && dialogs.get(state.dialogId);
-    if (!state || !def) return false;
-    await work(def, state);
-    return true;
+  const showOpenQuestion = async (ctx: C, def: DialogDefinition, state: DialogState): Promise<void> => {
+    const ask = askAgain(def, state);
+    await sendPrivately(ctx, ask && renderOutputs(def, state, [ask], ctx.t));
   };
 
   return {
@@ -181,7 +202,12 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       const def = dialogs.get(dialogId);
       if (!def) throw new Error(`unknown dialog ${dialogId}`);
       const result = advance(def, undefined, { type: 'start', now: runClock(ctx.now) });
-      await save(ctx, result.state);
+      // A new check-in replaces a running one; a concurrent change in between is simply read again.
+      for (let attempt = 0; ; attempt += 1) {
+        const { version } = await ctx.store.getVersioned<DialogState>(dialogKey(ctx.person));
+        if (await save(ctx, result.state, version)) break;
+        if (attempt >= 2) throw new Error('dialog state keeps changing');
+      }
       const message = renderOutputs(def, result.state, result.outputs, ctx.t);
       // Answers never show in a shared channel: say so there, and ask in the private chat.
       const inChannel = !ctx.event.conversation.isDirect;
@@ -189,53 +215,60 @@ export function createDialogRunner(deps: DialogRunnerDeps): DialogRunner {
       if (message) await ctx.io.send(message, { direct: inChannel });
     },
 
-    active: load,
+    active: async (ctx) => (await load(ctx))?.state,
 
     async resume(ctx, known) {
       // A caller that already loaded the state (help, welcome) passes it in: no second read.
-      const show = async (def: DialogDefinition, state: DialogState) => {
-        const ask = askAgain(def, state);
-        const message = ask && renderOutputs(def, state, [ask], ctx.t);
-        if (message) await ctx.io.send(message, privately(ctx));
-      };
       const def = known && dialogs.get(known.dialogId);
-      if (!known || !def) return withActive(ctx, show);
-      await show(def, known);
+      if (!known || !def) return withActive(ctx, (d, loaded) => showOpenQuestion(ctx, d, loaded.state));
+      await showOpenQuestion(ctx, def, known);
       return true;
     },
 
-    async onAction(ctx, action) {
-      const def = dialogs.get(action.dialogId);
-      const state = await load(ctx);
-      if (!def || !state || state.dialogId !== action.dialogId) {
+    async onAction(ctx, verb, data, input) {
+      const def = dialogs.get(data.d);
+      const loaded = await load(ctx);
+      if (!def || !loaded || loaded.state.dialogId !== data.d) {
         await ctx.io.send(textMessage(ctx.t('errors.notActive'), 'muted'), privately(ctx));
         return;
       }
-      const input = actionToInput(def, state, action, ctx.now);
       // Navigation buttons carry the turn too: an old "terug" must not undo a newer answer.
-      if ((input.type === 'back' || input.type === 'stop') && action.turn !== state.turn) {
+      if (verb !== 'answer' && data.t !== loaded.state.turn) {
         await ctx.io.send(textMessage(ctx.t('errors.stale'), 'muted'), privately(ctx));
         return;
       }
-      await apply(ctx, def, state, advance(def, state, input), true, action.text?.length ?? 0);
+      const input2: EngineInput =
+        verb === 'back'
+          ? { type: 'back', now: ctx.now }
+          : verb === 'stop'
+            ? { type: 'stop', now: ctx.now }
+            : answerInput(def, data, input, ctx.now);
+      await apply(ctx, def, loaded, advance(def, loaded.state, input2), true, input.text?.length ?? 0);
     },
 
     async onText(ctx, text) {
-      return withActive(ctx, (def, state) =>
-        apply(ctx, def, state, advance(def, state, textToAnswer(def, state, text, ctx)), false, text.length),
+      return withActive(ctx, (def, loaded) =>
+        apply(
+          ctx,
+          def,
+          loaded,
+          advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)),
+          false,
+          text.length,
+        ),
       );
     },
 
     async back(ctx) {
-      const handled = await withActive(ctx, (def, state) =>
-        apply(ctx, def, state, advance(def, state, { type: 'back', now: ctx.now }), false),
+      const handled = await withActive(ctx, (def, loaded) =>
+        apply(ctx, def, loaded, advance(def, loaded.state, { type: 'back', now: ctx.now }), false),
       );
       if (!handled) await ctx.io.send(textMessage(ctx.t('errors.nothingToUndo'), 'muted'), privately(ctx));
     },
 
     async stop(ctx) {
-      const handled = await withActive(ctx, (def, state) =>
-        apply(ctx, def, state, advance(def, state, { type: 'stop', now: ctx.now }), false),
+      const handled = await withActive(ctx, (def, loaded) =>
+        apply(ctx, def, loaded, advance(def, loaded.state, { type: 'stop', now: ctx.now }), false),
       );
       if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'), privately(ctx));
     },

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import IntlMessageFormat from 'intl-messageformat';
 // intl-messageformat's own parser (its dependency): the same grammar `t()` renders with.
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import type { Locale } from '../core/types.js';
-import type { MessageVars, Translate } from '../core/context.js';
+
+import type { Locale, MessageVars, Translate } from '../message/types.js';
 
 /** The supported locales, default first. */
 export const LOCALES: readonly Locale[] = ['nl', 'en'];
@@ -20,6 +20,8 @@ export interface TranslatorWarning {
 export interface TranslatorConfig {
   /** The dialogs directory; messages are read from `<dir>/locales/{nl,en}.json`. */
   dir?: string;
+  /** More dialog folders whose `locales/` add keys (tests add their own sample dialog this way). */
+  extraDirs?: readonly string[];
   /** Messages given directly (tests); wins over `dir`. */
   catalogs?: Partial<Record<Locale, unknown>>;
   defaultLocale?: Locale;
@@ -125,7 +127,9 @@ export function createTranslator(config: TranslatorConfig): Translator {
   const messages = new Map<Locale, Map<string, unknown>>();
   for (const locale of LOCALES) {
     const source = config.catalogs ? (config.catalogs[locale] ?? {}) : readCatalog(config.dir ?? './dialogs', locale);
-    messages.set(locale, new Map(Object.entries(flattenKeys(source))));
+    const flat = flattenKeys(source);
+    for (const dir of config.extraDirs ?? []) Object.assign(flat, flattenKeys(readCatalog(dir, locale)));
+    messages.set(locale, new Map(Object.entries(flat)));
   }
   const compiled = new Map<string, IntlMessageFormat>();
 

@@ -2,7 +2,7 @@
  * Every store key is built here, so a person's data can be found and nothing else builds keys by hand.
  * `person` is always the keyed hash from src/privacy/pseudonym.ts, never a raw platform id.
  */
-import type { Platform } from '../core/types.js';
+import type { Platform } from '../message/types.js';
 
 /** How long an inbound event id is remembered for de-duplication (Slack retries for up to ~1 hour). */
 export const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;

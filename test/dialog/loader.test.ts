@@ -36,7 +36,7 @@ function loadError(): DataFileError {
 }
 
 describe('loadDialogs', () => {
-  it('loads the real dialogs folder, with the sample among them', () => {
+  it('loads a dialogs folder: the test folder with the sample dialog', () => {
     const dialogs = loadDialogs(DIALOGS_DIR);
     const sample = dialogs.get('sample');
     expect(sample?.version).toBe(1);

@@ -4,14 +4,14 @@ import { loadDialogs } from '../../src/dialog/loader.js';
 import type { DialogDefinition } from '../../src/dialog/schema.js';
 import type { Answer, DialogState, EngineInput, EngineOutput, EngineResult } from '../../src/dialog/types.js';
 
-export const DIALOGS_DIR = fileURLToPath(new URL('../../dialogs/', import.meta.url));
+export const DIALOGS_DIR = fileURLToPath(new URL('../fixtures/dialogs/', import.meta.url));
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 export const HOUR_MS = 3_600_000;
 
-/** The sample dialog from dialogs/sample.yaml, loaded through the real loader. */
+/** The test-only sample dialog (test/fixtures/dialogs/sample.yaml), loaded through the real loader. */
 export function sampleDialog(): DialogDefinition {
   const def = loadDialogs(DIALOGS_DIR).get('sample');
-  if (def === undefined) throw new Error('dialogs/sample.yaml did not load as "sample"');
+  if (def === undefined) throw new Error('the sample dialog did not load as "sample"');
   return def;
 }
 

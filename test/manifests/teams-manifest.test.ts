@@ -12,6 +12,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { packageTeamsApp } from '../../manifests/teams/package.js';
 import { renderTeamsManifest, TEAMS_MANIFEST_DIR } from '../../manifests/teams/render.js';
+import { MAX_MENU_COMMANDS, productCommandMenus } from '../../src/features/menu.js';
 
 const require = createRequire(import.meta.url);
 // Both are CommonJS with `exports.default`; require keeps the typing simple under NodeNext.
@@ -24,6 +25,7 @@ const values = {
   appId: '11111111-2222-4333-8444-555555555555',
   publicUrl: 'https://bubbelbreker.example.nl',
   version: '0.1.0',
+  commands: productCommandMenus({ modulesPath: 'dialogs/modules.yaml', dialogsDir: 'dialogs' }),
 };
 
 beforeAll(() => {
@@ -81,18 +83,22 @@ describe('Teams manifest', () => {
     expect((manifest.developer as { privacyUrl: string }).privacyUrl).toBe('https://bubbelbreker.example.nl/privacy');
   });
 
-  it('has the command menu: checkin, leer, help, taal, mijn gegevens, vergeet mij', () => {
+  it('has the command menus of the route table: what everyone may use, at most 10 per scope', () => {
     const lists = (manifest.bots as { commandLists: { scopes: string[]; commands: { title: string }[] }[] }[])[0]!
       .commandLists;
     const personal = lists.find((l) => l.scopes.includes('personal'))!;
     expect(personal.commands.map((c) => c.title)).toEqual([
       'checkin',
       'leer',
+      'mijn resultaten',
       'help',
       'taal',
       'mijn gegevens',
       'vergeet mij',
     ]);
+    const shared = lists.find((l) => l.scopes.includes('team'))!;
+    expect(shared.commands.map((c) => c.title)).toEqual(['checkin', 'leer', 'help']);
+    for (const list of lists) expect(list.commands.length).toBeLessThanOrEqual(MAX_MENU_COMMANDS);
   });
 
   it('refuses bad values instead of shipping them', () => {

@@ -1,34 +1,54 @@
 /**
- * The real bot for tests: real dialogs, locales and features, a memory store (or one you pass),
- * a fixed pseudonym key and a silent logger. Adapters' end-to-end tests drive it through `sink`.
+ * The real core for tests: real dialogs, locales and features, a memory store (or one you pass), fixed keys and
+ * a silent logger. Adapters' end-to-end tests drive it through `receive` or an adapter host.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { loadConfig, type Config, type Env } from '../../src/config.js';
+import { type Core, createCore } from '../../src/app.js';
+import { type Config, type Env, loadConfig } from '../../src/config.js';
 import type { Feature } from '../../src/core/context.js';
-import type { ActionPayload, Block, InboundEvent, OutboundMessage, SentRef, TurnIO } from '../../src/core/types.js';
-import { createCore, type Core } from '../../src/main.js';
+import type { FeatureDeps } from '../../src/core/feature-deps.js';
+import { createBasicsFeature } from '../../src/features/basics/basics.js';
+import { createPrivacyFeature } from '../../src/features/privacy/privacy.js';
 import { silentLogger } from '../../src/logger.js';
+import type { ActionPayload, Block, InboundEvent, OutboundMessage, SentRef, TurnIO } from '../../src/message/types.js';
 import { openMemoryStore } from '../../src/store/create-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
+import { tempDir } from './temp.js';
 
 export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789abcdef0123456789';
+export const TEST_DATA_KEY = '0123456789abcdef'.repeat(4);
 
-/** A config for tests: local mode, a temp database path, a fixed pseudonym key. */
+/** The folder of the test-only sample dialog (every step kind) and its texts. */
+export const TEST_DIALOGS_DIR = resolve(import.meta.dirname, '../fixtures/dialogs');
+
+/** A config for tests: local mode, a temp database path (removed after the test file), fixed keys. */
 export function testConfig(env: Env = {}): Config {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-test-'));
+  const dir = tempDir();
   return loadConfig(
     {
       BOT_LOCAL_MODE: '1',
       LOG_LEVEL: 'silent',
       DATABASE_PATH: join(dir, 'bb.sqlite'),
+      KEYS_DIR: join(dir, 'keys'),
       PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      DATA_KEY: TEST_DATA_KEY,
       ...env,
     },
     {},
   );
+}
+
+/** The features of core tests: `checkin` runs the sample dialog, plus the product's basics and privacy. */
+export function sampleFeatures(): Feature[] {
+  const sample: Feature = {
+    id: 'sample',
+    commands: { checkin: { words: ['checkin', 'check in'], run: (ctx) => ctx.startDialog('sample') } },
+    dialogs: {
+      sample: { onDone: async (ctx) => void (await ctx.io.send({ text: ctx.t('common.done'), blocks: [] })) },
+    },
+  };
+  return [sample, createBasicsFeature(), createPrivacyFeature()];
 }
 
 export interface MakeBotOptions {
@@ -36,18 +56,19 @@ export interface MakeBotOptions {
   store?: KeyValueStore;
   log?: Logger;
   now?: () => number;
-  /** Replace the product features (core tests pass [] to run the sample dialog through `checkin`). */
-  features?: Feature[];
+  /** `sample`: the sample dialog instead of the check-in (core tests); or a factory of your own. */
+  features?: 'sample' | ((deps: FeatureDeps) => Feature[]);
 }
 
-/** Build the real core (bot, translator, store) for a test. */
+/** Build the real core (pipeline, translator, store) for a test. */
 export async function makeBot(options: MakeBotOptions = {}): Promise<Core> {
   const config = testConfig(options.env);
   return createCore(config, {
     log: options.log ?? silentLogger(),
     store: options.store ?? openMemoryStore(options.now),
     now: options.now,
-    features: options.features,
+    features: options.features === 'sample' ? sampleFeatures : options.features,
+    extraDialogDirs: [TEST_DIALOGS_DIR],
   });
 }
 
@@ -106,11 +127,18 @@ export function person(userId = 'U1', platform: InboundEvent['platform'] = 'cons
   };
 }
 
+type Control = Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }>;
+
 /** The interactive block of a message (single, multi, scale or input), if any. */
-export function questionBlock(
-  message: OutboundMessage | undefined,
-): Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> | undefined {
-  return message?.blocks.find((b): b is Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> =>
-    ['single', 'multi', 'scale', 'input'].includes(b.type),
-  );
+export function questionBlock(message: OutboundMessage | undefined): Control | undefined {
+  return message?.blocks.find((b): b is Control => ['single', 'multi', 'scale', 'input'].includes(b.type));
+}
+
+/** The buttons of a message, by label. */
+export function buttonsOf(message: OutboundMessage | undefined): Map<string, ActionPayload> {
+  const found = new Map<string, ActionPayload>();
+  for (const block of message?.blocks ?? []) {
+    if (block.type === 'buttons') for (const b of block.buttons) found.set(b.label, { route: b.route });
+  }
+  return found;
 }

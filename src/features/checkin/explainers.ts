@@ -2,14 +2,13 @@
  * Cards for `leer` / `learn`: short explainers of the models (Brandsma's three basic laws, the five roles,
  * the four game changers, Glasl's three phases) and the module catalogue as a list and as detail cards.
  */
-import type { Block, OutboundMessage } from '../../core/types.js';
+import { foldAccents } from '../../lib/text.js';
+import type { Block, OutboundMessage } from '../../message/types.js';
 import { SOURCES } from './model.js';
 import { localText, type CatalogueModule, type ModuleCatalogue } from './modules.js';
-import { MODULE_ACTIONS, actionButton } from './result.js';
+import { button, commandRoute } from '../../core/context.js';
+import { checkinRoutes } from './routes.js';
 import { message, type RenderContext } from './text.js';
-
-/** The action namespace of the learn cards' topic buttons (`choiceId`: a topic, or `list`). */
-export const LEARN_ACTIONS = 'learn';
 
 export const EXPLAINER_TOPICS = ['laws', 'roles', 'gameChangers', 'glasl'] as const;
 export type ExplainerTopic = (typeof EXPLAINER_TOPICS)[number];
@@ -59,12 +58,7 @@ export type LearnTarget =
   | { kind: 'module'; module: CatalogueModule }
   | { kind: 'unknown' };
 
-const normalise = (text: string): string =>
-  text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '');
+const normalise = (text: string): string => foldAccents(text).replace(/[\s_-]+/g, '');
 
 /** What `leer <args>` asks for: nothing → the list; a topic word; a module id (`m3`) or title; else unknown. */
 export function resolveLearnTarget(args: string, catalogue: ModuleCatalogue): LearnTarget {
@@ -81,13 +75,11 @@ export function resolveLearnTarget(args: string, catalogue: ModuleCatalogue): Le
 }
 
 const topicButton = (rc: RenderContext, topic: ExplainerTopic) =>
-  actionButton(rc.t(`learn.${topic}.title`), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: topic });
+  button(rc.t(`learn.${topic}.title`), checkinRoutes.learn(topic));
 const moduleButton = (rc: RenderContext, module: CatalogueModule) =>
-  actionButton(localText(module.title, rc.locale), { dialogId: MODULE_ACTIONS, stepId: 'show', choiceId: module.id });
-const listButton = (rc: RenderContext) =>
-  actionButton(rc.t('learn.buttons.list'), { dialogId: LEARN_ACTIONS, stepId: 'topic', choiceId: 'list' });
-const checkinButton = (rc: RenderContext) =>
-  actionButton(rc.t('learn.buttons.checkin'), { dialogId: 'cmd', stepId: 'run', choiceId: 'checkin' });
+  button(localText(module.title, rc.locale), checkinRoutes.module(module.id));
+const listButton = (rc: RenderContext) => button(rc.t('learn.buttons.list'), checkinRoutes.learn('list'));
+const checkinButton = (rc: RenderContext) => button(rc.t('learn.buttons.checkin'), commandRoute('checkin'));
 
 /** The overview: the four explainers and every module of the catalogue. */
 export function buildLearnList(catalogue: ModuleCatalogue, rc: RenderContext): OutboundMessage {

@@ -2,8 +2,9 @@
  * The check-in as a bot feature: `checkin`, `leer`, `mijn resultaten`; the result's and the learn cards'
  * buttons; and what happens when the check-in dialog ends (the safety route, or diagnose → save → result).
  */
-import { privately, type Feature, type TurnContext } from '../../core/context.js';
-import type { ActionPayload, OutboundMessage } from '../../core/types.js';
+import { z } from 'zod';
+import { action, button, privately, type Feature, type TurnContext } from '../../core/context.js';
+import type { OutboundMessage, SentRef } from '../../message/types.js';
 import type { DialogState } from '../../dialog/types.js';
 import { diagnose } from './diagnosis.js';
 import {
@@ -12,11 +13,11 @@ import {
   buildLearnNotFound,
   buildModuleCard,
   EXPLAINER_TOPICS,
-  LEARN_ACTIONS,
   resolveLearnTarget,
 } from './explainers.js';
 import { findModule, suggestModules, type ModuleCatalogue } from './modules.js';
-import { buildResultMessage, MODULE_ACTIONS, RESULT_ACTIONS, actionButton, type ResultView } from './result.js';
+import { buildResultMessage, type ResultView, USEFUL_VOTES } from './result.js';
+import { CHECKIN_FEATURE, checkinRoutes } from './routes.js';
 import { createResultsRepo, type ResultsRepo, type StoredResult } from './results-repo.js';
 import { buildSafetyRoute } from './safety.js';
 import { formatDate, message, type RenderContext } from './text.js';
@@ -30,6 +31,11 @@ export interface CheckinFeatureDeps {
   /** Result ids (tests); default random. */
   newId?: () => string;
 }
+
+const ResultData = z.object({ id: z.string().min(1).max(64) }).strict();
+const UsefulData = z.object({ id: z.string().min(1).max(64), vote: z.enum(USEFUL_VOTES) }).strict();
+const TopicData = z.object({ topic: z.string().min(1).max(40) }).strict();
+const NoData = z.object({}).strict();
 
 const rcOf = (ctx: TurnContext): RenderContext => ({ t: ctx.t, locale: ctx.locale });
 const text = (body: string, tone: 'normal' | 'muted' | 'warning' = 'normal'): OutboundMessage =>
@@ -109,7 +115,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
           { type: 'text', text: ctx.t('result.list.empty') },
           {
             type: 'buttons',
-            buttons: [actionButton(ctx.t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' })],
+            buttons: [button(ctx.t('result.buttons.restart'), checkinRoutes.restart())],
           },
         ]),
         privately(ctx),
@@ -134,12 +140,8 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       blocks.push({
         type: 'buttons',
         buttons: [
-          actionButton(ctx.t('result.buttons.show'), { dialogId: RESULT_ACTIONS, stepId: 'show', choiceId: r.id }),
-          actionButton(
-            ctx.t('result.buttons.forget'),
-            { dialogId: RESULT_ACTIONS, stepId: 'forget', choiceId: r.id },
-            'danger',
-          ),
+          button(ctx.t('result.buttons.show'), checkinRoutes.show(r.id)),
+          button(ctx.t('result.buttons.forget'), checkinRoutes.forget(r.id), 'danger'),
         ],
       });
     }
@@ -151,74 +153,84 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     await ctx.io.send(message(blocks), privately(ctx));
   }
 
-  async function onResultAction(ctx: TurnContext, action: ActionPayload): Promise<void> {
+  async function showResult(ctx: TurnContext, resultId: string): Promise<void> {
     const repo = repoOf(ctx);
-    const resultId = action.choiceId ?? '';
-    switch (action.stepId) {
-      case 'restart':
-        return ctx.startDialog(CHECKIN_DIALOG);
-      case 'show': {
-        const result = await repo.get(ctx.person, resultId, ctx.now);
-        if (result) await sendResult(ctx, repo, result);
-        else await ctx.io.send(text(ctx.t('result.notFound'), 'muted'));
-        return;
-      }
-      case 'keep': {
-        const kept = await repo.markKept(ctx.person, resultId, ctx.now);
-        await ctx.io.send(
-          kept
-            ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) }))
-            : text(ctx.t('result.notFound'), 'muted'),
-        );
-        return;
-      }
-      case 'forget': {
-        const { removed, sent } = await repo.remove(ctx.person, resultId, ctx.now);
-        let failed = 0;
-        for (const ref of sent) if (!(await ctx.io.remove(ref).catch(() => false))) failed += 1;
-        const body = removed ? ctx.t('result.forgotten') : ctx.t('result.notFound');
-        await ctx.io.send(text(failed > 0 ? `${body}\n${ctx.t('result.forgottenManual', { count: failed })}` : body));
-        return;
-      }
-      case 'useful': {
-        // The vote is the choice; the result id rides in `text` (see buildResultMessage).
-        const counted = await repo.recordUseful(ctx.person, action.text ?? '', action.choiceId ?? '', ctx.now);
-        await ctx.io.send(text(ctx.t(counted ? 'result.useful.thanks' : 'result.useful.already'), 'muted'));
-        return;
-      }
-      default:
-        await ctx.io.send(text(ctx.t('errors.unknownAction'), 'muted'));
-    }
+    const result = await repo.get(ctx.person, resultId, ctx.now);
+    if (result) await sendResult(ctx, repo, result);
+    else await ctx.io.send(text(ctx.t('result.notFound'), 'muted'));
   }
 
-  async function onModuleAction(ctx: TurnContext, action: ActionPayload): Promise<void> {
-    const module = findModule(catalogue, action.choiceId ?? '');
+  async function keep(ctx: TurnContext, resultId: string): Promise<void> {
+    const kept = await repoOf(ctx).markKept(ctx.person, resultId, ctx.now);
+    await ctx.io.send(
+      kept
+        ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) }))
+        : text(ctx.t('result.notFound'), 'muted'),
+    );
+  }
+
+  async function forget(ctx: TurnContext, resultId: string): Promise<void> {
+    const { removed, sent } = await repoOf(ctx).remove(ctx.person, resultId, ctx.now);
+    const failed = await removeMessages(ctx, sent);
+    const body = removed ? ctx.t('result.forgotten') : ctx.t('result.notFound');
+    await ctx.io.send(text(failed > 0 ? `${body}\n${ctx.t('result.forgottenManual', { count: failed })}` : body));
+  }
+
+  async function useful(ctx: TurnContext, resultId: string, vote: string): Promise<void> {
+    const counted = await repoOf(ctx).recordUseful(ctx.person, resultId, vote, ctx.now);
+    await ctx.io.send(text(ctx.t(counted ? 'result.useful.thanks' : 'result.useful.already'), 'muted'));
+  }
+
+  async function showModule(ctx: TurnContext, moduleId: string): Promise<void> {
+    const module = findModule(catalogue, moduleId);
     await ctx.io.send(module ? buildModuleCard(module, rcOf(ctx)) : buildLearnNotFound(catalogue, rcOf(ctx)));
   }
 
-  async function onLearnAction(ctx: TurnContext, action: ActionPayload): Promise<void> {
-    const topic = EXPLAINER_TOPICS.find((t) => t === action.choiceId);
+  async function showTopic(ctx: TurnContext, topicId: string): Promise<void> {
+    const topic = EXPLAINER_TOPICS.find((t) => t === topicId);
     await ctx.io.send(topic ? buildExplainerCard(topic, rcOf(ctx)) : buildLearnList(catalogue, rcOf(ctx)));
   }
 
   return {
+    id: CHECKIN_FEATURE,
     commands: {
-      checkin: (ctx) => ctx.startDialog(CHECKIN_DIALOG),
-      learn,
-      myResults,
+      checkin: { words: ['checkin', 'check in'], menu: 'everywhere', run: (ctx) => ctx.startDialog(CHECKIN_DIALOG) },
+      learn: { words: ['leer', 'learn', 'leren'], takesArgument: true, menu: 'everywhere', run: learn },
+      myResults: {
+        words: ['mijn resultaten', 'my results', 'resultaten', 'results'],
+        menu: 'personal',
+        run: myResults,
+      },
     },
     actions: {
-      [RESULT_ACTIONS]: onResultAction,
-      [MODULE_ACTIONS]: onModuleAction,
-      [LEARN_ACTIONS]: onLearnAction,
+      keep: action(ResultData, (ctx, data) => keep(ctx, data.id)),
+      forget: action(ResultData, (ctx, data) => forget(ctx, data.id)),
+      show: action(ResultData, (ctx, data) => showResult(ctx, data.id)),
+      restart: action(NoData, (ctx) => ctx.startDialog(CHECKIN_DIALOG)),
+      useful: action(UsefulData, (ctx, data) => useful(ctx, data.id, data.vote)),
+      module: action(ResultData, (ctx, data) => showModule(ctx, data.id)),
+      learn: action(TopicData, (ctx, data) => showTopic(ctx, data.topic)),
     },
-    onDialogDone: { [CHECKIN_DIALOG]: onCheckinDone },
-    async describeData(ctx) {
-      const results = await repoOf(ctx).list(ctx.person, ctx.now);
-      if (results.length === 0) return [];
-      const notes = results.filter((r) => r.answers.note !== undefined).length;
-      const last = Math.max(...results.map((r) => r.expiresAt));
-      return [ctx.t('result.myData', { count: results.length, notes, until: formatDate(ctx.locale, last) })];
+    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone } },
+    personData: {
+      async describe(ctx) {
+        const results = await repoOf(ctx).list(ctx.person, ctx.now);
+        if (results.length === 0) return [];
+        const notes = results.filter((r) => r.answers.note !== undefined).length;
+        const last = Math.max(...results.map((r) => r.expiresAt));
+        return [ctx.t('result.myData', { count: results.length, notes, until: formatDate(ctx.locale, last) })];
+      },
+      async beforeForget(ctx) {
+        // The messages that showed a result are deleted where the platform allows it.
+        await removeMessages(ctx, await repoOf(ctx).sentMessages(ctx.person, ctx.now));
+      },
     },
   };
+}
+
+/** Delete messages the bot sent; returns how many could not be deleted (the person must remove those). */
+async function removeMessages(ctx: TurnContext, refs: readonly SentRef[]): Promise<number> {
+  let failed = 0;
+  for (const ref of refs) if (!(await ctx.io.remove(ref).catch(() => false))) failed += 1;
+  return failed;
 }

@@ -2,7 +2,7 @@
  * The vocabulary of the check-in: the choice ids of dialogs/checkin.yaml that the diagnosis reads, the
  * diagnosis types, and the public sources of the models (URLs only; all text lives in the locale files).
  */
-import type { MessageVars } from '../../core/context.js';
+import type { MessageVars } from '../../message/types.js';
 
 export const TRACKS = ['conflict', 'polarisation', 'both', 'unclear'] as const;
 export type Track = (typeof TRACKS)[number];

@@ -4,7 +4,7 @@
  * declarative language over the diagnosis; `suggestModules` picks 1-3 modules, each with a reason.
  */
 import { z } from 'zod';
-import type { Locale } from '../../core/types.js';
+import type { Locale } from '../../message/types.js';
 import { loadDataFile, parseDataFile } from '../../data-file.js';
 import { IdSchema } from '../../dialog/schema.js';
 import {

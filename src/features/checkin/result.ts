@@ -2,16 +2,13 @@
  * The private result of a check-in as neutral blocks: summary, findings each with a "waarom" line, the models
  * named and linked, certainty, a one-person's-view line, 1-3 modules with why, and the result's buttons.
  */
-import type { MessageVars } from '../../core/context.js';
-import type { ActionPayload, Block, Button, OutboundMessage } from '../../core/types.js';
+import { button } from '../../core/context.js';
+import type { Block, MessageVars, OutboundMessage } from '../../message/types.js';
 import { SOURCES, type Diagnosis, type Finding, type Reason } from './model.js';
 import { localText, type SuggestedModule } from './modules.js';
+import { checkinRoutes } from './routes.js';
 import { formatDate, message, renderRef, type RenderContext } from './text.js';
 
-/** The action namespace of the result's buttons. */
-export const RESULT_ACTIONS = 'result';
-/** The action namespace of "more about a module". */
-export const MODULE_ACTIONS = 'module';
 /** Votes of "was this useful?". */
 export const USEFUL_VOTES = ['yes', 'partly', 'no'] as const;
 export type UsefulVote = (typeof USEFUL_VOTES)[number];
@@ -22,11 +19,6 @@ export interface ResultView {
   suggestions: SuggestedModule[];
   /** When the stored result expires by itself (ms since epoch). */
   expiresAt: number;
-}
-
-/** A plain (non-dialog) button; `turn` is 0 outside dialogs. */
-export function actionButton(label: string, action: Omit<ActionPayload, 'turn'>, style?: Button['style']): Button {
-  return { label, action: { turn: 0, ...action }, ...(style ? { style } : {}) };
 }
 
 /** The order findings are shown in; certainty has its own line. */
@@ -122,11 +114,10 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
   blocks.push({
     type: 'buttons',
     buttons: view.suggestions.map((s) =>
-      actionButton(t('result.buttons.moreAbout', { title: localText(s.module.title, rc.locale) }), {
-        dialogId: MODULE_ACTIONS,
-        stepId: 'show',
-        choiceId: s.module.id,
-      }),
+      button(
+        t('result.buttons.moreAbout', { title: localText(s.module.title, rc.locale) }),
+        checkinRoutes.module(s.module.id),
+      ),
     ),
   });
 
@@ -139,31 +130,16 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
   blocks.push({
     type: 'buttons',
     buttons: [
-      actionButton(
-        t('result.buttons.keep'),
-        { dialogId: RESULT_ACTIONS, stepId: 'keep', choiceId: resultId },
-        'primary',
-      ),
-      actionButton(
-        t('result.buttons.forget'),
-        { dialogId: RESULT_ACTIONS, stepId: 'forget', choiceId: resultId },
-        'danger',
-      ),
-      actionButton(t('result.buttons.restart'), { dialogId: RESULT_ACTIONS, stepId: 'restart' }),
+      button(t('result.buttons.keep'), checkinRoutes.keep(resultId), 'primary'),
+      button(t('result.buttons.forget'), checkinRoutes.forget(resultId), 'danger'),
+      button(t('result.buttons.restart'), checkinRoutes.restart()),
     ],
   });
   blocks.push({ type: 'text', text: t('result.useful.prompt') });
   blocks.push({
     type: 'buttons',
-    // The result id rides in `text`, so a vote counts once per result.
-    buttons: USEFUL_VOTES.map((vote) =>
-      actionButton(t(`result.useful.${vote}`), {
-        dialogId: RESULT_ACTIONS,
-        stepId: 'useful',
-        choiceId: vote,
-        text: resultId,
-      }),
-    ),
+    // The route names the result, so a vote counts once per result.
+    buttons: USEFUL_VOTES.map((vote) => button(t(`result.useful.${vote}`), checkinRoutes.useful(resultId, vote))),
   });
   return message(blocks);
 }

@@ -4,14 +4,14 @@
  * Anonymous counters (useful votes, safety routes shown) hold no person.
  */
 import { randomBytes } from 'node:crypto';
-import type { SentRef } from '../../core/types.js';
+import type { SentRef } from '../../message/types.js';
 import type { Answer } from '../../dialog/types.js';
-import { keys } from '../../store/keys.js';
+import { DAY_MS } from '../../lib/time.js';
+import { checkinKeys as keys } from './keys.js';
 import type { KeyValueStore } from '../../store/store.js';
 import type { Diagnosis } from './model.js';
 import { USEFUL_VOTES, type UsefulVote } from './result.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** The only free-text answer that may be kept: the optional note, when the person wrote one. */
 const NOTE_STEP = 'note';
 const MAX_LIST = 50;
@@ -58,6 +58,8 @@ export interface ResultsRepo {
   rememberSent(person: string, resultId: string, ref: SentRef, now: number): Promise<void>;
   /** Delete a result and its bookkeeping; returns the messages that showed it. */
   remove(person: string, resultId: string, now: number): Promise<{ removed: boolean; sent: SentRef[] }>;
+  /** Every message that shows one of the person's results (for "vergeet mij"). */
+  sentMessages(person: string, now: number): Promise<SentRef[]>;
   /** Count a "was this useful?" vote once per result; false when already voted or the result is gone. */
   recordUseful(person: string, resultId: string, vote: string, now: number): Promise<boolean>;
   usefulCounts(): Promise<Record<UsefulVote, number>>;
@@ -116,11 +118,9 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
     return result && result.expiresAt > now ? result : undefined;
   }
 
+  /** An atomic increment: two replicas counting at the same instant both count. */
   async function bump(name: string): Promise<void> {
-    // get + set is not atomic: two replicas voting in the same instant may lose one count. Good enough for
-    // feedback tallies; nothing depends on them being exact.
-    const key = keys.counter(name);
-    await store.set(key, ((await store.get<number>(key)) ?? 0) + 1);
+    await store.increment(keys.counter(name), 1);
   }
 
   return {
@@ -167,6 +167,15 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       await setTracked(person, key, [...refs, ref], result.expiresAt - now);
     },
 
+    async sentMessages(person, now) {
+      const lists = await Promise.all(
+        (await readList(person, now)).map(
+          async (e) => (await store.get<SentRef[]>(keys.sentForResult(person, e.id))) ?? [],
+        ),
+      );
+      return lists.flat();
+    },
+
     async remove(person, resultId, now) {
       const sent = (await store.get<SentRef[]>(keys.sentForResult(person, resultId))) ?? [];
       const removed = await store.delete(keys.result(person, resultId));
@@ -193,9 +202,7 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
 
     async usefulCounts() {
       const counts = await Promise.all(
-        USEFUL_VOTES.map(
-          async (vote) => [vote, (await store.get<number>(keys.counter(`useful:${vote}`))) ?? 0] as const,
-        ),
+        USEFUL_VOTES.map(async (vote) => [vote, await store.counter(keys.counter(`useful:${vote}`))] as const),
       );
       return Object.fromEntries(counts) as Record<UsefulVote, number>;
     },
@@ -205,7 +212,7 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
     },
 
     async safetyRoutesShown() {
-      return (await store.get<number>(keys.counter('safetyRouteShown'))) ?? 0;
+      return store.counter(keys.counter('safetyRouteShown'));
     },
   };
 }

@@ -3,9 +3,10 @@
  * violence: coaching stops, the person is pointed to help. Only "route shown" is counted, without the person.
  */
 import type { Config } from '../../config.js';
-import type { Block, OutboundMessage } from '../../core/types.js';
+import type { Block, OutboundMessage } from '../../message/types.js';
 import { SOURCES } from './model.js';
-import { MODULE_ACTIONS, actionButton } from './result.js';
+import { button } from '../../core/context.js';
+import { checkinRoutes } from './routes.js';
 import { message, type RenderContext } from './text.js';
 
 export interface SafetyRouteOptions {
@@ -48,13 +49,7 @@ export function buildSafetyRoute(rc: RenderContext, options: SafetyRouteOptions)
   if (options.moduleId) {
     blocks.push({
       type: 'buttons',
-      buttons: [
-        actionButton(t('safety.buttons.module'), {
-          dialogId: MODULE_ACTIONS,
-          stepId: 'show',
-          choiceId: options.moduleId,
-        }),
-      ],
+      buttons: [button(t('safety.buttons.module'), checkinRoutes.module(options.moduleId))],
     });
   }
   return message(blocks);

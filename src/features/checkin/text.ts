@@ -2,8 +2,7 @@
  * Small helpers to turn the check-in's text references into translated strings. Text comes only from the
  * locale files (through `t`) or the module catalogue.
  */
-import type { MessageVars, Translate } from '../../core/context.js';
-import type { Block, Locale, OutboundMessage } from '../../core/types.js';
+import type { Block, Locale, MessageVars, OutboundMessage, Translate } from '../../message/types.js';
 import type { ChoiceRef, TextRef } from './model.js';
 
 /** What every builder needs to produce text: the turn's translator and its locale. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readLine, renderForConsole } from '../../../adapters/console/render.js';
-import type { OutboundMessage } from '../../../src/core/index.js';
+import type { OutboundMessage, Route } from '../../../src/core/index.js';
 
 const t = (key: string, vars?: Record<string, string | number>) => `${key}${vars ? JSON.stringify(vars) : ''}`;
-const action = { dialogId: 'd', stepId: 's', turn: 2 };
+const route: Route = { feature: 'dialog', verb: 'answer', data: { d: 'd', s: 's', t: '2' } };
+const back: Route = { feature: 'dialog', verb: 'back', data: { d: 'd', s: 's', t: '2' } };
 
 const single: OutboundMessage = {
   text: 'q',
@@ -17,9 +18,9 @@ const single: OutboundMessage = {
         { id: 'a', label: 'A' },
         { id: 'b', label: 'B' },
       ],
-      action,
+      route,
     },
-    { type: 'buttons', buttons: [{ label: 'Terug', action: { ...action, stepId: '$back' } }] },
+    { type: 'buttons', buttons: [{ label: 'Terug', route: back }] },
   ],
 };
 
@@ -33,8 +34,8 @@ describe('terminal rendering', () => {
 
   it('reads a number as the choice or button it names, and anything else as a message', () => {
     const { prompt } = renderForConsole(single, t);
-    expect(readLine('2', prompt)).toEqual({ ...action, choiceId: 'b' });
-    expect(readLine('3', prompt)).toEqual({ ...action, stepId: '$back' });
+    expect(readLine('2', prompt)).toEqual({ route, choice: 'b' });
+    expect(readLine('3', prompt)).toEqual({ route: back });
     expect(readLine('9', prompt)).toBeUndefined();
     expect(readLine('1,2', prompt)).toBeUndefined();
     expect(readLine('misschien', prompt)).toBeUndefined();
@@ -50,22 +51,22 @@ describe('terminal rendering', () => {
             label: 'M',
             submitLabel: 'OK',
             choices: ['a', 'b', 'c'].map((id) => ({ id, label: id })),
-            action,
+            route,
           },
         ],
       },
       t,
     );
-    expect(readLine('1, 3', multi.prompt)).toEqual({ ...action, values: ['a', 'c'] });
-    expect(readLine('3 3', multi.prompt)).toEqual({ ...action, values: ['c'] });
+    expect(readLine('1, 3', multi.prompt)).toEqual({ route, values: ['a', 'c'] });
+    expect(readLine('3 3', multi.prompt)).toEqual({ route, values: ['c'] });
     const scale = renderForConsole(
       {
         text: 's',
-        blocks: [{ type: 'scale', label: 'S', min: 1, max: 5, minLabel: 'laag', maxLabel: 'hoog', action }],
+        blocks: [{ type: 'scale', label: 'S', min: 1, max: 5, minLabel: 'laag', maxLabel: 'hoog', route }],
       },
       t,
     );
-    expect(readLine('4', scale.prompt)).toEqual({ ...action, text: '4' });
+    expect(readLine('4', scale.prompt)).toEqual({ route, choice: '4' });
     expect(readLine('6', scale.prompt)).toBeUndefined();
   });
 
@@ -73,14 +74,12 @@ describe('terminal rendering', () => {
     const input = renderForConsole(
       {
         text: 'i',
-        blocks: [
-          { type: 'input', label: 'Notitie', maxLength: 280, submitLabel: 'OK', skipLabel: 'Overslaan', action },
-        ],
+        blocks: [{ type: 'input', label: 'Notitie', maxLength: 280, submitLabel: 'OK', skipLabel: 'Overslaan', route }],
       },
       t,
     );
     expect(input.text).toContain('console.inputHint{"max":280}');
-    expect(readLine('Het overleg liep vast', input.prompt)).toEqual({ ...action, text: 'Het overleg liep vast' });
-    expect(readLine('1', input.prompt)).toEqual({ ...action, text: '' });
+    expect(readLine('Het overleg liep vast', input.prompt)).toEqual({ route, text: 'Het overleg liep vast' });
+    expect(readLine('1', input.prompt)).toEqual({ route, text: '' });
   });
 });

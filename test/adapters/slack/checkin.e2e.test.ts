@@ -5,8 +5,8 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main.js';
-import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
-import { keys } from '../../../src/store/keys.js';
+import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
+import { dialogKey } from '../../../src/dialog/runner.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import {
@@ -34,18 +34,18 @@ beforeEach(async () => {
   capture.clear();
   api = fakeSlackApi(nock);
   core = await makeBot({ log: capture.log });
-  slack = await startSlack({ sink: core.bot.sink, store: core.store, log: capture.log, pseudonymize: personOf });
+  slack = await startSlack({ core, log: capture.log });
 });
 afterEach(async () => {
   await slack.close();
-  await core.bot.drain();
+  await core.pipeline.drain();
   await core.store.close();
 });
 
 const elements = (message: SlackMessage): Element[] =>
   (message.blocks ?? []).flatMap((b) => ((b as { elements?: Element[] }).elements ?? []).filter((e) => e.action_id));
-const isAnswer = (e: Element) =>
-  /^bb\|[axmsi]\|/.test(e.action_id ?? '') && !/^bb\|a\|[^|]+\|\$/.test(e.action_id ?? '');
+/** The controls that answer the open question (not "terug" or "stoppen", whose verbs are back and stop). */
+const isAnswer = (e: Element) => /^bb\|[axmsi]\|dialog\|answer\|/.test(e.action_id ?? '');
 
 /** The newest version of the newest question in the person's 1:1 chat. */
 function currentQuestion(channel: string): SlackMessage | undefined {
@@ -55,7 +55,7 @@ function currentQuestion(channel: string): SlackMessage | undefined {
 
 async function settle(): Promise<void> {
   await slack.adapter.drain();
-  await core.bot.drain();
+  await core.pipeline.drain();
 }
 
 /** Answer the question on screen like a person would: first choice, first boxes, a note in the modal. */
@@ -95,7 +95,7 @@ describe('the check-in in Slack, end to end', () => {
     expect(response.status).toBe(200);
     await settle();
     const person = personOf({ platform: 'slack', tenantId: TEST_TEAM, userId: user });
-    expect(await core.store.get(keys.dialog(person))).toBeDefined();
+    expect((await core.store.getVersioned(dialogKey(person))).value).toBeDefined();
 
     let steps = 0;
     for (let question = currentQuestion(dm); question; question = currentQuestion(dm)) {
@@ -107,12 +107,12 @@ describe('the check-in in Slack, end to end', () => {
       // The clicked question was replaced in place (no old buttons left to press), unless it was the last one.
       const replaced = api.of('chat.update').at(-1);
       expect(replaced?.body.ts).toBe(question.ts);
-      if (!(await core.store.get(keys.dialog(person)))) break;
+      if (!(await core.store.getVersioned(dialogKey(person))).value) break;
     }
     expect(steps).toBeGreaterThanOrEqual(3);
     // The optional note was typed in the modal, and it reached the dialog.
     expect(api.of('views.open').length).toBeGreaterThanOrEqual(1);
-    expect(await core.store.get(keys.dialog(person))).toBeUndefined();
+    expect((await core.store.getVersioned(dialogKey(person))).value).toBeUndefined();
 
     const messages = api.messages();
     for (const m of messages) expect(messageProblems(m), `${m.method} ${m.text}`).toEqual([]);

@@ -11,15 +11,18 @@ import {
   type SlackAdapterOptions,
   type SlackTuning,
 } from '../../../adapters/slack/index.js';
+import type { Core } from '../../../src/app.js';
 import type { SlackConfig } from '../../../src/config.js';
 import type { HttpRoutes, RouteHandler } from '../../../src/core/http.js';
-import type { InboundEvent, InboundSink, TurnIO } from '../../../src/core/types.js';
+import { createKeyedHash } from '../../../src/crypto/pseudonym.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+import type { InboundEvent, InboundSink, TurnIO } from '../../../src/message/types.js';
+import { createOutboundPolicy } from '../../../src/outbound/policy.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
-import { postSigned, TEST_SIGNING_SECRET, type SignOptions } from '../../support/slack-signed-request.js';
+import { postSigned, type SignOptions, TEST_SIGNING_SECRET } from '../../support/slack-signed-request.js';
+import { testHost } from '../../support/test-host.js';
 
 /** Looks like a real host, is intercepted by nock (an ordinary port: fetch refuses "bad ports", versions.md §5.4). */
 export const API_ORIGIN = 'http://127.0.0.1:59999';
@@ -27,7 +30,7 @@ export const API_URL = `${API_ORIGIN}/api/`;
 export const BOT_TOKEN = 'xoxb-test-token';
 
 export const translator = createTranslator({ dir: 'dialogs' });
-export const pseudonymize = createPseudonymizer('slack-test-pseudonym-key-0123456789abcdef');
+const hash = createKeyedHash('slack-test-hash-key-0123456789abcdef0123');
 
 /** A router like the shared server's: exact path and method. */
 class TestRoutes implements HttpRoutes {
@@ -61,19 +64,23 @@ export interface SlackHarness {
 }
 
 export interface HarnessOptions {
+  /** The real core: the adapter is registered with it and uses its host. */
+  core?: Core;
+  /** Without a core: where turns go (default: nowhere). */
   sink?: InboundSink;
   store?: KeyValueStore;
   config?: Partial<SlackConfig>;
   tuning?: Partial<SlackTuning>;
   log?: Logger;
   now?: () => number;
-  pseudonymize?: (user: { platform: 'slack' | 'teams' | 'console'; tenantId: string; userId: string }) => string;
+  /** Share pauses and pacing through the store (default: only when it is Redis, as the server does). */
+  shareLimits?: boolean;
   /** A fetch for the Web API instead of nock (a hanging downstream). */
   fetch?: SlackAdapterOptions['fetch'];
 }
 
 export async function startSlack(options: HarnessOptions = {}): Promise<SlackHarness> {
-  const store = options.store ?? openMemoryStore();
+  const store = options.core?.store ?? options.store ?? openMemoryStore();
   const routes = new TestRoutes();
   const server: Server = createServer(routes.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,16 +95,23 @@ export async function startSlack(options: HarnessOptions = {}): Promise<SlackHar
     config,
     {
       log: options.log ?? silentLogger(),
-      store,
       routes,
+      policy: createOutboundPolicy({
+        platform: 'slack',
+        hash,
+        shared: (options.shareLimits ?? store.kind === 'redis') ? store : undefined,
+        now: options.now,
+      }),
       translate: (locale, key, vars) => translator.t(locale, key, vars),
-      pseudonymize: options.pseudonymize ?? pseudonymize,
       now: options.now,
       tuning: { channelGapMs: 0, maxRetryAfterWaitMs: 2_000, webApiRetries: 0, ...options.tuning },
     },
     { fetch: options.fetch },
   );
-  await adapter.start(options.sink ?? (async () => undefined));
+  options.core?.registry.register(adapter);
+  await adapter.start(
+    options.core ? options.core.hostFor('slack') : testHost(options.sink ?? (async () => undefined), store),
+  );
   const eventsUrl = `${url}/slack/events`;
   return {
     url,

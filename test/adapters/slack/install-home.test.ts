@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main.js';
-import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
-import { keys } from '../../../src/store/keys.js';
+import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
+import { dialogKey } from '../../../src/dialog/runner.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import { blockAction, directMessage, eventCallback, homeOpened } from '../../support/slack-signed-request.js';
 import { viewProblems } from './block-kit.js';
@@ -13,7 +13,7 @@ let core: Core | undefined;
 let slack: SlackHarness | undefined;
 afterEach(async () => {
   await slack?.close();
-  await core?.bot.drain();
+  await core?.pipeline.drain();
   slack = undefined;
 });
 
@@ -26,9 +26,7 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
     const api = fakeSlackApi(nock);
     core = await makeBot();
     slack = await startSlack({
-      sink: core.bot.sink,
-      store: core.store,
-      pseudonymize: personOf,
+      core,
       config: { botToken: undefined, oauth },
     });
 
@@ -65,9 +63,14 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
       redirect: 'manual',
     });
     expect(callback.status).toBe(200);
-    const stored = await core.store.get<{ botToken: string; teamId: string }>(keys.installation('slack', 'T0NEW'));
+    const vault = core.hostFor('slack').vault;
+    const stored = await vault.get<{ botToken: string; teamId: string }>('installation:T0NEW');
     expect(stored).toMatchObject({ teamId: 'T0NEW', botToken: 'xoxb-installed-token' });
     expect(JSON.stringify(stored)).not.toContain('U0ADMIN');
+    // At rest the token and the workspace id are sealed: nothing in the store reads as either.
+    const raw = JSON.stringify(await core.store.list(''));
+    expect(raw).not.toContain('xoxb-installed-token');
+    expect(raw).not.toContain('T0NEW');
 
     await waitFor(() => api.of('chat.postMessage').length === 1, 3_000, 'the welcome');
     expect(api.of('chat.postMessage')[0]).toMatchObject({
@@ -77,7 +80,7 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
 
     await slack.post(inTeam(directMessage('U5', 'help', 'DU5'), 'T0NEW'));
     await slack.adapter.drain();
-    await core.bot.drain();
+    await core.pipeline.drain();
     expect(api.of('chat.postMessage').at(-1)).toMatchObject({
       authorization: 'Bearer xoxb-installed-token',
       body: { channel: 'DU5' },
@@ -86,11 +89,11 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
     // Uninstalled: the token is forgotten, nothing more is sent for that workspace.
     await slack.post(inTeam(eventCallback({ type: 'app_uninstalled' }), 'T0NEW'));
     await slack.adapter.drain();
-    expect(await core.store.get(keys.installation('slack', 'T0NEW'))).toBeUndefined();
+    expect(await vault.get('installation:T0NEW')).toBeUndefined();
     const before = api.calls.length;
     await slack.post(inTeam(directMessage('U5', 'help', 'DU5'), 'T0NEW'));
     await slack.adapter.drain();
-    await core.bot.drain();
+    await core.pipeline.drain();
     expect(api.calls.length).toBe(before);
   });
 
@@ -98,16 +101,14 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
     fakeSlackApi(nock);
     core = await makeBot();
     slack = await startSlack({
-      sink: core.bot.sink,
-      store: core.store,
-      pseudonymize: personOf,
+      core,
       config: { botToken: undefined, oauth },
     });
     const callback = await fetch(`${slack.url}/slack/oauth_redirect?code=the-code&state=forged`, {
       redirect: 'manual',
     });
     expect(callback.status).toBeGreaterThanOrEqual(400);
-    expect(await core.store.get(keys.installation('slack', 'T0NEW'))).toBeUndefined();
+    expect(await core.hostFor('slack').vault.get('installation:T0NEW')).toBeUndefined();
   });
 });
 
@@ -115,7 +116,7 @@ describe('the App Home tab', () => {
   it('shows shortcuts, the person’s results and modules, and settings; its buttons answer in the 1:1 chat', async () => {
     const api = fakeSlackApi(nock, { locales: { U1: 'en-US' } });
     core = await makeBot();
-    slack = await startSlack({ sink: core.bot.sink, store: core.store, pseudonymize: personOf });
+    slack = await startSlack({ core });
     await slack.post(homeOpened('U1'));
     await waitFor(() => api.of('views.publish').length === 1, 3_000, 'views.publish');
     const publish = api.of('views.publish')[0]!;
@@ -128,19 +129,20 @@ describe('the App Home tab', () => {
       expect(text).toContain(translator.t('en', key));
     // The person's results (none yet) and the module catalogue are the core's own answers, in English.
     expect(text).toContain(translator.t('en', 'slack.home.results'));
-    expect(text).toMatch(/bb\|a\|learn\|/);
+    expect(text).toMatch(/bb\|a\|checkin\|learn\|/);
     expect(text).not.toContain(translator.t('nl', 'slack.home.intro'));
     // Nothing was sent in a conversation: the Home tab is the person's own view.
     expect(api.of('chat.postMessage')).toHaveLength(0);
 
-    const checkin = text.match(/bb\|a\|cmd\|run\|0\|checkin/)![0];
+    const checkin = text.match(/bb\|a\|core\|command\|name=checkin\|/)![0];
     await slack.post(blockAction({ user: 'U1', channel: '', messageTs: '', actionId: checkin, fromHome: true }));
     await slack.adapter.drain();
-    await core.bot.drain();
+    await core.pipeline.drain();
     expect(api.of('conversations.open')[0]?.body.users).toBe('U1');
     expect(api.of('chat.postMessage').map((c) => c.body.channel)).toEqual(['DU1']);
     expect(
-      await core.store.get(keys.dialog(personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' }))),
+      (await core.store.getVersioned(dialogKey(personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' }))))
+        .value,
     ).toBeDefined();
   });
 });

@@ -4,7 +4,8 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_EVENTS, BOT_SCOPES, SLACK_ROUTES, SLASH_COMMAND } from '../../../adapters/slack/index.js';
 import { interpret } from '../../../adapters/slack/inbound.js';
-import { renderSlackManifest } from '../../../manifests/slack/render.js';
+import { renderSlackManifest, usageHint } from '../../../manifests/slack/render.js';
+import { productCommandMenus } from '../../../src/features/menu.js';
 import { eventCallback } from '../../support/slack-signed-request.js';
 import { startSlack, type SlackHarness } from './harness.js';
 
@@ -19,7 +20,7 @@ type Manifest = {
   features: {
     app_home: Record<string, boolean>;
     bot_user: { display_name: string };
-    slash_commands: { command: string; url?: string }[];
+    slash_commands: { command: string; url?: string; usage_hint?: string }[];
   };
   oauth_config: { redirect_urls: string[]; scopes: { bot: string[]; user?: string[] } };
   settings: {
@@ -64,6 +65,14 @@ describe('manifests/slack/manifest.json', () => {
   it('asks the fewest scopes the code needs, no user scopes', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
+  });
+
+  it('the usage hint lists the commands of the route table everyone may use (checked-in template included)', () => {
+    const commands = productCommandMenus({ modulesPath: 'dialogs/modules.yaml', dialogsDir: 'dialogs' });
+    const rendered = renderSlackManifest({ publicUrl: PUBLIC, commands }) as unknown as typeof manifest;
+    expect(rendered.features.slash_commands[0]!.usage_hint).toBe(usageHint(commands));
+    expect(usageHint(commands)).toContain('mijn resultaten');
+    expect(manifest.features.slash_commands[0]!.usage_hint).toBe(usageHint(commands));
   });
 
   it('the command, events and URLs match what the code serves', async () => {

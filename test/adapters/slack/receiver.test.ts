@@ -25,6 +25,7 @@ async function serve(overrides: Partial<EventsRouteDeps>) {
     now: Date.now,
     maxBodyBytes: 64 * 1024,
     isBusy: () => false,
+    admit: async (work) => work,
     dispatch: () => undefined,
     ...overrides,
   });

@@ -5,7 +5,7 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main.js';
-import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
@@ -20,17 +20,17 @@ afterEach(async () => {
 
 async function replica(store?: KeyValueStore): Promise<{ core: Core; slack: SlackHarness }> {
   const core = await makeBot({ store });
-  const slack = await startSlack({ sink: core.bot.sink, store: core.store, pseudonymize: personOf });
+  const slack = await startSlack({ core });
   cleanups.push(async () => {
     await slack.close();
-    await core.bot.drain();
+    await core.pipeline.drain();
   });
   return { core, slack };
 }
 
 const settle = async (...replicas: { core: Core; slack: SlackHarness }[]) => {
   for (const r of replicas) await r.slack.adapter.drain();
-  for (const r of replicas) await r.core.bot.drain();
+  for (const r of replicas) await r.core.pipeline.drain();
 };
 
 const retry = (n: number) => ({ headers: { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } });

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { decodeActionId, encodeActionId } from '../../../adapters/slack/action-id.js';
 import { renderModal } from '../../../adapters/slack/modal.js';
 import { escapeMrkdwn, renderMessage } from '../../../adapters/slack/render.js';
-import type { ActionPayload, OutboundMessage } from '../../../src/core/types.js';
+import { dialogRoute } from '../../../src/dialog/render.js';
+import type { OutboundMessage, Route } from '../../../src/message/types.js';
 import { blockProblems, messageProblems, mrkdwnTexts, viewProblems } from './block-kit.js';
 import { translator } from './harness.js';
 
 const label = (key: string) => translator.t('nl', key);
-const action: ActionPayload = { dialogId: 'checkin', stepId: 'roles', turn: 3 };
+const at = (step: string): Route => dialogRoute('answer', 'checkin', step, 3);
 const many = (n: number, size = 12) =>
   Array.from({ length: n }, (_, i) => ({ id: `c${i}`, label: `Keuze ${i} ${'x'.repeat(size)}` }));
 
@@ -26,7 +27,7 @@ const everything: OutboundMessage = {
       type: 'single',
       label: 'Kies er één',
       choices: [...many(11), { id: 'long', label: 'L'.repeat(120), description: 'Een uitleg voor schermlezers' }],
-      action,
+      route: at('roles'),
     },
     {
       type: 'multi',
@@ -34,7 +35,7 @@ const everything: OutboundMessage = {
       choices: many(12, 80),
       selected: ['c1', 'c11'],
       submitLabel: 'Versturen',
-      action: { ...action, stepId: 'voices' },
+      route: at('voices'),
     },
     {
       type: 'scale',
@@ -43,7 +44,7 @@ const everything: OutboundMessage = {
       max: 9,
       minLabel: 'helemaal niet',
       maxLabel: 'volledig',
-      action: { ...action, stepId: 'glasl' },
+      route: at('glasl'),
     },
     {
       type: 'scale',
@@ -52,7 +53,7 @@ const everything: OutboundMessage = {
       max: 30,
       minLabel: 'geen',
       maxLabel: 'heel veel',
-      action: { ...action, stepId: 'many' },
+      route: at('many'),
     },
     {
       type: 'input',
@@ -61,7 +62,7 @@ const everything: OutboundMessage = {
       maxLength: 500,
       submitLabel: 'Versturen',
       skipLabel: 'Overslaan',
-      action: { ...action, stepId: 'note' },
+      route: at('note'),
     },
     { type: 'facts', facts: Array.from({ length: 12 }, (_, i) => ({ label: `Feit ${i}`, value: `waarde <${i}>` })) },
     {
@@ -74,8 +75,8 @@ const everything: OutboundMessage = {
     {
       type: 'buttons',
       buttons: [
-        { label: 'Terug', action: { ...action, stepId: '$back' } },
-        { label: 'Stoppen', action: { ...action, stepId: '$stop' }, style: 'danger' },
+        { label: 'Terug', route: dialogRoute('back', 'checkin', 'roles', 3) },
+        { label: 'Stoppen', route: dialogRoute('stop', 'checkin', 'roles', 3), style: 'danger' },
       ],
     },
     { type: 'divider' },
@@ -161,17 +162,16 @@ describe('renderMessage', () => {
     const rendered = renderMessage(everything, label);
     const ids = JSON.stringify(rendered.blocks).match(/"action_id":"[^"]+"/g) ?? [];
     expect(ids.length).toBeGreaterThan(20);
-    const first = decodeActionId('bb|a|checkin|roles|3|c0');
-    expect(first).toEqual({ kind: 'a', payload: { dialogId: 'checkin', stepId: 'roles', turn: 3, choiceId: 'c0' } });
-    const odd: ActionPayload = { dialogId: 'a|b%c', stepId: 'x|y', turn: 7, choiceId: '|%' };
-    expect(decodeActionId(encodeActionId('a', odd))?.payload).toEqual(odd);
-    expect(decodeActionId('bb|a|d|s|notanumber|c')).toBeUndefined();
-    expect(decodeActionId('other|a|d|s|1|c')).toBeUndefined();
-    expect(decodeActionId('bb|a|d|s|1|', '{"t":5}')).toBeUndefined();
-    expect(decodeActionId('bb|a|d|s|1|', '{"t":"3","v":["a","b"]}')?.payload).toEqual({
-      dialogId: 'd',
-      stepId: 's',
-      turn: 1,
+    const first = decodeActionId('bb|a|dialog|answer|d=checkin&s=roles&t=3|c0');
+    expect(first).toEqual({ kind: 'a', payload: { route: at('roles'), choice: 'c0' } });
+    expect(ids.map((id) => id.slice(13, -1))).toContain(encodeActionId('a', at('roles'), 'c0'));
+    const odd: Route = { feature: 'a|b%c', verb: 'x|y', data: { 'k|%': 'v|&=%' } };
+    expect(decodeActionId(encodeActionId('a', odd, '|%'))?.payload).toEqual({ route: odd, choice: '|%' });
+    expect(decodeActionId('bb|q|f|v||c')).toBeUndefined();
+    expect(decodeActionId('other|a|f|v||c')).toBeUndefined();
+    expect(decodeActionId('bb|a|f|v||', '{"t":5}')).toBeUndefined();
+    expect(decodeActionId('bb|a|f|v|k=1|', '{"t":"3","v":["a","b"]}')?.payload).toEqual({
+      route: { feature: 'f', verb: 'v', data: { k: '1' } },
       text: '3',
       values: ['a', 'b'],
     });
@@ -183,7 +183,7 @@ describe('renderMessage', () => {
       blocks: [
         {
           type: 'buttons',
-          buttons: [{ label: 'x', action: { dialogId: 'd'.repeat(200), stepId: 's'.repeat(60), turn: 1 } }],
+          buttons: [{ label: 'x', route: { feature: 'f'.repeat(200), verb: 'v'.repeat(60) } }],
         },
       ],
     };
@@ -199,7 +199,7 @@ describe('renderModal', () => {
         teamId: 'T1',
         userId: 'U1',
         triggerId: 'trig',
-        actionId: 'bb|i|checkin|note|4|',
+        actionId: 'bb|i|dialog|answer|d=checkin&s=note&t=4|',
         spec: {
           label: 'Wil je nog iets kwijt? '.repeat(200),
           placeholder: 'p'.repeat(400),

@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../../../src/main.js';
-import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import { blockAction, directMessage, slashCommand } from '../../support/slack-signed-request.js';
 import { API_ORIGIN, fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
@@ -17,7 +17,7 @@ let slack: SlackHarness | undefined;
 let core: Core | undefined;
 afterEach(async () => {
   await slack?.close();
-  await core?.bot.drain();
+  await core?.pipeline.drain();
   await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
   for (const client of wss?.clients ?? []) client.terminate();
   wss = undefined;
@@ -59,9 +59,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
     core = await makeBot();
     slack = await startSlack({
-      sink: core.bot.sink,
-      store: core.store,
-      pseudonymize: personOf,
+      core,
       config: { appToken: 'xapp-test-token' },
     });
     await fake.connected;
@@ -90,7 +88,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     expect(fake.acks.map((a) => a.envelope_id).sort()).toEqual(['env-1', 'env-2', 'env-3']);
     await waitFor(() => api.of('chat.postMessage').length >= 2, 5_000, 'answers');
     await slack.adapter.drain();
-    await core.bot.drain();
+    await core.pipeline.drain();
     // The redelivered event answered once; the command was answered in the 1:1 chat it came from.
     expect(
       api

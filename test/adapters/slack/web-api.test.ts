@@ -6,7 +6,8 @@ import { DEFAULT_TUNING } from '../../../adapters/slack/types.js';
 import { SlackApi } from '../../../adapters/slack/web-api.js';
 import { AdapterError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
-import { openMemoryStore } from '../../../src/store/create-store.js';
+import { createKeyedHash } from '../../../src/crypto/pseudonym.js';
+import { createOutboundPolicy } from '../../../src/outbound/policy.js';
 import { API_ORIGIN, API_URL, BOT_TOKEN, fakeSlackApi } from './harness.js';
 
 afterEach(() => {
@@ -16,7 +17,7 @@ afterEach(() => {
 function slackApi(options: { fetch?: typeof fetch; webApiTimeoutMs?: number } = {}) {
   return new SlackApi({
     apiUrl: API_URL,
-    store: openMemoryStore(),
+    policy: createOutboundPolicy({ platform: 'slack', hash: createKeyedHash('web-api-test-key-0123456789abcdef') }),
     log: silentLogger(),
     now: Date.now,
     tuning: {

@@ -2,20 +2,15 @@
  * Proactive messages (T3, T4): sends from a stored reference, with nock standing in for the Bot Connector at the
  * serviceUrl; retries for 429/412/502/504; a blocked recipient is final; and the reference survives a restart.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nock from 'nock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   AdapterError,
   type ConversationRef,
-  keys,
   RateLimitedError,
   RecipientUnreachableError,
 } from '../../../src/core/index.js';
-import { openSqliteStore } from '../../../src/store/create-store.js';
-import { activities, startTeams, TENANT } from './support/harness.js';
+import { startTeams, TENANT } from './support/harness.js';
 
 const SERVICE = 'https://smba.example.test';
 const SERVICE_URL = `${SERVICE}/emea/`;
@@ -134,23 +129,19 @@ describe('proactive send from a stored reference', () => {
     { error: { code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.' } },
     { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } },
   ]) {
-    it(`403 ${body.error.subCode ?? body.error.code} → RecipientUnreachableError, never retried, person marked`, async () => {
-      const onUnreachable = vi.fn(async () => undefined);
-      teams = await startTeams({ deps: { onUnreachable, pseudonymize: (u) => `p-${u.userId}` } });
+    it(`403 ${body.error.subCode ?? body.error.code} → RecipientUnreachableError (blocked), never retried`, async () => {
+      teams = await startTeams();
       const scope = nock(SERVICE).post(activitiesPath).once().reply(403, body);
       const error = await teams.adapter.send(ref, message).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RecipientUnreachableError);
+      expect((error as RecipientUnreachableError).reason).toBe('blocked');
       scope.done();
       expect(nock.pendingMocks()).toEqual([]);
-      expect(onUnreachable).toHaveBeenCalledTimes(1);
-      // With the person's pseudonym, so the core can mark exactly that person.
-      expect(onUnreachable).toHaveBeenCalledWith(ref, 'p-aad-user-1');
     });
   }
 
-  it('another 403 (no blocked code) is not retried and does not mark the person', async () => {
-    const onUnreachable = vi.fn(async () => undefined);
-    teams = await startTeams({ deps: { onUnreachable } });
+  it('another 403 (no blocked code) is not retried and is no unreachable recipient', async () => {
+    teams = await startTeams();
     const scope = nock(SERVICE)
       .post(activitiesPath)
       .once()
@@ -159,30 +150,5 @@ describe('proactive send from a stored reference', () => {
     expect(error).toBeInstanceOf(AdapterError);
     expect(error).not.toBeInstanceOf(RecipientUnreachableError);
     scope.done();
-    expect(onUnreachable).not.toHaveBeenCalled();
-  });
-});
-
-describe('after a restart (SQLite)', () => {
-  it('the reference stored at install is enough to write first', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'bb-teams-')), 'bb.sqlite');
-    const pseudonymize = (u: { userId: string }) => `p-${u.userId}`;
-    const first = openSqliteStore({ path, purgeIntervalMs: 0 });
-    teams = await startTeams({ store: first, deps: { pseudonymize } });
-    expect((await teams.post(activities.installation(SERVICE_URL))).status).toBe(200);
-    await teams.close();
-    teams = undefined;
-    await first.close();
-
-    const second = openSqliteStore({ path, purgeIntervalMs: 0 });
-    teams = await startTeams({ store: second });
-    const stored = await second.get<ConversationRef>(keys.conversation('p-aad-user-1'));
-    expect(stored?.extra?.serviceUrl).toBe(SERVICE_URL);
-    const scope = nock(SERVICE).post(activitiesPath).reply(201, { id: 'msg-after-restart' });
-    expect((await teams.adapter.send(stored!, message)).messageId).toBe('msg-after-restart');
-    scope.done();
-    await teams.close();
-    teams = undefined;
-    await second.close();
   });
 });

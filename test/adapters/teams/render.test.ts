@@ -153,7 +153,7 @@ describe('renderCard', () => {
             { id: 'a', label: 'A' },
             { id: 'b', label: 'B' },
           ],
-          action: { dialogId: 'd', stepId: 's', turn: 1 },
+          route: { feature: 'dialog', verb: 'answer', data: { d: 'd', s: 's', t: '1' } },
         },
       ],
     };
@@ -171,8 +171,8 @@ describe('renderCard', () => {
         {
           type: 'buttons',
           buttons: [
-            { label: 'Een hele lange knoptekst hier', action: { dialogId: 'm', stepId: 'a', turn: 0 } },
-            { label: 'Nog een lange knoptekst', action: { dialogId: 'm', stepId: 'b', turn: 0 } },
+            { label: 'Een hele lange knoptekst hier', route: { feature: 'm', verb: 'a' } },
+            { label: 'Nog een lange knoptekst', route: { feature: 'm', verb: 'b' } },
           ],
         },
       ],
@@ -184,7 +184,7 @@ describe('renderCard', () => {
     const ids = Array.from({ length: 80 }, (_, i) => `29:user-${i}`);
     const card = renderCard(SAMPLE_MESSAGES.single!, {
       refreshUserIds: ids,
-      refreshAction: { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 },
+      refreshRoute: { feature: 'dialog', verb: 'answer', data: { d: 'dailyCheckIn', s: 'glasl', t: '3' } },
     }) as Json;
     expect(card.refresh.userIds).toHaveLength(MAX_REFRESH_USERS);
     expect(cardProblems(card)).toEqual([]);

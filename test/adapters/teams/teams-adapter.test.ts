@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keys, type OutboundMessage } from '../../../src/core/index.js';
+import type { OutboundMessage, Route } from '../../../src/core/index.js';
 import { createTeamsAdapter } from '../../../adapters/teams/index.js';
 import { silentLogger } from '../../../src/logger.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
@@ -13,7 +13,12 @@ type Teams = Awaited<ReturnType<typeof startTeams>>;
 type Connector = Awaited<ReturnType<typeof startConnector>>;
 
 const reply = (text: string): OutboundMessage => ({ text, blocks: [{ type: 'text', text }] });
-const bb = { dialogId: 'dailyCheckIn', stepId: 'glasl', turn: 3 };
+const at = (step: string): Route => ({
+  feature: 'dialog',
+  verb: 'answer',
+  data: { d: 'dailyCheckIn', s: step, t: '3' },
+});
+const route = at('glasl');
 
 /** The Connection header of a 413 answer (fetch hides that header): body declared too large, or chunked and too large. */
 function connectionHeaderOf413(url: string, chunked: boolean): Promise<string | undefined> {
@@ -113,11 +118,11 @@ describe('card actions', () => {
         await io.send(SAMPLE_MESSAGES.scale!);
       },
     });
-    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }));
+    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { route, choice: 'camps' } }));
     expect(res.status).toBe(200);
     expect(teams.events[0]).toMatchObject({
       kind: 'action',
-      action: { ...bb, choiceId: 'camps' },
+      action: { route, choice: 'camps' },
       source: { messageId: 'card-1' },
     });
     expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
@@ -129,10 +134,10 @@ describe('card actions', () => {
   it('Action.Submit fallback: the same payload, and the update replaces the clicked card', async () => {
     teams = await startTeams({ script: async (_e, io) => io.update(SAMPLE_MESSAGES.result!) });
     const res = await teams.post(
-      activities.submit(connector.url, { verb: 'bb', bb: { ...bb, choiceId: 'camps' } }, 'card-9'),
+      activities.submit(connector.url, { verb: 'bb', bb: { route, choice: 'camps' } }, 'card-9'),
     );
     expect(res.status).toBe(200);
-    expect(teams.events[0]).toMatchObject({ kind: 'action', action: { ...bb, choiceId: 'camps' } });
+    expect(teams.events[0]).toMatchObject({ kind: 'action', action: { route, choice: 'camps' } });
     const [call] = await connector.waitFor(1);
     expect(call).toMatchObject({ method: 'PUT', path: '/v3/conversations/a%3Apersonal-1/activities/card-9' });
   });
@@ -140,18 +145,18 @@ describe('card actions', () => {
   it('multi-select and text inputs arrive as values and text', async () => {
     teams = await startTeams();
     await teams.post(
-      activities.execute(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'voices' }, bb_values: 'youth,farmers' }),
+      activities.execute(connector.url, { verb: 'bb', bb: { route: at('voices') }, bb_values: 'youth,farmers' }),
     );
     await teams.post(
-      activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note' }, bb_text: '  een notitie  ' }),
+      activities.submit(connector.url, { verb: 'bb', bb: { route: at('note') }, bb_text: '  een notitie  ' }),
     );
     await teams.post(
-      activities.submit(connector.url, { verb: 'bb', bb: { ...bb, stepId: 'note', skip: true }, bb_text: 'genegeerd' }),
+      activities.submit(connector.url, { verb: 'bb', bb: { route: at('note'), skip: true }, bb_text: 'genegeerd' }),
     );
     expect(teams.events.map((e) => (e.kind === 'action' ? e.action : undefined))).toEqual([
-      { ...bb, stepId: 'voices', values: ['youth', 'farmers'] },
-      { ...bb, stepId: 'note', text: 'een notitie' },
-      { ...bb, stepId: 'note', text: '' },
+      { route: at('voices'), values: ['youth', 'farmers'] },
+      { route: at('note'), text: 'een notitie' },
+      { route: at('note'), text: '' },
     ]);
   });
 
@@ -163,7 +168,7 @@ describe('card actions', () => {
     expect(teams.events).toEqual([
       expect.objectContaining({
         kind: 'action',
-        action: { dialogId: 'unknown', stepId: 'unknown', turn: 0 },
+        action: { route: { feature: '$unknown', verb: '$unknown' } },
         source: expect.objectContaining({ messageId: 'card-1' }),
       }),
     ]);
@@ -172,55 +177,61 @@ describe('card actions', () => {
   it('with the real core, the person reads errors.unknownAction in their language', async () => {
     const core = await makeBot();
     try {
-      teams = await startTeams({ script: (event, io) => core.bot.sink(event, io) });
+      teams = await startTeams({ core });
       await teams.post({
-        ...activities.execute(connector.url, { verb: 'bb', bb: { ...bb, dialogId: 'gone' } }),
+        ...activities.execute(connector.url, { verb: 'bb', bb: { route: { feature: 'gone', verb: 'x' } } }),
         locale: 'en-US',
       });
       await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
-      await core.bot.drain();
+      await core.pipeline.drain();
       const texts = (await connector.waitFor(2)).map((c) => JSON.stringify(c.body));
       const en = core.translator.t('en', 'errors.unknownAction');
       const nl = core.translator.t('nl', 'errors.unknownAction');
       expect(texts[0]).toContain(en);
       expect(texts[1]).toContain(nl);
     } finally {
-      await core.bot.drain();
+      await core.pipeline.drain();
     }
   });
 
   it('an Action.Execute the core does not update keeps the card (empty message response)', async () => {
     teams = await startTeams();
-    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb }));
+    const res = await teams.post(activities.execute(connector.url, { verb: 'bb', bb: { route } }));
     expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' });
   });
 });
 
 describe('installation', () => {
-  it('installationUpdate + conversationUpdate give one install event; the reference is kept for the person', async () => {
-    teams = await startTeams({ deps: { pseudonymize: (u) => `p-${u.userId}` } });
+  it('installationUpdate and conversationUpdate each reach the core as an install of the personal chat', async () => {
+    teams = await startTeams();
     await teams.post(activities.installation(connector.url));
     await teams.post(activities.membersAdded(connector.url));
-    expect(teams.events.map((e) => e.kind)).toEqual(['install']);
-    const stored = await teams.store.get(keys.conversation('p-aad-user-1'));
-    expect(stored).toMatchObject({
-      platform: 'teams',
+    expect(teams.events.map((e) => [e.kind, e.conversation.isDirect])).toEqual([
+      ['install', true],
+      ['install', true],
+    ]);
+    expect(teams.events[0]?.conversation).toMatchObject({
       conversationId: 'a:personal-1',
       extra: { serviceUrl: connector.url },
     });
-    expect(await teams.store.keysOf('p-aad-user-1')).toContain(keys.conversation('p-aad-user-1'));
   });
 
-  it('removal gives an uninstall event and drops the reference; a reinstall welcomes again', async () => {
-    teams = await startTeams({ deps: { pseudonymize: (u) => `p-${u.userId}` } });
+  it('with the real core the twin events greet once, and removal then reinstall greets again', async () => {
+    const core = await makeBot();
+    teams = await startTeams({ core });
     await teams.post(activities.installation(connector.url));
+    await teams.post(activities.membersAdded(connector.url));
+    await core.pipeline.drain();
+    const welcome = core.translator.t('nl', 'common.welcome');
+    const welcomes = () => connector.calls.filter((c) => JSON.stringify(c.body).includes(welcome)).length;
+    expect(welcomes()).toBe(1);
     await teams.post(activities.installation(connector.url, 'remove'));
-    expect(await teams.store.get(keys.conversation('p-aad-user-1'))).toBeUndefined();
     await teams.post(activities.installation(connector.url));
-    expect(teams.events.map((e) => e.kind)).toEqual(['install', 'uninstall', 'install']);
+    await core.pipeline.drain();
+    expect(welcomes()).toBe(2);
   });
 
-  it('group chats and channels are kept under the installation key (not person data)', async () => {
+  it('a team channel install is an install in a shared conversation', async () => {
     teams = await startTeams();
     const channel = activities.channelMention(connector.url, '');
     await teams.post({
@@ -231,10 +242,7 @@ describe('installation', () => {
       membersAdded: [{ id: BOT_ID }],
     });
     expect(teams.events.map((e) => e.kind)).toEqual(['install']);
-    const stored = await teams.store.get(
-      keys.installation('teams', String((channel.conversation as { id: string }).id)),
-    );
-    expect(stored).toMatchObject({ isDirect: false, extra: { serviceUrl: connector.url } });
+    expect(teams.events[0]?.conversation).toMatchObject({ isDirect: false, extra: { serviceUrl: connector.url } });
   });
 });
 
@@ -314,7 +322,7 @@ describe('timing and lifecycle', () => {
     await expect(
       createTeamsAdapter(
         { appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 },
-        { log: silentLogger(), store: openMemoryStore(), routes, localMode: false },
+        { log: silentLogger(), routes, localMode: false },
       ),
     ).rejects.toThrow(/MICROSOFT_APP_ID/);
   });

@@ -3,33 +3,25 @@
  * root wires it for production). Key-level checks; the terminal transcripts live with the console adapter.
  */
 import { describe, expect, it } from 'vitest';
-import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
-import { loadModuleCatalogue } from '../../../src/features/checkin/modules.js';
-import { createBot } from '../../../src/core/bot.js';
-import type { ActionPayload } from '../../../src/core/types.js';
-import { loadDialogs } from '../../../src/dialog/loader.js';
+import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
+import { dialogKey } from '../../../src/dialog/runner.js';
+import { checkinKeys as keys } from '../../../src/features/checkin/keys.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
-import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
-import { keys } from '../../../src/store/keys.js';
+import type { ActionPayload } from '../../../src/message/types.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { captureLogger } from '../../support/capture-logger.js';
-import { person, questionBlock, recordingIO, testConfig, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
+import { makeBot, person, questionBlock, recordingIO, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 
 const translator = createTranslator({ dir: 'dialogs' });
 const CANARY = 'CANARY-flow-5d1';
 
-function setup() {
+async function setup() {
   const store = new MemoryStore();
   const logger = captureLogger();
-  const config = testConfig({ ESCALATION_CONTACT_NAME: 'Team OOV Voorbeeld', ESCALATION_CONTACT_PHONE: '14 0123' });
-  const bot = createBot({
-    config,
-    log: logger.log,
+  const bot = await makeBot({
     store,
-    translator,
-    dialogs: loadDialogs('dialogs'),
-    pseudonymize: createPseudonymizer(TEST_PSEUDONYM_KEY),
-    features: [createCheckinFeature({ catalogue: loadModuleCatalogue('dialogs/modules.yaml') })],
+    log: logger.log,
+    env: { ESCALATION_CONTACT_NAME: 'Team OOV Voorbeeld', ESCALATION_CONTACT_PHONE: '14 0123' },
   });
   const user = person(`U${Math.random().toString(36).slice(2, 8)}`);
   const pseudonym = createPseudonymizer(TEST_PSEUDONYM_KEY)({
@@ -41,30 +33,31 @@ function setup() {
 }
 
 /** Answer every question the bot asks from `answers` (by step id); returns the last turn's recorder. */
-async function checkIn(env: ReturnType<typeof setup>, answers: Record<string, string | string[]>) {
+async function checkIn(env: Awaited<ReturnType<typeof setup>>, answers: Record<string, string | string[]>) {
   let io = recordingIO();
-  await env.bot.sink(env.user.command('checkin'), io);
+  await env.bot.receive(env.user.command('checkin'), io);
   const asked: string[] = [];
   for (let guard = 0; guard < 15; guard++) {
     const q = questionBlock(io.last());
     if (!q) break;
-    asked.push(q.action.stepId);
-    const value = answers[q.action.stepId];
+    const stepId = q.route.data?.s ?? '';
+    asked.push(stepId);
+    const value = answers[stepId];
     const action: ActionPayload =
       q.type === 'multi'
-        ? { ...q.action, values: value as string[] }
+        ? { route: q.route, values: value as string[] }
         : q.type === 'input'
-          ? { ...q.action, text: (value as string) ?? '' }
-          : { ...q.action, choiceId: value as string };
+          ? { route: q.route, text: (value as string) ?? '' }
+          : { route: q.route, choice: value as string };
     io = recordingIO();
-    await env.bot.sink(env.user.clicks(action), io);
+    await env.bot.receive(env.user.clicks(action), io);
   }
   return { io, asked };
 }
 
 describe('the check-in through the bot', () => {
   it('a conflict check-in skips the Brandsma questions, keeps the result and lets the person forget it', async () => {
-    const env = setup();
+    const env = await setup();
     const { io, asked } = await checkIn(env, {
       role: 'ambtenaar',
       kind: 'conflict',
@@ -78,16 +71,16 @@ describe('the check-in through the bot', () => {
     const result = io.log.find((r) => r.op === 'send' && r.message.text.startsWith(translator.t('nl', 'result.title')));
     expect(result && result.op === 'send' && result.direct).toBe(true);
     const stored = await env.store.keysOf(env.pseudonym);
-    const resultKey = stored.find((k) => k.startsWith('result:'));
+    const resultKey = stored.find((k) => k.startsWith('checkin:result:'));
     expect(resultKey).toBeDefined();
     expect(stored).toContain(keys.resultList(env.pseudonym));
 
     const forget = io
       .last()!
       .blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
-      .find((b) => b.action.stepId === 'forget')!;
+      .find((b) => b.route.verb === 'forget')!;
     const after = recordingIO();
-    await env.bot.sink(env.user.clicks(forget.action), after);
+    await env.bot.receive(env.user.clicks({ route: forget.route }), after);
     expect(after.log.some((r) => r.op === 'remove')).toBe(true);
     expect(after.texts()).toContain(translator.t('nl', 'result.forgotten'));
     expect(await env.store.get(resultKey!)).toBeUndefined();
@@ -95,7 +88,7 @@ describe('the check-in through the bot', () => {
   });
 
   it('reporting threats stops the check-in, shows the route with the municipal contact, and keeps nothing of the person', async () => {
-    const env = setup();
+    const env = await setup();
     const { io, asked } = await checkIn(env, { role: 'bestuurder', kind: 'polarisation', safety: 'threats' });
     expect(asked).toEqual(['role', 'kind', 'safety']);
     const texts = io.texts().join('\n');
@@ -103,9 +96,7 @@ describe('the check-in through the bot', () => {
     expect(texts).not.toContain(translator.t('nl', 'result.title'));
     const facts = io.last()!.blocks.flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : []));
     expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
-    expect(
-      (await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('turn:') && !k.startsWith('dialog:')),
-    ).toEqual([]);
-    expect(await env.store.get(keys.dialog(env.pseudonym))).toBeUndefined();
+    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([]);
+    expect((await env.store.getVersioned(dialogKey(env.pseudonym))).value).toBeUndefined();
   });
 });

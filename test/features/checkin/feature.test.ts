@@ -3,10 +3,11 @@ import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
 import { loadModuleCatalogue } from '../../../src/features/checkin/modules.js';
 import { loadConfig } from '../../../src/config.js';
 import type { TurnContext } from '../../../src/core/context.js';
-import type { ActionPayload, Button, InboundEvent, OutboundMessage, SentRef } from '../../../src/core/types.js';
+import { createRouteTable } from '../../../src/core/route-table.js';
+import { checkinKeys as keys } from '../../../src/features/checkin/keys.js';
+import type { Button, InboundEvent, OutboundMessage, Route, SentRef } from '../../../src/message/types.js';
 import type { Answer, DialogState } from '../../../src/dialog/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
-import { keys } from '../../../src/store/keys.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { captureLogger } from '../../support/capture-logger.js';
 
@@ -34,6 +35,8 @@ function harness(env: Record<string, string> = {}) {
   const logger = captureLogger();
   const config = loadConfig({ NODE_ENV: 'test', BOT_LOCAL_MODE: '1', RETENTION_DAYS: '30', ...env });
   let n = 0;
+  const feature = createCheckinFeature({ catalogue, newId: () => `r${++n}` });
+  const table = createRouteTable([feature]);
   const ctx: TurnContext = {
     event,
     person: PERSON,
@@ -56,9 +59,33 @@ function harness(env: Record<string, string> = {}) {
       },
     },
     startDialog: async (id) => void started.push(id),
+    runCommand: async (name) => void started.push(`command:${name}`),
+    dialogs: {} as TurnContext['dialogs'], // the check-in feature never drives the runner itself
+    hash: (...parts) => parts.join('|'),
+    features: [feature],
+    rememberAddress: async () => ({ kind: 'person', platform: 'console', person: PERSON }),
   };
-  const feature = createCheckinFeature({ catalogue, newId: () => `r${++n}` });
-  return { ctx, feature, store, sent, removed, started, logger, last: () => sent.at(-1)?.message };
+  /** Press a button: its route is resolved through the route table, as the core does. */
+  const click = async (route: Route) => {
+    const resolved = table.resolve(route);
+    if (!resolved) throw new Error(`no verb for ${route.feature}/${route.verb}`);
+    await resolved.spec.run(ctx, resolved.data, {});
+  };
+  const done = (dialogState: DialogState) => feature.dialogs!.checkin!.onDone(ctx, dialogState);
+  const command = (name: string, args = '') => feature.commands![name]!.run(ctx, args);
+  return {
+    ctx,
+    feature,
+    store,
+    sent,
+    removed,
+    started,
+    logger,
+    click,
+    done,
+    command,
+    last: () => sent.at(-1)?.message,
+  };
 }
 
 const state = (answers: Record<string, Answer>, outcome?: string): DialogState => ({
@@ -83,12 +110,7 @@ const calm = {
   gameChangers: ['tone'],
   note: { text: CANARY },
 };
-const act = (stepId: string, extra: Partial<ActionPayload> = {}): ActionPayload => ({
-  dialogId: 'result',
-  stepId,
-  turn: 0,
-  ...extra,
-});
+const route = (verb: string, data?: Record<string, string>): Route => ({ feature: 'checkin', verb, data });
 const allButtons = (m?: OutboundMessage): Button[] =>
   (m?.blocks ?? []).flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
 const allText = (m?: OutboundMessage) => m?.text ?? '';
@@ -96,7 +118,7 @@ const allText = (m?: OutboundMessage) => m?.text ?? '';
 describe('check-in feature', () => {
   it('a finished check-in is diagnosed, kept and sent privately; the message is remembered', async () => {
     const h = harness();
-    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
+    await h.done(state(calm));
     expect(h.sent).toHaveLength(1);
     expect(h.sent[0]?.direct).toBe(true);
     expect(allText(h.last())).toContain(translator.t('nl', 'result.title'));
@@ -115,64 +137,64 @@ describe('check-in feature', () => {
     ['a safety answer without outcome', state({ kind: 'conflict', signals: ['talking'], safety: 'damage' })],
   ])('%s shows the route with the configured contact and stores nothing about the person', async (_name, s) => {
     const h = harness({ ESCALATION_CONTACT_NAME: 'Team OOV Voorbeeld', ESCALATION_CONTACT_PHONE: '14 0123' });
-    await h.feature.onDialogDone!.checkin!(h.ctx, s);
+    await h.done(s);
     expect(h.sent).toHaveLength(1);
     expect(h.sent[0]?.direct).toBe(true);
     expect(allText(h.last())).toContain(translator.t('nl', 'safety.title'));
     const facts = h.last()?.blocks.flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : []));
     expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
     expect(await h.store.keysOf(PERSON)).toEqual([]);
-    expect(await h.store.get(keys.counter('safetyRouteShown'))).toBe(1);
+    expect(await h.store.counter(keys.counter('safetyRouteShown'))).toBe(1);
   });
 
   it('forget deletes the result and the bot’s messages that showed it, and says when one could not be removed', async () => {
     const h = harness();
-    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
-    await h.feature.actions!.result!(h.ctx, act('show', { choiceId: 'r1' }));
+    await h.done(state(calm));
+    await h.click(route('show', { id: 'r1' }));
     await h.store.set(keys.sentForResult(PERSON, 'r1'), [
       ...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []),
       { conversation, messageId: 'm-undeletable' },
     ]);
-    await h.feature.actions!.result!(h.ctx, act('forget', { choiceId: 'r1' }));
+    await h.click(route('forget', { id: 'r1' }));
     expect(h.removed).toEqual(['m1', 'm2', 'm-undeletable']);
     expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
     expect(allText(h.last())).toContain(translator.t('nl', 'result.forgotten'));
     expect(allText(h.last())).toContain(translator.t('nl', 'result.forgottenManual', { count: 1 }));
-    await h.feature.actions!.result!(h.ctx, act('forget', { choiceId: 'r1' }));
+    await h.click(route('forget', { id: 'r1' }));
     expect(allText(h.last())).toBe(translator.t('nl', 'result.notFound'));
   });
 
   it('keep, useful (once) and restart', async () => {
     const h = harness();
-    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
-    await h.feature.actions!.result!(h.ctx, act('keep', { choiceId: 'r1' }));
+    await h.done(state(calm));
+    await h.click(route('keep', { id: 'r1' }));
     expect(allText(h.last())).toContain('4 feb 2026');
     const useful = allButtons(h.sent[0]?.message).find(
-      (b) => b.action.stepId === 'useful' && b.action.choiceId === 'yes',
+      (b) => b.route.verb === 'useful' && b.route.data?.vote === 'yes',
     );
-    await h.feature.actions!.result!(h.ctx, useful!.action);
+    await h.click(useful!.route);
     expect(allText(h.last())).toBe(translator.t('nl', 'result.useful.thanks'));
-    await h.feature.actions!.result!(h.ctx, useful!.action);
+    await h.click(useful!.route);
     expect(allText(h.last())).toBe(translator.t('nl', 'result.useful.already'));
-    expect(await h.store.get(keys.counter('useful:yes'))).toBe(1);
-    await h.feature.actions!.result!(h.ctx, act('restart'));
-    await h.feature.commands!.checkin!(h.ctx, '');
+    expect(await h.store.counter(keys.counter('useful:yes'))).toBe(1);
+    await h.click(route('restart'));
+    await h.command('checkin');
     expect(h.started).toEqual(['checkin', 'checkin']);
   });
 
   it('"mijn resultaten" lists the person’s results, and "mijn gegevens" describes them', async () => {
     const h = harness();
-    await h.feature.commands!.myResults!(h.ctx, '');
+    await h.command('myResults');
     expect(allText(h.last())).toBe(translator.t('nl', 'result.list.empty'));
-    expect(await h.feature.describeData!(h.ctx)).toEqual([]);
-    await h.feature.onDialogDone!.checkin!(h.ctx, state(calm));
-    await h.feature.commands!.myResults!(h.ctx, '');
+    expect(await h.feature.personData!.describe(h.ctx)).toEqual([]);
+    await h.done(state(calm));
+    await h.command('myResults');
     expect(allText(h.last())).toContain(translator.t('nl', 'result.list.title', { count: 1 }));
-    expect(allButtons(h.last()).map((b) => [b.action.stepId, b.action.choiceId])).toEqual([
+    expect(allButtons(h.last()).map((b) => [b.route.verb, b.route.data?.id])).toEqual([
       ['show', 'r1'],
       ['forget', 'r1'],
     ]);
-    const lines = await h.feature.describeData!(h.ctx);
+    const lines = await h.feature.personData!.describe(h.ctx);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('één notitie');
     expect(lines[0]).not.toContain(CANARY);
@@ -180,17 +202,17 @@ describe('check-in feature', () => {
 
   it('leer shows the list, an explainer, a module, or says it does not know', async () => {
     const h = harness();
-    await h.feature.commands!.learn!(h.ctx, '');
+    await h.command('learn');
     expect(allText(h.last())).toContain(translator.t('nl', 'learn.list.title'));
-    await h.feature.commands!.learn!(h.ctx, 'rollen');
+    await h.command('learn', 'rollen');
     expect(allText(h.last())).toContain(translator.t('nl', 'learn.roles.title'));
-    await h.feature.commands!.learn!(h.ctx, 'M5');
+    await h.command('learn', 'M5');
     expect(allText(h.last())).toContain(translator.t('nl', 'learn.module.organiserNote'));
-    await h.feature.commands!.learn!(h.ctx, 'iets anders');
+    await h.command('learn', 'iets anders');
     expect(allText(h.last())).toContain(translator.t('nl', 'learn.notFound'));
-    await h.feature.actions!.module!(h.ctx, { dialogId: 'module', stepId: 'show', turn: 0, choiceId: 'm3' });
+    await h.click(route('module', { id: 'm3' }));
     expect(allText(h.last())).toContain('M3 Conflictdiagnose');
-    await h.feature.actions!.learn!(h.ctx, { dialogId: 'learn', stepId: 'topic', turn: 0, choiceId: 'glasl' });
+    await h.click(route('learn', { topic: 'glasl' }));
     expect(allText(h.last())).toContain(translator.t('nl', 'learn.glasl.title'));
   });
 });

@@ -12,7 +12,7 @@ import { findModule, loadModuleCatalogue, suggestModules } from '../../../src/fe
 import { buildResultMessage } from '../../../src/features/checkin/result.js';
 import { buildSafetyRoute } from '../../../src/features/checkin/safety.js';
 import type { RenderContext } from '../../../src/features/checkin/text.js';
-import type { Block, Button, Locale, OutboundMessage } from '../../../src/core/types.js';
+import type { Block, Button, Locale, OutboundMessage } from '../../../src/message/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 
 const translator = createTranslator({ dir: 'dialogs', strict: true });
@@ -98,25 +98,25 @@ describe('the result message', () => {
 
   it('suggests at most 3 modules, each with why and a "more about" button', () => {
     const m = result('nl');
-    const more = buttons(m).filter((b) => b.action.dialogId === 'module');
+    const more = buttons(m).filter((b) => b.route.verb === 'module');
     expect(more.length).toBeGreaterThanOrEqual(1);
     expect(more.length).toBeLessThanOrEqual(3);
     for (const b of more) {
-      expect(b.action).toMatchObject({ stepId: 'show', turn: 0 });
-      const module = findModule(catalogue, b.action.choiceId ?? '');
+      expect(b.route).toMatchObject({ feature: 'checkin' });
+      const module = findModule(catalogue, b.route.data?.id ?? '');
       expect(module).toBeDefined();
       expect(texts(m).some((t) => t.startsWith(`${module?.title.nl}: `))).toBe(true);
     }
   });
 
   it('offers keep, forget, start again and a one-tap "was this useful?"', () => {
-    const actions = buttons(result('en')).map((b) => b.action);
-    expect(actions).toContainEqual({ dialogId: 'result', stepId: 'keep', turn: 0, choiceId: 'res42' });
-    expect(actions).toContainEqual({ dialogId: 'result', stepId: 'forget', turn: 0, choiceId: 'res42' });
-    expect(actions).toContainEqual({ dialogId: 'result', stepId: 'restart', turn: 0 });
-    const useful = actions.filter((a) => a.stepId === 'useful');
-    expect(useful.map((a) => a.choiceId)).toEqual(['yes', 'partly', 'no']);
-    expect(useful.every((a) => a.text === 'res42')).toBe(true);
+    const routes = buttons(result('en')).map((b) => b.route);
+    expect(routes).toContainEqual({ feature: 'checkin', verb: 'keep', data: { id: 'res42' } });
+    expect(routes).toContainEqual({ feature: 'checkin', verb: 'forget', data: { id: 'res42' } });
+    expect(routes).toContainEqual({ feature: 'checkin', verb: 'restart' });
+    const useful = routes.filter((r) => r.verb === 'useful');
+    expect(useful.map((r) => r.data?.vote)).toEqual(['yes', 'partly', 'no']);
+    expect(useful.every((r) => r.data?.id === 'res42')).toBe(true);
   });
 
   it('shows the retention date and keeps text and blocks in step', () => {
@@ -139,7 +139,7 @@ describe('the safety route', () => {
     expect(all).toContain('0900-8844');
     expect(all).toContain(T(locale, 'safety.mayor'));
     expect(all).toContain(T(locale, 'safety.notStored'));
-    expect(buttons(m).map((b) => b.action)).toEqual([{ dialogId: 'module', stepId: 'show', turn: 0, choiceId: 'm8' }]);
+    expect(buttons(m).map((b) => b.route)).toEqual([{ feature: 'checkin', verb: 'module', data: { id: 'm8' } }]);
   });
 
   it('says so when the municipality has no contact configured', () => {
@@ -183,13 +183,13 @@ describe('learn cards', () => {
   it('lists every module and the explainers', () => {
     const m = buildLearnList(catalogue, rc('en'));
     const ids = buttons(m)
-      .filter((b) => b.action.dialogId === 'module')
-      .map((b) => b.action.choiceId);
+      .filter((b) => b.route.verb === 'module')
+      .map((b) => b.route.data?.id);
     expect(ids).toEqual(catalogue.modules.map((x) => x.id));
     expect(
       buttons(m)
-        .filter((b) => b.action.dialogId === 'learn')
-        .map((b) => b.action.choiceId),
+        .filter((b) => b.route.verb === 'learn')
+        .map((b) => b.route.data?.topic),
     ).toEqual([...EXPLAINER_TOPICS]);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/features/checkin/diagnosis.js';
 import { createResultsRepo, minimiseAnswers } from '../../../src/features/checkin/results-repo.js';
-import type { SentRef } from '../../../src/core/types.js';
-import { keys } from '../../../src/store/keys.js';
+import type { SentRef } from '../../../src/message/types.js';
+import { checkinKeys as keys } from '../../../src/features/checkin/keys.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { InboundEvent, KeyValueStore, TurnIO } from '../../../../src/core/index.js';
+import type { InboundEvent, TurnIO } from '../../../../src/core/index.js';
+import type { Core } from '../../../../src/app.js';
+import type { KeyValueStore } from '../../../../src/store/store.js';
+import { testHost } from '../../../support/test-host.js';
 import type { HttpRoutes, RouteHandler } from '../../../../src/core/http.js';
 import type { TeamsConfig } from '../../../../src/config.js';
 import { silentLogger } from '../../../../src/logger.js';
@@ -164,25 +167,30 @@ export async function startTeams(
     store?: KeyValueStore;
     log?: Logger;
     script?: Script;
+    /** The real core: the adapter is registered with it and uses its host (the script is then not used). */
+    core?: Core;
   } = {},
 ) {
   const server = await startRouteServer();
-  const store = options.store ?? openMemoryStore();
+  const store = options.core?.store ?? options.store ?? openMemoryStore();
   const events: InboundEvent[] = [];
   let script: Script = options.script ?? (async () => undefined);
   const config: TeamsConfig = { appType: 'MultiTenant', allowedTenants: [], tenantRps: 30, ...options.config };
   const adapter: TeamsAdapter = await createTeamsAdapter(config, {
     log: options.log ?? silentLogger(),
-    store,
     routes: server.routes,
     localMode: true,
     ...options.deps,
     tuning: { sdkLoad: 'eager', backoffBaseMs: 10, backoffMaxMs: 50, ...options.deps?.tuning },
   });
-  await adapter.start(async (event, io) => {
-    events.push(event);
-    await script(event, io);
-  });
+  options.core?.registry.register(adapter);
+  await adapter.start(
+    options.core?.hostFor('teams') ??
+      testHost(async (event, io) => {
+        events.push(event);
+        await script(event, io);
+      }, store),
+  );
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${server.url}/api/messages`, {
       method: 'POST',

@@ -1,6 +1,10 @@
-import type { ActionPayload, OutboundMessage } from '../../../../src/core/index.js';
+import type { OutboundMessage, Route } from '../../../../src/core/index.js';
 
-const a = (stepId: string, turn = 3): ActionPayload => ({ dialogId: 'dailyCheckIn', stepId, turn });
+const a = (stepId: string, turn = 3): Route => ({
+  feature: 'dialog',
+  verb: 'answer',
+  data: { d: 'dailyCheckIn', s: stepId, t: String(turn) },
+});
 
 /** One message of every shape the core can send, for render and card-validation tests. */
 export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
@@ -11,8 +15,8 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
       {
         type: 'buttons',
         buttons: [
-          { label: 'Check-in starten', action: { dialogId: 'menu', stepId: 'checkin', turn: 0 }, style: 'primary' },
-          { label: 'Help', action: { dialogId: 'menu', stepId: 'help', turn: 0 } },
+          { label: 'Check-in starten', route: { feature: 'menu', verb: 'checkin' }, style: 'primary' },
+          { label: 'Help', route: { feature: 'menu', verb: 'help' } },
         ],
       },
     ],
@@ -34,7 +38,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
           { id: 'a6', label: 'Zes' },
           { id: 'a7', label: 'Zeven' },
         ],
-        action: a('glasl'),
+        route: a('glasl'),
       },
     ],
   },
@@ -52,7 +56,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
         ],
         selected: ['youth'],
         submitLabel: 'Versturen',
-        action: a('voices', 4),
+        route: a('voices', 4),
       },
     ],
   },
@@ -66,7 +70,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
         max: 5,
         minLabel: 'Niet veilig',
         maxLabel: 'Heel veilig',
-        action: a('safety', 5),
+        route: a('safety', 5),
       },
     ],
   },
@@ -80,7 +84,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
         max: 10,
         minLabel: 'Slecht',
         maxLabel: 'Goed',
-        action: a('grade', 6),
+        route: a('grade', 6),
       },
     ],
   },
@@ -94,7 +98,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
         maxLength: 500,
         submitLabel: 'Versturen',
         skipLabel: 'Overslaan',
-        action: a('note', 7),
+        route: a('note', 7),
       },
     ],
   },
@@ -106,7 +110,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
         label: 'Naam van het dossier',
         maxLength: 80,
         submitLabel: 'Versturen',
-        action: a('dossier', 1),
+        route: a('dossier', 1),
       },
     ],
   },
@@ -127,9 +131,7 @@ export const SAMPLE_MESSAGES: Record<string, OutboundMessage> = {
       { type: 'links', links: [{ label: 'Module 2: Rollen herkennen', url: 'https://example.org/modules/2' }] },
       {
         type: 'buttons',
-        buttons: [
-          { label: 'Meer over module 2', action: { dialogId: 'module', stepId: 'more', turn: 0, choiceId: 'm2' } },
-        ],
+        buttons: [{ label: 'Meer over module 2', route: { feature: 'checkin', verb: 'module', data: { id: 'm2' } } }],
       },
     ],
   },

@@ -38,19 +38,25 @@ export interface SentRef {
   messageId: string;
 }
 
-/** What a button, checkbox list or scale carries back: enough to spot a stale or double click. */
+/**
+ * Where a control leads: a feature, one of its verbs, and the verb's data. Data values are strings only, so a route
+ * survives every platform's encoding unchanged (a Slack action_id, an Adaptive Card's data, a terminal number);
+ * each verb declares a zod schema that reads them back. Features build routes; only adapters encode them.
+ */
+export interface Route {
+  feature: string;
+  verb: string;
+  data?: Record<string, string>;
+}
+
+/** What a person did with a control: its route, plus what they picked or typed in it. */
 export interface ActionPayload {
-  /** Dialog id, or a non-dialog action namespace such as `result` or `module`. */
-  dialogId: string;
-  /** Step id inside the dialog (or the action name for non-dialog actions). */
-  stepId: string;
-  /** The dialog turn this button was rendered for. */
-  turn: number;
-  /** The chosen option for single-choice and plain buttons. */
-  choiceId?: string;
-  /** The chosen options for multi-choice steps. */
+  route: Route;
+  /** The option of a single-choice list or a scale that was picked. */
+  choice?: string;
+  /** The options ticked in a multi-choice list. */
   values?: string[];
-  /** A typed value (scale number as text, or a short note). */
+  /** Text typed into an input (empty when an optional input was skipped). */
   text?: string;
 }
 
@@ -113,7 +119,7 @@ export interface Choice {
 /** A plain button (not a dialog answer): help, more about a module, start again. */
 export interface Button {
   label: string;
-  action: ActionPayload;
+  route: Route;
   /** Visual emphasis only; meaning is always in the label. */
   style?: 'primary' | 'danger';
 }
@@ -122,14 +128,14 @@ export interface Button {
 export type Block =
   | { type: 'heading'; text: string }
   | { type: 'text'; text: string; tone?: 'normal' | 'muted' | 'warning' }
-  | { type: 'single'; label: string; choices: Choice[]; action: ActionPayload }
+  | { type: 'single'; label: string; choices: Choice[]; route: Route }
   | {
       type: 'multi';
       label: string;
       choices: Choice[];
       selected?: string[];
       submitLabel: string;
-      action: ActionPayload;
+      route: Route;
     }
   | {
       type: 'scale';
@@ -138,7 +144,7 @@ export type Block =
       max: number;
       minLabel: string;
       maxLabel: string;
-      action: ActionPayload;
+      route: Route;
     }
   | {
       type: 'input';
@@ -146,9 +152,9 @@ export type Block =
       placeholder?: string;
       maxLength: number;
       submitLabel: string;
-      /** Label of the button that skips an optional input; absent when required. */
+      /** Label of the button that skips an optional input (it sends empty text); absent when required. */
       skipLabel?: string;
-      action: ActionPayload;
+      route: Route;
     }
   | { type: 'progress'; current: number; total: number; label: string }
   | { type: 'facts'; facts: { label: string; value: string }[] }
@@ -175,5 +181,11 @@ export interface TurnIO {
   remove(ref: SentRef): Promise<boolean>;
 }
 
-/** The core's entry point as seen by an adapter. The adapter acknowledges the platform before calling it. */
+/** Runs the turn of one inbound event; the adapter has acknowledged the platform (or answers with the turn). */
 export type InboundSink = (event: InboundEvent, io: TurnIO) => Promise<void>;
+
+/** Variables for a message: ICU MessageFormat arguments. */
+export type MessageVars = Record<string, string | number>;
+
+/** Looks a text key up in one locale (Dutch default, English fallback). */
+export type Translate = (key: string, vars?: MessageVars) => string;

@@ -1,0 +1,163 @@
+/**
+ * The platform-neutral part of the composition: data files, keys, store, the address book, the feature table and
+ * the turn pipeline. Shared by the server and the terminal chat; adapters are wired in by src/main.ts.
+ */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Feature } from './core/context.js';
+import type { FeatureDeps } from './core/feature-deps.js';
+import { coreKeys } from './core/keys.js';
+import { createPipeline, type Pipeline } from './core/pipeline.js';
+import { resolveKeys } from './crypto/key-files.js';
+import { createKeyedHash, createPseudonymizer, type KeyedHash, type Pseudonymizer } from './crypto/pseudonym.js';
+import { createSealer, type Sealer } from './crypto/sealer.js';
+import { loadDialogs } from './dialog/loader.js';
+import type { DialogDefinition } from './dialog/schema.js';
+import { DataFileError } from './errors.js';
+import { createFeatures } from './features/index.js';
+import { createTranslator, type Translator } from './i18n/translator.js';
+import { days } from './lib/time.js';
+import { createLogger } from './logger.js';
+import type { AdapterHost, AdapterVault } from './message/adapter.js';
+import type { Platform } from './message/types.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { type AddressBook, createAddressBook } from './outbound/address-book.js';
+import { type AdapterRegistry, createAdapterRegistry, createDeliver, type Deliver } from './outbound/deliver.js';
+import { createStore } from './store/create-store.js';
+import type { KeyValueStore } from './store/store.js';
+
+/** The platform-neutral part, shared by the server and the terminal chat. */
+export interface Core {
+  config: Config;
+  log: Logger;
+  store: KeyValueStore;
+  translator: Translator;
+  metrics: Metrics;
+  pseudonymize: Pseudonymizer;
+  hash: KeyedHash;
+  sealer: Sealer;
+  addresses: AddressBook;
+  registry: AdapterRegistry;
+  deliver: Deliver;
+  pipeline: Pipeline;
+  /** What an adapter for `platform` gets when it starts. */
+  hostFor(platform: Platform): AdapterHost;
+  /** Record an event once and run its turn (the terminal and tests); false for a redelivery. */
+  receive: AdapterHost['receive'];
+}
+
+export interface CoreOptions {
+  log?: Logger;
+  /** Use this store instead of the configured one (tests). */
+  store?: KeyValueStore;
+  /** Use these features instead of the product's (tests). */
+  features?: (deps: FeatureDeps) => Feature[];
+  /** More dialog folders (with their own `locales/`), for test dialogs. */
+  extraDialogDirs?: readonly string[];
+  now?: () => number;
+}
+
+/** Load data files, open the store, build the pipeline. Data errors stop here with the file and path named. */
+export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
+  const log = options.log ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' });
+  const keys = resolveKeys({
+    pseudonymKey: config.pseudonymKey,
+    dataKey: config.dataKey,
+    keysDir: config.keysDir,
+    databasePath: config.store.databasePath,
+  });
+  const translator = createTranslator({
+    dir: config.dialogsDir,
+    extraDirs: options.extraDialogDirs,
+    defaultLocale: config.defaultLocale,
+  });
+  // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
+  const store = options.store ?? (await createStore(config.store, { log, indexTtlMs: days(config.retentionDays + 7) }));
+  const metrics = createMetrics();
+  const pseudonymize = createPseudonymizer(keys.pseudonymKey);
+  const hash = createKeyedHash(keys.pseudonymKey);
+  const sealer = createSealer(keys.dataKeys);
+  const addresses = createAddressBook({ store, sealer, hash, personTtlMs: days(config.retentionDays) });
+  const registry = createAdapterRegistry();
+  const deliver = createDeliver({ book: addresses, registry, now: options.now });
+  const features = (options.features ?? createFeatures)({ config, log, store, deliver, addresses });
+  const dialogs = ownedDialogs(config.dialogsDir, options.extraDialogDirs ?? [], features);
+  const pipeline = createPipeline({
+    config,
+    log,
+    store,
+    translator,
+    dialogs,
+    features,
+    pseudonymize,
+    hash,
+    book: addresses,
+    registry,
+    metrics,
+    now: options.now,
+  });
+
+  const vaultFor = (platform: Platform): AdapterVault => {
+    const keyOf = (name: string) => coreKeys.vault(platform, hash('vault', platform, name));
+    return {
+      async get<T>(name: string) {
+        const key = keyOf(name);
+        const sealed = await store.get<string>(key);
+        return sealed === undefined ? undefined : sealer.open<T>(sealed, key);
+      },
+      async set(name, value, ttlMs) {
+        const key = keyOf(name);
+        await store.set(key, sealer.seal(value, key), ttlMs);
+      },
+      async delete(name) {
+        await store.delete(keyOf(name));
+      },
+    };
+  };
+
+  const receive: AdapterHost['receive'] = async (event, io) => {
+    if (!(await pipeline.accept(event.platform, event.id))) return false;
+    await pipeline.handle(event, io);
+    return true;
+  };
+  const hostFor = (platform: Platform): AdapterHost => ({
+    accept: pipeline.accept,
+    handle: pipeline.handle,
+    receive,
+    isCommand: (text) => pipeline.table.parseCommand(text) !== undefined,
+    vault: vaultFor(platform),
+    defaultLocale: config.defaultLocale,
+  });
+
+  return {
+    config,
+    log,
+    store,
+    translator,
+    metrics,
+    pseudonymize,
+    hash,
+    sealer,
+    addresses,
+    registry,
+    deliver,
+    pipeline,
+    hostFor,
+    receive,
+  };
+}
+
+/** The dialogs the features own, from the dialogs folder (and test folders); a missing one stops start-up. */
+function ownedDialogs(dir: string, extraDirs: readonly string[], features: readonly Feature[]) {
+  const available = new Map<string, DialogDefinition>();
+  for (const folder of [dir, ...extraDirs]) for (const [id, def] of loadDialogs(folder)) available.set(id, def);
+  const owned = new Map<string, DialogDefinition>();
+  for (const feature of features) {
+    for (const id of Object.keys(feature.dialogs ?? {})) {
+      const def = available.get(id);
+      if (!def) throw new DataFileError(dir, [`dialog "${id}" (of feature ${feature.id}) has no file ${id}.yaml`]);
+      owned.set(id, def);
+    }
+  }
+  return owned;
+}

@@ -1,0 +1,20 @@
+/**
+ * The one table of features. A new feature is a folder under src/features/ with a factory that returns a Feature
+ * (its commands, button verbs, dialogs and what it keeps about a person) — and one line here. Order matters only
+ * where two features could answer the same free text (`onMessage`): the first one wins.
+ */
+import type { Feature } from '../core/context.js';
+import type { FeatureDeps } from '../core/feature-deps.js';
+import { createBasicsFeature } from './basics/basics.js';
+import { createCheckinFeature } from './checkin/feature.js';
+import { loadModuleCatalogue } from './checkin/modules.js';
+import { createPrivacyFeature } from './privacy/privacy.js';
+
+/** The product's features. Data errors (the module catalogue) stop start-up with the file and path named. */
+export function createFeatures(deps: FeatureDeps): Feature[] {
+  return [
+    createCheckinFeature({ catalogue: loadModuleCatalogue(deps.config.modulesPath) }),
+    createBasicsFeature(),
+    createPrivacyFeature(),
+  ];
+}

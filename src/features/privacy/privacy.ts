@@ -1,0 +1,85 @@
+/**
+ * "Mijn gegevens" and "vergeet mij": what Bubbelbreker keeps about the person, and erasing all of it after a
+ * confirmation. Every feature says what it keeps (its `personData`); the store's person index finds every key.
+ * Only the person themself, as the platform identifies them, can ask: there is no way to name someone else.
+ */
+import { z } from 'zod';
+import { action, commandRoute, type Feature, privately, routeTo, type TurnContext } from '../../core/context.js';
+import { loadPrefs } from '../../core/prefs.js';
+import { textMessage } from '../../dialog/render.js';
+import type { Block } from '../../message/types.js';
+
+export const PRIVACY_FEATURE = 'privacy';
+
+const NoData = z.object({}).strict();
+
+export function createPrivacyFeature(): Feature {
+  async function myData(ctx: TurnContext): Promise<void> {
+    const stored = await ctx.store.keysOf(ctx.person);
+    const lines: string[] = [];
+    if (await ctx.dialogs.active(ctx)) lines.push(ctx.t('common.myData.openDialog'));
+    const prefs = await loadPrefs(ctx.store, ctx.person);
+    if (prefs?.locale)
+      lines.push(ctx.t('common.myData.prefs', { locale: ctx.t(`common.language.names.${prefs.locale}`) }));
+    for (const feature of ctx.features) if (feature.personData) lines.push(...(await feature.personData.describe(ctx)));
+    const blocks: Block[] = [{ type: 'heading', text: ctx.t('common.myData.title') }];
+    blocks.push({
+      type: 'text',
+      text: lines.length > 0 ? lines.map((l) => `• ${l}`).join('\n') : ctx.t('common.myData.nothing'),
+    });
+    blocks.push({
+      type: 'text',
+      text: ctx.t('common.myData.retention', { days: ctx.config.retentionDays }),
+      tone: 'muted',
+    });
+    if (stored.length > 0) {
+      blocks.push({
+        type: 'buttons',
+        buttons: [{ label: ctx.t('common.buttons.forgetMe'), route: commandRoute('forgetMe') }],
+      });
+    }
+    await ctx.io.send({ text: ctx.t('common.myData.title'), blocks }, privately(ctx));
+  }
+
+  async function forgetMe(ctx: TurnContext): Promise<void> {
+    await ctx.io.send(
+      {
+        text: ctx.t('common.forget.confirm'),
+        blocks: [
+          { type: 'text', text: ctx.t('common.forget.confirm') },
+          {
+            type: 'buttons',
+            buttons: [
+              {
+                label: ctx.t('common.buttons.forgetConfirm'),
+                route: routeTo(PRIVACY_FEATURE, 'confirm'),
+                style: 'danger',
+              },
+              { label: ctx.t('common.buttons.cancel'), route: routeTo(PRIVACY_FEATURE, 'cancel') },
+            ],
+          },
+        ],
+      },
+      privately(ctx),
+    );
+  }
+
+  async function forgetConfirmed(ctx: TurnContext): Promise<void> {
+    // Features undo first what keys alone cannot (messages that showed results); then every key goes at once.
+    for (const feature of ctx.features) await feature.personData?.beforeForget?.(ctx);
+    const removed = await ctx.store.forget(ctx.person);
+    await ctx.io.update(textMessage(ctx.t(removed > 0 ? 'common.forget.done' : 'common.forget.nothing')));
+  }
+
+  return {
+    id: PRIVACY_FEATURE,
+    commands: {
+      myData: { words: ['mijn gegevens', 'my data', 'gegevens'], menu: 'personal', run: myData },
+      forgetMe: { words: ['vergeet mij', 'forget me', 'vergeet me'], menu: 'personal', run: forgetMe },
+    },
+    actions: {
+      confirm: action(NoData, forgetConfirmed),
+      cancel: action(NoData, (ctx) => ctx.io.update(textMessage(ctx.t('common.forget.cancelled')))),
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * How to reach a person or a channel on every platform, remembered so a feature can write first — from a job, a
+ * schedule or an HTTP request, after a restart or on another replica. What is stored (platform user ids, Teams
+ * conversation references with their serviceUrl, Slack DM and channel ids) is sealed with DATA_KEY; the keys are
+ * a pseudonym or a keyed hash, so nothing here can be linked back to a platform id without a key.
+ *
+ * Person addresses are person data (tracked for "vergeet mij"); every address is also listed under its
+ * installation (the Slack workspace or Teams tenant), so removing the app removes that installation's addresses.
+ */
+import type { KeyedHash } from '../crypto/pseudonym.js';
+import { type Sealer, SealError } from '../crypto/sealer.js';
+import type { ConversationRef, Platform, UserRef } from '../message/types.js';
+import type { KeyValueStore } from '../store/store.js';
+
+/** Where a delivery goes: a person (by pseudonym) or a channel (by keyed hash), on one platform. */
+export type Address =
+  | { kind: 'person'; platform: Platform; person: string }
+  | { kind: 'channel'; platform: Platform; channel: string };
+
+/** What is sealed in an address entry. */
+export interface AddressEntry {
+  /** The person, so a 1:1 chat can be opened when none is known (persons only). */
+  user?: UserRef;
+  /** The conversation to post in: the person's 1:1 chat, or the channel. */
+  conversation?: ConversationRef;
+  /** ms since epoch: the bot was blocked or removed there; deliveries are final-failed until it is reachable again. */
+  unreachableSince?: number;
+}
+
+/** An address looked up: its entry, or why there is none. */
+export type Lookup = { ok: true; entry: AddressEntry } | { ok: false; reason: 'unknown' | 'unreadable' };
+
+export interface AddressBookDeps {
+  store: KeyValueStore;
+  sealer: Sealer;
+  hash: KeyedHash;
+  /** How long a person's address is kept after they were last active (the retention period). */
+  personTtlMs: number;
+}
+
+export interface AddressBook {
+  personAddress(platform: Platform, person: string): Address;
+  /** The address of a channel by its platform id (what an organiser names). */
+  channelAddress(platform: Platform, channelId: string): Address;
+  /** Remember how to reach a person: who they are and, when known, their 1:1 conversation. */
+  rememberPerson(person: string, user: UserRef, conversation?: ConversationRef): Promise<Address>;
+  /** Remember a channel the bot was installed in or can post to. */
+  rememberChannel(conversation: ConversationRef): Promise<Address>;
+  lookup(address: Address): Promise<Lookup>;
+  /** Note that the bot can no longer write there (blocked, removed). */
+  markUnreachable(address: Address, since: number): Promise<void>;
+  forget(address: Address): Promise<boolean>;
+  /** The app was removed from a workspace or tenant: forget every address listed under it; returns how many. */
+  forgetInstallation(platform: Platform, tenantId: string): Promise<number>;
+}
+
+/** Store key of an address; also the sealed value's context, so an entry moved to another key does not open. */
+export function addressKey(address: Address): string {
+  return address.kind === 'person'
+    ? `address:person:${address.person}`
+    : `address:channel:${address.platform}:${address.channel}`;
+}
+
+/** Page size when an installation's addresses are removed. */
+const PAGE = 200;
+
+export function createAddressBook(deps: AddressBookDeps): AddressBook {
+  const { store, sealer, hash } = deps;
+  const installationIndex = (platform: Platform, tenantId: string) =>
+    `address-installation:${platform}:${hash('installation', platform, tenantId)}`;
+
+  async function write(address: Address, entry: AddressEntry, tenantId: string, ttlMs?: number): Promise<void> {
+    const key = addressKey(address);
+    // Indexed before the write, so a crash in between never leaves an address that cleanup cannot find.
+    if (address.kind === 'person') await store.track(address.person, key);
+    await store.indexAdd(installationIndex(address.platform, tenantId), key, 0);
+    await store.set(key, sealer.seal(entry, key), ttlMs);
+  }
+
+  async function read(address: Address): Promise<Lookup> {
+    const key = addressKey(address);
+    const sealed = await store.get<string>(key);
+    if (sealed === undefined) return { ok: false, reason: 'unknown' };
+    try {
+      return { ok: true, entry: sealer.open<AddressEntry>(sealed, key) };
+    } catch (error) {
+      // A changed DATA_KEY or a damaged row: the recipient is unreachable, the delivery must not crash.
+      if (error instanceof SealError) return { ok: false, reason: 'unreadable' };
+      throw error;
+    }
+  }
+
+  const book: AddressBook = {
+    personAddress: (platform, person) => ({ kind: 'person', platform, person }),
+    channelAddress: (platform, channelId) => ({
+      kind: 'channel',
+      platform,
+      channel: hash('channel', platform, channelId),
+    }),
+
+    async rememberPerson(person, user, conversation) {
+      const address = book.personAddress(user.platform, person);
+      await write(address, { user, ...(conversation ? { conversation } : {}) }, user.tenantId, deps.personTtlMs);
+      return address;
+    },
+
+    async rememberChannel(conversation) {
+      const address = book.channelAddress(conversation.platform, conversation.conversationId);
+      await write(address, { conversation }, conversation.tenantId);
+      return address;
+    },
+
+    lookup: read,
+
+    async markUnreachable(address, since) {
+      const found = await read(address);
+      if (!found.ok) return;
+      const tenantId = found.entry.conversation?.tenantId ?? found.entry.user?.tenantId ?? '';
+      const ttl = address.kind === 'person' ? deps.personTtlMs : undefined;
+      await write(address, { ...found.entry, unreachableSince: since }, tenantId, ttl);
+    },
+
+    forget: (address) => store.delete(addressKey(address)),
+
+    async forgetInstallation(platform, tenantId) {
+      const index = installationIndex(platform, tenantId);
+      let removed = 0;
+      for (;;) {
+        const page = await store.indexRange(index, { limit: PAGE });
+        if (page.entries.length === 0) break;
+        for (const { member } of page.entries) {
+          if (await store.delete(member)) removed += 1;
+          await store.indexRemove(index, member);
+        }
+      }
+      return removed;
+    },
+  };
+  return book;
+}
