@@ -17,8 +17,8 @@ import { createTranslator, type Translator } from './i18n/translator.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPseudonymizer, resolvePseudonymKey, type Pseudonymizer } from './privacy/pseudonym.js';
-import { createServer } from './server.js';
-import { createStore } from './store/create-store.js';
+import { createHttpServer } from './http/server.js';
+import { createRedisConnections, createStore, type RedisConnections } from './store/create-store.js';
 import { keys } from './store/keys.js';
 import type { KeyValueStore } from './store/store.js';
 import { loadDialogs } from './dialog/loader.js';
@@ -32,6 +32,8 @@ export interface Core {
   metrics: Metrics;
   pseudonymize: Pseudonymizer;
   bot: Bot;
+  /** The process's Redis connections when REDIS_URL is set (store, shared rate limits); closed after the store. */
+  redis?: RedisConnections;
 }
 
 export interface CoreOptions {
@@ -48,14 +50,16 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const log = options.log ?? createLogger({ level: config.logLevel, pretty: config.env === 'development' });
   const dialogs = loadDialogs(config.dialogsDir);
   const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: config.defaultLocale });
+  // One set of Redis connections per process; every user of Redis takes its client from it.
+  const redis = config.store.redisUrl ? createRedisConnections(config.store.redisUrl, { log }) : undefined;
   // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
-  const store =
-    options.store ?? (await createStore(config.store, { log, indexTtlMs: (config.retentionDays + 7) * 86_400_000 }));
+  const indexTtlMs = (config.retentionDays + 7) * 86_400_000;
+  const store = options.store ?? (await createStore(config.store, { log, indexTtlMs, connections: redis }));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config.pseudonymKey, config.store.databasePath));
   const features = options.features ?? createFeatures({ config, log });
   const bot = createBot({ config, log, store, translator, dialogs, pseudonymize, features, metrics, now: options.now });
-  return { config, log, store, translator, metrics, pseudonymize, bot };
+  return { config, log, store, translator, metrics, pseudonymize, bot, redis };
 }
 
 /** A running server with its adapters. */
@@ -69,7 +73,10 @@ export interface App extends Core {
 export async function startApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await createCore(config, options);
   const { log, store, bot } = core;
-  const server = createServer({ config, log, metrics: core.metrics, isReady: () => store.ping() });
+  const server = createHttpServer(
+    { host: config.host, port: config.port },
+    { log, metrics: core.metrics, isReady: () => store.ping() },
+  );
   const adapters: ChatAdapter[] = [];
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
@@ -93,7 +100,8 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
         routes: server,
         localMode: config.localMode,
         retentionDays: config.retentionDays,
-        redisUrl: config.store.redisUrl,
+        // Without a limiter connection (Redis away at start-up; logged) the limits hold per process.
+        redis: await core.redis?.client('limiter').catch(() => undefined),
         pseudonymize: core.pseudonymize,
         onUnreachable: (_conversation, person) => markUnreachable(store, person, config.retentionDays),
       }),
@@ -114,10 +122,12 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await server.close();
+      const { abandoned } = await server.close();
+      if (abandoned > 0) log.warn({ abandoned }, 'requests cut off at shutdown');
       for (const adapter of adapters) await adapter.stop();
       await bot.drain();
       await store.close();
+      await core.redis?.closeAll();
       log.info('bubbelbreker stopped');
     })());
   return { ...core, port, adapters, close };
@@ -157,6 +167,7 @@ export async function runChat(
   await core.bot.drain();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
   await core.store.close();
+  await core.redis?.closeAll();
 }
 
 function explain(error: unknown): string {

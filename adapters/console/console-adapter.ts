@@ -96,11 +96,14 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
       const showPrompt = () => {
         if (config.showPrompt) config.output.write('> ');
       };
+      // Iterate from now on: readline drops lines emitted before iteration starts, and the install turn below
+      // waits for I/O (the store's commit), during which piped input is already read.
+      const lines = rl[Symbol.asyncIterator]();
       await sink({ ...base(), kind: 'install' }, io);
       showPrompt();
       // Handle lines strictly in order; end of input ends the chat once the last turn is done.
       void (async () => {
-        for await (const line of rl) {
+        for await (const line of { [Symbol.asyncIterator]: () => lines }) {
           if (line.trim() === '') {
             showPrompt();
             continue;

@@ -23,7 +23,7 @@ export type {
   UserRef,
 } from './types.js';
 export type { Logger } from 'pino';
-export type { HttpRoutes, RouteHandler } from './http.js';
+export type { HttpMethod, HttpRoutes, RouteHandler, RouteParams, RouteSpec } from '../http/router.js';
 export type { Config, SlackConfig, TeamsConfig } from '../config.js';
 export type { KeyValueStore } from '../store/store.js';
 export { keys, DEDUPE_TTL_MS } from '../store/keys.js';
@@ -37,4 +37,5 @@ export {
 } from '../errors.js';
 export type { ErrorCode } from '../errors.js';
 export { parseCommand } from './router.js';
-export { readBody } from '../server.js';
+export { HttpError } from '../http/errors.js';
+export { readBody, readJson } from '../http/body.js';

@@ -23,7 +23,7 @@ export const keys = {
   prefs: (person: string) => `prefs:${person}`,
   /** A kept check-in result. */
   result: (person: string, resultId: string) => `result:${person}:${safe(resultId)}`,
-  /** The ids of a person's kept check-in results (the store has no prefix scan). */
+  /** The ids of a person's kept check-in results. */
   resultList: (person: string) => `results:${person}`,
   /** That a person already said whether a result was useful (one vote per result); holds no vote. */
   usefulVoted: (person: string, resultId: string) => `voted:${person}:${safe(resultId)}`,

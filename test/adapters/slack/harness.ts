@@ -12,7 +12,7 @@ import {
   type SlackTuning,
 } from '../../../adapters/slack/index.js';
 import type { SlackConfig } from '../../../src/config.js';
-import type { HttpRoutes, RouteHandler } from '../../../src/core/http.js';
+import { createRouter, type HttpRoutes, type RouteSpec } from '../../../src/http/router.js';
 import type { InboundEvent, InboundSink, TurnIO } from '../../../src/core/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -29,25 +29,16 @@ export const BOT_TOKEN = 'xoxb-test-token';
 export const translator = createTranslator({ dir: 'dialogs' });
 export const pseudonymize = createPseudonymizer('slack-test-pseudonym-key-0123456789abcdef');
 
-/** A router like the shared server's: exact path and method. */
+/** The shared server's router (path parameters, 404/405, body limits) on a plain loopback server. */
 class TestRoutes implements HttpRoutes {
-  private readonly routes = new Map<string, RouteHandler>();
-  mount(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
-    this.routes.set(`${method} ${path}`, handler);
+  private readonly router = createRouter({ log: silentLogger() });
+  route(spec: RouteSpec): void {
+    this.router.route(spec);
   }
   paths(): string[] {
-    return [...this.routes.keys()];
+    return this.router.list();
   }
-  handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const route = this.routes.get(`${req.method} ${(req.url ?? '').split('?')[0]}`);
-    if (!route) {
-      res.writeHead(404).end();
-      return;
-    }
-    Promise.resolve(route(req, res)).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  };
+  handle = (req: IncomingMessage, res: ServerResponse): void => void this.router.dispatch(req, res);
 }
 
 export interface SlackHarness {

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/core/index.js';
-import { openRedisStore } from '../../../src/store/create-store.js';
+import { createRedisConnections, openRedisStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/core/index.js';
 import { connectTestClient, deleteNamespace, redisAvailable, redisUrl, uniqueNamespace } from '../../support/redis.js';
 import { activities, startConnector, startTeams } from './support/harness.js';
@@ -15,12 +15,14 @@ const run = promisify(execFile);
 
 describe.skipIf(!redisAvailable)('proactive send from another process (Redis)', () => {
   const namespace = uniqueNamespace();
+  const connections = createRedisConnections(redisUrl);
   let store: KeyValueStore;
   beforeAll(async () => {
-    store = await openRedisStore({ url: redisUrl, namespace });
+    store = await openRedisStore({ connections, namespace });
   });
   afterAll(async () => {
     await store.close();
+    await connections.closeAll();
     const client = await connectTestClient();
     await deleteNamespace(client, namespace);
     client.destroy();
@@ -28,7 +30,8 @@ describe.skipIf(!redisAvailable)('proactive send from another process (Redis)', 
 
   it('a reference stored by one replica lets another replica write first', async () => {
     const connector = await startConnector();
-    const teams = await startTeams({ store, deps: { pseudonymize: (u) => `p-${u.userId}`, redisUrl } });
+    const redis = await connections.client('limiter');
+    const teams = await startTeams({ store, deps: { pseudonymize: (u) => `p-${u.userId}`, redis } });
     try {
       expect((await teams.post(activities.installation(connector.url))).status).toBe(200);
       expect(await store.get(keys.conversation('p-aad-user-1'))).toBeTruthy();

@@ -5,17 +5,24 @@
  */
 import { keys, type ConversationRef } from '../../../../src/core/index.js';
 import { silentLogger } from '../../../../src/logger.js';
-import { openRedisStore } from '../../../../src/store/create-store.js';
+import { createRedisConnections, openRedisStore } from '../../../../src/store/create-store.js';
 import { createTeamsAdapter } from '../../../../adapters/teams/index.js';
 
 const [redisUrl, namespace, person] = process.argv.slice(2) as [string, string, string];
-const store = await openRedisStore({ url: redisUrl, namespace });
+const connections = createRedisConnections(redisUrl);
+const store = await openRedisStore({ connections, namespace });
 try {
   const ref = await store.get<ConversationRef>(keys.conversation(person));
   if (!ref) throw new Error('no stored reference');
   const teams = await createTeamsAdapter(
     { appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 },
-    { log: silentLogger(), store, routes: { mount: () => undefined }, localMode: true, redisUrl },
+    {
+      log: silentLogger(),
+      store,
+      routes: { route: () => undefined },
+      localMode: true,
+      redis: await connections.client('limiter'),
+    },
   );
   await teams.start(async () => undefined);
   const sent = await teams.send(ref, {
@@ -29,4 +36,5 @@ try {
   process.exitCode = 1;
 } finally {
   await store.close();
+  await connections.closeAll();
 }
