@@ -1,7 +1,7 @@
 /**
  * One server for bench/slack.ts, run in a child process so its CPU can be measured on its own:
- *   pipeline       — the real server (src/server.ts) with the Slack adapter and the real bot on a SQLite store in
- *                    a temp dir: verify, parse, locale cache, dedupe claim, dialog step, state write; the bot's
+ *   pipeline       — the real server (src/http/server.ts) with the Slack adapter and the real bot on a SQLite store
+ *                    in a temp dir: verify, parse, locale cache, dedupe claim, dialog step, state write; the bot's
  *                    answers are rendered by the core and recorded instead of sent
  *   pipeline-send  — the same, and every answer goes out as Block Kit through @slack/web-api's WebClient
  *                    (pacing, pauses, retries) to an in-process stub of the Web API (no network, no nock)
@@ -24,7 +24,7 @@ import { createMetrics } from '../src/metrics.js';
 import type { AdapterHost } from '../src/message/adapter.js';
 import type { TurnIO } from '../src/message/types.js';
 import { createOutboundPolicy } from '../src/outbound/policy.js';
-import { createServer } from '../src/server.js';
+import { createHttpServer } from '../src/http/server.js';
 import { openSqliteStore } from '../src/store/create-store.js';
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -64,12 +64,10 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   const store = openSqliteStore({ path: config.store.databasePath, log });
   const core = await createCore(config, { log, store });
-  const server = createServer({
-    config: { host: '127.0.0.1', port: 0 },
-    log,
-    metrics: createMetrics({ defaultMetrics: false }),
-    isReady: async () => true,
-  });
+  const server = createHttpServer(
+    { host: '127.0.0.1', port: 0 },
+    { log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true },
+  );
   const adapter = createSlackAdapter(
     config.slack!,
     {

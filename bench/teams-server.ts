@@ -1,7 +1,7 @@
 /**
  * One process for bench/teams.ts, so each one's CPU is measured alone:
- *   pipeline  — the real server (src/server.ts) with the Teams adapter (local mode, no token check) and the real
- *               bot on a SQLite store in a temp dir; replies go to the connector stand-in
+ *   pipeline  — the real server (src/http/server.ts) with the Teams adapter (local mode, no token check) and the
+ *               real bot on a SQLite store in a temp dir; replies go to the connector stand-in
  *   adapter   — the same server and Teams adapter with an echo sink and a memory store instead of the bot: what
  *               the adapter (with teams-ai's Application) costs on its own
  *   bare      — a bare botbuilder CloudAdapter echo bot on node:http, auth off, replying to the same stand-in
@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { createCore } from '../src/app.js';
 import type { InboundSink } from '../src/message/types.js';
 import { createMetrics } from '../src/metrics.js';
-import { createServer } from '../src/server.js';
+import { createHttpServer as createBotServer } from '../src/http/server.js';
 import { openSqliteStore } from '../src/store/create-store.js';
 
 const mode = process.argv[2] as 'pipeline' | 'adapter' | 'bare' | 'connector';
@@ -80,12 +80,10 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   const store = openSqliteStore({ path: config.store.databasePath, log });
   const core = await createCore(config, { log, store });
-  const server = createServer({
-    config: { host: '127.0.0.1', port: 0 },
-    log,
-    metrics: createMetrics({ defaultMetrics: false }),
-    isReady: async () => true,
-  });
+  const server = createBotServer(
+    { host: '127.0.0.1', port: 0 },
+    { log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true },
+  );
   const adapter = await createTeamsAdapter(config.teams!, {
     log,
     routes: server,
@@ -109,12 +107,10 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
 
 async function startAdapterOnly(): Promise<{ port: number; close(): Promise<void> }> {
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
-  const server = createServer({
-    config: { host: '127.0.0.1', port: 0 },
-    log,
-    metrics: createMetrics({ defaultMetrics: false }),
-    isReady: async () => true,
-  });
+  const server = createBotServer(
+    { host: '127.0.0.1', port: 0 },
+    { log, metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true },
+  );
   const teams = { appType: 'MultiTenant' as const, allowedTenants: [], tenantRps: 50 };
   const adapter = await createTeamsAdapter(teams, {
     log,

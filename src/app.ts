@@ -23,7 +23,7 @@ import type { Platform } from './message/types.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type AddressBook, createAddressBook } from './outbound/address-book.js';
 import { type AdapterRegistry, createAdapterRegistry, createDeliver, type Deliver } from './outbound/deliver.js';
-import { createStore } from './store/create-store.js';
+import { createRedisConnections, createStore, type RedisConnections } from './store/create-store.js';
 import type { KeyValueStore } from './store/store.js';
 
 /** The platform-neutral part, shared by the server and the terminal chat. */
@@ -44,6 +44,8 @@ export interface Core {
   hostFor(platform: Platform): AdapterHost;
   /** Record an event once and run its turn (the terminal and tests); false for a redelivery. */
   receive: AdapterHost['receive'];
+  /** The process's Redis connections when REDIS_URL is set (store, shared rate limits); closed after the store. */
+  redis?: RedisConnections;
 }
 
 export interface CoreOptions {
@@ -71,8 +73,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     extraDirs: options.extraDialogDirs,
     defaultLocale: config.defaultLocale,
   });
+  // One set of Redis connections per process; every user of Redis takes its client from it.
+  const redis = config.store.redisUrl ? createRedisConnections(config.store.redisUrl, { log }) : undefined;
   // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
-  const store = options.store ?? (await createStore(config.store, { log, indexTtlMs: days(config.retentionDays + 7) }));
+  const indexTtlMs = days(config.retentionDays + 7);
+  const store = options.store ?? (await createStore(config.store, { log, indexTtlMs, connections: redis }));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(keys.pseudonymKey);
   const hash = createKeyedHash(keys.pseudonymKey);
@@ -144,6 +149,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     pipeline,
     hostFor,
     receive,
+    redis,
   };
 }
 

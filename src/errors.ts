@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'DIALOG_INVALID'
   | 'DATA_INVALID'
   | 'STORE_UNAVAILABLE'
+  | 'STORE_CONFLICT'
   | 'ADAPTER_FAILED'
   | 'ADAPTER_AUTH'
   | 'RATE_LIMITED'
@@ -42,10 +43,13 @@ export class DataFileError extends BotError {
   }
 }
 
-/** The store could not be reached or answered wrongly. */
+/**
+ * The store could not be reached, answered wrongly or did not commit a write (STORE_UNAVAILABLE), or a
+ * read-modify-write kept losing to concurrent writers (STORE_CONFLICT).
+ */
 export class StoreError extends BotError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('STORE_UNAVAILABLE', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: 'STORE_UNAVAILABLE' | 'STORE_CONFLICT' }) {
+    super(options?.code ?? 'STORE_UNAVAILABLE', message, options);
   }
 }
 

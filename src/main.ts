@@ -11,8 +11,8 @@ import { type Config, loadConfig } from './config.js';
 import { BotError, ConfigError, DataFileError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { ChatAdapter } from './message/adapter.js';
+import { createHttpServer } from './http/server.js';
 import { createOutboundPolicy } from './outbound/policy.js';
-import { createServer } from './server.js';
 
 export { type Core, type CoreOptions, createCore } from './app.js';
 
@@ -27,7 +27,10 @@ export interface App extends Core {
 export async function startApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await createCore(config, options);
   const { log, store, pipeline } = core;
-  const server = createServer({ config, log, metrics: core.metrics, isReady: () => store.ping() });
+  const server = createHttpServer(
+    { host: config.host, port: config.port },
+    { log, metrics: core.metrics, isReady: () => store.ping() },
+  );
   const translate = core.translator.t;
   // Limits live in this process unless several replicas share Redis: then every replica obeys them.
   const policyFor = (platform: 'slack' | 'teams') =>
@@ -51,7 +54,8 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
         log,
         routes: server,
         localMode: config.localMode,
-        redisUrl: config.store.redisUrl,
+        // Without a limiter connection (Redis away at start-up; logged) the limits hold per process.
+        redis: await core.redis?.client('limiter').catch(() => undefined),
       }),
     );
   }
@@ -71,10 +75,12 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await server.close();
+      const { abandoned } = await server.close();
+      if (abandoned > 0) log.warn({ abandoned }, 'requests cut off at shutdown');
       for (const adapter of adapters) await adapter.stop();
       await pipeline.drain();
       await store.close();
+      await core.redis?.closeAll();
       log.info('bubbelbreker stopped');
     })();
     return closing;
@@ -109,6 +115,7 @@ export async function runChat(
   await core.pipeline.drain();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
   await core.store.close();
+  await core.redis?.closeAll();
 }
 
 function explain(error: unknown): string {

@@ -5,6 +5,7 @@ import { loadConfig, type Env } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
 const KEY = 'k'.repeat(40);
+const DATA = 'd'.repeat(64);
 const CANARY = 'CANARY-b4d-v4lue';
 const GUID = '00000000-0000-4000-8000-000000000001';
 
@@ -20,7 +21,7 @@ function configError(env: Env): ConfigError {
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
-    const config = loadConfig({ PSEUDONYM_KEY: KEY });
+    const config = loadConfig({ PSEUDONYM_KEY: KEY, DATA_KEY: DATA });
     expect(config).toMatchObject({
       env: 'development',
       localMode: false,
@@ -29,6 +30,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       store: { databasePath: './data/bubbelbreker.sqlite', redisUrl: undefined },
       pseudonymKey: KEY,
+      dataKey: DATA,
+      keysDir: './.keys',
       retentionDays: 90,
       defaultLocale: 'nl',
       dialogsDir: './dialogs',
@@ -78,7 +81,14 @@ describe('loadConfig', () => {
   });
 
   it('treats empty values (KEY= in a .env template) as unset', () => {
-    const config = loadConfig({ PSEUDONYM_KEY: KEY, PORT: '', HOST: ' ', SLACK_BOT_TOKEN: '', BOT_LOCAL_MODE: '' });
+    const config = loadConfig({
+      PSEUDONYM_KEY: KEY,
+      DATA_KEY: DATA,
+      PORT: '',
+      HOST: ' ',
+      SLACK_BOT_TOKEN: '',
+      BOT_LOCAL_MODE: '',
+    });
     expect(config.port).toBe(3978);
     expect(config.host).toBe('0.0.0.0');
     expect(config.slack).toBeUndefined();
@@ -128,24 +138,42 @@ describe('loadConfig', () => {
     expect(error.issues.map((i) => i.split(':')[0]).sort()).toEqual(['DEFAULT_LOCALE', 'LOG_LEVEL', 'PORT']);
   });
 
+  it('requires DATA_KEY outside local mode, as 64 hexadecimal characters or a versioned list, never echoing it', () => {
+    expect(configError({ PSEUDONYM_KEY: KEY }).issues).toEqual([
+      expect.stringMatching(/^DATA_KEY: is required outside local mode/),
+    ]);
+    for (const bad of [`${CANARY}${'0'.repeat(50)}`, `v1:${CANARY}`, `v1:${DATA},v1:${DATA}`]) {
+      const error = configError({ PSEUDONYM_KEY: KEY, DATA_KEY: bad });
+      expect(error.issues).toEqual([expect.stringMatching(/^DATA_KEY: must be 64 hexadecimal characters/)]);
+      expect(error.message).not.toContain(CANARY);
+    }
+    expect(loadConfig({ PSEUDONYM_KEY: KEY, DATA_KEY: `v2:${'e'.repeat(64)},v1:${DATA}` }).dataKey).toMatch(/^v2:/);
+  });
+
   it('requires PSEUDONYM_KEY outside local mode', () => {
-    const error = configError({});
+    const error = configError({ DATA_KEY: DATA });
     expect(error.issues).toEqual([expect.stringMatching(/^PSEUDONYM_KEY: is required outside local mode/)]);
   });
 
   it('refuses NODE_ENV=production without platform credentials or local mode', () => {
-    const error = configError({ NODE_ENV: 'production', PSEUDONYM_KEY: KEY });
+    const error = configError({ NODE_ENV: 'production', PSEUDONYM_KEY: KEY, DATA_KEY: DATA });
     expect(error.issues).toEqual([expect.stringMatching(/^NODE_ENV: production needs Slack/)]);
     expect(loadConfig({ NODE_ENV: 'production', BOT_LOCAL_MODE: '1' }).env).toBe('production');
     expect(
-      loadConfig({ NODE_ENV: 'production', PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_PASSWORD: 'pw' })
-        .teams?.appId,
+      loadConfig({
+        NODE_ENV: 'production',
+        PSEUDONYM_KEY: KEY,
+        DATA_KEY: DATA,
+        MICROSOFT_APP_ID: GUID,
+        MICROSOFT_APP_PASSWORD: 'pw',
+      }).teams?.appId,
     ).toBe(GUID);
   });
 
   it('builds the Slack slice', () => {
     const config = loadConfig({
       PSEUDONYM_KEY: KEY,
+      DATA_KEY: DATA,
       SLACK_SIGNING_SECRET: 'signing-secret-1',
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_API_URL: 'http://127.0.0.1:59999/api',
@@ -159,6 +187,7 @@ describe('loadConfig', () => {
     });
     const oauth = loadConfig({
       PSEUDONYM_KEY: KEY,
+      DATA_KEY: DATA,
       SLACK_SIGNING_SECRET: 'signing-secret-1',
       SLACK_CLIENT_ID: 'cid',
       SLACK_CLIENT_SECRET: 'csecret',
@@ -169,19 +198,25 @@ describe('loadConfig', () => {
   });
 
   it('names what is missing for a half-configured Slack', () => {
-    expect(configError({ PSEUDONYM_KEY: KEY, SLACK_BOT_TOKEN: 'xoxb-1' }).issues).toEqual([
+    expect(configError({ PSEUDONYM_KEY: KEY, DATA_KEY: DATA, SLACK_BOT_TOKEN: 'xoxb-1' }).issues).toEqual([
       expect.stringMatching(/^SLACK_SIGNING_SECRET: is required/),
     ]);
-    expect(configError({ PSEUDONYM_KEY: KEY, SLACK_SIGNING_SECRET: 'signing-secret-1' }).issues).toEqual([
-      expect.stringMatching(/^SLACK_BOT_TOKEN: is required/),
-    ]);
-    const oauth = configError({ PSEUDONYM_KEY: KEY, SLACK_SIGNING_SECRET: 'signing-secret-1', SLACK_CLIENT_ID: 'cid' });
+    expect(
+      configError({ PSEUDONYM_KEY: KEY, DATA_KEY: DATA, SLACK_SIGNING_SECRET: 'signing-secret-1' }).issues,
+    ).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: is required/)]);
+    const oauth = configError({
+      PSEUDONYM_KEY: KEY,
+      DATA_KEY: DATA,
+      SLACK_SIGNING_SECRET: 'signing-secret-1',
+      SLACK_CLIENT_ID: 'cid',
+    });
     expect(oauth.issues.map((i) => i.split(':')[0])).toEqual(['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET']);
   });
 
   it('builds the Teams slice and names what is missing', () => {
     const config = loadConfig({
       PSEUDONYM_KEY: KEY,
+      DATA_KEY: DATA,
       MICROSOFT_APP_ID: GUID,
       MICROSOFT_APP_PASSWORD: 'pw',
       MICROSOFT_APP_TYPE: 'SingleTenant',
@@ -195,22 +230,23 @@ describe('loadConfig', () => {
       allowedTenants: [],
       tenantRps: 30,
     });
-    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID }).issues).toEqual([
+    expect(configError({ PSEUDONYM_KEY: KEY, DATA_KEY: DATA, MICROSOFT_APP_ID: GUID }).issues).toEqual([
       expect.stringMatching(/^MICROSOFT_APP_PASSWORD: is required/),
     ]);
     expect(
       configError({
         PSEUDONYM_KEY: KEY,
+        DATA_KEY: DATA,
         MICROSOFT_APP_ID: GUID,
         MICROSOFT_APP_PASSWORD: 'pw',
         MICROSOFT_APP_TYPE: 'SingleTenant',
       }).issues,
     ).toEqual([expect.stringMatching(/^MICROSOFT_APP_TENANT_ID: is required/)]);
     expect(
-      loadConfig({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).teams
-        ?.appPassword,
+      loadConfig({ PSEUDONYM_KEY: KEY, DATA_KEY: DATA, MICROSOFT_APP_ID: GUID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' })
+        .teams?.appPassword,
     ).toBeUndefined();
-    expect(configError({ PSEUDONYM_KEY: KEY, MICROSOFT_APP_PASSWORD: CANARY }).issues).toEqual([
+    expect(configError({ PSEUDONYM_KEY: KEY, DATA_KEY: DATA, MICROSOFT_APP_PASSWORD: CANARY }).issues).toEqual([
       expect.stringMatching(/^MICROSOFT_APP_ID: is required/),
     ]);
   });

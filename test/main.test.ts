@@ -1,15 +1,21 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './e2e/support/playground-client.js';
+import { tempDir } from './support/temp.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
 function baseEnv(extra: Record<string, string>): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-main-'));
-  return { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'bb.sqlite'), LOG_LEVEL: 'info', ...extra };
+  const dir = tempDir('bb-main-');
+  return {
+    PATH: process.env.PATH ?? '',
+    DATABASE_PATH: join(dir, 'bb.sqlite'),
+    KEYS_DIR: join(dir, 'keys'),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
 }
 
 describe('the server process (src/main.ts)', () => {
@@ -18,6 +24,7 @@ describe('the server process (src/main.ts)', () => {
     const env = baseEnv({
       PORT: String(port),
       PSEUDONYM_KEY: 'main-test-key-0123456789abcdef0123456789',
+      DATA_KEY: 'a'.repeat(64),
       NODE_ENV: 'development',
     });
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -58,7 +65,7 @@ describe('the server process (src/main.ts)', () => {
   });
 
   it('stops start-up on malformed dialog data with the file and the path inside it', () => {
-    const dialogs = mkdtempSync(join(tmpdir(), 'bb-dialogs-'));
+    const dialogs = tempDir('bb-dialogs-');
     cpSync(join(ROOT, 'dialogs'), dialogs, { recursive: true });
     writeFileSync(
       join(dialogs, 'sample.yaml'),

@@ -31,16 +31,18 @@ export interface ConsoleAdapter extends ChatAdapter {
   readonly locale: Locale;
 }
 
+/** The person at the terminal: the same person in every session, so a check-in left half-way resumes. */
 const USER: UserRef = { platform: 'console', tenantId: 'local', userId: 'terminal' };
-const CONVERSATION: ConversationRef = {
-  platform: 'console',
-  tenantId: 'local',
-  conversationId: 'terminal',
-  isDirect: true,
-};
 
 /** Talk to Bubbelbreker in a terminal: one line in, numbered choices out. Lines are handled one at a time. */
 export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapter {
+  // Every session is a conversation of its own: it starts with a welcome, as a new chat does.
+  const CONVERSATION: ConversationRef = {
+    platform: 'console',
+    tenantId: 'local',
+    conversationId: `terminal-${randomUUID()}`,
+    isDirect: true,
+  };
   let prompt: Prompt | undefined;
   let sequence = 0;
   let resolveFinished: () => void = () => undefined;
@@ -95,11 +97,14 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
       const showPrompt = () => {
         if (config.showPrompt) config.output.write('> ');
       };
+      // Iterate from now on: readline drops lines emitted before iteration starts, and the install turn below
+      // waits for I/O (the store's commit, a Redis round trip), during which piped input is already read.
+      const lines = rl[Symbol.asyncIterator]();
       await host.receive({ ...base(), kind: 'install' }, io);
       showPrompt();
       // Handle lines strictly in order; end of input ends the chat once the last turn is done.
       void (async () => {
-        for await (const line of rl) {
+        for await (const line of { [Symbol.asyncIterator]: () => lines }) {
           if (line.trim() === '') {
             showPrompt();
             continue;

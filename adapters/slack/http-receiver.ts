@@ -1,14 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, type Logger, type RouteHandler } from '../../src/core/index.js';
+import { HttpError, readBody, type Logger, type RouteHandler } from '../../src/core/index.js';
 import { errorCode } from './error-code.js';
 import { interpret, type Work } from './inbound.js';
 import { parseBody } from './parse.js';
-import { verifySlackRequest } from './verify.js';
+import { checkSlackHeaders, checkSlackSignature, type SlackSignatureHeaders, type VerifyFailure } from './verify.js';
+
+/** Slack's unsigned reachability check (`ssl_check=1&token=…`) is tiny; nothing unsigned larger is ever read. */
+const SSL_CHECK_MAX_BYTES = 256;
 
 export interface EventsRouteDeps {
   signingSecret: string;
   log: Logger;
   now: () => number;
+  /** The route's body limit (the same number it is registered with). */
   maxBodyBytes: number;
   /** True when too many turns run already: answer 503 so Slack delivers again later. */
   isBusy: () => boolean;
@@ -20,12 +24,19 @@ export interface EventsRouteDeps {
 
 /**
  * POST /slack/events on the shared node:http server — Events API, interactivity and slash commands.
- * Reads the raw body (size-limited), checks the v0 signature over exactly those bytes, records the event once
+ * Checks the signature headers first (present, well-formed, timestamp within five minutes) without reading the
+ * body, then reads the raw body (size-limited), checks the v0 HMAC over exactly those bytes, records the event once
  * (the core's de-duplication), acknowledges, and only then runs the work, so a slow turn can never make Slack wait or deliver again. A refusal is
  * deliberate and final, so it carries `X-Slack-No-Retry: 1`; nothing of the body is logged.
  */
 export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
   return async (req, res) => {
+    const receivedAt = deps.now();
+    const signed = checkSlackHeaders(
+      { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] },
+      receivedAt,
+    );
+    if (typeof signed === 'string') return refuseUnsigned(deps, req, res, signed);
     let raw: Buffer;
     try {
       raw = await readBody(req, deps.maxBodyBytes);
@@ -34,7 +45,7 @@ export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
       return refuse(res, status, status === 413 ? 'payload_too_large' : 'request_aborted');
     }
     try {
-      await handle(deps, req, res, raw);
+      await handle(deps, req, res, raw, signed, receivedAt);
     } catch (error) {
       // Never let a throw escape: it would take the process down (or, on the shared server, log its message).
       deps.log.error(
@@ -49,16 +60,43 @@ export function createEventsRoute(deps: EventsRouteDeps): RouteHandler {
   };
 }
 
-async function handle(deps: EventsRouteDeps, req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
-  const receivedAt = deps.now();
-  const failure = verifySlackRequest(
-    deps.signingSecret,
-    { signature: req.headers['x-slack-signature'], timestamp: req.headers['x-slack-request-timestamp'] },
-    raw,
-    receivedAt,
-  );
+/**
+ * Signature headers missing, ill-formed or outside the clock window: 401 without reading the body. The one
+ * exception is Slack's unsigned ssl_check (no signature headers at all, a tiny form body): read and answered, as
+ * Bolt does, running nothing.
+ */
+async function refuseUnsigned(
+  deps: EventsRouteDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  failure: VerifyFailure,
+): Promise<void> {
+  const declared = Number(req.headers['content-length']);
+  if (
+    failure === 'missing_signature' &&
+    req.headers['x-slack-request-timestamp'] === undefined &&
+    declared > 0 &&
+    declared <= SSL_CHECK_MAX_BYTES
+  ) {
+    const raw = await readBody(req, SSL_CHECK_MAX_BYTES).catch(() => undefined);
+    if (raw && isSslCheck(raw, req.headers['content-type'])) return ok(res);
+    if (!raw) return refuse(res, 400, 'request_aborted');
+  }
+  deps.log.warn({ reason: failure }, 'slack request refused');
+  refuse(res, 401, failure, true);
+}
+
+async function handle(
+  deps: EventsRouteDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+  signed: SlackSignatureHeaders,
+  receivedAt: number,
+): Promise<void> {
+  const failure = checkSlackSignature(deps.signingSecret, signed, raw);
   if (failure) {
-    // Slack's unsigned reachability check for slash commands: answer it, run nothing (as Bolt does).
+    // Slack's reachability check for slash commands: answer it, run nothing (as Bolt does).
     if (isSslCheck(raw, req.headers['content-type'])) {
       ok(res);
       return;
@@ -109,21 +147,20 @@ function ok(res: ServerResponse): void {
   res.end();
 }
 
-function refuse(res: ServerResponse, status: number, reason: string): void {
+function refuse(res: ServerResponse, status: number, reason: string, bodyUnread = false): void {
   if (res.headersSent) return;
-  // A body too large was not read to the end: close the connection rather than reuse it.
+  // A body not read (to the end): close the connection rather than reuse it.
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'x-slack-no-retry': '1',
-    ...(status === 413 ? { connection: 'close' } : {}),
+    ...(status === 413 || bodyUnread ? { connection: 'close' } : {}),
   });
   res.end(JSON.stringify({ error: reason }));
 }
 
 /** The status of readBody's HttpError (413 too large, 400 cut off). */
 function httpStatus(error: unknown): number {
-  const status = (error as { status?: unknown } | undefined)?.status;
-  return status === 413 ? 413 : 400;
+  return error instanceof HttpError && error.status === 413 ? 413 : 400;
 }
 
 function retryNum(req: IncomingMessage): number | undefined {

@@ -167,10 +167,11 @@ export function createSlackAdapterImpl(
     tuning,
     async start(coreHost) {
       host = coreHost;
-      deps.routes.mount(
-        'POST',
-        SLACK_ROUTES.events,
-        createEventsRoute({
+      deps.routes.route({
+        method: 'POST',
+        path: SLACK_ROUTES.events,
+        bodyLimit: tuning.maxBodyBytes,
+        handler: createEventsRoute({
           signingSecret: config.signingSecret,
           log,
           now,
@@ -179,11 +180,11 @@ export function createSlackAdapterImpl(
           admit,
           dispatch,
         }),
-      );
+      });
       const oauth = installations?.oauth;
       if (oauth) {
-        deps.routes.mount('GET', SLACK_ROUTES.install, oauth.install);
-        deps.routes.mount('GET', SLACK_ROUTES.oauthRedirect, oauth.callback);
+        deps.routes.route({ method: 'GET', path: SLACK_ROUTES.install, bodyLimit: 0, handler: oauth.install });
+        deps.routes.route({ method: 'GET', path: SLACK_ROUTES.oauthRedirect, bodyLimit: 0, handler: oauth.callback });
       }
       if (config.appToken) {
         socket = createSocketMode({

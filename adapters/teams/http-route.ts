@@ -1,51 +1,9 @@
 /**
- * POST /api/messages on the shared node:http server. We read and check the body ourselves: botbuilder expects a
- * parsed body, and a body it cannot handle makes `process()` reject — unhandled, that kills Node 20 (clients.md §1).
- * Every failure here is a plain 4xx with a short reason; nothing of the body is logged.
+ * POST /api/messages on the shared node:http server. We read and check the body ourselves (the core's readJson):
+ * botbuilder expects a parsed body, and a body it cannot handle makes `process()` reject — unhandled, that kills
+ * Node 20. Every failure here is a plain 4xx with a short reason; nothing of the body is logged.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-/** A request body problem, answered with `status` and a reason that never echoes the body. */
-export class BadRequest extends Error {
-  constructor(
-    readonly status: number,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-/** Read a JSON object body of at most `maxBytes`. */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
-  const type = String(req.headers['content-type'] ?? '');
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new BadRequest(415, 'expected application/json');
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BadRequest(413, `body larger than ${maxBytes} bytes`);
-  const raw = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BadRequest(413, `body larger than ${maxBytes} bytes`));
-      } else chunks.push(chunk);
-    });
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', () => reject(new BadRequest(400, 'request aborted')));
-  });
-  if (raw.length === 0) throw new BadRequest(400, 'empty body');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new BadRequest(400, 'body is not valid JSON');
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new BadRequest(400, 'body must be a JSON object');
-  return parsed as Record<string, unknown>;
-}
+import type { ServerResponse } from 'node:http';
 
 /** Answer with a small JSON error, unless an answer already started. */
 export function sendError(res: ServerResponse, status: number, reason: string): void {

@@ -2,8 +2,7 @@
  * Microsoft Teams for Bubbelbreker: botbuilder + @microsoft/teams-ai on POST /api/messages of the shared server.
  * Every Teams SDK import stays in this folder (design.md), and the SDK itself loads lazily (sdk.ts).
  */
-import { createClient } from '@keyv/redis';
-import type { ChatAdapter, Logger, TeamsConfig } from '../../src/core/index.js';
+import type { ChatAdapter, TeamsConfig } from '../../src/core/index.js';
 import { assertAuthAllowed } from './auth.js';
 import { createSendLimiter } from './limiter.js';
 import { TeamsChatAdapter } from './teams-adapter.js';
@@ -29,73 +28,12 @@ export type TeamsAdapter = ChatAdapter & {
 export async function createTeamsAdapter(config: TeamsConfig, deps: TeamsAdapterDeps): Promise<TeamsAdapter> {
   assertAuthAllowed(config, deps.localMode);
   const tuning: TeamsTuning = { ...DEFAULT_TUNING, ...deps.tuning };
-  const redis = deps.redisUrl
-    ? await connectLimiterRedis(deps.redisUrl, tuning.redisConnectTimeoutMs, deps.log)
-    : undefined;
+  // The shared-limits client comes from the composition root (src/store/redis-connections.ts), which also closes it.
   const limiter = createSendLimiter({
     conversationLimits: tuning.conversationLimits,
     tenantRps: config.tenantRps,
     maxWaitMs: tuning.maxLimiterWaitMs,
-    redis,
+    redis: deps.redis,
   });
-  const close = async () => {
-    if (!redis?.isOpen) return;
-    // close() waits for the commands in flight; while Redis is away that could wait for a reconnect.
-    if (redis.isReady) await redis.close();
-    else redis.destroy();
-  };
-  return new TeamsChatAdapter(config, { ...deps, limiter, close }, tuning);
-}
-
-type LimiterRedis = ReturnType<typeof createClient>;
-
-/**
- * The Redis client for the shared rate limits, with the settings of the store's client (src/store/redis-store.ts):
- * no offline queue, so while Redis is away limiter commands fail at once and the in-process counters take over
- * (instead of queueing and holding up every send); a connect timeout; and reconnecting with a capped backoff, but
- * giving up at start-up. Resolves undefined — the limits then hold per process — when Redis does not answer.
- */
-async function connectLimiterRedis(
-  url: string,
-  connectTimeoutMs: number,
-  log: Logger,
-): Promise<LimiterRedis | undefined> {
-  let connectedOnce = false;
-  let failing = false;
-  const client: LimiterRedis = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: connectTimeoutMs,
-      reconnectStrategy: (retries) => {
-        if (!connectedOnce && retries >= 2) return new Error('teams limiter redis: cannot connect');
-        return Math.min(2 ** retries * 100, 3000);
-      },
-    },
-  });
-  // An 'error' event without a listener would crash the process. Log the first of a run, not every retry.
-  client.on('error', (error: unknown) => {
-    if (failing) return;
-    failing = true;
-    log.warn(
-      { errName: (error as Error)?.name ?? typeof error },
-      'teams limiter redis: connection error, limits hold per process meanwhile',
-    );
-  });
-  client.on('ready', () => {
-    if (failing && connectedOnce) log.info('teams limiter redis: connection restored');
-    failing = false;
-    connectedOnce = true;
-  });
-  try {
-    await client.connect();
-    return client;
-  } catch (error) {
-    if (client.isOpen) client.destroy();
-    log.warn(
-      { errName: (error as Error)?.name ?? typeof error },
-      'teams limiter redis: cannot connect, rate limits hold per process',
-    );
-    return undefined;
-  }
+  return new TeamsChatAdapter(config, { ...deps, limiter }, tuning);
 }

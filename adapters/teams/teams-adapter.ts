@@ -4,18 +4,20 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TurnContext } from 'botbuilder';
-import type {
-  AdapterHost,
-  ChatAdapter,
-  ConversationRef,
-  InboundEvent,
-  OutboundMessage,
-  SentRef,
-  TeamsConfig,
-  UserRef,
+import {
+  type AdapterHost,
+  type ChatAdapter,
+  type ConversationRef,
+  HttpError,
+  type InboundEvent,
+  type OutboundMessage,
+  readJson,
+  type SentRef,
+  type TeamsConfig,
+  type UserRef,
 } from '../../src/core/index.js';
 import { botAuthSettings, isTenantAllowed } from './auth.js';
-import { authFailureStatus, BadRequest, readJsonBody, sendBotResponse, sendError, withDates } from './http-route.js';
+import { authFailureStatus, sendBotResponse, sendError, withDates } from './http-route.js';
 import type { SendLimiter } from './limiter.js';
 import { ActivityShape, lifecycleOf, tenantOf, toInboundEvent, unknownActionEvent } from './parse.js';
 import { Outbox } from './proactive.js';
@@ -52,7 +54,12 @@ export class TeamsChatAdapter implements ChatAdapter {
 
   async start(host: AdapterHost): Promise<void> {
     this.host = host;
-    this.deps.routes.mount('POST', MESSAGES_PATH, (req, res) => this.track(this.handleRequest(req, res)));
+    this.deps.routes.route({
+      method: 'POST',
+      path: MESSAGES_PATH,
+      bodyLimit: this.tuning.maxBodyBytes,
+      handler: (req, res) => this.track(this.handleRequest(req, res)),
+    });
     if (this.tuning.sdkLoad === 'eager') await this.sdk();
     // In the background, after start-up has finished its own synchronous work.
     else setTimeout(() => void this.sdk().catch(() => undefined), 0).unref();
@@ -124,9 +131,8 @@ export class TeamsChatAdapter implements ChatAdapter {
   private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (this.stopping) return sendError(res, 503, 'shutting down');
-      const body = await readJsonBody(req, this.tuning.maxBodyBytes);
-      const shape = ActivityShape.safeParse(body);
-      if (!shape.success) return sendError(res, 400, shape.error.issues[0]?.message ?? 'not an activity');
+      // 415 for a non-JSON type, 413 over the limit, 400 (naming the first bad field) for anything not an activity.
+      const body: Record<string, unknown> = await readJson(req, this.tuning.maxBodyBytes, ActivityShape);
       if (!isTenantAllowed(this.config, tenantOf(body))) {
         this.log.warn({ reason: 'tenant_not_allowed' }, 'teams request refused');
         return sendError(res, 403, 'tenant not allowed');
@@ -148,7 +154,7 @@ export class TeamsChatAdapter implements ChatAdapter {
       }
       sendBotResponse(res, invoke?.status ?? 200, invoke?.body);
     } catch (error) {
-      if (error instanceof BadRequest) return sendError(res, error.status, error.message);
+      if (error instanceof HttpError) return sendError(res, error.status, error.reason);
       if ((error as Error)?.name === 'ZodError') return sendError(res, 400, 'not a valid activity');
       this.log.error({ errName: (error as Error)?.name ?? typeof error }, 'teams request failed');
       sendError(res, 500, 'internal error');

@@ -6,8 +6,11 @@ export interface TeamsAdapterDeps {
   routes: HttpRoutes;
   /** Local mode: without an app id the Bot Framework token check is off (only allowed here). */
   localMode: boolean;
-  /** Shared rate limits across replicas when set; otherwise the limits hold per process. */
-  redisUrl?: string;
+  /**
+   * A connected node-redis client for rate limits shared across replicas (from src/store/redis-connections.ts; its
+   * owner closes it). Without it the limits hold per process.
+   */
+  redis?: unknown;
   /** Overrides for tests and benchmarks; the defaults follow the Teams documentation. */
   tuning?: Partial<TeamsTuning>;
 }
@@ -35,8 +38,6 @@ export interface TeamsTuning {
   maxBodyBytes: number;
   /** When the SDK starts loading: in the background after start() (default) or at once. */
   sdkLoad: 'background' | 'eager';
-  /** How long connecting to Redis (for the shared limits) may take before the limits stay in this process. */
-  redisConnectTimeoutMs: number;
 }
 
 /** Teams-only fields kept in `ConversationRef.extra` so a stored ref is enough to write first. */
@@ -85,5 +86,4 @@ export const DEFAULT_TUNING: TeamsTuning = {
   turnBudgetMs: 4_000,
   maxBodyBytes: 256 * 1024,
   sdkLoad: 'background',
-  redisConnectTimeoutMs: 5_000,
 };

@@ -26,7 +26,7 @@ export type {
   UserRef,
 } from '../message/types.js';
 export type { Logger } from 'pino';
-export type { HttpRoutes, RouteHandler } from './http.js';
+export type { HttpMethod, HttpRoutes, RouteHandler, RouteParams, RouteSpec } from '../http/router.js';
 export type { Config, SlackConfig, TeamsConfig } from '../config.js';
 export type { OutboundPolicy } from '../outbound/policy.js';
 export {
@@ -39,4 +39,5 @@ export {
 } from '../errors.js';
 export type { ErrorCode } from '../errors.js';
 export { commandRoute, routeTo } from './context.js';
-export { readBody } from '../server.js';
+export { HttpError } from '../http/errors.js';
+export { readBody, readJson } from '../http/body.js';

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { MemoryStore } from './memory-store.js';
+import type { RedisConnections } from './redis-connections.js';
 import { openRedisStore } from './redis-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { KeyValueStore } from './store.js';
@@ -16,6 +17,11 @@ export interface StoreDeps {
    * retention period plus a margin). SQLite purges index rows whose data is gone by itself.
    */
   indexTtlMs?: number;
+  /**
+   * The process's Redis connections (redis-connections.ts), so the store shares them with the other users of Redis
+   * and their owner closes them; without them, a Redis store opens and closes a connection of its own.
+   */
+  connections?: RedisConnections;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface StoreDeps {
 export async function createStore(config: Config['store'], deps: StoreDeps): Promise<KeyValueStore> {
   const log = deps.log.child({ component: 'store' });
   const store = config.redisUrl
-    ? await openRedisStore({ url: config.redisUrl, log, indexTtlMs: deps.indexTtlMs })
+    ? await openRedisStore({ url: config.redisUrl, connections: deps.connections, log, indexTtlMs: deps.indexTtlMs })
     : openSqliteStore({ path: config.databasePath, log });
   log.info({ kind: store.kind }, 'store opened');
   return store;
@@ -37,6 +43,9 @@ export function openMemoryStore(now?: () => number): MemoryStore {
 }
 
 export { openRedisStore, openSqliteStore };
+export { createRedisConnections } from './redis-connections.js';
+export type { RedisClient, RedisConnections } from './redis-connections.js';
+export { updateWithRetry } from './update-with-retry.js';
 export type { RedisStoreOptions } from './redis-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';

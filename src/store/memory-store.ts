@@ -1,10 +1,36 @@
 /**
  * An in-process store for tests and development. It behaves like the other back ends (JSON copies, TTLs, claims,
- * the person index) but keeps nothing after the process ends and is not shared between processes.
- * The clock can be injected, so tests can let TTLs run out without waiting.
+ * counters, versioned values, sorted indexes, the person index) but keeps nothing after the process ends and is not
+ * shared between processes. Every operation runs without an await between its read and its write, so it is atomic
+ * within the process. The clock can be injected, so tests can let TTLs run out without waiting.
  */
-import { checkOptionalTtl, checkTtl, closedError } from './guard.js';
-import type { KeyValueStore } from './store.js';
+import {
+  checkAfter,
+  checkIncrement,
+  checkLimit,
+  checkListCursor,
+  checkOptionalTtl,
+  checkRange,
+  checkScore,
+  checkTtl,
+  checkVersion,
+  closedError,
+  stepAllowed,
+} from './guard.js';
+import { compareKeys } from './key-order.js';
+import type {
+  IncrementOptions,
+  IncrementResult,
+  IndexEntry,
+  IndexPage,
+  IndexRangeOptions,
+  KeyValueStore,
+  ListOptions,
+  ListPage,
+  ScoreRange,
+  StoreHealth,
+  Versioned,
+} from './store.js';
 
 export interface MemoryStoreOptions {
   /** ms since epoch; default Date.now. */
@@ -17,13 +43,30 @@ interface Entry {
   expiresAt?: number;
 }
 
+interface CounterEntry {
+  value: number;
+  expiresAt?: number;
+}
+
+interface VersionedEntry extends Entry {
+  version: number;
+}
+
+const byScoreThenMember = (a: IndexEntry, b: IndexEntry): number =>
+  a.score - b.score || compareKeys(a.member, b.member);
+
 export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory';
 
   private readonly now: () => number;
   private readonly values = new Map<string, Entry>();
   private readonly claims = new Map<string, number>();
+  private readonly counters = new Map<string, CounterEntry>();
+  private readonly versioned = new Map<string, VersionedEntry>();
+  private readonly indexes = new Map<string, Map<string, number>>();
   private readonly index = new Map<string, Set<string>>();
+  /** The store-wide version sequence: a version is never handed out twice. */
+  private lastVersion = 0;
   private closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -46,27 +89,106 @@ export class MemoryStore implements KeyValueStore {
       this.values.delete(key);
       return;
     }
-    this.values.set(key, { json, expiresAt: ttl === undefined ? undefined : this.now() + ttl });
+    this.values.set(key, { json, expiresAt: this.expiry(ttl) });
   }
 
-  /** Deletes the value and any claim under `key`; true when either was live. */
+  /** Deletes everything under `key` in every family; true when any of it was live. */
   async delete(key: string): Promise<boolean> {
     this.assertOpen();
-    const entry = this.values.get(key);
-    const claim = this.claims.get(key);
-    this.values.delete(key);
-    this.claims.delete(key);
-    return (entry !== undefined && this.live(entry.expiresAt)) || (claim !== undefined && this.live(claim));
+    return this.deleteAll(key);
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.assertOpen();
     const ttl = checkTtl(ttlMs);
-    // No await between the check and the write: a single JavaScript turn, so this is atomic in-process.
     const held = this.claims.get(key);
     if (held !== undefined && this.live(held)) return false;
     this.claims.set(key, this.now() + ttl);
     return true;
+  }
+
+  async increment(key: string, by: number, options?: IncrementOptions): Promise<IncrementResult> {
+    this.assertOpen();
+    const args = checkIncrement(by, options);
+    const entry = this.liveCounter(key);
+    const current = entry?.value ?? 0;
+    if (!stepAllowed(current, args)) return { applied: false, value: current };
+    const value = current + args.by;
+    this.counters.set(key, { value, expiresAt: args.ttl === undefined ? entry?.expiresAt : this.expiry(args.ttl) });
+    return { applied: true, value };
+  }
+
+  async counter(key: string): Promise<number> {
+    this.assertOpen();
+    return this.liveCounter(key)?.value ?? 0;
+  }
+
+  async getVersioned<T>(key: string): Promise<Versioned<T>> {
+    this.assertOpen();
+    const entry = this.liveVersioned(key);
+    return entry ? { value: JSON.parse(entry.json) as T, version: entry.version } : { value: undefined, version: 0 };
+  }
+
+  async compareAndSet<T>(key: string, version: number, next: T | undefined, ttlMs?: number): Promise<boolean> {
+    this.assertOpen();
+    checkVersion(version);
+    const ttl = checkOptionalTtl(ttlMs);
+    if ((this.liveVersioned(key)?.version ?? 0) !== version) return false;
+    const json = JSON.stringify(next);
+    if (json === undefined) this.versioned.delete(key);
+    else this.versioned.set(key, { json, version: ++this.lastVersion, expiresAt: this.expiry(ttl) });
+    return true;
+  }
+
+  async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
+    this.assertOpen();
+    const limit = checkLimit(options.limit);
+    const cursor = checkListCursor(prefix, options.cursor);
+    const keys = [...this.values.keys()]
+      .filter((key) => key.startsWith(prefix) && (cursor === undefined || compareKeys(key, cursor) > 0))
+      .filter((key) => this.live(this.values.get(key)?.expiresAt))
+      .sort(compareKeys);
+    const page = keys.slice(0, limit);
+    const entries = page.map((key) => ({ key, value: JSON.parse(this.values.get(key)?.json ?? 'null') as T }));
+    return keys.length > limit ? { entries, cursor: page[page.length - 1] } : { entries };
+  }
+
+  async indexAdd(index: string, member: string, score: number): Promise<void> {
+    this.assertOpen();
+    checkScore(score);
+    let members = this.indexes.get(index);
+    if (!members) {
+      members = new Map();
+      this.indexes.set(index, members);
+    }
+    members.set(member, score);
+  }
+
+  async indexRemove(index: string, member: string): Promise<boolean> {
+    this.assertOpen();
+    const members = this.indexes.get(index);
+    const removed = members?.delete(member) ?? false;
+    if (members?.size === 0) this.indexes.delete(index);
+    return removed;
+  }
+
+  async indexRange(index: string, options: IndexRangeOptions = {}): Promise<IndexPage> {
+    this.assertOpen();
+    const { min, max } = checkRange(options);
+    const after = checkAfter(options.after);
+    const limit = checkLimit(options.limit);
+    const inRange = [...(this.indexes.get(index) ?? [])]
+      .map(([member, score]) => ({ member, score }))
+      .filter((e) => e.score >= min && e.score <= max && (after === undefined || byScoreThenMember(e, after) > 0))
+      .sort(byScoreThenMember);
+    const entries = inRange.slice(0, limit);
+    return inRange.length > limit ? { entries, cursor: entries[entries.length - 1] } : { entries };
+  }
+
+  async indexCount(index: string, range?: ScoreRange): Promise<number> {
+    this.assertOpen();
+    const { min, max } = checkRange(range);
+    return [...(this.indexes.get(index)?.values() ?? [])].filter((score) => score >= min && score <= max).length;
   }
 
   async track(person: string, key: string): Promise<void> {
@@ -88,10 +210,7 @@ export class MemoryStore implements KeyValueStore {
     this.assertOpen();
     const keys = this.index.get(person);
     if (!keys) return 0;
-    for (const key of keys) {
-      this.values.delete(key);
-      this.claims.delete(key);
-    }
+    for (const key of keys) this.deleteAll(key);
     this.index.delete(person);
     return keys.size;
   }
@@ -100,11 +219,16 @@ export class MemoryStore implements KeyValueStore {
     return !this.closed;
   }
 
+  /** Always writable while open. */
+  async health(): Promise<StoreHealth> {
+    return this.closed ? { writable: false, reason: 'store closed' } : { writable: true };
+  }
+
   async purgeExpired(): Promise<number> {
     this.assertOpen();
     let removed = 0;
-    for (const [key, entry] of this.values) {
-      if (!this.live(entry.expiresAt)) removed += Number(this.values.delete(key));
+    for (const family of [this.values, this.counters, this.versioned]) {
+      for (const [key, entry] of family) if (!this.live(entry.expiresAt)) removed += Number(family.delete(key));
     }
     for (const [key, expiresAt] of this.claims) {
       if (!this.live(expiresAt)) removed += Number(this.claims.delete(key));
@@ -116,9 +240,39 @@ export class MemoryStore implements KeyValueStore {
     this.closed = true;
   }
 
-  /** For tests: values plus claims physically held, expired or not. */
+  /** For tests: values, claims, counters and versioned values physically held, expired or not. */
   storedCount(): number {
-    return this.values.size + this.claims.size;
+    return this.values.size + this.claims.size + this.counters.size + this.versioned.size;
+  }
+
+  private deleteAll(key: string): boolean {
+    const claim = this.claims.get(key);
+    const live =
+      this.liveEntry(this.values.get(key)) ||
+      (claim !== undefined && this.live(claim)) ||
+      this.liveEntry(this.counters.get(key)) ||
+      this.liveEntry(this.versioned.get(key)) ||
+      this.indexes.has(key);
+    for (const family of [this.values, this.claims, this.counters, this.versioned, this.indexes]) family.delete(key);
+    return live;
+  }
+
+  private liveEntry(entry: { expiresAt?: number } | undefined): boolean {
+    return entry !== undefined && this.live(entry.expiresAt);
+  }
+
+  private liveCounter(key: string): CounterEntry | undefined {
+    const entry = this.counters.get(key);
+    return this.liveEntry(entry) ? entry : undefined;
+  }
+
+  private liveVersioned(key: string): VersionedEntry | undefined {
+    const entry = this.versioned.get(key);
+    return this.liveEntry(entry) ? entry : undefined;
+  }
+
+  private expiry(ttl: number | undefined): number | undefined {
+    return ttl === undefined ? undefined : this.now() + ttl;
   }
 
   private live(expiresAt: number | undefined): boolean {

@@ -1,85 +1,84 @@
 /**
- * The shared store for several replicas: Keyv over @keyv/redis for values; claims and the person index as plain
- * Redis commands on the same client.
+ * The shared store for several replicas. Plain values go through Keyv over @keyv/redis, as the stack asks.
+ * Everything else is plain Redis commands and Lua scripts on the same client, because keyv has no atomic increment,
+ * no compare-and-set and no ordered listing: a script runs as one atomic step on the server, so a read-then-write
+ * in one is atomic across every replica. The client comes from redis-connections.ts.
  *
- * Key layout (namespace `bb` by default):
- *   bb::<key>            a value (keyv; `useKeyPrefix: false`, so keyv does not add a second prefix)
+ * Key layout (namespace `bb` by default; docs/store.md has the whole picture):
+ *   bb::<key>            a plain value (keyv; `useKeyPrefix: false`, so keyv does not add a second prefix)
  *   bb:claim::<key>      a claim, `SET NX PX`
+ *   bb:counter::<key>    a counter, an integer string (`INCRBY` inside a script)
+ *   bb:cas::<key>        a versioned value, a hash { value: JSON, version }
+ *   bb:seq::version      the store-wide version sequence (`INCR`)
+ *   bb:index::<index>    a sorted index, a sorted set
  *   bb:person::<person>  the person index, a set of keys
+ *   bb:probe             the health check's probe, a few seconds' TTL
  */
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import type { Logger } from 'pino';
-import { StoreError } from '../errors.js';
-import { checkOptionalTtl, checkTtl, closedError, guarded } from './guard.js';
-import type { KeyValueStore } from './store.js';
+import {
+  checkAfter,
+  checkIncrement,
+  checkLimit,
+  checkOptionalTtl,
+  checkRange,
+  checkScore,
+  checkTtl,
+  checkVersion,
+  closedError,
+  guarded,
+} from './guard.js';
+import { type RedisClient, type RedisConnections, createRedisConnections } from './redis-connections.js';
+import { checkScanCursor, scanPage } from './redis-list.js';
+import { COMPARE_AND_SET_SCRIPT, FORGET_SCRIPT, INCREMENT_SCRIPT, INDEX_RANGE_SCRIPT } from './redis-scripts.js';
+import type {
+  IncrementOptions,
+  IncrementResult,
+  IndexPage,
+  IndexRangeOptions,
+  KeyValueStore,
+  ListOptions,
+  ListPage,
+  ScoreRange,
+  StoreHealth,
+  Versioned,
+} from './store.js';
 
 export interface RedisStoreOptions {
-  /** redis:// or rediss:// URL (may hold a password: it is never logged). */
-  url: string;
+  /** redis:// or rediss:// URL (never logged): the store opens its own connection and closes it with itself. */
+  url?: string;
+  /** Shared connections instead of `url`: the store uses client('store') and leaves closing it to their owner. */
+  connections?: RedisConnections;
   /** Prefix of every key; lets several deployments (or test runs) share one Redis. Default `bb`. */
   namespace?: string;
   log?: Logger;
-  /** How long the first connection may take before opening fails. Default 5 s. */
+  /** With `url`: how long the first connection may take before opening fails. Default 5 s. */
   connectTimeoutMs?: number;
-  /** How long ping waits for PONG. Default 2 s. */
+  /** How long ping and the health probe wait for Redis. Default 2 s. */
   pingTimeoutMs?: number;
   /** When set, each track() extends the person index's own TTL to this; default none (the index lives until forget). */
   indexTtlMs?: number;
 }
 
 const KIND = 'redis';
-
-/** Deletes every key in the person index (value and claim), then the index; returns how many keys it listed. */
-const FORGET_SCRIPT = `
-local members = redis.call('SMEMBERS', KEYS[1])
-for _, key in ipairs(members) do
-  redis.call('DEL', ARGV[1] .. key, ARGV[2] .. key)
-end
-redis.call('DEL', KEYS[1])
-return #members
-`;
-
-type RedisClient = ReturnType<typeof createClient>;
+/** The key families, in the order FORGET_SCRIPT and delete() get their prefixes. */
+const FAMILIES = ['claim', 'counter', 'cas', 'index'] as const;
+/** How long the health probe key lives: long enough to be seen, short enough to leave nothing behind. */
+const PROBE_TTL_MS = 10_000;
 
 /**
  * Connect and return the store. Throws a StoreError when Redis does not answer in time. Later connection losses
  * never crash the process: the client reconnects in the background, and calls fail fast with a StoreError meanwhile.
  */
 export async function openRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
-  const log = options.log;
-  let connectedOnce = false;
-  let failing = false;
-  const client: RedisClient = createClient({
-    url: options.url,
-    // Without this, commands issued while disconnected wait in a queue forever instead of failing.
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: options.connectTimeoutMs ?? 5000,
-      reconnectStrategy: (retries) => {
-        if (!connectedOnce && retries >= 2) return new StoreError('redis store: cannot connect');
-        return Math.min(2 ** retries * 100, 3000);
-      },
-    },
-  });
-  // An 'error' event without a listener would crash the process. Log the first of a run, not every retry.
-  client.on('error', (err: unknown) => {
-    if (failing) return;
-    failing = true;
-    log?.warn({ err: new StoreError('redis store: connection error', { cause: err }) }, 'redis connection error');
-  });
-  client.on('ready', () => {
-    if (failing) log?.info('redis connection restored');
-    failing = false;
-    connectedOnce = true;
-  });
-  try {
-    await client.connect();
-  } catch (error) {
-    if (client.isOpen) client.destroy();
-    throw error instanceof StoreError ? error : new StoreError('redis store: cannot connect', { cause: error });
-  }
-  return new RedisStore(client, options);
+  if (!options.connections && !options.url) throw new RangeError('openRedisStore needs a url or connections');
+  const own = options.connections
+    ? undefined
+    : createRedisConnections(options.url ?? '', { log: options.log, connectTimeoutMs: options.connectTimeoutMs });
+  const client = await (options.connections ?? own)?.client('store');
+  if (!client) throw new RangeError('openRedisStore needs a url or connections');
+  return new RedisStore(client, options, own ? () => own.closeAll() : undefined);
 }
 
 export class RedisStore implements KeyValueStore {
@@ -92,10 +91,11 @@ export class RedisStore implements KeyValueStore {
   private readonly indexTtlMs?: number;
   private closed = false;
 
-  /** Use `openRedisStore`; this takes a connected client and owns it from now on. */
+  /** Use `openRedisStore`. `release` runs on close (closing a connection the store owns); without it, none is closed. */
   constructor(
     private readonly client: RedisClient,
     options: Pick<RedisStoreOptions, 'namespace' | 'pingTimeoutMs' | 'indexTtlMs'> = {},
+    private readonly release?: () => Promise<void>,
   ) {
     this.namespace = options.namespace ?? 'bb';
     this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
@@ -117,15 +117,15 @@ export class RedisStore implements KeyValueStore {
     await this.run('set', () => this.keyv.set(key, value, ttl));
   }
 
-  /** Deletes the value and any claim under `key` in one DEL; true when either existed. */
+  /** Deletes every family under `key` in one DEL; true when any existed (Redis drops expired keys by itself). */
   async delete(key: string): Promise<boolean> {
-    return this.run('delete', async () => (await this.client.del([this.valueKey(key), this.claimKey(key)])) > 0);
+    return this.run('delete', async () => (await this.client.del(this.familyKeys(key))) > 0);
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     const ttl = checkTtl(ttlMs);
     return this.run('claim', async () => {
-      const reply = await this.client.set(this.claimKey(key), '1', {
+      const reply = await this.client.set(this.key('claim', key), '1', {
         condition: 'NX',
         expiration: { type: 'PX', value: ttl },
       });
@@ -133,9 +133,102 @@ export class RedisStore implements KeyValueStore {
     });
   }
 
+  async increment(key: string, by: number, options?: IncrementOptions): Promise<IncrementResult> {
+    const args = checkIncrement(by, options);
+    const bound = (n: number | undefined) => (n === undefined ? '' : scoreArg(n));
+    return this.run('increment', async () => {
+      const reply = (await this.client.eval(INCREMENT_SCRIPT, {
+        keys: [this.key('counter', key)],
+        arguments: [
+          String(args.by),
+          bound(args.cap),
+          bound(args.floor),
+          args.ttl === undefined ? '' : String(args.ttl),
+        ],
+      })) as [number, number];
+      return { applied: Number(reply[0]) === 1, value: Number(reply[1]) };
+    });
+  }
+
+  async counter(key: string): Promise<number> {
+    return this.run('counter', async () => Number((await this.client.get(this.key('counter', key))) ?? 0));
+  }
+
+  async getVersioned<T>(key: string): Promise<Versioned<T>> {
+    return this.run('getVersioned', async () => {
+      const [json, version] = await this.client.hmGet(this.key('cas', key), ['value', 'version']);
+      if (json == null || version == null) return { value: undefined, version: 0 };
+      return { value: JSON.parse(json) as T, version: Number(version) };
+    });
+  }
+
+  async compareAndSet<T>(key: string, version: number, next: T | undefined, ttlMs?: number): Promise<boolean> {
+    checkVersion(version);
+    const ttl = checkOptionalTtl(ttlMs);
+    const json = JSON.stringify(next);
+    return this.run('compareAndSet', async () => {
+      const reply = await this.client.eval(COMPARE_AND_SET_SCRIPT, {
+        keys: [this.key('cas', key), this.key('seq', 'version')],
+        arguments: [
+          String(version),
+          json === undefined ? 'delete' : 'set',
+          json ?? '',
+          ttl === undefined ? '' : String(ttl),
+        ],
+      });
+      return Number(reply) === 1;
+    });
+  }
+
+  /** SCAN in no set order; a page may hold more or fewer than `limit` entries and a key may come up twice. */
+  async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
+    const limit = checkLimit(options.limit);
+    const cursor = checkScanCursor(options.cursor);
+    const valuePrefix = this.adapter.createKeyPrefix('', this.namespace);
+    return this.run('list', () =>
+      scanPage<T>({ client: this.client, keyv: this.keyv, valuePrefix, prefix, cursor, limit }),
+    );
+  }
+
+  async indexAdd(index: string, member: string, score: number): Promise<void> {
+    checkScore(score);
+    await this.run('indexAdd', () => this.client.zAdd(this.key('index', index), { score, value: member }));
+  }
+
+  async indexRemove(index: string, member: string): Promise<boolean> {
+    return this.run('indexRemove', async () => (await this.client.zRem(this.key('index', index), member)) > 0);
+  }
+
+  async indexRange(index: string, options: IndexRangeOptions = {}): Promise<IndexPage> {
+    const { min, max } = checkRange(options);
+    const after = checkAfter(options.after);
+    const limit = checkLimit(options.limit);
+    return this.run('indexRange', async () => {
+      const reply = (await this.client.eval(INDEX_RANGE_SCRIPT, {
+        keys: [this.key('index', index)],
+        arguments: [
+          scoreArg(min),
+          scoreArg(max),
+          after ? scoreArg(after.score) : '',
+          after?.member ?? '',
+          String(limit + 1),
+        ],
+      })) as string[];
+      const all: { member: string; score: number }[] = [];
+      for (let i = 0; i + 1 < reply.length; i += 2) all.push({ member: String(reply[i]), score: Number(reply[i + 1]) });
+      const entries = all.slice(0, limit);
+      return all.length > limit ? { entries, cursor: entries[entries.length - 1] } : { entries };
+    });
+  }
+
+  async indexCount(index: string, range?: ScoreRange): Promise<number> {
+    const { min, max } = checkRange(range);
+    return this.run('indexCount', () => this.client.zCount(this.key('index', index), scoreArg(min), scoreArg(max)));
+  }
+
   async track(person: string, key: string): Promise<void> {
     await this.run('track', async () => {
-      const index = this.indexKey(person);
+      const index = this.key('person', person);
       if (this.indexTtlMs === undefined) {
         await this.client.sAdd(index, key);
         return;
@@ -145,15 +238,15 @@ export class RedisStore implements KeyValueStore {
   }
 
   async keysOf(person: string): Promise<string[]> {
-    return this.run('keysOf', async () => (await this.client.sMembers(this.indexKey(person))).sort());
+    return this.run('keysOf', async () => (await this.client.sMembers(this.key('person', person))).sort());
   }
 
   /** One Lua script, so a concurrent track() lands either before (and is deleted) or after (and is kept). */
   async forget(person: string): Promise<number> {
     return this.run('forget', async () => {
       const reply = await this.client.eval(FORGET_SCRIPT, {
-        keys: [this.indexKey(person)],
-        arguments: [this.valueKey(''), this.claimKey('')],
+        keys: [this.key('person', person)],
+        arguments: this.familyKeys(''),
       });
       return Number(reply);
     });
@@ -161,16 +254,27 @@ export class RedisStore implements KeyValueStore {
 
   async ping(): Promise<boolean> {
     if (this.closed) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.pingTimeoutMs);
-    });
     try {
-      return await Promise.race([this.client.ping().then((reply) => reply === 'PONG'), timeout]);
+      return (await this.timed(this.client.ping())) === 'PONG';
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
+    }
+  }
+
+  /** PING, then a probe key written with a short TTL; a read-only replica or a full Redis (OOM) fails the probe. */
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { writable: false, reason: 'store closed' };
+    if (!(await this.ping())) return { writable: false, reason: 'redis does not answer' };
+    try {
+      const probe = this.client.set(`${this.namespace}:probe`, String(Date.now()), {
+        expiration: { type: 'PX', value: PROBE_TTL_MS },
+      });
+      if ((await this.timed(probe)) !== 'OK') return { writable: false, reason: 'write probe not acknowledged' };
+      return { writable: true };
+    } catch (error) {
+      // Redis errors start with an upper-case code (READONLY, OOM, MISCONF, NOPERM); the rest may echo arguments.
+      const code = error instanceof Error ? /^[A-Z]+(?= )/.exec(error.message)?.[0] : undefined;
+      return { writable: false, reason: `write probe failed${code ? ` (${code})` : ''}` };
     }
   }
 
@@ -183,28 +287,37 @@ export class RedisStore implements KeyValueStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.client.isOpen) return;
-    try {
-      await this.client.close();
-    } catch {
-      this.client.destroy();
-    }
+    await this.release?.();
   }
 
-  private valueKey(key: string): string {
-    return this.adapter.createKeyPrefix(key, this.namespace);
+  /** The Redis key of `key` in a family other than plain values. */
+  private key(family: (typeof FAMILIES)[number] | 'seq' | 'person', key: string): string {
+    return `${this.namespace}:${family}::${key}`;
   }
 
-  private claimKey(key: string): string {
-    return `${this.namespace}:claim::${key}`;
+  /** The Redis keys of every family under `key`, the plain value first. */
+  private familyKeys(key: string): string[] {
+    return [this.adapter.createKeyPrefix(key, this.namespace), ...FAMILIES.map((family) => this.key(family, key))];
   }
 
-  private indexKey(person: string): string {
-    return `${this.namespace}:person::${person}`;
+  /** A command that answers within the ping timeout, or a rejection. */
+  private timed<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer in time')), this.pingTimeoutMs);
+    });
+    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
   }
 
   private run<T>(op: string, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(closedError(KIND));
     return guarded(KIND, op, fn);
   }
+}
+
+/** A score or bound as Redis reads it: `+inf`/`-inf` for the infinities, the shortest exact decimal otherwise. */
+function scoreArg(n: number): string {
+  if (n === Number.POSITIVE_INFINITY) return '+inf';
+  if (n === Number.NEGATIVE_INFINITY) return '-inf';
+  return String(n);
 }

@@ -1,7 +1,13 @@
 /**
- * The embedded default store: Keyv over our better-sqlite3 adapter, plus claims and the person index as plain SQL
- * on the same connection. One file (DATABASE_PATH), WAL, so several connections (another store instance, the
- * queue) can share it.
+ * The embedded default store: one file (DATABASE_PATH), WAL, so several connections (another store instance,
+ * another process, the queue) can share it.
+ *
+ * Plain values go through Keyv over our better-sqlite3 adapter, as the stack asks. Everything else is plain SQL on
+ * the same connection, because keyv has no atomic increment, no compare-and-set and no ordered listing: claims,
+ * counters, versioned values, listing, sorted indexes and the person index. Every write joins the loop turn's
+ * write transaction (sqlite-group-commit.ts) and resolves only once that committed. A read-then-write (increment,
+ * compareAndSet) runs as one synchronous stretch inside that IMMEDIATE transaction, which holds SQLite's write lock:
+ * atomic within the process and across processes.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,9 +15,35 @@ import Database from 'better-sqlite3';
 import { Keyv } from 'keyv';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
-import { checkOptionalTtl, checkTtl, closedError, guarded } from './guard.js';
+import {
+  checkAfter,
+  checkIncrement,
+  checkLimit,
+  checkListCursor,
+  checkOptionalTtl,
+  checkRange,
+  checkScore,
+  checkTtl,
+  checkVersion,
+  stepAllowed,
+} from './guard.js';
+import { prefixEnd } from './key-order.js';
 import { SqliteKeyvAdapter, prepareConnection } from './sqlite-adapter.js';
-import type { KeyValueStore } from './store.js';
+import { GroupCommit } from './sqlite-group-commit.js';
+import { checkSqliteHealth } from './sqlite-health.js';
+import { type Statements, prepareStatements } from './sqlite-statements.js';
+import type {
+  IncrementOptions,
+  IncrementResult,
+  IndexPage,
+  IndexRangeOptions,
+  KeyValueStore,
+  ListOptions,
+  ListPage,
+  ScoreRange,
+  StoreHealth,
+  Versioned,
+} from './store.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created. `:memory:` works too (one connection only). */
@@ -22,26 +54,17 @@ export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock before failing. Default 5 s. */
   busyTimeoutMs?: number;
   /**
-   * A person-index row whose key has neither a value nor a claim is dropped by the purge once it is this old
+   * A person-index row whose key holds nothing in any family is dropped by the purge once it is this old
    * (so the index itself does not outlive the data). Default one hour, which covers `track` before `set`.
    */
   orphanGraceMs?: number;
+  /** `health()` reports not writable when the database's file system has less free space than this. Default 64 MiB. */
+  minFreeBytes?: number;
   /** The clock, for tests. Keyv itself always uses Date.now, so keep this close to real time. */
   now?: () => number;
 }
 
-interface KeyRow {
-  key: string;
-}
-
 const KIND = 'sqlite';
-
-/**
- * The store holding an open write batch, per database file, in this process. Two stores on one file in one
- * process (tests, tools) must not wait on each other's batch: SQLite would block the very event loop that is
- * meant to commit it. So before touching the file, a store commits a sibling's open batch.
- */
-const openBatches = new Map<string, SqliteStore>();
 
 /** Open (and create where needed) the SQLite store. Throws a StoreError when the file cannot be opened. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -56,36 +79,19 @@ export class SqliteStore implements KeyValueStore {
   private readonly keyv: Keyv;
   private readonly now: () => number;
   private readonly log?: Logger;
-  private readonly orphanGraceMs: number;
+  private readonly minFreeBytes: number;
   private readonly timer?: NodeJS.Timeout;
+  private readonly path: string;
   private closed = false;
-  private readonly file: string;
-  /** A write transaction is open and will be committed at the end of this turn of the event loop. */
-  private batchOpen = false;
-
-  private readonly stmt: {
-    claim: Database.Statement<[string, number, number]>;
-    releaseClaim: Database.Statement<[string], { expires_at: number }>;
-    track: Database.Statement<[string, string, number]>;
-    keysOf: Database.Statement<[string], KeyRow>;
-    forgetValues: Database.Statement<[string]>;
-    forgetClaims: Database.Statement<[string]>;
-    forgetIndex: Database.Statement<[string]>;
-    purgeValues: Database.Statement<[number]>;
-    purgeClaims: Database.Statement<[number]>;
-    purgeOrphans: Database.Statement<[number]>;
-    ping: Database.Statement<[], { ok: number }>;
-    begin: Database.Statement<[]>;
-    commit: Database.Statement<[]>;
-  };
-  private readonly forgetTx: Database.Transaction<(person: string) => number>;
-  private readonly purgeTx: Database.Transaction<(now: number) => number>;
+  private closing?: Promise<void>;
+  private readonly stmt: Statements;
+  private readonly group: GroupCommit;
 
   constructor(options: SqliteStoreOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log;
-    this.orphanGraceMs = options.orphanGraceMs ?? 60 * 60 * 1000;
-    this.file = options.path === ':memory:' ? `:memory:${Math.random()}` : resolve(options.path);
+    this.minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024;
+    this.path = options.path;
     try {
       if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
       this.db = new Database(options.path);
@@ -94,55 +100,16 @@ export class SqliteStore implements KeyValueStore {
     }
     try {
       prepareConnection(this.db, options.busyTimeoutMs ?? 5000);
-      const db = this.db;
-      this.stmt = {
-        // One statement: a new claim inserts; a held claim is only taken over once its TTL has run out.
-        claim: db.prepare(
-          `INSERT INTO kv_claims (key, expires_at) VALUES (?, ?)
-           ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE kv_claims.expires_at <= ?`,
-        ),
-        releaseClaim: db.prepare('DELETE FROM kv_claims WHERE key = ? RETURNING expires_at'),
-        // Upsert rather than OR IGNORE: tracking again refreshes tracked_at, which the orphan purge looks at.
-        track: db.prepare(
-          'INSERT INTO kv_person_keys (person, key, tracked_at) VALUES (?, ?, ?) ON CONFLICT (person, key) DO UPDATE SET tracked_at = excluded.tracked_at',
-        ),
-        keysOf: db.prepare('SELECT key FROM kv_person_keys WHERE person = ? ORDER BY key'),
-        forgetValues: db.prepare(
-          'DELETE FROM kv_values WHERE key IN (SELECT key FROM kv_person_keys WHERE person = ?)',
-        ),
-        forgetClaims: db.prepare(
-          'DELETE FROM kv_claims WHERE key IN (SELECT key FROM kv_person_keys WHERE person = ?)',
-        ),
-        forgetIndex: db.prepare('DELETE FROM kv_person_keys WHERE person = ?'),
-        purgeValues: db.prepare('DELETE FROM kv_values WHERE expires_at IS NOT NULL AND expires_at <= ?'),
-        purgeClaims: db.prepare('DELETE FROM kv_claims WHERE expires_at <= ?'),
-        purgeOrphans: db.prepare(
-          `DELETE FROM kv_person_keys WHERE tracked_at <= ?
-             AND NOT EXISTS (SELECT 1 FROM kv_values v WHERE v.key = kv_person_keys.key)
-             AND NOT EXISTS (SELECT 1 FROM kv_claims c WHERE c.key = kv_person_keys.key)`,
-        ),
-        ping: db.prepare('SELECT 1 AS ok'),
-        // Prepared once: `exec` would parse them again for every loop turn that writes.
-        begin: db.prepare('BEGIN IMMEDIATE'),
-        commit: db.prepare('COMMIT'),
-      };
-      this.forgetTx = db.transaction((person: string) => {
-        this.stmt.forgetValues.run(person);
-        this.stmt.forgetClaims.run(person);
-        return this.stmt.forgetIndex.run(person).changes;
-      });
-      this.purgeTx = db.transaction((now: number) => {
-        const values = this.stmt.purgeValues.run(now).changes;
-        const claims = this.stmt.purgeClaims.run(now).changes;
-        const orphans = this.stmt.purgeOrphans.run(now - this.orphanGraceMs).changes;
-        return values + claims + orphans;
-      });
+      this.stmt = prepareStatements(this.db, options.orphanGraceMs ?? 60 * 60 * 1000);
+      const file = options.path === ':memory:' ? `:memory:${Math.random()}` : resolve(options.path);
+      this.group = new GroupCommit(this.db, file, () => this.closed, this.log);
     } catch (error) {
       this.db.close();
       throw new StoreError('sqlite store: cannot prepare the database', { cause: error });
     }
 
-    const adapter = new SqliteKeyvAdapter(this.db, this.now);
+    // keyv's own writes (set, delete, and the delete of an expired value it read) join the batch as well.
+    const adapter = new SqliteKeyvAdapter(this.db, this.now, () => this.group.enter(false));
     this.keyv = new Keyv({ store: adapter, namespace: 'bb', useKeyPrefix: false, throwOnErrors: true });
     this.keyv.on('error', () => {
       // Failures are rethrown (throwOnErrors) and wrapped by `guarded`; the event is only keyv's echo of them.
@@ -156,50 +123,134 @@ export class SqliteStore implements KeyValueStore {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    return this.run('get', () => this.keyv.get<T>(key));
+    return this.group.read('get', () => this.keyv.get<T>(key));
   }
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
     const ttl = checkOptionalTtl(ttlMs);
-    await this.run('set', () => {
-      this.openBatch();
-      return this.keyv.set(key, value, ttl);
-    });
+    await this.group.write('set', () => this.keyv.set(key, value, ttl));
   }
 
-  /** Deletes the value and any claim under `key`; true when either was live. */
+  /** Deletes everything under `key` in every family; true when any of it was live. */
   async delete(key: string): Promise<boolean> {
-    return this.run('delete', async () => {
-      this.openBatch();
+    return this.group.write('delete', async () => {
       const value = await this.keyv.delete(key);
-      const claim = this.stmt.releaseClaim.get(key);
-      return value || (claim !== undefined && claim.expires_at > this.now());
+      const now = this.now();
+      let live = value;
+      for (const statement of this.stmt.deleteKeyed) live = statement.get({ key, now })?.live === 1 || live;
+      return this.stmt.deleteIndex.run(key).changes > 0 || live;
     });
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     const ttl = checkTtl(ttlMs);
-    return this.run('claim', () => {
-      this.openBatch();
+    return this.group.write('claim', () => {
       const now = this.now();
       return this.stmt.claim.run(key, now + ttl, now).changes === 1;
     });
   }
 
-  async track(person: string, key: string): Promise<void> {
-    await this.run('track', () => {
-      this.openBatch();
-      return this.stmt.track.run(person, key, this.now());
+  async increment(key: string, by: number, options?: IncrementOptions): Promise<IncrementResult> {
+    const args = checkIncrement(by, options);
+    return this.group.write('increment', () => {
+      const now = this.now();
+      const row = this.stmt.counter.get({ key, now });
+      const current = row?.value ?? 0;
+      if (!stepAllowed(current, args)) return { applied: false, value: current };
+      const value = current + args.by;
+      const expiresAt = args.ttl === undefined ? (row?.expires_at ?? null) : now + args.ttl;
+      this.stmt.putCounter.run(key, value, expiresAt);
+      return { applied: true, value };
     });
   }
 
-  async keysOf(person: string): Promise<string[]> {
-    return this.run('keysOf', () => this.stmt.keysOf.all(person).map((row) => row.key));
+  async counter(key: string): Promise<number> {
+    return this.group.read('counter', () => this.stmt.counter.get({ key, now: this.now() })?.value ?? 0);
   }
 
-  /** Values, claims and index rows of this person go in one IMMEDIATE transaction. */
+  async getVersioned<T>(key: string): Promise<Versioned<T>> {
+    return this.group.read('getVersioned', () => {
+      const row = this.stmt.versioned.get({ key, now: this.now() });
+      return row ? { value: JSON.parse(row.value) as T, version: row.version } : { value: undefined, version: 0 };
+    });
+  }
+
+  async compareAndSet<T>(key: string, version: number, next: T | undefined, ttlMs?: number): Promise<boolean> {
+    checkVersion(version);
+    const ttl = checkOptionalTtl(ttlMs);
+    const json = JSON.stringify(next);
+    return this.group.write('compareAndSet', () => {
+      const now = this.now();
+      if ((this.stmt.versioned.get({ key, now })?.version ?? 0) !== version) return false;
+      // An expired row counts as absent (version 0) and is replaced or removed here.
+      if (json === undefined) {
+        this.stmt.deleteVersioned.run(key);
+        return true;
+      }
+      const nextVersion = this.stmt.nextVersion.get()?.value ?? 0;
+      this.stmt.putVersioned.run(key, json, nextVersion, ttl === undefined ? null : now + ttl);
+      return true;
+    });
+  }
+
+  /** Key order (SQLite's BINARY collation: code point order); the cursor is the last key of the page. */
+  async list<T>(prefix: string, options: ListOptions = {}): Promise<ListPage<T>> {
+    const limit = checkLimit(options.limit);
+    const cursor = checkListCursor(prefix, options.cursor);
+    return this.group.read('list', async () => {
+      const to = prefixEnd(prefix);
+      const params = { from: cursor ?? prefix, to, now: this.now(), limit: limit + 1 };
+      const { listFrom, listAfter, listFromBounded, listAfterBounded } = this.stmt;
+      const statement =
+        to === undefined ? (cursor ? listAfter : listFrom) : cursor ? listAfterBounded : listFromBounded;
+      const rows = statement.all(params);
+      const page = rows.slice(0, limit);
+      const entries: { key: string; value: T }[] = [];
+      for (const row of page) {
+        const data = await this.keyv.deserializeData<T>(row.value);
+        if (data) entries.push({ key: row.key, value: data.value as T });
+      }
+      return rows.length > limit ? { entries, cursor: page[page.length - 1]?.key } : { entries };
+    });
+  }
+
+  async indexAdd(index: string, member: string, score: number): Promise<void> {
+    checkScore(score);
+    await this.group.write('indexAdd', () => this.stmt.indexAdd.run(index, member, score));
+  }
+
+  async indexRemove(index: string, member: string): Promise<boolean> {
+    return this.group.write('indexRemove', () => this.stmt.indexRemove.run(index, member).changes > 0);
+  }
+
+  async indexRange(index: string, options: IndexRangeOptions = {}): Promise<IndexPage> {
+    const { min, max } = checkRange(options);
+    const after = checkAfter(options.after);
+    const limit = checkLimit(options.limit);
+    return this.group.read('indexRange', () => {
+      const params = { name: index, min, max, limit: limit + 1, ...after };
+      const rows = (after ? this.stmt.rangeAfter : this.stmt.range).all(params);
+      const entries = rows.slice(0, limit).map((row) => ({ member: row.member, score: row.score }));
+      return rows.length > limit ? { entries, cursor: entries[entries.length - 1] } : { entries };
+    });
+  }
+
+  async indexCount(index: string, range?: ScoreRange): Promise<number> {
+    const { min, max } = checkRange(range);
+    return this.group.read('indexCount', () => this.stmt.count.get({ name: index, min, max })?.n ?? 0);
+  }
+
+  async track(person: string, key: string): Promise<void> {
+    await this.group.write('track', () => this.stmt.track.run(person, key, this.now()));
+  }
+
+  async keysOf(person: string): Promise<string[]> {
+    return this.group.read('keysOf', () => this.stmt.keysOf.all(person).map((row) => row.key));
+  }
+
+  /** Every family of every tracked key and the index rows go together, inside the turn's IMMEDIATE transaction. */
   async forget(person: string): Promise<number> {
-    return this.run('forget', () => this.forgetTx.immediate(person));
+    return this.group.write('forget', () => this.stmt.forget(person));
   }
 
   async ping(): Promise<boolean> {
@@ -211,65 +262,42 @@ export class SqliteStore implements KeyValueStore {
     }
   }
 
-  /** Deletes expired values, expired claims and old orphaned index rows; returns how many rows went. */
+  /** A probe row written and committed, the database not read-only, and enough free disk space. */
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { writable: false, reason: 'store closed' };
+    return checkSqliteHealth({
+      db: this.db,
+      path: this.path,
+      minFreeBytes: this.minFreeBytes,
+      probe: () => this.group.write('health', () => this.stmt.probe.run(Date.now())),
+    });
+  }
+
+  /** Deletes expired rows of every family and old orphaned index rows; returns how many rows went. */
   async purgeExpired(): Promise<number> {
-    return this.run('purgeExpired', () => this.purgeTx.immediate(this.now()));
+    return this.group.write('purgeExpired', () => this.stmt.purge(this.now()));
   }
 
+  /** New calls fail from now on; calls already under way finish (their batch commits) before the file closes. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.commitBatch();
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.db.close();
-  }
-
-  /**
-   * Group commit: the writes of one turn of the event loop share one transaction, committed in the check phase
-   * (setImmediate) of the same turn. Every write of a busy second then costs a fraction of a WAL commit, and a
-   * claim stays atomic: it runs inside the transaction, which holds SQLite's write lock until it commits.
-   * This connection reads its own uncommitted writes; another process sees them within one loop turn.
-   */
-  private openBatch(): void {
-    if (this.batchOpen || this.db.inTransaction) return;
-    this.stmt.begin.run();
-    this.batchOpen = true;
-    openBatches.set(this.file, this);
-    setImmediate(() => this.commitBatch());
-  }
-
-  /** Commit a sibling store's open batch on the same file, so this one neither waits for it nor misses it. */
-  private settleSiblings(): void {
-    const holder = openBatches.get(this.file);
-    if (holder && holder !== this) holder.commitBatch();
-  }
-
-  private commitBatch(): void {
-    if (!this.batchOpen) return;
-    this.batchOpen = false;
-    if (openBatches.get(this.file) === this) openBatches.delete(this.file);
-    try {
-      this.stmt.commit.run();
-    } catch (err) {
-      this.log?.error({ err: new StoreError('sqlite store: commit failed', { cause: err }) }, 'store commit failed');
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    }
+    this.closing ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearInterval(this.timer);
+      // One loop turn: the statements of calls under way run, and their batch commits in its own check phase.
+      await new Promise((done) => setImmediate(done));
+      this.group.commit();
+      this.db.close();
+    })();
+    return this.closing;
   }
 
   private backgroundPurge(): void {
     if (this.closed) return;
-    this.settleSiblings();
-    try {
-      const removed = this.purgeTx.immediate(this.now());
-      if (removed > 0) this.log?.debug({ removed }, 'expired store rows purged');
-    } catch (err) {
-      this.log?.warn({ err: new StoreError('sqlite store: purge failed', { cause: err }) }, 'store purge failed');
-    }
-  }
-
-  private run<T>(op: string, fn: () => T | Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(closedError(KIND));
-    this.settleSiblings();
-    return guarded(KIND, op, fn);
+    this.purgeExpired().then(
+      (removed) => {
+        if (removed > 0) this.log?.debug({ removed }, 'expired store rows purged');
+      },
+      (err: unknown) => this.log?.warn({ err }, 'store purge failed'),
+    );
   }
 }

@@ -83,18 +83,18 @@ describe('bot core', () => {
     }
   });
 
-  it('frees the turn when storing an answer fails, so trying again is not refused as "already in"', async () => {
+  it('lets an answer whose storing failed be given again, not refused as "already in"', async () => {
     const store = openMemoryStore();
     const core = await makeBot({ store, features: 'sample' });
     const who = person('U-failing-store');
     const io = recordingIO();
     await core.receive(who.says('checkin'), io);
     const action = { route: questionBlock(io.last())!.route, choice: 'wind' };
-    const realSet = store.set.bind(store);
+    const realCas = store.compareAndSet.bind(store);
     let failures = 1;
-    store.set = async (key, value, ttl) => {
+    store.compareAndSet = async (key, version, next, ttl) => {
       if (key.startsWith('dialog:') && failures-- > 0) throw new Error('disk full');
-      return realSet(key, value, ttl);
+      return realCas(key, version, next, ttl);
     };
     const failed = recordingIO();
     await core.receive(who.clicks(action), failed);

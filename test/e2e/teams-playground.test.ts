@@ -69,7 +69,7 @@ afterEach((context) => {
 });
 
 const isCheckinQuestion = (card: Json | undefined): boolean =>
-  !!card && JSON.stringify(card).includes('"dialogId":"checkin"') && answerFor(card) !== undefined;
+  !!card && JSON.stringify(card).includes('"d":"checkin"') && answerFor(card) !== undefined;
 const RESULT = { nl: /(past|passen) bij jouw situatie/, en: /fits? your situation/ };
 /** Module titles from the catalogue, to see that a result really suggests modules. */
 const MODULE_TITLES = (
@@ -188,7 +188,7 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
     // Follow one button of each kind the answers offered (a module, a language, the confirmation).
     for (const message of client.inbox.slice(start).filter((m) => m.card)) {
       const button = actionsOf(message.card).find(
-        (a) => a.type === 'Action.Execute' && a.data?.bb?.dialogId !== 'checkin',
+        (a) => a.type === 'Action.Execute' && a.data?.bb?.route?.data?.d !== 'checkin',
       );
       if (!button) continue;
       const response = await client.execute(message.messageId, { action: button, inputs: {} });

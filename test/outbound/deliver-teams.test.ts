@@ -69,9 +69,9 @@ describe('deliver on Teams after a restart (SQLite)', () => {
       await second.deliver(second.addresses.channelAddress('teams', CHANNEL_ID), message);
       await second.deliver(second.addresses.personAddress('teams', person), message);
       const calls = connector.calls.slice(before);
-      expect(calls.map((c) => c.path)).toEqual([
-        `/v3/conversations/${encodeURIComponent(CHANNEL_ID)}/activities`,
-        '/v3/conversations/a%3Apersonal-1/activities',
+      expect(calls.map((c) => c.path.split('/activities')[0])).toEqual([
+        `/v3/conversations/${encodeURIComponent(CHANNEL_ID)}`,
+        '/v3/conversations/a%3Apersonal-1',
       ]);
       expect(calls.every((c) => c.body.text === 'Herinnering')).toBe(true);
       // Nothing stored reveals the platform ids without the data key.
@@ -118,8 +118,8 @@ describe.skipIf(!redisAvailable)('deliver on Teams from another process (Redis)'
       const result = JSON.parse(stdout.trim().split('\n').pop() as string);
       expect(result.error).toBeUndefined();
       expect(result.messageId).toMatch(/^sent-/);
-      const [call] = await connector.waitFor(1);
-      expect(call?.path).toBe(`/v3/conversations/${encodeURIComponent(CHANNEL_ID)}/activities`);
+      const call = (await connector.waitFor(2)).at(-1);
+      expect(call?.path.startsWith(`/v3/conversations/${encodeURIComponent(CHANNEL_ID)}/activities`)).toBe(true);
       expect(call?.body.text).toBe('Uit een ander proces');
     } finally {
       await teams.close();

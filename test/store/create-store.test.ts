@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
-import { createStore } from '../../src/store/create-store.js';
+import { createRedisConnections, createStore } from '../../src/store/create-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
 import { redisAvailable, redisUrl } from '../support/redis.js';
 
@@ -47,6 +47,20 @@ describe('createStore', () => {
     expect(await store.ping()).toBe(true);
     expect(existsSync(join(dir, 'unused.sqlite'))).toBe(false);
     expect(lines.join('')).not.toContain(url.host);
+  });
+
+  it.skipIf(!redisAvailable)('takes its Redis client from the shared connections when given them', async () => {
+    const { log } = captureLog();
+    const connections = createRedisConnections(redisUrl, { log });
+    try {
+      store = await createStore({ databasePath: join(dir, 'unused.sqlite'), redisUrl }, { log, connections });
+      expect(await store.ping()).toBe(true);
+      // Closing the shared connections is what takes the store's client down.
+      await connections.closeAll();
+      expect(await store.ping()).toBe(false);
+    } finally {
+      await connections.closeAll();
+    }
   });
 
   it('fails with a StoreError when Redis does not answer, and logs no password', async () => {

@@ -2,18 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { describeStoreContract } from './store.contract.js';
 
-describeStoreContract('memory', async () => {
-  let clock = 1_700_000_000_000;
-  const store = new MemoryStore({ now: () => clock });
-  return {
-    store,
-    advance: async (ms) => {
-      clock += ms;
-    },
-    countStored: async () => store.storedCount(),
-    cleanup: () => store.close(),
-  };
-});
+describeStoreContract(
+  'memory',
+  async () => {
+    let clock = 1_700_000_000_000;
+    const store = new MemoryStore({ now: () => clock });
+    return {
+      store,
+      advance: async (ms) => {
+        clock += ms;
+      },
+      countStored: async () => store.storedCount(),
+      cleanup: () => store.close(),
+    };
+  },
+  { listOrdered: true },
+);
 
 describe('MemoryStore', () => {
   it('expires by the injected clock alone', async () => {

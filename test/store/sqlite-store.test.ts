@@ -1,6 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -9,23 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { type SqliteStore, openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
+import { countRows, tempDbPath } from './sqlite-support.js';
 import { describeStoreContract } from './store.contract.js';
-
-/** Counts rows through a connection of its own, so the store under test cannot hide anything. */
-function countRows(path: string, table: 'kv_values' | 'kv_claims' | 'kv_person_keys'): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-function tempDbPath(): { dir: string; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-sqlite-'));
-  // A folder that does not exist yet: the store must create it.
-  return { dir, path: join(dir, 'nested', 'data', 'store.sqlite') };
-}
 
 describeStoreContract(
   'sqlite',
@@ -33,7 +17,10 @@ describeStoreContract(
     const { dir, path } = tempDbPath();
     const open = (): SqliteStore => openSqliteStore({ path, purgeIntervalMs: 0 });
     const opened: KeyValueStore[] = [];
-    const track = <T extends KeyValueStore>(store: T): T => (opened.push(store), store);
+    const track = <T extends KeyValueStore>(store: T): T => {
+      opened.push(store);
+      return store;
+    };
     const store = track(open());
     return {
       store,
@@ -43,14 +30,17 @@ describeStoreContract(
         for (const s of opened) await s.close();
         return track(open());
       },
-      countStored: async () => countRows(path, 'kv_values') + countRows(path, 'kv_claims'),
+      countStored: async () =>
+        (['kv_values', 'kv_claims', 'kv_counters', 'kv_versioned'] as const)
+          .map((table) => countRows(path, table))
+          .reduce((a, b) => a + b),
       cleanup: async () => {
         for (const s of opened) await s.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   },
-  { shared: true, durable: true },
+  { shared: true, durable: true, listOrdered: true },
 );
 
 describe('SqliteStore', () => {
@@ -115,35 +105,58 @@ describe('SqliteStore', () => {
     }
   });
 
-  it('stores values as JSON text in kv_values, unprefixed (visible to other connections once the loop turn ends)', () => {
-    return store.set('prefs:p1', { locale: 'en' }).then(async () => {
-      // Group commit: this turn's writes commit in the check phase; another connection sees them after it.
-      await new Promise((done) => setImmediate(done));
-      const db = new Database(path, { readonly: true });
-      try {
-        const row = db.prepare('SELECT key, value, expires_at FROM kv_values').get() as {
-          key: string;
-          value: string;
-          expires_at: null;
-        };
-        expect(row.key).toBe('prefs:p1');
-        expect(JSON.parse(row.value)).toMatchObject({ value: { locale: 'en' } });
-        expect(row.expires_at).toBeNull();
-      } finally {
-        db.close();
-      }
-    });
+  it('stores values as JSON text in kv_values, unprefixed, committed once set() resolved', async () => {
+    await store.set('prefs:p1', { locale: 'en' });
+    // No waiting for the loop turn: a write that resolved is committed, so another connection sees it now.
+    const db = new Database(path, { readonly: true });
+    try {
+      const row = db.prepare('SELECT key, value, expires_at FROM kv_values').get() as {
+        key: string;
+        value: string;
+        expires_at: null;
+      };
+      expect(row.key).toBe('prefs:p1');
+      expect(JSON.parse(row.value)).toMatchObject({ value: { locale: 'en' } });
+      expect(row.expires_at).toBeNull();
+    } finally {
+      db.close();
+    }
   });
 
-  it('forget deletes values, claims and index rows in one go', async () => {
+  it('forget deletes values, claims, counters, versioned values, tracked indexes and index rows in one go', async () => {
     await store.set('dialog:p', 1);
     await store.claim('turn:p:d:1', 60_000);
-    await store.track('p', 'dialog:p');
-    await store.track('p', 'turn:p:d:1');
-    expect(await store.forget('p')).toBe(2);
-    expect(countRows(path, 'kv_values')).toBe(0);
-    expect(countRows(path, 'kv_claims')).toBe(0);
-    expect(countRows(path, 'kv_person_keys')).toBe(0);
+    await store.increment('seat:p', 1);
+    await store.compareAndSet('ledger:p', 0, { n: 1 });
+    await store.indexAdd('due:p', 'r1', 5);
+    for (const key of ['dialog:p', 'turn:p:d:1', 'seat:p', 'ledger:p', 'due:p']) await store.track('p', key);
+    expect(await store.forget('p')).toBe(5);
+    for (const table of [
+      'kv_values',
+      'kv_claims',
+      'kv_counters',
+      'kv_versioned',
+      'kv_index',
+      'kv_person_keys',
+    ] as const) {
+      expect(countRows(path, table)).toBe(0);
+    }
+  });
+
+  it('the orphan purge keeps index rows whose key still holds a counter, a versioned value or an index', async () => {
+    let clock = Date.now();
+    const s = openSqliteStore({ path, purgeIntervalMs: 0, orphanGraceMs: 1000, now: () => clock });
+    try {
+      for (const key of ['gone', 'counter', 'versioned', 'index']) await s.track('p', key);
+      await s.increment('counter', 1);
+      await s.compareAndSet('versioned', 0, 1);
+      await s.indexAdd('index', 'm', 1);
+      clock += 1000;
+      expect(await s.purgeExpired()).toBe(1);
+      expect(await s.keysOf('p')).toEqual(['counter', 'index', 'versioned']);
+    } finally {
+      await s.close();
+    }
   });
 
   it('a write blocked past the busy timeout fails with a StoreError, not a crash', async () => {
@@ -158,6 +171,32 @@ describe('SqliteStore', () => {
     } finally {
       holder.close();
       await blocked.close();
+    }
+  });
+
+  it('health writes and commits a probe row', async () => {
+    expect(await store.health()).toEqual({ writable: true });
+    expect(countRows(path, 'kv_probe')).toBe(1);
+  });
+
+  it('health reports a read-only database, and recovers when it is writable again', async () => {
+    store.db.pragma('query_only = ON');
+    const health = await store.health();
+    expect(health.writable).toBe(false);
+    expect(health.reason).toMatch(/read-only \(SQLITE_READONLY/);
+    await expect(store.set('k', 1)).rejects.toBeInstanceOf(StoreError);
+    store.db.pragma('query_only = OFF');
+    expect(await store.health()).toEqual({ writable: true });
+  });
+
+  it('health reports too little free disk space (statfs against minFreeBytes)', async () => {
+    const picky = openSqliteStore({ path, purgeIntervalMs: 0, minFreeBytes: Number.MAX_SAFE_INTEGER });
+    try {
+      const health = await picky.health();
+      expect(health.writable).toBe(false);
+      expect(health.reason).toMatch(/^low disk space: [0-9.]+ MiB free, [0-9.]+ MiB needed$/);
+    } finally {
+      await picky.close();
     }
   });
 

@@ -1,9 +1,13 @@
 /**
- * The behaviour every KeyValueStore must show, run against each back end by its own test file.
+ * The behaviour every KeyValueStore must show, run against each back end by its own test file. The primitives beyond
+ * values, claims and the person index are in store-primitives.contract.ts (counters, versioned values, health) and
+ * store-collections.contract.ts (listing, sorted indexes, delete and forget across families), registered from here.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import type { KeyValueStore } from '../../src/store/store.js';
+import { describeCollectionsContract } from './store-collections.contract.js';
+import { describePrimitivesContract } from './store-primitives.contract.js';
 
 export interface StoreFixture {
   store: KeyValueStore;
@@ -13,7 +17,7 @@ export interface StoreFixture {
   openSibling?(): Promise<KeyValueStore>;
   /** Close `store`, open it again over the same data, and return the new one; absent for non-durable stores. */
   reopen?(): Promise<KeyValueStore>;
-  /** Values plus claims physically held, expired or not, counted around the store under test. */
+  /** Values, claims, counters and versioned values physically held, expired or not, counted around the store. */
   countStored(): Promise<number>;
   /** Close whatever the fixture opened and remove what it created. */
   cleanup(): Promise<void>;
@@ -32,6 +36,8 @@ export interface ContractOptions {
   shared?: boolean;
   /** The back end keeps data across reopening: the fixture has `reopen`. */
   durable?: boolean;
+  /** `list` returns keys in code point order (SQLite, memory); otherwise in no set order (Redis SCAN). */
+  listOrdered?: boolean;
 }
 
 export function describeStoreContract(name: string, makeStore: MakeStoreFixture, options: ContractOptions = {}): void {
@@ -93,7 +99,7 @@ export function describeStoreContract(name: string, makeStore: MakeStoreFixture,
         ]);
       });
 
-      it('a value with a TTL is readable until it expires and never after (P4)', async () => {
+      it('a value with a TTL is readable until it expires and never after', async () => {
         await store.set('short', 's', SHORT_TTL);
         await store.set('long', 'l', LONG_TTL);
         await store.set('forever', 'f');
@@ -219,24 +225,37 @@ export function describeStoreContract(name: string, makeStore: MakeStoreFixture,
         await store.set('gone1', 1, SHORT_TTL);
         await store.set('gone2', 2, SHORT_TTL);
         await store.claim('gone3', SHORT_TTL);
+        await store.increment('gone4', 1, { ttlMs: SHORT_TTL });
+        await store.compareAndSet('gone5', 0, { v: 5 }, SHORT_TTL);
         await store.set('kept', 3);
         await store.claim('kept-claim', LONG_TTL);
+        await store.increment('kept-counter', 7, { ttlMs: LONG_TTL });
+        await store.compareAndSet('kept-versioned', 0, { v: 8 });
         await fx.advance(PAST_SHORT_TTL);
         const removed = await store.purgeExpired();
         expect(removed).toBeGreaterThanOrEqual(0);
-        expect(await fx.countStored()).toBe(2);
+        expect(await fx.countStored()).toBe(4);
         expect(await store.get('kept')).toBe(3);
         expect(await store.claim('kept-claim', LONG_TTL)).toBe(false);
+        expect(await store.counter('kept-counter')).toBe(7);
+        expect((await store.getVersioned('kept-versioned')).value).toEqual({ v: 8 });
       });
 
-      itDurable('keeps data when the same store is opened again', async () => {
+      itDurable('keeps data of every family when the same store is opened again', async () => {
         await store.set('dialog:erin', { step: 4 });
         await store.claim('event:slack:E9', LONG_TTL);
         await store.track('erin', 'dialog:erin');
+        await store.increment('seats:w1', 3);
+        await store.compareAndSet('tally:w1', 0, { yes: 1 });
+        const { version } = await store.getVersioned('tally:w1');
+        await store.indexAdd('by-date', 'w1', 20);
         store = await required(fx.reopen)();
         expect(await store.get('dialog:erin')).toEqual({ step: 4 });
         expect(await store.claim('event:slack:E9', LONG_TTL)).toBe(false);
         expect(await store.keysOf('erin')).toEqual(['dialog:erin']);
+        expect(await store.counter('seats:w1')).toBe(3);
+        expect(await store.getVersioned('tally:w1')).toEqual({ value: { yes: 1 }, version });
+        expect((await store.indexRange('by-date')).entries).toEqual([{ member: 'w1', score: 20 }]);
       });
 
       it('ping answers while open; after close ping is false and calls fail with a StoreError', async () => {
@@ -248,8 +267,15 @@ export function describeStoreContract(name: string, makeStore: MakeStoreFixture,
         await expect(store.set('k', 1)).rejects.toBeInstanceOf(StoreError);
         await expect(store.claim('k', LONG_TTL)).rejects.toBeInstanceOf(StoreError);
         await expect(store.forget('p')).rejects.toBeInstanceOf(StoreError);
+        await expect(store.increment('n', 1)).rejects.toBeInstanceOf(StoreError);
+        await expect(store.compareAndSet('v', 0, 1)).rejects.toBeInstanceOf(StoreError);
+        await expect(store.indexAdd('i', 'm', 1)).rejects.toBeInstanceOf(StoreError);
+        await expect(store.list('')).rejects.toBeInstanceOf(StoreError);
       });
     });
+
+    describePrimitivesContract(() => ({ fx, store }));
+    describeCollectionsContract(() => ({ fx, store }), options);
   });
 }
 

@@ -1,20 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../support/temp.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** Run `npm run chat` as a person would script it: lines on standard input, then end of input. */
 function chat(lines: string[], env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-chat-'));
+  const dir = tempDir('bb-chat-');
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'chat'], {
     cwd: ROOT,
     input: `${lines.join('\n')}\n`,
     encoding: 'utf8',
     timeout: 30_000,
-    env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'bb.sqlite'), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_PATH: join(dir, 'bb.sqlite'),
+      KEYS_DIR: join(dir, 'keys'),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
   });
   return { ...result, dir };
 }
@@ -32,13 +38,14 @@ describe('npm run chat (terminal chat over standard input)', () => {
     const first = chat(['checkin', '1']);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/\[Vraag 2 van \d+\]/);
-    const dbEnv = { DATABASE_PATH: join(first.dir, 'bb.sqlite') };
-    const second = chat([], dbEnv);
+    const sameData = { DATABASE_PATH: join(first.dir, 'bb.sqlite'), KEYS_DIR: join(first.dir, 'keys') };
+    const second = chat([], sameData);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('We gaan verder bij de vraag waar je was');
     expect(second.stdout).toMatch(/\[Vraag 2 van \d+\]/);
-    // The generated pseudonym key is kept beside the database, so the person is recognised again.
-    expect(readFileSync(join(first.dir, 'pseudonym.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    // The generated keys are kept in the keys folder, apart from the database, so the person is recognised again.
+    expect(readFileSync(join(first.dir, 'keys', 'pseudonym.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(join(first.dir, 'pseudonym.key'))).toBe(false);
   });
 
   it('stops start-up with a message naming the bad setting, never its value', () => {

@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../../src/main.js';
+import type { Core } from '../../../src/app.js';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { dialogKey } from '../../../src/dialog/runner.js';
 import { captureLogger } from '../../support/capture-logger.js';

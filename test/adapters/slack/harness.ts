@@ -13,8 +13,8 @@ import {
 } from '../../../adapters/slack/index.js';
 import type { Core } from '../../../src/app.js';
 import type { SlackConfig } from '../../../src/config.js';
-import type { HttpRoutes, RouteHandler } from '../../../src/core/http.js';
 import { createKeyedHash } from '../../../src/crypto/pseudonym.js';
+import { createRouter, type HttpRoutes, type RouteSpec } from '../../../src/http/router.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { InboundEvent, InboundSink, TurnIO } from '../../../src/message/types.js';
@@ -32,25 +32,16 @@ export const BOT_TOKEN = 'xoxb-test-token';
 export const translator = createTranslator({ dir: 'dialogs' });
 const hash = createKeyedHash('slack-test-hash-key-0123456789abcdef0123');
 
-/** A router like the shared server's: exact path and method. */
+/** The shared server's router (path parameters, 404/405, body limits) on a plain loopback server. */
 class TestRoutes implements HttpRoutes {
-  private readonly routes = new Map<string, RouteHandler>();
-  mount(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
-    this.routes.set(`${method} ${path}`, handler);
+  private readonly router = createRouter({ log: silentLogger() });
+  route(spec: RouteSpec): void {
+    this.router.route(spec);
   }
   paths(): string[] {
-    return [...this.routes.keys()];
+    return this.router.list();
   }
-  handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const route = this.routes.get(`${req.method} ${(req.url ?? '').split('?')[0]}`);
-    if (!route) {
-      res.writeHead(404).end();
-      return;
-    }
-    Promise.resolve(route(req, res)).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  };
+  handle = (req: IncomingMessage, res: ServerResponse): void => void this.router.dispatch(req, res);
 }
 
 export interface SlackHarness {
@@ -73,7 +64,7 @@ export interface HarnessOptions {
   tuning?: Partial<SlackTuning>;
   log?: Logger;
   now?: () => number;
-  /** Share pauses and pacing through the store (default: only when it is Redis, as the server does). */
+  /** Share pauses and pacing through the store; Redis always shares (as the server does). */
   shareLimits?: boolean;
   /** A fetch for the Web API instead of nock (a hanging downstream). */
   fetch?: SlackAdapterOptions['fetch'];
@@ -99,7 +90,7 @@ export async function startSlack(options: HarnessOptions = {}): Promise<SlackHar
       policy: createOutboundPolicy({
         platform: 'slack',
         hash,
-        shared: (options.shareLimits ?? store.kind === 'redis') ? store : undefined,
+        shared: options.shareLimits || store.kind === 'redis' ? store : undefined,
         now: options.now,
       }),
       translate: (locale, key, vars) => translator.t(locale, key, vars),

@@ -29,14 +29,19 @@ const control = (kind: ActionKind, step: string, turn: number, choice?: string) 
   encodeActionId(kind, dialogRoute('answer', 'checkin', step, turn), choice);
 
 describe('inbound Slack payloads become neutral events', () => {
-  it('a direct message: message event with the Slack locale, answered in the same 1:1 chat', async () => {
+  it('a direct message: message event answered in the same 1:1 chat; the Slack locale is there when asked', async () => {
     const api = fakeSlackApi(nock, { locales: { U1: 'en-US' } });
     const recorder = recordingSink((_event, io) => io.send(say('hoi')).then(() => undefined));
     slack = await startSlack({ sink: recorder.sink });
     expect((await slack.post(directMessage('U1', 'checkin', 'DU1', 'Ev001'))).status).toBe(200);
     await slack.adapter.drain();
     const event = recorder.events[0] as MessageEvent;
-    expect(event).toMatchObject({ kind: 'message', id: 'Ev001', platform: 'slack', text: 'checkin', locale: 'en-US' });
+    expect(event).toMatchObject({ kind: 'message', id: 'Ev001', platform: 'slack', text: 'checkin' });
+    // users.info is only asked when the core wants the person's language (and then once per process).
+    expect(api.of('users.info')).toHaveLength(0);
+    expect(await slack.adapter.personLocale?.(event.user)).toBe('en-US');
+    expect(await slack.adapter.personLocale?.(event.user)).toBe('en-US');
+    expect(api.of('users.info')).toHaveLength(1);
     expect(event.user).toEqual({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' });
     expect(event.conversation).toMatchObject({ conversationId: 'DU1', isDirect: true });
     const [post] = api.of('chat.postMessage');

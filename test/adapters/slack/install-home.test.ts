@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../../src/main.js';
+import type { Core } from '../../../src/app.js';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { dialogKey } from '../../../src/dialog/runner.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';

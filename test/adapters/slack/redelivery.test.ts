@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../../src/main.js';
+import type { Core } from '../../../src/app.js';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
@@ -53,7 +53,7 @@ describe('app_home_opened', () => {
     await settle(r);
     const views = api.of('views.publish').map((c) => c.body.view!);
     expect(views).toHaveLength(2);
-    for (const view of views) expect(view).toMatch(/bb\|a\|learn\|/);
+    for (const view of views) expect(view).toMatch(/bb\|a\|checkin\|learn\|/);
     expect(views[1]).toBe(views[0]);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../../src/errors.js';
-import type { Core } from '../../../src/main.js';
+import type { Core } from '../../../src/app.js';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { openRedisStore, openSqliteStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/store/store.js';

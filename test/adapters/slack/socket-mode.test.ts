@@ -5,10 +5,11 @@
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeActionId } from '../../../adapters/slack/action-id.js';
+import { commandRoute } from '../../../src/core/context.js';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Core } from '../../../src/main.js';
-import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
-import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
+import type { Core } from '../../../src/app.js';
+import { makeBot } from '../../support/make-bot.js';
 import { blockAction, directMessage, slashCommand } from '../../support/slack-signed-request.js';
 import { API_ORIGIN, fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
 
@@ -56,7 +57,6 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
       .matchHeader('authorization', 'Bearer xapp-test-token')
       .reply(200, { ok: true, url: fake.url });
     const api = fakeSlackApi(nock);
-    const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
     core = await makeBot();
     slack = await startSlack({
       core,
@@ -100,7 +100,12 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     const question = api.messages().find((m) => m.channel === 'DU2')!;
     const click = JSON.parse(
       new URLSearchParams(
-        blockAction({ user: 'U2', channel: 'DU2', messageTs: question.ts!, actionId: 'bb|a|cmd|run|0|checkin' }),
+        blockAction({
+          user: 'U2',
+          channel: 'DU2',
+          messageTs: question.ts!,
+          actionId: encodeActionId('a', commandRoute('checkin')),
+        }),
       ).get('payload')!,
     ) as Record<string, unknown>;
     fake.send({ envelope_id: 'env-4', type: 'interactive', payload: click, accepts_response_payload: false });

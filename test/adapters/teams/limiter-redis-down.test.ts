@@ -1,7 +1,7 @@
 /**
- * The limiter's Redis client when Redis is away: start-up does not hang (the limits then hold per process, with a
- * warning), and when Redis goes away later, sends fall back to the in-process counters at once instead of waiting
- * in node-redis' offline queue.
+ * The limiter's Redis client (from src/store/redis-connections.ts, as the composition root hands it over) when Redis
+ * is away: start-up does not hang (the limits then hold per process, with a warning), and when Redis goes away
+ * later, sends fall back to the in-process counters at once instead of waiting in node-redis' offline queue.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conversationRefOf } from '../../../adapters/teams/parse.js';
+import { createRedisConnections, type RedisConnections } from '../../../src/store/create-store.js';
 import { redisAvailable, redisUrl } from '../../support/redis.js';
 import { activities, startConnector, startTeams } from './support/harness.js';
 
@@ -67,11 +68,14 @@ async function redisProxy(): Promise<{ url: string; cut(): Promise<void> }> {
 
 let teams: Teams | undefined;
 let connector: Connector | undefined;
+let connections: RedisConnections | undefined;
 afterEach(async () => {
   await teams?.close();
   await connector?.close();
+  await connections?.closeAll();
   teams = undefined;
   connector = undefined;
+  connections = undefined;
 });
 
 describe('the limiter when Redis is away', () => {
@@ -79,9 +83,15 @@ describe('the limiter when Redis is away', () => {
     connector = await startConnector();
     const { log, lines, raw } = capturingLogger();
     const started = Date.now();
-    teams = await startTeams({ log, deps: { redisUrl: `redis://:s3cr3t-pass@127.0.0.1:${await closedPort()}` } });
+    connections = createRedisConnections(`redis://:s3cr3t-pass@127.0.0.1:${await closedPort()}`, { log });
+    // As src/main.ts does: no limiter connection means per-process limits.
+    const redis = await connections.client('limiter').catch(() => undefined);
+    expect(redis).toBeUndefined();
+    teams = await startTeams({ log, deps: { redis } });
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(lines.some((l) => l.level === 40 && /limiter redis: cannot connect/.test(l.msg))).toBe(true);
+    expect(lines.some((l) => l.level === 40 && l.redis === 'limiter' && /redis: cannot connect/.test(l.msg))).toBe(
+      true,
+    );
     expect(raw()).not.toContain('s3cr3t-pass');
     const sent = await teams.adapter.send(conversationRefOf(activities.personal(connector.url, 'x')), message);
     expect(sent.messageId).toMatch(/^sent-/);
@@ -93,7 +103,8 @@ describe('the limiter when Redis is away', () => {
       connector = await startConnector();
       const proxy = await redisProxy();
       const { log, lines } = capturingLogger();
-      teams = await startTeams({ log, deps: { redisUrl: proxy.url } });
+      connections = createRedisConnections(proxy.url, { log });
+      teams = await startTeams({ log, deps: { redis: await connections.client('limiter') } });
       const ref = conversationRefOf(activities.personal(connector.url, 'x'));
       expect((await teams.adapter.send(ref, message)).messageId).toMatch(/^sent-/);
       await proxy.cut();
@@ -106,7 +117,9 @@ describe('the limiter when Redis is away', () => {
       ]);
       expect(sent).not.toBe('hung');
       expect(Date.now() - started).toBeLessThan(2000);
-      expect(lines.some((l) => l.level === 40 && /limiter redis: connection error/.test(l.msg))).toBe(true);
+      expect(lines.some((l) => l.level === 40 && l.redis === 'limiter' && /redis connection error/.test(l.msg))).toBe(
+        true,
+      );
     },
     15_000,
   );

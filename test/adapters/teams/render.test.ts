@@ -46,15 +46,13 @@ describe('renderCard', () => {
     }
   });
 
-  it('single choice: one clickable row per choice carrying dialog, step, turn and choice', () => {
+  it('single choice: one clickable row per choice carrying its route (dialog, step, turn) and the choice', () => {
     const card = renderCard(SAMPLE_MESSAGES.single!);
     const actions = allActions(card);
     expect(actions.map((x) => x.title)).toContain('Er zijn kampen: wij tegen zij');
     expect(actions.find((x) => x.title === 'Er zijn dreigementen')!.data.bb).toEqual({
-      dialogId: 'dailyCheckIn',
-      stepId: 'glasl',
-      turn: 3,
-      choiceId: 'threats',
+      route: { feature: 'dialog', verb: 'answer', data: { d: 'dailyCheckIn', s: 'glasl', t: '3' } },
+      choice: 'threats',
     });
     // Long labels wrap: each choice is a Container row whose text wraps, not a button that cuts it off.
     const rows = (card.body as Json[]).filter((el) => el.type === 'Container' && el.selectAction);
@@ -85,11 +83,11 @@ describe('renderCard', () => {
     expect(allActions(card)).toHaveLength(1);
   });
 
-  it('scale: one button per value, the value as text, rows of at most five', () => {
+  it('scale: one button per value, the value as the choice, rows of at most five', () => {
     const card = renderCard(SAMPLE_MESSAGES.wideScale!);
     const actions = allActions(card);
     expect(actions.map((x) => x.title)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
-    expect(actions[10]!.data.bb.text).toBe('10');
+    expect(actions[10]!.data.bb.choice).toBe('10');
     for (const el of card.body as Json[]) if (el.type === 'ActionSet') expect(el.actions.length).toBeLessThanOrEqual(5);
     expect(cardText(card)).toContain('0 = Slecht, 10 = Goed');
   });

@@ -318,7 +318,7 @@ describe('timing and lifecycle', () => {
   });
 
   it('refuses to start without an app id outside local mode', async () => {
-    const routes = { mount: () => undefined };
+    const routes = { route: () => undefined };
     await expect(
       createTeamsAdapter(
         { appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 },

@@ -63,12 +63,14 @@ export function actionsOf(card: Json | undefined): Json[] {
  */
 export function answerFor(card: Json): CardChoice | undefined {
   const body = (card.body ?? []) as Json[];
+  // Answers carry the dialog's `answer` route; "terug" and "stoppen" carry `back` and `stop`.
   const actions = actionsOf(card).filter(
-    (a) => a.type === 'Action.Execute' && !String(a.data?.bb?.stepId ?? '').startsWith('$'),
+    (a) =>
+      a.type === 'Action.Execute' && a.data?.bb?.route?.feature === 'dialog' && a.data?.bb?.route?.verb === 'answer',
   );
   const multi = body.find((el) => el.type === 'Input.ChoiceSet' && el.isMultiSelect);
   if (multi) {
-    const submit = actions.find((a) => a.data?.bb?.choiceId === undefined && a.data?.bb?.stepId !== undefined);
+    const submit = actions.find((a) => a.data?.bb?.choice === undefined);
     return submit && { action: submit, inputs: { [multi.id]: String(multi.choices[0].value) } };
   }
   const text = body.find((el) => el.type === 'Input.Text');
@@ -77,7 +79,7 @@ export function answerFor(card: Json): CardChoice | undefined {
     const submit = actions.find((a) => a.data?.bb?.skip !== true);
     return skip ? { action: skip, inputs: {} } : submit && { action: submit, inputs: { [text.id]: 'Een test' } };
   }
-  const choice = actions.find((a) => a.data?.bb?.choiceId !== undefined || a.data?.bb?.text !== undefined);
+  const choice = actions.find((a) => a.data?.bb?.choice !== undefined);
   return choice && { action: choice, inputs: {} };
 }
 

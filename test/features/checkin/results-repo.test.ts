@@ -151,7 +151,7 @@ describe('results repository', () => {
     expect(await repo.recordUseful(PERSON, 'unknown', 'yes', T0)).toBe(false);
     expect(await repo.usefulCounts()).toEqual({ yes: 0, partly: 1, no: 0 });
     expect(keys.counter('useful:partly')).not.toContain(PERSON);
-    expect(await store.get(keys.counter('useful:partly'))).toBe(1);
+    expect(await store.counter(keys.counter('useful:partly'))).toBe(1);
   });
 
   it('counts safety routes without a person', async () => {

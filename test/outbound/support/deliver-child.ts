@@ -16,7 +16,7 @@ try {
   const core = await createCore(config, { log: silentLogger(), store });
   const teams = await createTeamsAdapter(
     { appType: 'MultiTenant', allowedTenants: [], tenantRps: 30 },
-    { log: silentLogger(), routes: { mount: () => undefined }, localMode: true },
+    { log: silentLogger(), routes: { route: () => undefined }, localMode: true },
   );
   core.registry.register(teams);
   await teams.start(core.hostFor('teams'));

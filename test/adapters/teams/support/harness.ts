@@ -10,34 +10,25 @@ import type { InboundEvent, TurnIO } from '../../../../src/core/index.js';
 import type { Core } from '../../../../src/app.js';
 import type { KeyValueStore } from '../../../../src/store/store.js';
 import { testHost } from '../../../support/test-host.js';
-import type { HttpRoutes, RouteHandler } from '../../../../src/core/http.js';
+import { createRouter, type HttpRoutes } from '../../../../src/http/router.js';
 import type { TeamsConfig } from '../../../../src/config.js';
 import { silentLogger } from '../../../../src/logger.js';
 import { openMemoryStore } from '../../../../src/store/create-store.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../../../adapters/teams/index.js';
 
-/** A minimal HttpRoutes server on 127.0.0.1 with an ephemeral port. */
+/** The shared server's router on a plain node:http server on 127.0.0.1 with an ephemeral port. */
 export async function startRouteServer(): Promise<{
   routes: HttpRoutes;
   url: string;
   close(): Promise<void>;
   server: Server;
 }> {
-  const table = new Map<string, RouteHandler>();
-  const server = createServer((req, res) => {
-    const handler = table.get(`${req.method} ${(req.url ?? '').split('?')[0]}`);
-    if (!handler) {
-      res.writeHead(404).end();
-      return;
-    }
-    void Promise.resolve(handler(req, res)).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  const router = createRouter({ log: silentLogger() });
+  const server = createServer((req, res) => void router.dispatch(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    routes: { mount: (method, path, handler) => void table.set(`${method} ${path}`, handler) },
+    routes: router,
     url: `http://127.0.0.1:${port}`,
     server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -1,0 +1,115 @@
+/**
+ * The one place that creates Redis connections. The composition root makes one `RedisConnections` per process and
+ * hands out clients by purpose (the store, the shared rate limits, …), so every connection gets the same settings
+ * and the same shutdown, and no component builds its own from REDIS_URL.
+ *
+ * Settings of every node-redis client, and the rule each serves:
+ * - `disableOfflineQueue`: while Redis is away, commands fail at once (callers see a StoreError, the rate limiter
+ *   falls back to its in-process counters) instead of waiting in a queue forever;
+ * - a connect timeout, and a reconnect backoff capped at 3 s, but giving up after three quick attempts when the
+ *   very first connection fails, so start-up ends with a clear error instead of hanging;
+ * - an 'error' listener (without one, an 'error' event crashes the process) that logs the first failure of a run,
+ *   not every retry, and never the URL (it may hold a password).
+ *
+ * ioredis: BullMQ needs an ioredis connection (not node-redis). When it comes, add it here as
+ * `ioredis(purpose)`, built from the same `url`, with `maxRetriesPerRequest: null` (BullMQ requires it for workers),
+ * `enableOfflineQueue: false` for producers, the same connect timeout and capped `retryStrategy`, and the same kind
+ * of 'error' listener; `closeAll()` must quit it too. It is not added yet: nothing uses BullMQ.
+ */
+import { createClient } from '@keyv/redis';
+import type { Logger } from 'pino';
+import { StoreError } from '../errors.js';
+
+/** A node-redis client as this module creates it. */
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** What a connection is for; each purpose gets one client of its own. */
+export type RedisPurpose = 'store' | 'limiter' | (string & {});
+
+export interface RedisConnectionsOptions {
+  log?: Logger;
+  /** How long one connection attempt may take. Default 5 s. */
+  connectTimeoutMs?: number;
+}
+
+/** The Redis connections of one process, by purpose. */
+export interface RedisConnections {
+  /**
+   * The connected client for `purpose`: created and connected on the first ask, the same client afterwards. Rejects
+   * with a StoreError when Redis does not answer at start-up (a later ask tries again).
+   */
+  client(purpose: RedisPurpose): Promise<RedisClient>;
+  /** Close every client handed out; waits for commands in flight, except on a connection that is down. */
+  closeAll(): Promise<void>;
+}
+
+/** Create the connection factory for `url` (redis:// or rediss://; never logged). Connects nothing yet. */
+export function createRedisConnections(url: string, options: RedisConnectionsOptions = {}): RedisConnections {
+  const clients = new Map<string, Promise<RedisClient>>();
+  let closed = false;
+  return {
+    client(purpose) {
+      if (closed) return Promise.reject(new StoreError('redis: connections already closed'));
+      let pending = clients.get(purpose);
+      if (!pending) {
+        pending = connect(url, purpose, options);
+        clients.set(purpose, pending);
+        // A failed start-up is not cached: the next ask tries again.
+        pending.catch(() => clients.delete(purpose));
+      }
+      return pending;
+    },
+    async closeAll() {
+      closed = true;
+      const opened = await Promise.allSettled(clients.values());
+      clients.clear();
+      for (const result of opened) if (result.status === 'fulfilled') await closeClient(result.value);
+    },
+  };
+}
+
+async function connect(url: string, purpose: string, options: RedisConnectionsOptions): Promise<RedisClient> {
+  const log = options.log?.child({ redis: purpose });
+  let connectedOnce = false;
+  let failing = false;
+  const client: RedisClient = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: options.connectTimeoutMs ?? 5000,
+      reconnectStrategy: (retries) => {
+        if (!connectedOnce && retries >= 2) return new StoreError('redis: cannot connect');
+        return Math.min(2 ** retries * 100, 3000);
+      },
+    },
+  });
+  client.on('error', (err: unknown) => {
+    if (failing) return;
+    failing = true;
+    log?.warn({ err: new StoreError('redis: connection error', { cause: err }) }, 'redis connection error');
+  });
+  client.on('ready', () => {
+    if (failing && connectedOnce) log?.info('redis connection restored');
+    failing = false;
+    connectedOnce = true;
+  });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    if (client.isOpen) client.destroy();
+    log?.warn('redis: cannot connect');
+    throw error instanceof StoreError ? error : new StoreError('redis: cannot connect', { cause: error });
+  }
+}
+
+/** close() waits for the commands in flight; while Redis is away that could wait for a reconnect, so destroy. */
+export async function closeClient(client: RedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    if (client.isReady) await client.close();
+    else client.destroy();
+  } catch {
+    client.destroy();
+  }
+}
