@@ -1,10 +1,12 @@
 /**
  * The generated parts of docs/method.md: the question and word counts per track (walked through the dialog data
  * and the Dutch texts) and the case library table (from test/features/checkin/cases.yaml). Tests compare the
- * file with what these functions produce, so the doc cannot drift from the data.
+ * file with what these functions produce, cell by cell, so the doc cannot drift from the data (the formatter may
+ * pad the table columns).
  *   npx tsx scripts/method-tables.ts           check: exits 1 when docs/method.md is out of date
- *   npx tsx scripts/method-tables.ts --write   rewrite the generated sections
+ *   npx tsx scripts/method-tables.ts --write   rewrite the generated sections, then format the file
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -199,16 +201,44 @@ function replaceSection(doc: string, name: string, body: string): string {
   return `${doc.slice(0, from + start.length)}\n${body}\n${doc.slice(to)}`;
 }
 
-/** docs/method.md with its generated sections brought up to date. */
+/** docs/method.md with its generated sections brought up to date (not yet formatted). */
 export function renderMethodDoc(doc: string): string {
   return replaceSection(replaceSection(doc, 'tracks', tracksTable(trackBudget())), 'cases', casesTable(loadCases()));
 }
 
+/** The rows of a markdown table as trimmed cells, whatever the column padding. */
+export function tableCells(markdown: string): string[][] {
+  return markdown
+    .split('\n')
+    .filter((line) => line.trim().startsWith('|'))
+    .map((line) =>
+      line
+        .trim()
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => (/^\s*-+\s*$/.test(cell) ? '---' : cell.trim())),
+    );
+}
+
+/** The table between the markers of a generated section of the doc. */
+export function sectionOf(doc: string, name: string): string {
+  const start = `<!-- generated:${name} -->`;
+  return doc.slice(doc.indexOf(start) + start.length, doc.indexOf(`<!-- /generated:${name} -->`));
+}
+
+/** Whether the doc's generated sections hold exactly the generated tables. */
+export function isMethodDocCurrent(doc: string): boolean {
+  const same = (name: string, table: string) =>
+    JSON.stringify(tableCells(sectionOf(doc, name))) === JSON.stringify(tableCells(table));
+  return same('tracks', tracksTable(trackBudget())) && same('cases', casesTable(loadCases()));
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const doc = readFileSync(METHOD_DOC, 'utf8');
-  const next = renderMethodDoc(doc);
-  if (process.argv.includes('--write')) writeFileSync(METHOD_DOC, next);
-  else if (next !== doc) {
+  if (process.argv.includes('--write')) {
+    writeFileSync(METHOD_DOC, renderMethodDoc(doc));
+    execFileSync('npx', ['biome', 'format', '--write', METHOD_DOC], { stdio: 'inherit' });
+  } else if (!isMethodDocCurrent(doc)) {
     console.error(`${METHOD_DOC} is out of date: run npx tsx scripts/method-tables.ts --write`);
     process.exit(1);
   }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/features/checkin/diagnosis.js';
 import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
 import { loadDialogFile } from '../../../src/dialog/loader.js';
-import { METHOD_DOC, casesTable, loadCases } from '../../../scripts/method-tables.js';
+import { METHOD_DOC, casesTable, loadCases, sectionOf, tableCells } from '../../../scripts/method-tables.js';
 
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
 const def = loadDialogFile('dialogs/checkin.yaml');
@@ -70,7 +70,8 @@ describe('the case library', () => {
 
   it('is shown in docs/method.md exactly as the data says', () => {
     const doc = readFileSync(METHOD_DOC, 'utf8');
-    const section = doc.slice(doc.indexOf('<!-- generated:cases -->'), doc.indexOf('<!-- /generated:cases -->'));
-    expect(section.trim()).toBe(`<!-- generated:cases -->\n${casesTable(cases)}`);
+    const shown = tableCells(sectionOf(doc, 'cases'));
+    expect(shown.length).toBeGreaterThan(2);
+    expect(shown).toEqual(tableCells(casesTable(cases)));
   });
 });

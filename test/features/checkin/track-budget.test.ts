@@ -4,7 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_QUESTIONS, MAX_WORDS, METHOD_DOC, trackBudget, tracksTable } from '../../../scripts/method-tables.js';
+import {
+  MAX_QUESTIONS,
+  MAX_WORDS,
+  METHOD_DOC,
+  sectionOf,
+  tableCells,
+  trackBudget,
+  tracksTable,
+} from '../../../scripts/method-tables.js';
 
 const rows = trackBudget();
 
@@ -32,7 +40,8 @@ describe('the check-in per track', () => {
 
   it('docs/method.md gives the real counts', () => {
     const doc = readFileSync(METHOD_DOC, 'utf8');
-    const section = doc.slice(doc.indexOf('<!-- generated:tracks -->'), doc.indexOf('<!-- /generated:tracks -->'));
-    expect(section.trim()).toBe(`<!-- generated:tracks -->\n${tracksTable(rows)}`);
+    const shown = tableCells(sectionOf(doc, 'tracks'));
+    expect(shown.length).toBeGreaterThan(2);
+    expect(shown).toEqual(tableCells(tracksTable(rows)));
   });
 });
