@@ -26,13 +26,13 @@ export interface TurnsResult {
 
 /** Answers for the real check-in, by step: a council member on a dossier that is both conflict and polarisation. */
 const ANSWER: Record<string, Partial<ActionPayload>> = {
-  role: { choiceId: 'raadslid' },
   kind: { choiceId: 'both' },
   signals: { values: ['debating', 'images'] },
-  safety: { choiceId: 'none' },
-  roles: { values: ['pushers', 'silentMiddle', 'meAbove'] },
+  safety: { values: ['none'] },
+  participation: { choiceId: 'codecide' },
+  delivered: { choiceId: 'inform' },
   voices: { values: ['youth', 'distrust'] },
-  participation: { values: ['meeting', 'lessThanPromised'] },
+  roles: { values: ['pushers', 'silentMiddle', 'meAbove'] },
   gameChangers: { values: ['tone'] },
   note: { text: '' },
 };
