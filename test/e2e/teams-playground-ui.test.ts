@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
       const question = page.locator('.fai-OutputCard').filter({ hasText: 'Vraag 1 van' }).last();
       await question.waitFor({ timeout: 10_000 });
 
-      await question.getByRole('button', { name: 'Ambtenaar' }).click();
+      await question.getByRole('button', { name: 'Allebei' }).click();
       // Action.Execute: the card is replaced in place by the next question.
       await page.locator('.fai-OutputCard').filter({ hasText: 'Vraag 2 van' }).last().waitFor({ timeout: 10_000 });
       expect(await page.locator('.fai-OutputCard').filter({ hasText: 'Vraag 1 van' }).count()).toBe(0);

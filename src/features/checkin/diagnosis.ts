@@ -1,14 +1,15 @@
 /**
  * From check-in answers to a diagnosis: pure, deterministic, never throws. Unknown ids are ignored, so answers
- * of an older dialog version or hand-made test data still give a valid result. The method and its limits are
- * described in docs/method.md.
+ * of an older dialog version or hand-made test data still give a valid result. Every rule names its public
+ * source (model.ts SOURCES); docs/method.md explains the rules for trainers and lists the case library.
  */
 import type { Answer } from '../../dialog/types.js';
 import {
-  CHANNELS,
+  FLAGS,
   GAME_CHANGERS,
-  PERSON_ROLES,
   ROLES,
+  RUNGS,
+  SAFETY_INCIDENTS,
   SAFETY_STAGE,
   SIGNAL_STAGE,
   VOICES,
@@ -17,23 +18,42 @@ import {
   type Flag,
   type GlaslEstimate,
   type GlaslPhase,
-  type PersonRole,
   type Position,
   type Reason,
+  type Rung,
   type Track,
 } from './model.js';
 
 const DONT_KNOW = 'dontKnow';
+/** Roles that only exist where us-versus-them thinking is at work (Brandsma, SOURCES.brandsmaRoles). */
 const POLARISATION_ROLES: readonly string[] = ['pushers', 'joiners', 'scapegoat'];
+const ME_CHOICES = ['meSide', 'meMiddle', 'meAbove'] as const;
+/** The steps a person answers; the optional note is not counted. */
+const QUESTION_STEPS = [
+  'kind',
+  'signals',
+  'safety',
+  'position',
+  'roles',
+  'participation',
+  'delivered',
+  'voices',
+  'gameChangers',
+] as const;
 
-/** Glasl's phase of a stage: 1-3 win-win, 4-6 win-lose, 7-9 lose-lose. */
+/** Glasl's phase of a stage: 1-3 win-win, 4-6 win-lose, 7-9 lose-lose (SOURCES.glaslPhases). */
 export function phaseOf(stage: number): GlaslPhase {
   return stage <= 3 ? 'win-win' : stage <= 6 ? 'win-lose' : 'lose-lose';
 }
 
-/** Certainty from doubt points: 0 high, 1-2 medium, 3 or more low. */
+/** Certainty from doubt points: 0 high, 1-2 medium, 3 or more low (a reasoned choice; see docs/method.md). */
 export function certaintyOf(doubt: number): Certainty {
   return doubt <= 0 ? 'high' : doubt <= 2 ? 'medium' : 'low';
+}
+
+/** "Mostly weet niet": at least 3 unknown answers, and at least half of the questions answered. */
+export function isMostlyUnknown(unknowns: number, answered: number): boolean {
+  return unknowns >= 3 && unknowns * 2 >= answered;
 }
 
 function answerOf(answers: Readonly<Record<string, Answer>>, step: string): Answer | undefined {
@@ -60,72 +80,92 @@ function positionOf(ids: readonly string[]): Position {
   return 'unknown';
 }
 
-function trackOf(
-  kind: string | undefined,
-  hasConflictSignals: boolean,
-  hasPolarisationRoles: boolean,
-): { track: Track; key: string } {
+const rungOf = (id: string | undefined): Rung | null => RUNGS.find((r) => r === id) ?? null;
+
+function trackOf(kind: string | undefined, hasStageSignals: boolean, hasPolarisationSigns: boolean) {
+  // Brandsma: a conflict (parties, a place, a time) is not polarisation (identity talk around it).
   if (kind === 'conflict' || kind === 'polarisation' || kind === 'both')
-    return { track: kind, key: `result.why.track.${kind}` };
+    return { track: kind as Track, key: `result.why.track.${kind}` };
   // Not known: infer from what was seen, and say so.
-  if (hasConflictSignals && hasPolarisationRoles) return { track: 'both', key: 'result.why.track.inferredBoth' };
-  if (hasConflictSignals) return { track: 'conflict', key: 'result.why.track.inferredConflict' };
-  if (hasPolarisationRoles) return { track: 'polarisation', key: 'result.why.track.inferredPolarisation' };
-  return { track: 'unclear', key: 'result.why.track.unclear' };
+  if (hasStageSignals && hasPolarisationSigns) return { track: 'both' as Track, key: 'result.why.track.inferredBoth' };
+  if (hasStageSignals) return { track: 'conflict' as Track, key: 'result.why.track.inferredConflict' };
+  if (hasPolarisationSigns) return { track: 'polarisation' as Track, key: 'result.why.track.inferredPolarisation' };
+  return { track: 'unclear' as Track, key: 'result.why.track.unclear' };
 }
 
 /** Diagnose one person's check-in answers (see docs/method.md). */
 export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
   const reasons: Reason[] = [];
-  const choice = (step: string): string | undefined => {
-    const answer = answerOf(answers, step);
-    return typeof answer === 'string' ? answer : undefined;
-  };
   const list = (step: string): string[] => idsOf(answerOf(answers, step));
+  const single = (step: string): string | undefined => list(step)[0];
+  /** A step answered "weet niet": treated exactly as not asked, except that it lowers the certainty. */
+  const isUnknown = (step: string): boolean =>
+    step === 'safety' ? list(step).includes('unsure') : list(step).includes(DONT_KNOW);
+  const known = (step: string): string[] => (isUnknown(step) ? [] : list(step));
 
-  const personRoleId = choice('role');
-  const personRole: PersonRole = PERSON_ROLES.find((r) => r === personRoleId && r !== 'unknown') ?? 'unknown';
-  const kind = choice('kind');
-  const signals = list('signals');
-  const safety = choice('safety');
-  const roleIds = list('roles');
-  const voiceIds = list('voices');
-  const participation = list('participation');
-  const gameChangersAnswer = answerOf(answers, 'gameChangers');
-  const gameChangerIds = idsOf(gameChangersAnswer);
+  const kind = known('kind')[0];
+  const signals = known('signals');
+  const safety = list('safety');
+  const roleIds = known('roles');
+  const meIds = [...known('position'), ...roleIds].filter((id) => (ME_CHOICES as readonly string[]).includes(id));
+  const participation = known('participation');
+  const isInternal = participation.includes('internal');
+  // A row inside the organisation has no residents to involve: the resident questions do not apply.
+  const promised = isInternal ? null : rungOf(single('participation'));
+  const delivered = promised && !isUnknown('delivered') ? rungOf(single('delivered')) : null;
+  const voiceIds = isInternal ? [] : known('voices');
+  const gameChangersAnswered = Array.isArray(answerOf(answers, 'gameChangers')) && !isUnknown('gameChangers');
+  const gameChangerIds = known('gameChangers');
 
-  const isSafety = safety === 'threats' || safety === 'damage';
+  const incidents = SAFETY_INCIDENTS.filter((id) => safety.includes(id));
+  const isSafety = incidents.length > 0;
   const roles = pick(ROLES, roleIds);
-  const position = positionOf(roleIds);
+  const position = positionOf(meIds);
   const signalIds = signals.filter((id) => SIGNAL_STAGE[id] !== undefined);
   const signalStages = signalIds.map((id) => SIGNAL_STAGE[id] ?? 0);
+  const isVertical = signals.includes('vertical');
 
-  // Doubt: every "weet niet", a one-sided view, a position that contradicts itself, signals far apart.
-  const dontKnows =
-    [kind, safety === 'unsure' ? DONT_KNOW : undefined].filter((v) => v === DONT_KNOW).length +
-    [signals, roleIds, voiceIds, participation, gameChangerIds].filter((ids) => ids.includes(DONT_KNOW)).length +
-    (kind === undefined ? 1 : 0);
-  const meChoices = roleIds.filter((id) => id === 'meSide' || id === 'meMiddle' || id === 'meAbove').length;
+  // Glasl: the highest stage signalled; the stages build on each other, so lower signals beside it are normal.
+  const safetyStages = incidents.map((id) => SAFETY_STAGE[id] ?? 6);
+  const stages = [...signalStages, ...safetyStages];
+  const highest = stages.length > 0 ? Math.max(...stages) : 0;
+
+  // Doubt (docs/method.md, rule 3): each "weet niet", a one-sided view, answers that contradict each other, and
+  // a missing Glasl estimate. Signals from several stages are no doubt.
+  const unknowns = QUESTION_STEPS.filter(isUnknown).length;
+  const answered = QUESTION_STEPS.filter((s) => {
+    const a = answerOf(answers, s);
+    return a !== undefined && a !== null;
+  }).length;
   const isOneSided = position === 'side';
-  const isMixedPosition = meChoices > 1;
-  const isSpread = signalStages.length > 1 && Math.max(...signalStages) - Math.min(...signalStages) >= 3;
-  const doubt = dontKnows + Number(isOneSided) + Number(isMixedPosition) + Number(isSpread);
+  const isMixedPosition = new Set(meIds).size > 1;
+  // Glasl stage 1 ("they still talk about the matter") does not go with stage 5-6 (public smearing, threats).
+  const talkingAndAttacks = signals.includes('talking') && signalStages.some((s) => s >= 5);
+  // Standing above the parties contradicts "we stand in the middle, not above it" (Brandsma's position).
+  const aboveButMiddle = position === 'above' && gameChangerIds.includes('position');
+  const noEstimate = highest === 0 && !isUnknown('signals');
+  const doubt =
+    unknowns +
+    Number(isOneSided) +
+    Number(isMixedPosition) +
+    Number(talkingAndAttacks) +
+    Number(aboveButMiddle) +
+    Number(noEstimate);
   const certainty = certaintyOf(doubt);
+  const mostlyUnknown = isMostlyUnknown(unknowns, answered);
 
   // Track.
   const { track, key: trackKey } = trackOf(
     kind,
     signalStages.length > 0,
-    roles.some((r) => POLARISATION_ROLES.includes(r)),
+    isVertical || roles.some((r) => POLARISATION_ROLES.includes(r)),
   );
   reasons.push({ finding: 'track', key: trackKey, ...(kind ? { choices: { step: 'kind', ids: [kind] } } : {}) });
 
-  // Glasl: the highest stage signalled, a likely range, lower bound widened when the certainty is low.
-  const safetyStage = safety !== undefined ? SAFETY_STAGE[safety] : undefined;
-  const stages = safetyStage !== undefined ? [...signalStages, safetyStage] : signalStages;
+  // Glasl (SOURCES.glasl, SOURCES.glaslSignals): a likely range one stage up (what one person does not see),
+  // one lower too when the certainty is low; with a safety incident up to 9.
   let glasl: GlaslEstimate | null = null;
-  if (stages.length > 0) {
-    const highest = Math.max(...stages);
+  if (highest > 0) {
     const from = certainty === 'low' ? Math.max(1, highest - 1) : highest;
     const to = isSafety ? 9 : Math.min(9, highest + 1);
     glasl = { phase: phaseOf(highest), stage: highest, from, to };
@@ -138,58 +178,72 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
         choices: { step: 'signals', ids: top },
       });
     } else {
+      const top = incidents.filter((id) => SAFETY_STAGE[id] === highest);
       reasons.push({
         finding: 'glasl',
         key: 'result.why.glaslSafety',
         vars: { stage: highest },
-        choices: { step: 'safety', ids: [safety ?? ''] },
+        choices: { step: 'safety', ids: top },
       });
     }
-  } else if (signals.includes(DONT_KNOW)) {
-    reasons.push({ finding: 'glasl', key: 'result.why.glaslUnknown' });
+    // The intervention that fits the range (INTERVENTIONS, SOURCES.glaslInterventions).
+    reasons.push({ finding: 'intervention', key: 'result.why.intervention', vars: { from, to } });
   }
 
   // Certainty.
   if (doubt === 0) reasons.push({ finding: 'certainty', key: 'result.why.certainty.clear' });
-  if (dontKnows > 0)
-    reasons.push({ finding: 'certainty', key: 'result.why.certainty.dontKnow', vars: { count: dontKnows } });
+  if (unknowns > 0)
+    reasons.push({ finding: 'certainty', key: 'result.why.certainty.dontKnow', vars: { count: unknowns } });
   if (isOneSided) reasons.push({ finding: 'certainty', key: 'result.why.certainty.oneSided' });
   if (isMixedPosition) reasons.push({ finding: 'certainty', key: 'result.why.certainty.mixedPosition' });
-  if (isSpread) reasons.push({ finding: 'certainty', key: 'result.why.certainty.spread' });
+  if (talkingAndAttacks) reasons.push({ finding: 'certainty', key: 'result.why.certainty.talkingAndAttacks' });
+  if (aboveButMiddle) reasons.push({ finding: 'certainty', key: 'result.why.certainty.aboveButMiddle' });
+  if (noEstimate) reasons.push({ finding: 'certainty', key: 'result.why.certainty.noEstimate' });
 
-  // Brandsma: roles in play and the bridge-builder trap.
+  // Brandsma: roles in play (SOURCES.brandsmaRoles) and the bridge-builder trap, whether the person stands above
+  // the parties or sees someone (often the municipality) do so (SOURCES.bridgeBuilderTrap). The trap belongs to
+  // us-versus-them thinking: in a pure conflict a neutral third party above the parties is what Glasl prescribes
+  // (SOURCES.glaslInterventions), so there the result says when that works instead.
   if (roles.length > 0)
     reasons.push({ finding: 'roles', key: 'result.why.roles', choices: { step: 'roles', ids: roles } });
-  if (position === 'above')
+  const trapIds = pick(['bridgeBuilder', 'meAbove'], roleIds);
+  const isTrap = kind !== 'conflict' && (position === 'above' || trapIds.length > 0);
+  if (isTrap) {
+    const choices = trapIds.length > 0 ? { step: 'roles', ids: trapIds } : { step: 'position', ids: ['meAbove'] };
+    reasons.push({ finding: 'bridgeBuilder', key: 'result.why.bridgeBuilder', choices });
+  } else if (position === 'above')
     reasons.push({
-      finding: 'bridgeBuilder',
-      key: 'result.why.bridgeBuilder',
-      choices: { step: 'roles', ids: ['meAbove'] },
+      finding: 'position',
+      key: 'result.why.aboveInConflict',
+      choices: { step: 'position', ids: ['meAbove'] },
     });
 
-  // Missing voices and participation.
-  const missingVoices = voiceIds.includes('none') || voiceIds.includes(DONT_KNOW) ? [] : pick(VOICES, voiceIds);
+  // Vertical polarisation: residents against the government (SOURCES.kinds, SOURCES.kisVertical).
+  if (isVertical)
+    reasons.push({ finding: 'vertical', key: 'result.why.vertical', choices: { step: 'signals', ids: ['vertical'] } });
+
+  // Missing voices and the participatieladder (SOURCES.participationLadder); nothing of this inside the organisation.
+  const missingVoices = voiceIds.includes('none') ? [] : pick(VOICES, voiceIds);
   if (missingVoices.length > 0)
     reasons.push({
       finding: 'missingVoices',
       key: 'result.why.missingVoices',
       choices: { step: 'voices', ids: missingVoices },
     });
-  const channels = pick(CHANNELS, participation);
-  const isMismatch = participation.includes('lessThanPromised');
-  const isUnclear = participation.includes('unclearPromise');
-  const isNotInvolved = participation.includes('notYet');
-  if (isMismatch)
+  const isMismatch = promised !== null && delivered !== null && RUNGS.indexOf(delivered) < RUNGS.indexOf(promised);
+  const isUnclear = !isInternal && participation.includes('unclear');
+  const isNotInvolved = !isInternal && participation.includes('notYet');
+  // The rungs themselves are named from `participation` (result.ts), so the reason carries no text.
+  if (promised && delivered)
     reasons.push({
       finding: 'participation',
-      key: 'result.why.participationMismatch',
-      choices: { step: 'participation', ids: ['lessThanPromised'] },
+      key: isMismatch ? 'result.why.participationGap' : 'result.why.participationKept',
     });
   if (isUnclear)
     reasons.push({
       finding: 'participation',
       key: 'result.why.participationUnclear',
-      choices: { step: 'participation', ids: ['unclearPromise'] },
+      choices: { step: 'participation', ids: ['unclear'] },
     });
   if (isNotInvolved)
     reasons.push({
@@ -198,52 +252,51 @@ export function diagnose(answers: Readonly<Record<string, Answer>>): Diagnosis {
       choices: { step: 'participation', ids: ['notYet'] },
     });
 
-  // Game changers: only when the question was asked (an array answer).
-  let gameChangersMissing: Diagnosis['gameChangersMissing'] = [];
-  if (Array.isArray(gameChangersAnswer)) {
-    if (gameChangerIds.includes(DONT_KNOW)) {
-      gameChangersMissing = [...GAME_CHANGERS];
-      reasons.push({ finding: 'gameChangers', key: 'result.why.gameChangersUnknown' });
-    } else {
-      gameChangersMissing = GAME_CHANGERS.filter((id) => !gameChangerIds.includes(id));
-      reasons.push(
-        gameChangersMissing.length > 0
-          ? {
-              finding: 'gameChangers',
-              key: 'result.why.gameChangersMissing',
-              vars: { count: gameChangersMissing.length },
-              choices: { step: 'gameChangers', ids: gameChangersMissing },
-            }
-          : { finding: 'gameChangers', key: 'result.why.gameChangersAll' },
-      );
-    }
-  }
+  // Game changers (SOURCES.brandsmaGameChangers): only when asked and known; "none" means all four are not used.
+  const gameChangersMissing = gameChangersAnswered ? GAME_CHANGERS.filter((id) => !gameChangerIds.includes(id)) : [];
+  if (gameChangersAnswered)
+    reasons.push(
+      gameChangersMissing.length > 0
+        ? {
+            finding: 'gameChangers',
+            key: 'result.why.gameChangersMissing',
+            vars: { count: gameChangersMissing.length },
+            choices: { step: 'gameChangers', ids: gameChangersMissing },
+          }
+        : { finding: 'gameChangers', key: 'result.why.gameChangersAll' },
+    );
 
-  // Safety last in the list, first in weight: the module rules and the feature act on the flag.
+  // Safety last in the list, first in weight: the module rules and the feature act on the flag. Not knowing
+  // whether it is safe is itself a reason to check today, so "weet ik niet zeker" is the one unknown that speaks.
   if (isSafety)
-    reasons.push({ finding: 'safety', key: 'result.why.safety', choices: { step: 'safety', ids: [safety ?? ''] } });
-  else if (safety === 'unsure') reasons.push({ finding: 'safety', key: 'result.why.safetyUnsure' });
+    reasons.push({ finding: 'safety', key: 'result.why.safety', choices: { step: 'safety', ids: incidents } });
+  else if (isUnknown('safety')) reasons.push({ finding: 'safety', key: 'result.why.safetyUnsure' });
 
-  const flags: Record<Flag, boolean> = {
+  const flags = Object.fromEntries(FLAGS.map((f) => [f, false])) as Record<Flag, boolean>;
+  Object.assign(flags, {
     safety: isSafety,
-    safetyUnsure: safety === 'unsure',
-    bridgeBuilder: position === 'above',
+    safetyUnsure: !isSafety && isUnknown('safety'),
+    doxxing: incidents.includes('doxxing'),
+    bridgeBuilder: isTrap,
     participationMismatch: isMismatch,
     participationUnclear: isUnclear,
     residentsNotInvolved: isNotInvolved,
+    internal: isInternal,
     scapegoat: roles.includes('scapegoat'),
-  };
+    vertical: isVertical,
+    mostlyUnknown,
+  });
 
   return {
     track,
-    personRole,
     glasl,
     certainty,
     roles,
     position,
     missingVoices,
-    channels,
+    participation: { promised, delivered },
     gameChangersMissing,
+    unknowns,
     flags,
     reasons,
   };

@@ -2,13 +2,13 @@
  * Cards for `leer` / `learn`: short explainers of the models (Brandsma's three basic laws, the five roles,
  * the four game changers, Glasl's three phases) and the module catalogue as a list and as detail cards.
  */
+import { button, commandRoute } from '../../core/context.js';
 import { foldAccents } from '../../lib/text.js';
 import type { Block, OutboundMessage } from '../../message/types.js';
-import { SOURCES } from './model.js';
+import { INTERVENTIONS, SAFETY_FIRST_FROM, SOURCES, THIRD_PARTY_FROM } from './model.js';
 import { localText, type CatalogueModule, type ModuleCatalogue } from './modules.js';
-import { button, commandRoute } from '../../core/context.js';
 import { checkinRoutes } from './routes.js';
-import { message, type RenderContext } from './text.js';
+import { joinList, message, type RenderContext } from './text.js';
 
 export const EXPLAINER_TOPICS = ['laws', 'roles', 'gameChangers', 'glasl'] as const;
 export type ExplainerTopic = (typeof EXPLAINER_TOPICS)[number];
@@ -20,6 +20,25 @@ const TOPIC_ITEMS: Record<ExplainerTopic, readonly string[]> = {
   gameChangers: ['target', 'subject', 'position', 'tone'],
   glasl: ['winWin', 'winLose', 'loseLose'],
 };
+
+/** Glasl's phases as stage bands (SOURCES.glaslPhases), for the interventions that start in each. */
+const GLASL_PHASE_STAGES: Record<string, readonly [number, number]> = {
+  winWin: [1, 3],
+  winLose: [4, 6],
+  loseLose: [7, 9],
+};
+
+/**
+ * "Wat helpt: gespreksleiding (trede 1 tot 3), …" for a Glasl phase: the interventions that start in it, written
+ * from the one intervention table (model.ts INTERVENTIONS), so the explainer and the result always agree.
+ */
+export function glaslHelps(rc: RenderContext, item: string): string {
+  const [first, last] = GLASL_PHASE_STAGES[item] ?? [0, -1];
+  const bands = INTERVENTIONS.filter((i) => i.from >= first && i.from <= last).map((i) =>
+    rc.t('learn.glasl.band', { name: rc.t(`result.intervention.${i.id}`), from: i.from, to: i.to }),
+  );
+  return rc.t('learn.glasl.helps', { interventions: joinList(rc.locale, bands) });
+}
 
 /** Sources per topic (domain.md); labels are `learn.sources.<name>`. */
 const TOPIC_SOURCES: Record<ExplainerTopic, (locale: 'nl' | 'en') => { name: string; url: string }[]> = {
@@ -105,10 +124,13 @@ export function buildExplainerCard(topic: ExplainerTopic, rc: RenderContext): Ou
       type: 'facts',
       facts: TOPIC_ITEMS[topic].map((item) => ({
         label: t(`${base}.items.${item}.name`),
-        value: t(`${base}.items.${item}.text`),
+        value:
+          topic === 'glasl'
+            ? `${t(`${base}.items.${item}.text`)} ${glaslHelps(rc, item)}`
+            : t(`${base}.items.${item}.text`),
       })),
     },
-    { type: 'text', text: t(`${base}.takeaway`) },
+    { type: 'text', text: t(`${base}.takeaway`, { thirdParty: THIRD_PARTY_FROM, safety: SAFETY_FIRST_FROM }) },
     {
       type: 'links',
       links: TOPIC_SOURCES[topic](rc.locale).map((s) => ({ label: t(`learn.sources.${s.name}`), url: s.url })),

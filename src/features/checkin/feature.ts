@@ -76,7 +76,11 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       // Coaching stops here. Nothing of the answers is kept; only an anonymous count that the route was shown.
       await repo.countSafetyRoute();
       await ctx.io.send(
-        buildSafetyRoute(rcOf(ctx), { escalation: ctx.config.escalation, moduleId: safetyModuleId(catalogue) }),
+        buildSafetyRoute(rcOf(ctx), {
+          escalation: ctx.config.escalation,
+          moduleId: safetyModuleId(catalogue),
+          doxxing: diagnosis.flags.doxxing,
+        }),
         { direct: true },
       );
       ctx.log.info({ dialogId: CHECKIN_DIALOG }, 'safety route shown');

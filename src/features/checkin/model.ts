@@ -1,6 +1,7 @@
 /**
  * The vocabulary of the check-in: the choice ids of dialogs/checkin.yaml that the diagnosis reads, the
- * diagnosis types, and the public sources of the models (URLs only; all text lives in the locale files).
+ * diagnosis types, the Glasl intervention table, and the public sources of the models (URLs only; all text
+ * lives in the locale files). docs/method.md explains every rule for trainers.
  */
 import type { MessageVars } from '../../message/types.js';
 
@@ -18,7 +19,7 @@ export type Certainty = (typeof CERTAINTIES)[number];
 export const ROLES = ['pushers', 'joiners', 'silentMiddle', 'bridgeBuilder', 'scapegoat'] as const;
 export type RoleId = (typeof ROLES)[number];
 
-/** Where the person stands, from the `me…` choices of the `roles` step. */
+/** Where the person stands: the `me…` choices of the `position` step (conflict) or the `roles` step (others). */
 export const POSITIONS = ['side', 'middle', 'above', 'unknown'] as const;
 export type Position = (typeof POSITIONS)[number];
 
@@ -37,44 +38,83 @@ export const VOICES = [
 ] as const;
 export type VoiceId = (typeof VOICES)[number];
 
-export const CHANNELS = ['meeting', 'online', 'street', 'keyFigures'] as const;
-export type ChannelId = (typeof CHANNELS)[number];
-
-export const PERSON_ROLES = ['bestuurder', 'ambtenaar', 'raadslid', 'other', 'unknown'] as const;
-export type PersonRole = (typeof PERSON_ROLES)[number];
+/** The rungs of the participatieladder (Edelenbos), low to high: choice ids of `participation` and `delivered`. */
+export const RUNGS = ['inform', 'consult', 'advise', 'coproduce', 'codecide'] as const;
+export type Rung = (typeof RUNGS)[number];
 
 /** Yes/no findings the module rules can test with `{ flag: … }`. */
 export const FLAGS = [
   'safety',
   'safetyUnsure',
+  'doxxing',
   'bridgeBuilder',
   'participationMismatch',
   'participationUnclear',
   'residentsNotInvolved',
+  'internal',
   'scapegoat',
+  'vertical',
+  'mostlyUnknown',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 
-/** Glasl stage signalled by each choice of the `signals` step (domain.md §3). */
+/**
+ * Glasl stage signalled by each choice of the `signals` step (stage signals paraphrased from the summary checked
+ * by Glasl, SOURCES.glaslSignals; "avoiding" and "unilateral" are the stage-3 signals people recognise, after
+ * the Glasl warning-sign checklists, SOURCES.glaslWarningSigns). `vertical` has no stage: it is a kind of
+ * polarisation (SOURCES.kinds).
+ */
 export const SIGNAL_STAGE: Readonly<Record<string, number>> = {
   talking: 1,
   debating: 2,
+  avoiding: 3,
   unilateral: 3,
   images: 4,
   integrity: 5,
   ultimatums: 6,
 };
 
-/** The lowest stage a reported safety incident implies: threats (6, strategies of threats), damage (7). */
-export const SAFETY_STAGE: Readonly<Record<string, number>> = { threats: 6, damage: 7 };
+/** The lowest stage a reported safety incident implies: threats and doxing (6, strategies of threats), damage (7). */
+export const SAFETY_STAGE: Readonly<Record<string, number>> = { threats: 6, doxxing: 6, damage: 7 };
+
+/** Safety answers that end the check-in with the escalation route. */
+export const SAFETY_INCIDENTS = ['threats', 'doxxing', 'damage'] as const;
+
+/**
+ * Glasl's third-party interventions and the stages each fits, the ONE table the result and the explainers are
+ * written from (Glasl 1982, SOURCES.glasl; the stage bands as summarised at SOURCES.glaslInterventions).
+ * Text keys: `result.intervention.<id>`.
+ */
+export const INTERVENTIONS = [
+  { id: 'moderation', from: 1, to: 3 },
+  { id: 'processGuidance', from: 3, to: 5 },
+  { id: 'therapeutic', from: 4, to: 6 },
+  { id: 'mediation', from: 5, to: 7 },
+  { id: 'arbitration', from: 6, to: 8 },
+  { id: 'powerIntervention', from: 7, to: 9 },
+] as const;
+export type InterventionId = (typeof INTERVENTIONS)[number]['id'];
+
+/** From this stage a third party must mediate: the person can no longer lead the talks (mediation's start). */
+export const THIRD_PARTY_FROM = 5;
+/** From this stage safety comes first and the person escalates (arbitration, power intervention, threats). */
+export const SAFETY_FIRST_FROM = 6;
+
+/** The interventions whose stage band overlaps the range `from`-`to`, in the table's order. */
+export function interventionsFor(from: number, to: number): InterventionId[] {
+  return INTERVENTIONS.filter((i) => i.from <= to && i.to >= from).map((i) => i.id);
+}
 
 /** Which part of the result a reason explains. */
 export type Finding =
   | 'track'
   | 'glasl'
+  | 'intervention'
   | 'certainty'
   | 'roles'
   | 'bridgeBuilder'
+  | 'position'
+  | 'vertical'
   | 'missingVoices'
   | 'participation'
   | 'gameChangers'
@@ -110,34 +150,49 @@ export interface GlaslEstimate {
 /** What the check-in answers suggest. Pure data: no text, storable as JSON. */
 export interface Diagnosis {
   track: Track;
-  personRole: PersonRole;
-  /** Null when no escalation signal was given (pure polarisation, or "weet niet"). */
+  /** Null when no stage signal was given ("weet niet", or only residents' distrust). */
   glasl: GlaslEstimate | null;
   certainty: Certainty;
   roles: RoleId[];
   position: Position;
   missingVoices: VoiceId[];
-  channels: ChannelId[];
-  /** Game changers not (known to be) used; empty when the question did not apply. */
+  /** The rung promised and the rung delivered; null when not given (or not asked). */
+  participation: { promised: Rung | null; delivered: Rung | null };
+  /** Game changers known not to be used; empty when the question did not apply or was answered "weet niet". */
   gameChangersMissing: GameChangerId[];
+  /** How many questions were answered "weet ik niet" (safety: "weet ik niet zeker"). */
+  unknowns: number;
   flags: Record<Flag, boolean>;
   reasons: Reason[];
 }
 
-/** Public sources of the models named in the result and the explainers (domain.md). */
+/** Public sources of the rules, the result and the explainers (the URLs of docs/method.md). */
 export const SOURCES = {
   glasl: 'https://link.springer.com/chapter/10.1007/978-94-017-1132-6_6',
   glaslSignals: 'https://www.perspectus.se/tjordan/Escalationtable.html',
   glaslPhases: 'https://henk50.wordpress.com/tag/escalatieladder/',
   glaslInterventions: 'http://c2r-mediation.org/Schwerpunkt/Strategiemodelle/strategiemodelle.html',
+  /** Glasl warning-sign checklists: avoidance, talk behind backs, topics avoided (not validated). */
+  glaslWarningSigns: 'https://m-huebler.de/author/huebi',
   brandsmaLaws: 'https://insidepolarisation.nl/wij-zij-denken/',
   brandsmaRoles: {
     nl: 'https://www.polarisatie.nl/nl-home/wat-is-polarisatie/rollen/',
     en: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/roles/',
   },
   brandsmaGameChangers: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/game-changers/',
+  /** Administrators acting as bridge builders can force people to choose sides and squeeze the middle. */
+  bridgeBuilderTrap: 'https://www.magazine-on-the-spot.nl/samenvoorsocialestabiliteit/polarisatie/',
+  /** Horizontal, vertical and affective polarisation. */
+  kinds: 'https://www.grenzeloossamenwerken.nl/actueel/nieuws/2025/6/27/werken-met-polarisatie-in-transities',
+  /** KIS: horizontal vs vertical polarisation; do not label protesters. */
+  kisVertical: 'https://www.kis.nl/artikel/wat-is-polarisatie',
   participationLadder:
     'https://www.movisie.nl/artikel/participatieladder-ordent-praktijkvoorbeelden-clientenparticipatie',
   /** Netwerk Weerbaar Bestuur (BZK and the associations of mayors, aldermen and councillors). */
   weerbaarBestuur: 'https://weerbaarbestuur.nl/',
+  /** Police: doxing is a crime in the Netherlands since 1 January 2024; report it. */
+  doxxing: 'https://www.politie.nl/nieuws/2024/januari/2/00-doxing-sinds-1-januari-strafbaar.html',
+  /** A municipality's page on geheimhouding (afscherming) of personal data in the BRP. */
+  brpSecrecy:
+    'https://gemeente.leiden.nl/inwoners-en-ondernemers/paspoort-rijbewijs-uittreksels/basisregistratie-personen/geheimhouding-persoonsgegevens-aanvragen/',
 } as const;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Locale } from '../../message/types.js';
 import { loadDataFile, parseDataFile } from '../../data-file.js';
 import { IdSchema } from '../../dialog/schema.js';
+import { readDiagnosis } from './stored-diagnosis.js';
 import {
   CERTAINTIES,
   FLAGS,
@@ -53,11 +54,6 @@ export const ModuleConditionSchema = z
     gameChangersMissingAtLeast: z.number().int().min(1).max(GAME_CHANGERS.length).optional(),
     /** `any`: some voice is missing; a list: one of these is missing. */
     missingVoices: anyOrList(VOICES).optional(),
-    /** The person's role. */
-    personRole: z
-      .array(z.enum(['bestuurder', 'ambtenaar', 'raadslid', 'other']))
-      .min(1)
-      .optional(),
     certainty: z.array(z.enum(CERTAINTIES)).min(1).optional(),
     /** Always holds: a fallback suggestion. */
     always: z.literal(true).optional(),
@@ -98,11 +94,13 @@ export const ModuleCatalogueSchema = z
         ctx.addIssue({ code: 'custom', message: `duplicate module id "${module.id}"`, path: ['modules', index, 'id'] });
       seen.add(module.id);
     });
-    // The safety gate must always lead somewhere: one module has to answer the safety flag.
-    if (!catalogue.modules.some((m) => m.suggestWhen.some((r) => r.when.flag === 'safety')))
+    // The safety gate must always lead somewhere: one completed module has to answer the safety flag.
+    if (
+      !catalogue.modules.some((m) => !m.toBeCompletedByOrganiser && m.suggestWhen.some((r) => r.when.flag === 'safety'))
+    )
       ctx.addIssue({
         code: 'custom',
-        message: 'one module needs a rule `when: { flag: safety }` (escalation and safety)',
+        message: 'one module that is not to be completed by the organiser needs a rule `when: { flag: safety }`',
         path: ['modules'],
       });
   });
@@ -139,7 +137,6 @@ export function matchesCondition(c: ModuleCondition, d: Diagnosis): boolean {
   if (c.gameChangersMissingAtLeast !== undefined && d.gameChangersMissing.length < c.gameChangersMissingAtLeast)
     return false;
   if (c.missingVoices && !matchesAnyOrList(c.missingVoices, d.missingVoices)) return false;
-  if (c.personRole && !(c.personRole as readonly string[]).includes(d.personRole)) return false;
   if (c.certainty && !c.certainty.includes(d.certainty)) return false;
   return true;
 }
@@ -156,7 +153,6 @@ export function whyOf(c: ModuleCondition, d: Diagnosis): TextRef {
     return { key: 'result.moduleWhy.gameChangers', vars: { count: d.gameChangersMissing.length } };
   if (c.missingVoices) return { key: 'result.moduleWhy.missingVoices', vars: { count: d.missingVoices.length } };
   if (c.track) return { key: `result.moduleWhy.track.${d.track}` };
-  if (c.personRole) return { key: 'result.moduleWhy.personRole', choices: { step: 'role', ids: [d.personRole] } };
   if (c.certainty) return { key: `result.moduleWhy.certainty.${d.certainty}` };
   return { key: 'result.moduleWhy.always' };
 }
@@ -178,12 +174,16 @@ const isSafetyModule = (module: CatalogueModule): boolean => module.suggestWhen.
 /**
  * 1 to `max` (default 3) modules for a diagnosis: each module once, by its best matching rule, highest priority
  * first (ties: catalogue order). With the safety flag, the safety module always comes first, whatever the
- * priorities say. When nothing matches, the first module of the catalogue is offered as a start.
+ * priorities say. A module the organiser still has to complete is never suggested: it has nothing to offer yet.
+ * When nothing matches, the first completed module of the catalogue is offered as a start. Diagnoses stored in
+ * an earlier shape are read with {@link readDiagnosis}.
  */
-export function suggestModules(catalogue: ModuleCatalogue, diagnosis: Diagnosis, max = 3): SuggestedModule[] {
+export function suggestModules(catalogue: ModuleCatalogue, stored: Diagnosis, max = 3): SuggestedModule[] {
+  const diagnosis = readDiagnosis(stored);
   const limit = Math.max(1, Math.floor(Number.isFinite(max) ? max : 3));
   const best = new Map<string, SuggestedModule & { order: number }>();
   catalogue.modules.forEach((module, order) => {
+    if (module.toBeCompletedByOrganiser) return;
     for (const rule of module.suggestWhen) {
       if (!matchesCondition(rule.when, diagnosis)) continue;
       const current = best.get(module.id);
@@ -203,8 +203,9 @@ export function suggestModules(catalogue: ModuleCatalogue, diagnosis: Diagnosis,
   );
   const picked = ranked.slice(0, limit).map(({ order: _order, ...rest }) => rest);
   if (picked.length > 0) return picked;
-  const first = catalogue.modules[0];
-  // The schema guarantees at least one module; the guard keeps the function total for hand-made catalogues.
+  const first = catalogue.modules.find((m) => !m.toBeCompletedByOrganiser);
+  // The schema guarantees a completed module (the safety one); the guard keeps the function total for hand-made
+  // catalogues.
   return first ? [{ module: first, priority: 0, why: { key: 'result.moduleWhy.always' }, isSafety: false }] : [];
 }
 

@@ -4,10 +4,11 @@
  */
 import { button } from '../../core/context.js';
 import type { Block, MessageVars, OutboundMessage } from '../../message/types.js';
-import { SOURCES, type Diagnosis, type Finding, type Reason } from './model.js';
+import { readDiagnosis } from './stored-diagnosis.js';
+import { SAFETY_FIRST_FROM, SOURCES, interventionsFor, type Diagnosis, type Finding, type Reason } from './model.js';
 import { localText, type SuggestedModule } from './modules.js';
 import { checkinRoutes } from './routes.js';
-import { formatDate, message, renderRef, type RenderContext } from './text.js';
+import { choiceList, formatDate, joinList, message, renderRef, type RenderContext } from './text.js';
 
 /** Votes of "was this useful?". */
 export const USEFUL_VOTES = ['yes', 'partly', 'no'] as const;
@@ -26,19 +27,34 @@ const FINDING_ORDER: Finding[] = [
   'safety',
   'track',
   'glasl',
+  'intervention',
+  'vertical',
   'roles',
   'bridgeBuilder',
+  'position',
   'missingVoices',
   'participation',
   'gameChangers',
 ];
 const WARNING_FINDINGS = new Set<Finding>(['safety', 'bridgeBuilder']);
 
+const rungName = (rc: RenderContext, rung: string | null): string => (rung ? rc.t(`result.rung.${rung}`) : '');
+
+/** Variables every finding text may use; each has a value, so no text of an older result fails to render. */
 function diagnosisVars(rc: RenderContext, d: Diagnosis): MessageVars {
   const vars: MessageVars = {
     roleCount: d.roles.length,
     voiceCount: d.missingVoices.length,
     missingCount: d.gameChangersMissing.length,
+    promised: rungName(rc, d.participation.promised),
+    delivered: rungName(rc, d.participation.delivered),
+    phase: '',
+    stage: 0,
+    from: 0,
+    to: 0,
+    interventions: '',
+    safetyFirst: 'no',
+    safetyFrom: SAFETY_FIRST_FROM,
   };
   if (d.glasl)
     Object.assign(vars, {
@@ -46,18 +62,34 @@ function diagnosisVars(rc: RenderContext, d: Diagnosis): MessageVars {
       stage: d.glasl.stage,
       from: d.glasl.from,
       to: d.glasl.to,
+      // Glasl's interventions for the estimated range, from the one table in model.ts.
+      interventions: joinList(
+        rc.locale,
+        interventionsFor(d.glasl.from, d.glasl.to).map((id) => rc.t(`result.intervention.${id}`)),
+      ),
+      safetyFirst: d.glasl.to >= SAFETY_FIRST_FROM ? 'yes' : 'no',
     });
   return vars;
 }
 
-/** A finding line (`result.finding.*`, the twin of its reason key) and its "Waarom:" line. */
-function findingBlock(rc: RenderContext, reason: Reason, vars: MessageVars): Block {
-  const findingKey = reason.key.replace(/^result\.why\./, 'result.finding.');
-  const finding = renderRef(rc, { ...reason, key: findingKey }, vars);
-  const why = rc.t('result.whyLine', { why: renderRef(rc, reason, vars) });
+/**
+ * A reason's text, or undefined when it is gone: a result stored by an older version may name texts or choices
+ * that no longer exist (the translator then answers with the key itself).
+ */
+function renderReason(rc: RenderContext, reason: Reason, vars: MessageVars): string | undefined {
+  if (reason.choices && choiceList(rc, reason.choices) === '') return undefined;
+  const text = renderRef(rc, reason, vars);
+  return text === reason.key ? undefined : text;
+}
+
+/** A finding line (`result.finding.*`, the twin of its reason key) and its "Waarom:" line; undefined when gone. */
+function findingBlock(rc: RenderContext, reason: Reason, vars: MessageVars): Block | undefined {
+  const finding = renderReason(rc, { ...reason, key: reason.key.replace(/^result\.why\./, 'result.finding.') }, vars);
+  const why = renderReason(rc, reason, vars);
+  if (finding === undefined || why === undefined) return undefined;
   return {
     type: 'text',
-    text: `${finding}\n${why}`,
+    text: `${finding}\n${rc.t('result.whyLine', { why })}`,
     tone: WARNING_FINDINGS.has(reason.finding) ? 'warning' : 'normal',
   };
 }
@@ -71,7 +103,8 @@ function modelLinks(rc: RenderContext, d: Diagnosis): { label: string; url: stri
     links.push({ label: rc.t('result.model.brandsmaRoles'), url: SOURCES.brandsmaRoles[rc.locale] });
   if (d.gameChangersMissing.length > 0)
     links.push({ label: rc.t('result.model.brandsmaGameChangers'), url: SOURCES.brandsmaGameChangers });
-  links.push({ label: rc.t('result.model.participation'), url: SOURCES.participationLadder });
+  if (d.flags.vertical) links.push({ label: rc.t('result.model.vertical'), url: SOURCES.kisVertical });
+  if (!d.flags.internal) links.push({ label: rc.t('result.model.participation'), url: SOURCES.participationLadder });
   return links;
 }
 
@@ -82,19 +115,28 @@ export function moduleWhy(rc: RenderContext, suggestion: SuggestedModule): strin
 
 /** Build the result message for one person. */
 export function buildResultMessage(view: ResultView, rc: RenderContext): OutboundMessage {
-  const { diagnosis: d, resultId } = view;
+  const { resultId } = view;
+  const d = readDiagnosis(view.diagnosis);
   const { t } = rc;
   const vars = diagnosisVars(rc, d);
   const blocks: Block[] = [
     { type: 'heading', text: t('result.title') },
     { type: 'text', text: t(`result.summary.${d.track}`, vars) },
   ];
+  // Built mostly on "weet niet": say plainly that the result is unsure before any finding.
+  if (d.flags.mostlyUnknown) blocks.push({ type: 'text', text: t('result.mostlyUnknown'), tone: 'warning' });
 
   for (const finding of FINDING_ORDER) {
-    for (const reason of d.reasons.filter((r) => r.finding === finding)) blocks.push(findingBlock(rc, reason, vars));
+    for (const reason of d.reasons.filter((r) => r.finding === finding)) {
+      const block = findingBlock(rc, reason, vars);
+      if (block) blocks.push(block);
+    }
   }
 
-  const certaintyWhy = d.reasons.filter((r) => r.finding === 'certainty').map((r) => renderRef(rc, r, vars));
+  const certaintyWhy = d.reasons.flatMap((r) => {
+    const why = r.finding === 'certainty' ? renderReason(rc, r, vars) : undefined;
+    return why === undefined ? [] : [why];
+  });
   blocks.push({
     type: 'text',
     text: `${t(`result.certainty.${d.certainty}`)}\n${t('result.whyLine', { why: certaintyWhy.join(' ') })}`,

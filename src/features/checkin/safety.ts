@@ -1,6 +1,6 @@
 /**
- * The escalation route shown instead of a result when a check-in reports threats, intimidation, damage or
- * violence: coaching stops, the person is pointed to help. Only "route shown" is counted, without the person.
+ * The escalation route shown instead of a result when a check-in reports threats, intimidation, doxing, damage
+ * or violence: coaching stops, the person is pointed to help. Only "route shown" is counted, without the person.
  */
 import type { Config } from '../../config.js';
 import type { Block, OutboundMessage } from '../../message/types.js';
@@ -14,6 +14,8 @@ export interface SafetyRouteOptions {
   escalation: Config['escalation'];
   /** The catalogue module about escalation and safety, offered as a button when given. */
   moduleId?: string;
+  /** Personal details were posted online (doxing): add the concrete steps for that. */
+  doxxing?: boolean;
 }
 
 /** The route: danger (112), police, the mayor (public order and safety), support for officials, the local contact. */
@@ -28,6 +30,14 @@ export function buildSafetyRoute(rc: RenderContext, options: SafetyRouteOptions)
     { type: 'text', text: t('safety.mayor') },
     { type: 'text', text: t('safety.officials') },
   ];
+  // Doxing (a crime since 2024, SOURCES.doxxing): take it down and report it, tell the municipality, and ask for
+  // geheimhouding of personal data in the BRP (SOURCES.brpSecrecy).
+  if (options.doxxing) {
+    blocks.push({ type: 'heading', text: t('safety.doxxing.title') });
+    blocks.push({ type: 'text', text: t('safety.doxxing.report'), tone: 'warning' });
+    blocks.push({ type: 'text', text: t('safety.doxxing.contact') });
+    blocks.push({ type: 'text', text: t('safety.doxxing.brp') });
+  }
 
   if (name || phone || url) {
     blocks.push({ type: 'text', text: t('safety.local.intro') });
@@ -43,6 +53,7 @@ export function buildSafetyRoute(rc: RenderContext, options: SafetyRouteOptions)
   const links: { label: string; url: string }[] = [
     { label: t('safety.links.weerbaarBestuur'), url: SOURCES.weerbaarBestuur },
   ];
+  if (options.doxxing) links.push({ label: t('safety.links.doxxing'), url: SOURCES.doxxing });
   if (url) links.unshift({ label: name ?? t('safety.local.url'), url });
   blocks.push({ type: 'links', links });
   blocks.push({ type: 'text', text: t('safety.notStored'), tone: 'muted' });

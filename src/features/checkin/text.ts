@@ -14,12 +14,22 @@ export interface RenderContext {
 /** The dialog whose choice labels a {@link ChoiceRef} names. */
 export const CHECKIN_DIALOG_ID = 'checkin';
 
-/** "‘a’, ‘b’ en ‘c’" / "‘a’, ‘b’ and ‘c’" of the translated labels of some check-in choices. */
+/**
+ * "‘a’, ‘b’ en ‘c’" / "‘a’, ‘b’ and ‘c’" of the translated labels of some check-in choices. A choice whose label
+ * is gone (a result stored by an older dialog version) is left out rather than shown as a key.
+ */
 export function choiceList(rc: RenderContext, ref: ChoiceRef): string {
-  const labels = ref.ids.map((id) =>
-    rc.t('result.quoted', { label: rc.t(`${CHECKIN_DIALOG_ID}.${ref.step}.choices.${id}`) }),
-  );
-  return listFormat(rc.locale).format(labels);
+  const labels = ref.ids.flatMap((id) => {
+    const key = `${CHECKIN_DIALOG_ID}.${ref.step}.choices.${id}`;
+    const label = rc.t(key);
+    return label === key ? [] : [rc.t('result.quoted', { label })];
+  });
+  return joinList(rc.locale, labels);
+}
+
+/** "a, b en c" / "a, b and c". */
+export function joinList(locale: Locale, items: readonly string[]): string {
+  return listFormat(locale).format(items);
 }
 
 // Intl formatters are costly to build and safe to share: one per locale.

@@ -25,13 +25,13 @@ describe('the whole check-in through the terminal chat', () => {
   it('in Dutch: a council member on a dossier that is conflict and polarisation at once', async () => {
     const out = await transcript([
       'checkin',
-      '3', // raadslid
       '3', // allebei
-      '2,4', // debat, vijandbeelden
+      '2,5', // debat, vaste beelden
       '1', // geen bedreiging
-      '1,3,8', // pushers, stil midden, ik sta erboven
+      '5', // meebeslissen beloofd
+      '1', // alleen geïnformeerd
       '1,5', // stille midden, wantrouwen
-      '1,6', // inspraakavond, minder invloed dan beloofd
+      '1,3,8', // pushers, stil midden, ik sta erboven
       '4', // alleen toon
       'Volgende week met de wijkagent praten',
       'mijn resultaten',
@@ -46,6 +46,8 @@ describe('the whole check-in through the terminal chat', () => {
     expect(out).toContain('Deze modules passen bij jouw situatie');
     // The bridge-builder trap: the person stands above the poles.
     expect(out).toMatch(/bruggenbouwer/i);
+    // The broken promise, with both rungs named.
+    expect(out).toContain('Beloofd was: meebeslissen. Inwoners kregen: informeren.');
     expect(out).toContain('Je resultaat');
   });
 
@@ -53,17 +55,17 @@ describe('the whole check-in through the terminal chat', () => {
     const out = await transcript([
       'language en',
       'checkin',
-      '2', // civil servant
       'maybe', // free text where a choice is expected
       '2', // polarisation
       'back',
       '2',
+      '2', // debate
       '1', // no threats
+      '9', // promised influence: don't know (so no question about what they got)
+      '9', // voices: don't know
       '1,2', // pushers, joiners
-      '9', // don't know
-      '8', // don't know
       '5', // none of these
-      '1', // skip the note
+      '1', // the note
     ]);
     expect(out).toContain('Question 1 of 8');
     expect(out).toContain('Pick one of the buttons, or type the number of your choice.');
@@ -74,13 +76,14 @@ describe('the whole check-in through the terminal chat', () => {
   });
 
   it('stops coaching and shows the escalation route when threats are reported', async () => {
-    const out = await transcript(['checkin', '1', '2', '2']); // bestuurder, wij-zij, threats
+    const out = await transcript(['checkin', '2', '1', '2']); // wij-zij, still talking, threats
     expect(out).toContain('112');
     expect(out).not.toContain('Deze modules passen bij jouw situatie');
   });
 
   it('refuses a note over the limit with the limit named, and keeps the question open', async () => {
-    const out = await transcript(['checkin', '1', '1', '1', '1', '1', '1', 'x'.repeat(300)]);
+    // conflict, still talking, no threats, informing promised and delivered, silent middle, one side; then the note
+    const out = await transcript(['checkin', '1', '1', '1', '1', '1', '1', '1', 'x'.repeat(300)]);
     expect(out).toContain('Het maximum is 280 tekens');
     expect(out.match(/\[Tot slot \(niet verplicht\)\]/g)?.length).toBe(2);
   });

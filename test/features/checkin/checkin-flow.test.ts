@@ -59,17 +59,22 @@ describe('the check-in through the bot', () => {
   it('a conflict check-in skips the Brandsma questions, keeps the result and lets the person forget it', async () => {
     const env = await setup();
     const { io, asked } = await checkIn(env, {
-      role: 'ambtenaar',
       kind: 'conflict',
       signals: ['debating'],
-      safety: 'none',
+      safety: ['none'],
+      participation: 'codecide',
+      delivered: 'inform',
       voices: ['neighbours'],
-      participation: ['meeting'],
+      position: 'meSide',
       note: CANARY,
     });
-    expect(asked).toEqual(['role', 'kind', 'signals', 'safety', 'voices', 'participation', 'note']);
+    expect(asked).toEqual(['kind', 'signals', 'safety', 'participation', 'delivered', 'voices', 'position', 'note']);
     const result = io.log.find((r) => r.op === 'send' && r.message.text.startsWith(translator.t('nl', 'result.title')));
     expect(result && result.op === 'send' && result.direct).toBe(true);
+    // The broken promise is named with both rungs; the one-sided view lowers the certainty.
+    const shown = result && result.op === 'send' ? result.message.text : '';
+    expect(shown).toContain('Beloofd was: meebeslissen. Inwoners kregen: informeren.');
+    expect(shown).toContain(translator.t('nl', 'result.certainty.medium'));
     const stored = await env.store.keysOf(env.pseudonym);
     const resultKey = stored.find((k) => k.startsWith('checkin:result:'));
     expect(resultKey).toBeDefined();
@@ -89,8 +94,8 @@ describe('the check-in through the bot', () => {
 
   it('reporting threats stops the check-in, shows the route with the municipal contact, and keeps nothing of the person', async () => {
     const env = await setup();
-    const { io, asked } = await checkIn(env, { role: 'bestuurder', kind: 'polarisation', safety: 'threats' });
-    expect(asked).toEqual(['role', 'kind', 'safety']);
+    const { io, asked } = await checkIn(env, { kind: 'polarisation', signals: ['images'], safety: ['threats'] });
+    expect(asked).toEqual(['kind', 'signals', 'safety']);
     const texts = io.texts().join('\n');
     expect(texts).toContain(translator.t('nl', 'safety.title'));
     expect(texts).not.toContain(translator.t('nl', 'result.title'));
@@ -98,5 +103,16 @@ describe('the check-in through the bot', () => {
     expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
     expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([]);
     expect((await env.store.getVersioned(dialogKey(env.pseudonym))).value).toBeUndefined();
+  });
+
+  it('doxing: the route gives the concrete steps and keeps nothing of the person', async () => {
+    const env = await setup();
+    const { io, asked } = await checkIn(env, { kind: 'both', signals: ['integrity'], safety: ['doxxing'] });
+    expect(asked).toEqual(['kind', 'signals', 'safety']);
+    const texts = io.texts().join('\n');
+    for (const key of ['safety.doxxing.report', 'safety.doxxing.contact', 'safety.doxxing.brp'])
+      expect(texts).toContain(translator.t('nl', key));
+    expect(texts).not.toContain(translator.t('nl', 'result.title'));
+    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/features/checkin/diagnosis.js';
-import { CERTAINTIES, PHASES, TRACKS, type Diagnosis } from '../../../src/features/checkin/model.js';
-import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
+import { CERTAINTIES, PHASES, TRACKS, type Diagnosis, type Reason } from '../../../src/features/checkin/model.js';
+import { loadModuleCatalogue, suggestModules, type ModuleCatalogue } from '../../../src/features/checkin/modules.js';
 import { buildResultMessage } from '../../../src/features/checkin/result.js';
 import { advance } from '../../../src/dialog/engine.js';
 import { loadDialogFile } from '../../../src/dialog/loader.js';
@@ -15,7 +15,11 @@ const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
 // Strict: a missing key or a missing ICU variable throws, so every rendered result is complete.
 const translator = createTranslator({ dir: 'dialogs', strict: true });
 const questions = def.steps.filter((s): s is QuestionStep => s.kind !== 'say');
-const SAFETY_ANSWERS = ['threats', 'damage'];
+const SAFETY_ANSWERS = ['threats', 'doxxing', 'damage'];
+const reportsDanger = (answer: Answer | undefined): boolean =>
+  (Array.isArray(answer) ? answer : [answer]).some((id) => SAFETY_ANSWERS.includes(id as string));
+/** The steps where "weet niet" is a choice (safety's "weet ik niet zeker" is the one unknown that speaks). */
+const DONT_KNOW_STEPS = questions.filter((s) => 'choices' in s && s.choices.includes('dontKnow')).map((s) => s.id);
 const RUNS = 400;
 
 /** A valid answer to one question step, built from the real choices of dialogs/checkin.yaml. */
@@ -68,15 +72,29 @@ function expectValid(d: Diagnosis): void {
   expect(JSON.parse(JSON.stringify(d))).toEqual(d);
 }
 
-function expectSafetyWins(d: Diagnosis): void {
-  const suggestions = suggestModules(catalogue, d);
+function expectSafetyWins(d: Diagnosis, modules: ModuleCatalogue = catalogue): void {
+  const suggestions = suggestModules(modules, d);
   expect(suggestions.length).toBeGreaterThanOrEqual(1);
   expect(suggestions.length).toBeLessThanOrEqual(3);
   expect(new Set(suggestions.map((s) => s.module.id)).size).toBe(suggestions.length);
+  // A module the organiser still has to complete is never suggested.
+  expect(suggestions.filter((s) => s.module.toBeCompletedByOrganiser)).toEqual([]);
+  // Inside the organisation there are no residents: never the participation module.
+  if (d.flags.internal) expect(suggestions.map((s) => s.module.id)).not.toContain('m6');
   if (d.flags.safety) {
     expect(suggestions[0]?.module.id).toBe('m8');
     expect(suggestions[0]?.isSafety).toBe(true);
   }
+}
+
+/** What a diagnosis claims, without the certainty (which "weet niet" is allowed to lower). */
+function claims(d: Diagnosis): unknown {
+  const { certainty: _c, unknowns: _u, flags, reasons, glasl, ...rest } = d;
+  const { mostlyUnknown: _m, ...otherFlags } = flags;
+  const kept = reasons
+    .filter((r) => r.finding !== 'certainty')
+    .map((r: Reason) => (r.finding === 'intervention' ? { key: r.key } : r));
+  return { ...rest, flags: otherFlags, reasons: kept, glasl: glasl && { ...glasl, from: undefined } };
 }
 
 describe('diagnose: every answer combination of the real check-in', () => {
@@ -86,12 +104,49 @@ describe('diagnose: every answer combination of the real check-in', () => {
         const d = diagnose(answers);
         expectValid(d);
         expectSafetyWins(d);
-        expect(d.flags.safety).toBe(SAFETY_ANSWERS.includes(answers.safety as string));
+        expect(d.flags.safety).toBe(reportsDanger(answers.safety));
         for (const locale of ['nl', 'en'] as const) {
           const view = { resultId: 'r1', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: 0 };
           const message = buildResultMessage(view, { t: translator.bind(locale), locale });
           expect(message.text).toContain(translator.t(locale, 'result.onePerson'));
         }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('diagnose: properties trainers rely on', () => {
+  it('"weet niet" never produces a finding: it only lowers the certainty', () => {
+    fc.assert(
+      fc.property(answersArb, fc.constantFrom(...DONT_KNOW_STEPS), (answers, step) => {
+        const asked = diagnose({
+          ...answers,
+          [step]:
+            step === 'kind' || step === 'position' || step === 'participation' || step === 'delivered'
+              ? 'dontKnow'
+              : ['dontKnow'],
+        });
+        const { [step]: _dropped, ...rest } = answers;
+        const notAsked = diagnose(rest);
+        expect(claims(asked)).toEqual(claims(notAsked));
+        expect(asked.unknowns).toBeGreaterThanOrEqual(1);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('safety always wins, and unfilled modules are never suggested, whatever the organiser leaves open', () => {
+    const openable = catalogue.modules.filter((m) => !m.suggestWhen.some((r) => r.when.flag === 'safety'));
+    fc.assert(
+      fc.property(answersArb, fc.subarray(openable.map((m) => m.id)), (answers, open) => {
+        const modules: ModuleCatalogue = {
+          ...catalogue,
+          modules: catalogue.modules.map((m) => (open.includes(m.id) ? { ...m, toBeCompletedByOrganiser: true } : m)),
+        };
+        const d = diagnose(answers);
+        expectSafetyWins(d, modules);
+        expect(d.flags.safety).toBe(reportsDanger(answers.safety));
       }),
       { numRuns: RUNS },
     );
@@ -134,24 +189,28 @@ describe('the check-in dialog end to end (engine + diagnosis)', () => {
         const d = diagnose(state.answers);
         expectValid(d);
         expectSafetyWins(d);
-        const reportedDanger = SAFETY_ANSWERS.includes(chosen.safety as string);
+        const reportedDanger = reportsDanger(chosen.safety);
         expect(state.outcome === 'safety').toBe(reportedDanger);
         expect(d.flags.safety).toBe(reportedDanger);
         // After a safety stop no later question was asked.
         if (reportedDanger)
           expect(
             Object.keys(state.answers).filter((k) =>
-              ['roles', 'voices', 'participation', 'gameChangers', 'note'].includes(k),
+              ['position', 'roles', 'participation', 'delivered', 'voices', 'gameChangers', 'note'].includes(k),
             ),
           ).toEqual([]);
         // The progress line counts the person's path: 8 numbered questions at most (the note is an unnumbered
-        // extra), fewer for one track.
+        // extra), 7 for a conflict; no delivered rung without a promised one, no voices inside the organisation.
         expect(Math.max(...totals)).toBeLessThanOrEqual(8);
         const last = totals.at(-1) ?? 0;
         const numbered = state.history.filter((id) => id !== 'note').length;
-        if (!reportedDanger) expect(last).toBe(numbered);
-        if (!reportedDanger && chosen.kind === 'conflict') expect(last).toBe(6);
-        if (!reportedDanger && chosen.kind === 'polarisation') expect(last).toBe(7);
+        if (!reportedDanger) {
+          expect(last).toBe(numbered);
+          const promised = !['unclear', 'notYet', 'internal', 'dontKnow'].includes(chosen.participation as string);
+          const internal = chosen.participation === 'internal';
+          const full = chosen.kind === 'conflict' ? 7 : 8;
+          expect(last).toBe(full - Number(!promised) - Number(internal));
+        }
       }),
       { numRuns: RUNS },
     );

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
-import { loadModuleCatalogue } from '../../../src/features/checkin/modules.js';
+import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
+import type { StoredResult } from '../../../src/features/checkin/results-repo.js';
 import { loadConfig } from '../../../src/config.js';
 import type { TurnContext } from '../../../src/core/context.js';
 import { createRouteTable } from '../../../src/core/route-table.js';
@@ -27,7 +29,7 @@ const event: InboundEvent = {
   text: 'x',
 };
 
-function harness(env: Record<string, string> = {}) {
+function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
   const store = new MemoryStore({ now: () => T0 });
   const sent: { message: OutboundMessage; direct: boolean; ref: SentRef }[] = [];
   const removed: string[] = [];
@@ -41,7 +43,7 @@ function harness(env: Record<string, string> = {}) {
     event,
     person: PERSON,
     locale: 'nl',
-    t: translator.bind('nl'),
+    t,
     store,
     log: logger.log,
     config,
@@ -90,7 +92,7 @@ function harness(env: Record<string, string> = {}) {
 
 const state = (answers: Record<string, Answer>, outcome?: string): DialogState => ({
   dialogId: 'checkin',
-  version: 1,
+  version: 2,
   answers,
   history: Object.keys(answers),
   turn: 9,
@@ -100,13 +102,13 @@ const state = (answers: Record<string, Answer>, outcome?: string): DialogState =
   ...(outcome ? { outcome } : {}),
 });
 const calm = {
-  role: 'raadslid',
   kind: 'both',
   signals: ['images'],
-  safety: 'none',
-  roles: ['pushers', 'meMiddle'],
+  safety: ['none'],
+  participation: 'consult',
+  delivered: 'consult',
   voices: ['youth'],
-  participation: ['meeting'],
+  roles: ['pushers', 'meMiddle'],
   gameChangers: ['tone'],
   note: { text: CANARY },
 };
@@ -133,8 +135,9 @@ describe('check-in feature', () => {
   });
 
   it.each([
-    ['the safety outcome', state({ role: 'bestuurder', kind: 'polarisation', safety: 'threats' }, 'safety')],
-    ['a safety answer without outcome', state({ kind: 'conflict', signals: ['talking'], safety: 'damage' })],
+    ['the safety outcome', state({ kind: 'polarisation', signals: ['images'], safety: ['threats'] }, 'safety')],
+    ['a safety answer without outcome', state({ kind: 'conflict', signals: ['talking'], safety: ['damage'] })],
+    ['doxing', state({ kind: 'both', signals: ['integrity'], safety: ['doxxing'] }, 'safety')],
   ])('%s shows the route with the configured contact and stores nothing about the person', async (_name, s) => {
     const h = harness({ ESCALATION_CONTACT_NAME: 'Team OOV Voorbeeld', ESCALATION_CONTACT_PHONE: '14 0123' });
     await h.done(s);
@@ -143,6 +146,9 @@ describe('check-in feature', () => {
     expect(allText(h.last())).toContain(translator.t('nl', 'safety.title'));
     const facts = h.last()?.blocks.flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : []));
     expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
+    // The concrete doxing steps only when personal details were posted.
+    const doxxing = Array.isArray(s.answers.safety) && s.answers.safety.includes('doxxing');
+    expect(allText(h.last()).includes(translator.t('nl', 'safety.doxxing.brp'))).toBe(doxxing);
     expect(await h.store.keysOf(PERSON)).toEqual([]);
     expect(await h.store.counter(keys.counter('safetyRouteShown'))).toBe(1);
   });
@@ -214,5 +220,36 @@ describe('check-in feature', () => {
     expect(allText(h.last())).toContain('M3 Conflictdiagnose');
     await h.click(route('learn', { topic: 'glasl' }));
     expect(allText(h.last())).toContain(translator.t('nl', 'learn.glasl.title'));
+  });
+});
+
+describe('results stored by the first version of the check-in', () => {
+  const old = JSON.parse(readFileSync('test/features/checkin/fixtures/v1-results.json', 'utf8')) as StoredResult[];
+
+  it('are listed by "mijn resultaten" and shown without missing texts or retired claims', async () => {
+    // Production translates leniently; every warning (a missing text, a failed format) is collected here.
+    const warnings: string[] = [];
+    const lenient = createTranslator({ dir: 'dialogs', onWarning: (w) => warnings.push(`${w.kind} ${w.key}`) });
+    const h = harness({}, lenient.bind('nl'));
+    const results = old.map((r, i) => ({ ...r, createdAt: T0 - (i + 1) * 1000, expiresAt: T0 + 86_400_000 }));
+    for (const r of results) await h.store.set(keys.result(PERSON, r.id), r);
+    await h.store.set(
+      keys.resultList(PERSON),
+      results.map((r) => ({ id: r.id, createdAt: r.createdAt, expiresAt: r.expiresAt })),
+    );
+
+    await h.command('myResults');
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.list.title', { count: results.length }));
+    for (const r of results) {
+      await h.click(route('show', { id: r.id }));
+      const text = allText(h.last());
+      expect(text).toContain(translator.t('nl', 'result.title'));
+      expect(text).not.toMatch(/\b(result|checkin)\.[a-zA-Z]/);
+    }
+    expect(warnings).toEqual([]);
+    // Round 1 turned "weet niet" on the game changers into four not used; that claim is not repeated.
+    const first = h.sent.find((x) => x.message.text.includes(translator.t('nl', 'result.title')))?.message.text ?? '';
+    expect(first).not.toContain(translator.t('nl', 'result.finding.gameChangersMissing', { missingCount: 4 }));
+    expect(suggestModules(catalogue, results[0]!.diagnosis).map((x) => x.module.id)).not.toContain('m4');
   });
 });

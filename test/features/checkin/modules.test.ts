@@ -61,12 +61,15 @@ describe('the seed catalogue', () => {
         signals: ['images'],
         roles: ['pushers', 'joiners', 'scapegoat', 'meAbove'],
         voices: ['youth'],
-        participation: ['lessThanPromised', 'unclearPromise', 'meeting'],
+        participation: 'codecide',
+        delivered: 'inform',
         gameChangers: ['none'],
-        safety: 'unsure',
+        safety: ['unsure'],
       }),
-      diagnose({ kind: 'conflict', signals: ['ultimatums'], safety: 'threats' }),
-      diagnose({ kind: 'dontKnow', participation: ['notYet'], roles: ['meSide'] }),
+      diagnose({ kind: 'conflict', signals: ['ultimatums'], safety: ['threats', 'doxxing'] }),
+      diagnose({ kind: 'dontKnow', participation: 'notYet', roles: ['meSide'] }),
+      diagnose({ kind: 'polarisation', signals: ['vertical'], participation: 'unclear' }),
+      diagnose({ kind: 'dontKnow', signals: ['dontKnow'], roles: ['dontKnow'], voices: ['dontKnow'] }),
       diagnose({}),
     ];
     for (const d of samples) {
@@ -101,11 +104,25 @@ describe('broken catalogues', () => {
     expect(unknownFlag.issues.join('\n')).toContain('modules[0].suggestWhen[0].when.flag');
   });
 
-  it('requires one module that answers the safety flag', () => {
+  it('requires one completed module that answers the safety flag', () => {
     const error = errorOf(() =>
       parseModuleCatalogue('f.yaml', catalogueText(mod('m1', '[{ when: { always: true }, priority: 1 }]'))),
     );
     expect(error.issues.join('\n')).toContain('flag: safety');
+    const open = errorOf(() =>
+      parseModuleCatalogue('f.yaml', catalogueText(mod('m1', SAFETY_RULE, '    toBeCompletedByOrganiser: true'))),
+    );
+    expect(open.issues.join('\n')).toContain('flag: safety');
+  });
+
+  it('rejects the person-role test, which the check-in no longer asks', () => {
+    const error = errorOf(() =>
+      parseModuleCatalogue(
+        'f.yaml',
+        catalogueText(mod('m1', `[{ when: { personRole: [raadslid] }, priority: 1 }, ${SAFETY_RULE.slice(1, -1)}]`)),
+      ),
+    );
+    expect(error.issues.join('\n')).toMatch(/modules\[0\]\.suggestWhen\[0\]\.when/);
   });
 
   it('rejects duplicate ids, missing languages and bad URLs', () => {
@@ -143,12 +160,11 @@ describe('broken catalogues', () => {
 
 describe('suggestion rules', () => {
   const d = diagnose({
-    role: 'raadslid',
     kind: 'both',
     signals: ['images'],
     roles: ['pushers', 'meSide'],
     voices: ['youth'],
-    participation: ['unclearPromise'],
+    participation: 'unclear',
     gameChangers: ['tone'],
   });
 
@@ -171,7 +187,6 @@ describe('suggestion rules', () => {
     [{ gameChangersMissingAtLeast: 4 }, false],
     [{ missingVoices: ['youth'] }, true],
     [{ missingVoices: ['entrepreneurs'] }, false],
-    [{ personRole: ['raadslid'] }, true],
     [{ certainty: ['high'] }, false],
     [{ always: true }, true],
     [{ track: ['both'], glaslStageAtLeast: 5 }, false],
@@ -225,14 +240,14 @@ describe('suggestion rules', () => {
   });
 
   it('puts the safety module first with the safety flag, whatever its priority', () => {
-    const danger = diagnose({ kind: 'both', signals: ['images'], safety: 'threats', voices: ['youth'] });
+    const danger = diagnose({ kind: 'both', signals: ['images'], safety: ['threats'], voices: ['youth'] });
     const picked = suggestModules(custom, danger);
     expect(picked[0]?.module.id).toBe('d');
     expect(picked[0]?.isSafety).toBe(true);
     expect(picked).toHaveLength(3);
   });
 
-  it('falls back to the first module when no rule matches', () => {
+  it('falls back to the first completed module when no rule matches', () => {
     const bare = parseModuleCatalogue(
       'bare.yaml',
       catalogueText(mod('x', '[{ when: { track: [conflict] }, priority: 5 }]'), mod('y', SAFETY_RULE)),
@@ -240,5 +255,22 @@ describe('suggestion rules', () => {
     expect(suggestModules(bare, diagnose({ kind: 'polarisation' })).map((s) => [s.module.id, s.why.key])).toEqual([
       ['x', 'result.moduleWhy.always'],
     ]);
+    const open = parseModuleCatalogue(
+      'open.yaml',
+      catalogueText(
+        mod('x', '[{ when: { always: true }, priority: 99 }]', '    toBeCompletedByOrganiser: true'),
+        mod('y', SAFETY_RULE),
+      ),
+    );
+    expect(suggestModules(open, diagnose({ kind: 'polarisation' })).map((s) => s.module.id)).toEqual(['y']);
+  });
+
+  it('never suggests a module the organiser still has to complete (M5 in the seed), even when its rules match', () => {
+    const seed = loadModuleCatalogue(SEED);
+    const early = diagnose({ kind: 'polarisation', signals: ['debating'], roles: ['pushers'] });
+    expect(seed.modules.find((m) => m.id === 'm5')?.suggestWhen.some((r) => matchesCondition(r.when, early))).toBe(
+      true,
+    );
+    expect(suggestModules(seed, early, 8).map((s) => s.module.id)).not.toContain('m5');
   });
 });

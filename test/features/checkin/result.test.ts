@@ -7,7 +7,13 @@ import {
   EXPLAINER_TOPICS,
   resolveLearnTarget,
 } from '../../../src/features/checkin/explainers.js';
-import { SOURCES } from '../../../src/features/checkin/model.js';
+import {
+  INTERVENTIONS,
+  SAFETY_FIRST_FROM,
+  SOURCES,
+  THIRD_PARTY_FROM,
+  interventionsFor,
+} from '../../../src/features/checkin/model.js';
 import { findModule, loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
 import { buildResultMessage } from '../../../src/features/checkin/result.js';
 import { buildSafetyRoute } from '../../../src/features/checkin/safety.js';
@@ -27,13 +33,13 @@ const buttons = (m: OutboundMessage): Button[] =>
   m.blocks.flatMap((b: Block) => (b.type === 'buttons' ? b.buttons : []));
 
 const rich = diagnose({
-  role: 'bestuurder',
   kind: 'both',
-  signals: ['debating', 'images'],
-  safety: 'none',
-  roles: ['pushers', 'joiners', 'meAbove'],
+  signals: ['debating', 'images', 'vertical'],
+  safety: ['none'],
+  participation: 'codecide',
+  delivered: 'inform',
   voices: ['silentMiddle', 'youth'],
-  participation: ['meeting', 'lessThanPromised'],
+  roles: ['pushers', 'joiners', 'meAbove'],
   gameChangers: ['tone'],
 });
 
@@ -173,7 +179,9 @@ describe('learn cards', () => {
       const facts = m.blocks.flatMap((b) => (b.type === 'facts' ? b.facts : []));
       expect(facts.length).toBeGreaterThanOrEqual(3);
       expect(links(m).length).toBeGreaterThanOrEqual(1);
-      expect(texts(m)).toContain(T(locale, `learn.${topic}.takeaway`));
+      expect(texts(m)).toContain(
+        T(locale, `learn.${topic}.takeaway`, { thirdParty: THIRD_PARTY_FROM, safety: SAFETY_FIRST_FROM }),
+      );
     }
     expect(buildExplainerCard('roles', rc('nl')).blocks.find((b) => b.type === 'facts')).toMatchObject({
       facts: { length: 5 },
@@ -199,5 +207,126 @@ describe('learn cards', () => {
     const m3 = buildModuleCard(findModule(catalogue, 'm3')!, rc('en'));
     expect(texts(m3)).not.toContain(T('en', 'learn.module.organiserNote'));
     expect(links(m3).map((l) => l.url)).toContain(SOURCES.glasl);
+  });
+});
+
+describe('round 2 of the method in the result', () => {
+  const all = (m: OutboundMessage) => texts(m).join('\n');
+
+  it('names the broken promise with both rungs, in plain words', () => {
+    expect(all(result('nl'))).toContain('Beloofd was: meebeslissen. Inwoners kregen: informeren.');
+    expect(all(result('en'))).toContain('Promised: co-deciding. Residents got: informing.');
+  });
+
+  it('names vertical polarisation and links KIS', () => {
+    expect(all(result('nl'))).toContain(T('nl', 'result.finding.vertical'));
+    expect(links(result('nl')).map((l) => l.url)).toContain(SOURCES.kisVertical);
+  });
+
+  it.each(['nl', 'en'] as const)(
+    'names the interventions for the estimated range, from the one table (%s)',
+    (locale) => {
+      const d = diagnose({ kind: 'conflict', signals: ['ultimatums'], safety: ['none'], position: 'meMiddle' });
+      expect(d.glasl).toMatchObject({ from: 6, to: 7 });
+      const text = all(result(locale, d));
+      for (const id of interventionsFor(6, 7)) expect(text).toContain(T(locale, `result.intervention.${id}`));
+      expect(text).not.toContain(T(locale, 'result.intervention.moderation'));
+      expect(text).toContain(
+        locale === 'nl' ? 'Vanaf trede 6 gaat veiligheid voor.' : 'From stage 6, safety comes first.',
+      );
+      const early = all(result(locale, diagnose({ kind: 'conflict', signals: ['debating'], safety: ['none'] })));
+      expect(early).toContain(T(locale, 'result.intervention.moderation'));
+      expect(early).not.toContain(locale === 'nl' ? 'gaat veiligheid voor' : 'safety comes first');
+    },
+  );
+
+  it('the Glasl explainer says the same as the result: every intervention with its stages, from the same table', () => {
+    expect(THIRD_PARTY_FROM).toBe(INTERVENTIONS.find((i) => i.id === 'mediation')?.from);
+    expect(SAFETY_FIRST_FROM).toBe(INTERVENTIONS.find((i) => i.id === 'arbitration')?.from);
+    for (const locale of ['nl', 'en'] as const) {
+      const card = buildExplainerCard('glasl', rc(locale));
+      const text = card.blocks
+        .flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : b.type === 'text' ? [b.text] : []))
+        .join('\n');
+      for (const i of INTERVENTIONS)
+        expect(text).toContain(
+          T(locale, 'learn.glasl.band', { name: T(locale, `result.intervention.${i.id}`), from: i.from, to: i.to }),
+        );
+    }
+  });
+
+  it('says plainly when the result rests mostly on "weet niet", and leads with M1', () => {
+    const d = diagnose({
+      kind: 'dontKnow',
+      signals: ['dontKnow'],
+      safety: ['none'],
+      participation: 'dontKnow',
+      voices: ['dontKnow'],
+      roles: ['pushers', 'meSide'],
+      gameChangers: ['dontKnow'],
+    });
+    const m = result('nl', d);
+    expect(texts(m)).toContain(T('nl', 'result.mostlyUnknown'));
+    expect(suggestModules(catalogue, d)[0]?.module.id).toBe('m1');
+    expect(all(m)).not.toContain(T('nl', 'result.finding.gameChangersMissing', { missingCount: 4 }));
+  });
+
+  it('writes plain Dutch: none of the sentences trainers corrected', () => {
+    const nl = translator
+      .keys('nl')
+      .filter((k) => /^(checkin|result|learn|safety)\./.test(k))
+      .map((k) =>
+        translator.t('nl', k, {
+          count: 1,
+          roleCount: 1,
+          voiceCount: 1,
+          missingCount: 1,
+          choices: 'x',
+          stage: 1,
+          from: 1,
+          to: 2,
+          phase: 'x',
+          promised: 'x',
+          delivered: 'x',
+          interventions: 'x',
+          safetyFirst: 'no',
+          safetyFrom: 6,
+          title: 'x',
+          why: 'x',
+          date: 'x',
+          until: 'x',
+          days: 1,
+          notes: 0,
+          track: 'x',
+          label: 'x',
+          name: 'x',
+          thirdParty: 5,
+          safety: 6,
+        }),
+      );
+    for (const phrase of [
+      'gezicht',
+      'eenzijdig',
+      'getoetst aan het oordeel',
+      'Wat doe jij of de gemeente',
+      'moraliseren',
+    ])
+      expect(
+        nl.filter((text) => text.includes(phrase)),
+        phrase,
+      ).toEqual([]);
+  });
+});
+
+describe('the safety route for doxing', () => {
+  it.each(['nl', 'en'] as const)('gives the concrete steps only when personal details were posted (%s)', (locale) => {
+    const plain = buildSafetyRoute(rc(locale), { escalation: {} });
+    expect(texts(plain)).not.toContain(T(locale, 'safety.doxxing.brp'));
+    const m = buildSafetyRoute(rc(locale), { escalation: {}, doxxing: true });
+    for (const key of ['safety.doxxing.title', 'safety.doxxing.report', 'safety.doxxing.contact', 'safety.doxxing.brp'])
+      expect(texts(m), key).toContain(T(locale, key));
+    expect(texts(m).join('\n')).toContain('BRP');
+    expect(texts(m)).toContain(T(locale, 'safety.officials'));
+    expect(links(m).map((l) => l.url)).toEqual([SOURCES.weerbaarBestuur, SOURCES.doxxing]);
   });
 });
