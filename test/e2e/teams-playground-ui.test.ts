@@ -3,11 +3,12 @@
  * playwright-core): answer one check-in question by clicking the card, and save docs/screenshots/teams-playground.png.
  * Without Chromium this skips with a loud warning — except under CI=true, where it must run (.ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { startApp, type App } from '../../src/main.js';
 import { silentLogger } from '../../src/logger.js';
 import { startPlayground, type Playground } from '../../src/playground.js';
@@ -40,9 +41,9 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
     playground = await startPlayground({
       botEndpoint: `http://127.0.0.1:${port}/api/messages`,
       port: await freePort(),
-      logFile: join(mkdtempSync(join(tmpdir(), 'bb-playground-ui-')), 'playground.log'),
+      logFile: join(tempDir('bb-playground-ui-'), 'playground.log'),
     });
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'bb-chromium-')), {
+    browser = await chromium.launchPersistentContext(tempDir('bb-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },

@@ -4,11 +4,11 @@
  * Every card the bot sends is also checked with the adaptivecards library. On a failure the playground's log
  * is printed.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { startApp, type App } from '../../src/main.js';
 import { silentLogger } from '../../src/logger.js';
 import { startPlayground, type Playground } from '../../src/playground.js';
@@ -39,7 +39,7 @@ async function freshBot(): Promise<void> {
 beforeAll(async () => {
   botPort = await freePort();
   await freshBot();
-  const logFile = join(mkdtempSync(join(tmpdir(), 'bb-playground-')), 'playground.log');
+  const logFile = join(tempDir('bb-playground-'), 'playground.log');
   playground = await startPlayground({
     botEndpoint: `http://127.0.0.1:${botPort}/api/messages`,
     port: await freePort(),

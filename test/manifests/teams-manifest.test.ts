@@ -2,14 +2,14 @@
  * The Teams app package: the rendered manifest against the official schema bundled in @microsoft/app-manifest
  * (draft-04, no network: fetch is stubbed to throw), the command menu, and the icons Teams requires.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ErrorObject, Options } from 'ajv-draft-04';
 import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { packageTeamsApp } from '../../manifests/teams/package.js';
 import { renderTeamsManifest, TEAMS_MANIFEST_DIR } from '../../manifests/teams/render.js';
 import { MAX_MENU_COMMANDS, productCommandMenus } from '../../src/features/menu.js';
@@ -135,7 +135,7 @@ describe('Teams icons', () => {
 
 describe('npm run package:teams', () => {
   it('builds a zip with the rendered manifest and both icons', async () => {
-    const out = await packageTeamsApp(values, join(mkdtempSync(join(tmpdir(), 'bb-pkg-')), 'app.zip'));
+    const out = await packageTeamsApp(values, join(tempDir('bb-pkg-'), 'app.zip'));
     const zip = await JSZip.loadAsync(readFileSync(out));
     expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
     const inside = JSON.parse(await zip.file('manifest.json')!.async('string'));

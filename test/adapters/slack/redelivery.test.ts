@@ -5,14 +5,12 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/app.js';
-import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
-import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
+import { makeBot, } from '../../support/make-bot.js';
 import { homeOpened, slashCommand } from '../../support/slack-signed-request.js';
 import { fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
 
-const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();

@@ -1,12 +1,8 @@
-/**
- * platform.md §6, S1–S7, through the real bot: the production path (ack first, work after), waiting for the
- * side effects rather than switching Bolt's processBeforeResponse on.
- */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../support/temp.js';
 import { RateLimitedError } from '../../../src/errors.js';
 import type { Core } from '../../../src/app.js';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
@@ -97,7 +93,7 @@ describe('S2: redeliveries cause one side effect', () => {
 
 describe('S3: two replicas sharing one store', () => {
   const stores: [string, () => Promise<KeyValueStore>][] = [
-    ['SQLite file', async () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'bb-slack-')), 'bb.sqlite') })],
+    ['SQLite file', async () => openSqliteStore({ path: join(tempDir('bb-slack-'), 'bb.sqlite') })],
   ];
   if (redisAvailable)
     stores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);
@@ -211,10 +207,7 @@ describe('S7: rate limits', () => {
 
   const sharedStores: [string, () => Promise<KeyValueStore>][] = [
     // Two processes on one SQLite file share it too, when told to (shareLimits); Redis shares by default.
-    [
-      'SQLite file, shareLimits',
-      async () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'bb-slack-')), 'bb.sqlite') }),
-    ],
+    ['SQLite file, shareLimits', async () => openSqliteStore({ path: join(tempDir('bb-slack-'), 'bb.sqlite') })],
   ];
   if (redisAvailable)
     sharedStores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage, Route } from '../../../src/core/index.js';
 import { createTeamsAdapter } from '../../../adapters/teams/index.js';
 import { silentLogger } from '../../../src/logger.js';
-import { openMemoryStore } from '../../../src/store/create-store.js';
 import { SAMPLE_MESSAGES } from './support/messages.js';
 import { activities, BOT_ID, startConnector, startTeams, TENANT } from './support/harness.js';
 import { cardProblems } from './support/validate-card.js';

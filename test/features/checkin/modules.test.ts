@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../support/temp.js';
 import { diagnose } from '../../../src/features/checkin/diagnosis.js';
 import type { Diagnosis } from '../../../src/features/checkin/model.js';
 import {
@@ -149,7 +149,7 @@ describe('broken catalogues', () => {
   it('reports YAML syntax errors with a line, and a missing file by name', () => {
     const syntax = errorOf(() => parseModuleCatalogue('f.yaml', 'version: 1\nmodules: [\n'));
     expect(syntax.issues[0]).toMatch(/^line \d+, column \d+/);
-    const dir = mkdtempSync(join(tmpdir(), 'modules-'));
+    const dir = tempDir('bb-modules-');
     const missing = errorOf(() => loadModuleCatalogue(join(dir, 'nope.yaml')));
     expect(missing.message).toContain('nope.yaml');
     const file = join(dir, 'ok.yaml');
