@@ -124,6 +124,7 @@ async function startAdapterOnly(): Promise<{ port: number; close(): Promise<void
   };
   await adapter.start({
     accept: async () => true,
+    finish: async () => undefined,
     handle: echo,
     receive: async (event, io) => {
       await echo(event, io);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Feature } from './core/context.js';
 import type { FeatureDeps } from './core/feature-deps.js';
+import { createInbox, type Replayer } from './core/inbox.js';
 import { coreKeys } from './core/keys.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
 import { resolveKeys } from './crypto/key-files.js';
@@ -44,6 +45,8 @@ export interface Core {
   hostFor(platform: Platform): AdapterHost;
   /** Record an event once and run its turn (the terminal and tests); false for a redelivery. */
   receive: AdapterHost['receive'];
+  /** Finish recorded events that a crashed or killed process left unfinished (at start-up, then now and then). */
+  recover(): Promise<{ finished: number; failed: number }>;
   /** The process's Redis connections when REDIS_URL is set (store, shared rate limits); closed after the store. */
   redis?: RedisConnections;
 }
@@ -54,6 +57,8 @@ export interface CoreOptions {
   store?: KeyValueStore;
   /** Use these features instead of the product's (tests). */
   features?: (deps: FeatureDeps) => Feature[];
+  /** How long an accepted event stays leased to this process before recovery may finish it (tests shorten it). */
+  inboxLeaseMs?: number;
   /** More dialog folders (with their own `locales/`), for test dialogs. */
   extraDialogDirs?: readonly string[];
   now?: () => number;
@@ -87,7 +92,17 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const deliver = createDeliver({ book: addresses, registry, now: options.now });
   const features = (options.features ?? createFeatures)({ config, log, store, deliver, addresses });
   const dialogs = ownedDialogs(config.dialogsDir, options.extraDialogDirs ?? [], features);
+  const inbox = createInbox({
+    store,
+    hash,
+    sealer,
+    pseudonymize,
+    log,
+    now: options.now,
+    leaseMs: options.inboxLeaseMs,
+  });
   const pipeline = createPipeline({
+    finish: inbox.finish,
     config,
     log,
     store,
@@ -120,13 +135,19 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     };
   };
 
+  const accept: AdapterHost['accept'] = async (platform, eventId, replay) => {
+    const accepted = await inbox.accept(platform, eventId, replay);
+    if (!accepted) metrics.dedupeHitsTotal.inc({ platform });
+    return accepted;
+  };
   const receive: AdapterHost['receive'] = async (event, io) => {
-    if (!(await pipeline.accept(event.platform, event.id))) return false;
+    if (!(await accept(event.platform, event.id))) return false;
     await pipeline.handle(event, io);
     return true;
   };
   const hostFor = (platform: Platform): AdapterHost => ({
-    accept: pipeline.accept,
+    accept,
+    finish: inbox.finish,
     handle: pipeline.handle,
     receive,
     isCommand: (text) => pipeline.table.parseCommand(text) !== undefined,
@@ -149,8 +170,19 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     pipeline,
     hostFor,
     receive,
+    recover: () => inbox.recover(replayersOf(registry)),
     redis,
   };
+}
+
+/** Each registered adapter that can run its recorded work again. */
+function replayersOf(registry: AdapterRegistry): Partial<Record<Platform, Replayer>> {
+  const replayers: Partial<Record<Platform, Replayer>> = {};
+  for (const adapter of registry.all()) {
+    const replay = adapter.replay?.bind(adapter);
+    if (replay) replayers[adapter.platform] = replay;
+  }
+  return replayers;
 }
 
 /** The dialogs the features own, from the dialogs folder (and test folders); a missing one stops start-up. */

@@ -44,6 +44,7 @@ const EnvSchema = z.object({
     })
     .default('info'),
   DATABASE_PATH: z.string().min(1).default('./data/bubbelbreker.sqlite'),
+  MIN_FREE_DISK_MB: intIn(0, 1_000_000).default(64),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -116,7 +117,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  store: { databasePath: string; redisUrl?: string };
+  /** The SQLite file or the Redis URL; `minFreeBytes`: below this much free disk /readyz reports not ready. */
+  store: { databasePath: string; redisUrl?: string; minFreeBytes?: number };
   /** Undefined only in local mode, where one is generated into `keysDir`. */
   pseudonymKey?: string;
   /** The data keys (newest first) for encryption at rest; undefined only in local mode, as `pseudonymKey`. */
@@ -231,7 +233,7 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
     port: e.PORT,
     host: e.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0'),
     logLevel: e.LOG_LEVEL,
-    store: { databasePath: e.DATABASE_PATH, redisUrl: e.REDIS_URL },
+    store: { databasePath: e.DATABASE_PATH, redisUrl: e.REDIS_URL, minFreeBytes: e.MIN_FREE_DISK_MB * 1024 * 1024 },
     pseudonymKey: e.PSEUDONYM_KEY,
     dataKey: e.DATA_KEY,
     keysDir: e.KEYS_DIR,

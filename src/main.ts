@@ -4,6 +4,7 @@
  *   tsx src/main.ts chat   → the terminal chat over standard input and output
  */
 import type { Readable, Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { pathToFileURL } from 'node:url';
 import { createConsoleAdapter } from '../adapters/console/index.js';
 import { type Core, type CoreOptions, createCore } from './app.js';
@@ -13,6 +14,7 @@ import { createLogger } from './logger.js';
 import type { ChatAdapter } from './message/adapter.js';
 import { createHttpServer } from './http/server.js';
 import { createOutboundPolicy } from './outbound/policy.js';
+import type { KeyValueStore } from './store/store.js';
 
 export { type Core, type CoreOptions, createCore } from './app.js';
 
@@ -29,7 +31,7 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   const { log, store, pipeline } = core;
   const server = createHttpServer(
     { host: config.host, port: config.port },
-    { log, metrics: core.metrics, isReady: () => store.ping() },
+    { log, metrics: core.metrics, isReady: readiness(store) },
   );
   const translate = core.translator.t;
   // Limits live in this process unless several replicas share Redis: then every replica obeys them.
@@ -62,6 +64,9 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   const adapters = core.registry.all();
   for (const adapter of adapters) await adapter.start(core.hostFor(adapter.platform));
   const port = await server.listen();
+  // Work a crashed or killed process had acknowledged but not finished: now, and then now and then, for records
+  // whose process is gone (their lease ran out).
+  const recovery = startRecovery(core, log);
   log.info(
     {
       port,
@@ -75,10 +80,13 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      recovery.stop();
       const { abandoned } = await server.close();
       if (abandoned > 0) log.warn({ abandoned }, 'requests cut off at shutdown');
       for (const adapter of adapters) await adapter.stop();
-      await pipeline.drain();
+      const unfinished = await pipeline.drain(TURN_DRAIN_MS);
+      // Still recorded in the inbox: the next start finishes them.
+      if (unfinished > 0) log.warn({ unfinished }, 'turns still running at shutdown were left to the next start');
       await store.close();
       await core.redis?.closeAll();
       log.info('bubbelbreker stopped');
@@ -86,6 +94,46 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
     return closing;
   };
   return { ...core, port, adapters, close };
+}
+
+/** How long shutdown waits for turns in flight (their platform calls time out well before this). */
+const TURN_DRAIN_MS = 10_000;
+
+/** How often unfinished recorded work is looked for (a record is leased to its process for a minute). */
+const RECOVERY_EVERY_MS = 30_000;
+
+function startRecovery(core: Core, log: Logger): { stop(): void } {
+  let running: Promise<unknown> | undefined;
+  const once = () => {
+    running ??= core
+      .recover()
+      .catch((error: unknown) => log.warn({ err: error }, 'recovering recorded events failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  once();
+  const timer = setInterval(once, RECOVERY_EVERY_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * /readyz: the store can write now — a real write probe, free disk space above MIN_FREE_DISK_MB, Redis answering.
+ * Checked at most once a second (a load balancer may ask often); it turns true again by itself when writes work.
+ */
+function readiness(store: KeyValueStore): () => Promise<{ ready: boolean; reason?: string }> {
+  let last: { at: number; result: Promise<{ ready: boolean; reason?: string }> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= 1000) {
+      last = {
+        at: now,
+        result: store.health().then((h) => (h.writable ? { ready: true } : { ready: false, reason: h.reason })),
+      };
+    }
+    return last.result;
+  };
 }
 
 /** The terminal chat: reads lines until end of input, then closes cleanly. */

@@ -39,10 +39,16 @@ export interface SlackAdapterOptions {
   fetch?: WebClientOptions['fetch'];
 }
 
-/** The id under which a work item is recorded once (the core's de-duplication); none for opening a modal. */
+/** The id under which a work item is recorded once (the core's inbox); none for opening a modal. */
 function workId(item: Work): string | undefined {
   if ('kind' in item) return item.kind === 'home' ? item.id : undefined;
   return item.event.id;
+}
+
+/** Whose work it is, so "vergeet mij" reaches what the inbox keeps of it. */
+function workUser(item: Work): UserRef | undefined {
+  if (!('kind' in item)) return item.type === 'turn' ? item.event.user : undefined;
+  return { platform: 'slack', tenantId: item.teamId, userId: item.userId };
 }
 
 export function createSlackAdapterImpl(
@@ -92,14 +98,28 @@ export function createSlackAdapterImpl(
   }
 
   /** Record every item once (before the ack); keep the first deliveries. Rejects when nothing can be recorded. */
+  /**
+   * Record every item once, durably, before the ack (the core's inbox): with what is needed to run it again, so a
+   * crash after the ack loses nothing. Keeps first deliveries; rejects when nothing can be recorded.
+   */
   async function admit(work: Work[]): Promise<Work[]> {
     const fresh: Work[] = [];
     for (const item of work) {
       const id = workId(item);
-      if (id === undefined || (await started().accept('slack', id))) fresh.push(item);
+      if (id === undefined || (await started().accept('slack', id, { payload: item, user: workUser(item) })))
+        fresh.push(item);
       else log.debug('slack redelivery ignored');
     }
     return fresh;
+  }
+
+  /**
+   * Run one item. A turn is marked finished by the core once it is over (unless the store failed it: then it is
+   * run again later); the App Home has no turn, so it is marked finished here once it is published.
+   */
+  async function runRecorded(item: Work): Promise<void> {
+    await run(item);
+    if ('kind' in item && item.kind === 'home') await started().finish('slack', item.id);
   }
 
   async function runTurn(item: TurnWork): Promise<void> {
@@ -156,7 +176,7 @@ export function createSlackAdapterImpl(
 
   const dispatch = (work: Work[], meta: { retryNum?: number }) => {
     if (meta.retryNum) log.info({ retryNum: meta.retryNum }, 'slack redelivery');
-    for (const item of work) track(run(item));
+    for (const item of work) track(runRecorded(item));
   };
 
   const label = (message: OutboundMessage) => labelFor(ioDeps, message);
@@ -231,5 +251,12 @@ export function createSlackAdapterImpl(
       return api.delete(sent.conversation.tenantId, { channel: sent.conversation.conversationId, ts: sent.messageId });
     },
     personLocale: (user: UserRef) => localeOf(user.tenantId, user.userId),
+    async replay(payload: unknown) {
+      const item = payload as Work;
+      // A turn that was under way when the process died runs again, marked so the core knows it may have had
+      // an effect already (an answer stored before the crash is then not refused as a stale click).
+      if (!('kind' in item) && item.type === 'turn') item.event = { ...item.event, replayed: true };
+      await runRecorded(item);
+    },
   };
 }

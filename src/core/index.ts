@@ -3,7 +3,7 @@
  * platform's requests into neutral events and neutral messages into the platform's own; never store keys,
  * pseudonyms or a feature's internals.
  */
-export type { AdapterHost, AdapterVault, ChatAdapter } from '../message/adapter.js';
+export type { AdapterHost, AdapterVault, ChatAdapter, InboxReplay } from '../message/adapter.js';
 export type {
   ActionEvent,
   ActionPayload,

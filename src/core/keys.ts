@@ -4,14 +4,8 @@
  * Features build their own keys under their own id (`checkin:…`), so one feature's keys never match another's.
  */
 import type { Platform } from '../message/types.js';
-import { DAY_MS } from '../lib/time.js';
-
-/** How long an inbound event id is remembered for de-duplication (Slack redelivers for up to about an hour). */
-export const DEDUPE_TTL_MS = DAY_MS;
 
 export const coreKeys = {
-  /** An inbound event already accepted: `hashedId` is the keyed hash of the platform's event id. */
-  event: (platform: Platform, hashedId: string) => `event:${platform}:${hashedId}`,
   /** Settings the person chose (language). */
   prefs: (person: string) => `prefs:${person}`,
   /** The language the platform knows for the person, so it is asked once. */

@@ -10,7 +10,7 @@ import type { KeyedHash, Pseudonymizer } from '../crypto/pseudonym.js';
 import { createDialogRunner, type DialogInput, type DialogRunner } from '../dialog/runner.js';
 import { DIALOG_FEATURE, textMessage } from '../dialog/render.js';
 import type { DialogDefinition } from '../dialog/schema.js';
-import { stackFrames, toBotError } from '../errors.js';
+import { StoreError, stackFrames, toBotError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import { HOUR_MS } from '../lib/time.js';
 import type { InboundEvent, Locale, Platform, TurnIO } from '../message/types.js';
@@ -19,7 +19,7 @@ import type { AddressBook } from '../outbound/address-book.js';
 import type { AdapterRegistry } from '../outbound/deliver.js';
 import type { KeyValueStore } from '../store/store.js';
 import { action, type ActionInput, type Audience, CORE_FEATURE, type Feature, type TurnContext } from './context.js';
-import { coreKeys, DEDUPE_TTL_MS } from './keys.js';
+import { coreKeys } from './keys.js';
 import { createPersonLock } from './person-lock.js';
 import { loadPrefs } from './prefs.js';
 import { createRouteTable, type RouteTable } from './route-table.js';
@@ -37,6 +37,8 @@ export interface PipelineDeps {
   registry: AdapterRegistry;
   metrics?: Metrics;
   now?: () => number;
+  /** Called when a turn is over, unless the store failed it: the inbox then drops what it kept for recovery. */
+  finish?: (platform: Platform, eventId: string) => Promise<void>;
   /** May this person use something meant for `audience`? Everyone may use what is for everyone. */
   authorize?: (ctx: TurnContext, audience: Audience) => Promise<boolean>;
 }
@@ -45,12 +47,13 @@ export interface PipelineDeps {
 export interface Pipeline {
   readonly table: RouteTable;
   readonly runner: DialogRunner<TurnContext>;
-  /** Record an event once across replicas (the core's one de-duplication); false for a redelivery. */
-  accept(platform: Platform, eventId: string): Promise<boolean>;
   /** Run the turn of an accepted event. */
   handle(event: InboundEvent, io: TurnIO): Promise<void>;
-  /** Resolves when every turn in flight has finished (graceful shutdown). */
-  drain(): Promise<void>;
+  /**
+   * Resolves when every turn in flight has finished, or once `timeoutMs` has passed; with how many were still
+   * running then (they stay recorded in the inbox and are finished after a restart).
+   */
+  drain(timeoutMs?: number): Promise<number>;
 }
 
 /** A person's 1:1 address is written again at most this often while they are active (it carries an expiry). */
@@ -213,7 +216,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         await dispatch(ctx);
       });
     } catch (error) {
-      outcome = 'error';
+      // A turn the store failed stays recorded: recovery runs it again once the store works.
+      outcome = error instanceof StoreError ? 'store-error' : 'error';
       const botError = toBotError(error);
       // Only the code and the stack: messages of foreign errors may echo user text.
       eventLog.error(
@@ -230,6 +234,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         eventLog.warn('could not send the error message');
       }
     } finally {
+      if (outcome !== 'store-error') {
+        await deps.finish?.(event.platform, event.id).catch((error: unknown) => {
+          eventLog.warn({ err: error }, 'could not mark the event finished; recovery will look at it again');
+        });
+      }
       deps.metrics?.eventsTotal.inc({ platform: event.platform, kind: event.kind, outcome });
       deps.metrics?.eventDuration.observe({ platform: event.platform }, (now() - started) / 1000);
       eventLog.info({ outcome, ms: now() - started }, 'event handled');
@@ -239,21 +248,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   return {
     table,
     runner,
-    async accept(platform, eventId) {
-      const accepted = await store.claim(
-        coreKeys.event(platform, deps.hash('event', platform, eventId)),
-        DEDUPE_TTL_MS,
-      );
-      if (!accepted) deps.metrics?.dedupeHitsTotal.inc({ platform });
-      return accepted;
-    },
     handle(event, io) {
       const turn = handle(event, io);
       inFlight.add(turn);
       return turn.finally(() => inFlight.delete(turn));
     },
-    async drain() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    async drain(timeoutMs = Number.POSITIVE_INFINITY) {
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight.size > 0 && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const left = new Promise<void>((done) => {
+          timer = setTimeout(done, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)));
+        });
+        await Promise.race([Promise.allSettled([...inFlight]), left]);
+        clearTimeout(timer);
+      }
+      return inFlight.size;
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Answer, DialogState, EngineInput, EngineResult } from './types.js'
 
 /** What the runner needs of a turn; the core's TurnContext has all of it. */
 export interface DialogTurn {
-  readonly event: Pick<InboundEvent, 'conversation'>;
+  readonly event: Pick<InboundEvent, 'conversation' | 'replayed'>;
   readonly io: TurnIO;
   /** The person's pseudonym: dialog state is stored under it. */
   readonly person: string;
@@ -152,6 +152,8 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     const rejection = result.outputs.find((o) => o.kind === 'rejected');
     if (!result.changed) {
       if (rejection?.kind !== 'rejected') return;
+      // Run again after a crash, and the answer was stored before it: show where the person is now.
+      if (rejection.reason === 'stale' && ctx.event.replayed) return showOpenQuestion(ctx, def, before.state);
       const gone = ['not_active', 'expired', 'version_changed'].includes(rejection.reason);
       if (gone) await ctx.store.compareAndSet(dialogKey(ctx.person), before.version, undefined);
       const again = gone || rejection.reason === 'stale' ? undefined : askAgain(def, before.state);

@@ -34,6 +34,16 @@ export interface ChatAdapter {
   remove?(sent: SentRef): Promise<boolean>;
   /** The language the platform knows for this person (`nl-NL`, `en-US`), when it can tell. */
   personLocale?(user: UserRef): Promise<string | undefined>;
+  /** Run again the work recorded with `host.accept` (its `payload`), after a crash left it unfinished. */
+  replay?(payload: unknown): Promise<void>;
+}
+
+/** What an adapter records with an event so the work can be run again after a crash (see AdapterHost.accept). */
+export interface InboxReplay {
+  /** The adapter's own description of the work (plain JSON); only that adapter reads it. */
+  payload: unknown;
+  /** The person the event came from, so "vergeet mij" reaches the record too. */
+  user?: UserRef;
 }
 
 /** Encrypted records an adapter keeps for itself (installations, their tokens), under keys the core derives. */
@@ -46,10 +56,17 @@ export interface AdapterVault {
 /** What the core gives an adapter when it starts. Adapters never build store keys or pseudonyms themselves. */
 export interface AdapterHost {
   /**
-   * Record that an inbound event arrived, once across replicas: true the first time, false for a redelivery.
-   * Rejects (a StoreError) when it cannot be recorded: the adapter then asks the platform to deliver again.
+   * Record that an inbound event arrived, durably and once across replicas: true the first time, false for a
+   * redelivery. With `replay`, what is needed to run the work again is kept until `finish`, and a process that
+   * crashes before then has it finished later through the adapter's `replay`. Rejects (a StoreError) when it
+   * cannot be recorded: the adapter then answers the platform with a retryable status, so it delivers again.
    */
-  accept(platform: Platform, eventId: string): Promise<boolean>;
+  accept(platform: Platform, eventId: string, replay?: InboxReplay): Promise<boolean>;
+  /**
+   * Recorded work that is no turn is done (a turn is marked done by the core itself, unless the store failed it,
+   * so it runs again once the store works).
+   */
+  finish(platform: Platform, eventId: string): Promise<void>;
   /** Run the turn of an accepted event. Never rejects: the core answers errors itself. */
   handle: InboundSink;
   /** `accept` and then `handle`, for adapters with nothing to do in between; false for a redelivery. */

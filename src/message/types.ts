@@ -70,6 +70,8 @@ interface InboundBase {
   locale?: string;
   /** ms since epoch. */
   receivedAt: number;
+  /** Run again after a crash: it may have had its effect already (the inbox finishes work at most once more). */
+  replayed?: boolean;
 }
 
 /** A person typed something (a 1:1 message or a mention). */

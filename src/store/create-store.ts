@@ -32,7 +32,7 @@ export async function createStore(config: Config['store'], deps: StoreDeps): Pro
   const log = deps.log.child({ component: 'store' });
   const store = config.redisUrl
     ? await openRedisStore({ url: config.redisUrl, connections: deps.connections, log, indexTtlMs: deps.indexTtlMs })
-    : openSqliteStore({ path: config.databasePath, log });
+    : openSqliteStore({ path: config.databasePath, log, minFreeBytes: config.minFreeBytes });
   log.info({ kind: store.kind }, 'store opened');
   return store;
 }

@@ -280,4 +280,14 @@ describe('bot core', () => {
     expect(logged).toContain('turn failed');
     expect(logged).not.toContain('CANARY');
   });
+
+  it('shutdown waits for turns in flight only so long, and says how many it left behind', async () => {
+    const core = await makeBot({ features: 'sample' });
+    const io = recordingIO();
+    io.send = () => new Promise(() => undefined); // a platform that never answers
+    void core.receive(person('U-hang').says('help'), io);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await core.pipeline.drain(50)).toBe(1);
+    expect(await makeBot({ features: 'sample' }).then((c) => c.pipeline.drain(50))).toBe(0);
+  });
 });

@@ -56,6 +56,8 @@ export interface MakeBotOptions {
   store?: KeyValueStore;
   log?: Logger;
   now?: () => number;
+  /** How long an accepted event stays leased to this process (recovery tests shorten it). */
+  inboxLeaseMs?: number;
   /** `sample`: the sample dialog instead of the check-in (core tests); or a factory of your own. */
   features?: 'sample' | ((deps: FeatureDeps) => Feature[]);
 }
@@ -69,6 +71,7 @@ export async function makeBot(options: MakeBotOptions = {}): Promise<Core> {
     now: options.now,
     features: options.features === 'sample' ? sampleFeatures : options.features,
     extraDialogDirs: [TEST_DIALOGS_DIR],
+    inboxLeaseMs: options.inboxLeaseMs,
   });
 }
 

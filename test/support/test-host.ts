@@ -15,6 +15,7 @@ export function testHost(sink: InboundSink, store: KeyValueStore): AdapterHost {
   const accept = (platform: string, id: string) => store.claim(`event:${platform}:${hash(id)}`, DAY_MS);
   return {
     accept,
+    finish: async () => undefined,
     handle: sink,
     async receive(event, io) {
       if (!(await accept(event.platform, event.id))) return false;

@@ -78,6 +78,8 @@ export const CatalogueModuleSchema = z
     summary: LocalTextSchema,
     covers: LocalListSchema,
     suggestWhen: z.array(SuggestRuleSchema).default([]),
+    /** Never suggested when one of these holds, not even as the fallback (e.g. participation inside the organisation). */
+    neverWhen: z.array(ModuleConditionSchema).default([]),
     links: z.array(z.object({ label: LocalTextSchema, url: HttpUrlSchema }).strict()).default([]),
     /** The content is not public yet: the organiser fills it in (the card says so). */
     toBeCompletedByOrganiser: z.boolean().default(false),
@@ -182,8 +184,10 @@ export function suggestModules(catalogue: ModuleCatalogue, stored: Diagnosis, ma
   const diagnosis = readDiagnosis(stored);
   const limit = Math.max(1, Math.floor(Number.isFinite(max) ? max : 3));
   const best = new Map<string, SuggestedModule & { order: number }>();
+  const usable = (module: CatalogueModule) =>
+    !module.toBeCompletedByOrganiser && !module.neverWhen.some((when) => matchesCondition(when, diagnosis));
   catalogue.modules.forEach((module, order) => {
-    if (module.toBeCompletedByOrganiser) return;
+    if (!usable(module)) return;
     for (const rule of module.suggestWhen) {
       if (!matchesCondition(rule.when, diagnosis)) continue;
       const current = best.get(module.id);
@@ -203,7 +207,7 @@ export function suggestModules(catalogue: ModuleCatalogue, stored: Diagnosis, ma
   );
   const picked = ranked.slice(0, limit).map(({ order: _order, ...rest }) => rest);
   if (picked.length > 0) return picked;
-  const first = catalogue.modules.find((m) => !m.toBeCompletedByOrganiser);
+  const first = catalogue.modules.find(usable);
   // The schema guarantees a completed module (the safety one); the guard keeps the function total for hand-made
   // catalogues.
   return first ? [{ module: first, priority: 0, why: { key: 'result.moduleWhy.always' }, isSafety: false }] : [];

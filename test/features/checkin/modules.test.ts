@@ -50,6 +50,18 @@ describe('the seed catalogue', () => {
     }
   });
 
+  it('never falls back to the participation module for a case inside the organisation', () => {
+    const unfilledFirst = {
+      ...catalogue,
+      modules: catalogue.modules.map((m) =>
+        ['m1', 'm2', 'm3', 'm4'].includes(m.id) ? { ...m, toBeCompletedByOrganiser: true } : m,
+      ),
+    };
+    const inside = suggestModules(unfilledFirst, diagnose({ participation: 'internal' }));
+    expect(inside.map((s) => s.module.id)).not.toContain('m6');
+    expect(inside.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('marks the Dialoog Aanpak Polarisatie as to be completed by the organiser, and only that one', () => {
     expect(catalogue.modules.filter((m) => m.toBeCompletedByOrganiser).map((m) => m.id)).toEqual(['m5']);
   });

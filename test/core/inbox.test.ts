@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { createInbox, RECOVERY_GRACE_MS } from '../../src/core/inbox.js';
+import { createKeyedHash, createPseudonymizer } from '../../src/crypto/pseudonym.js';
+import { createSealer, parseDataKeys } from '../../src/crypto/sealer.js';
+import { silentLogger } from '../../src/logger.js';
+import type { UserRef } from '../../src/message/types.js';
+import { openMemoryStore } from '../../src/store/create-store.js';
+
+const KEY = 'inbox-test-key-0123456789abcdef0123456789';
+const user: UserRef = { platform: 'slack', tenantId: 'T1', userId: 'U-raw-1' };
+const person = createPseudonymizer(KEY)(user);
+
+function setup() {
+  let now = 1_000_000;
+  const store = openMemoryStore(() => now);
+  const inbox = createInbox({
+    store,
+    hash: createKeyedHash(KEY),
+    sealer: createSealer(parseDataKeys('c'.repeat(64))),
+    pseudonymize: createPseudonymizer(KEY),
+    log: silentLogger(),
+    now: () => now,
+  });
+  return { store, inbox, advance: (ms: number) => (now += ms) };
+}
+
+describe('the inbox', () => {
+  it('records an event once: a redelivery is told apart, with or without work to keep', async () => {
+    const { inbox } = setup();
+    expect(await inbox.accept('slack', 'Ev1')).toBe(true);
+    expect(await inbox.accept('slack', 'Ev1')).toBe(false);
+    expect(await inbox.accept('teams', 'Ev1')).toBe(true);
+    expect(await inbox.accept('slack', 'Ev2', { payload: { n: 2 } })).toBe(true);
+    expect(await inbox.accept('slack', 'Ev2', { payload: { n: 2 } })).toBe(false);
+  });
+
+  it('keeps the work sealed and under the person until it is finished; the event id is never stored', async () => {
+    const { store, inbox } = setup();
+    await inbox.accept('slack', 'Ev-raw-42', { payload: { text: 'CANARY-answer' }, user });
+    const stored = JSON.stringify(await store.list(''));
+    expect(stored).not.toContain('CANARY-answer');
+    expect(stored).not.toContain('Ev-raw-42');
+    expect(stored).not.toContain('U-raw-1');
+    expect((await store.keysOf(person)).some((k) => k.startsWith('inbox:slack:'))).toBe(true);
+    await inbox.finish('slack', 'Ev-raw-42');
+    expect((await store.list('inbox:')).entries).toEqual([]);
+    expect(await store.indexCount('inbox:pending')).toBe(0);
+    // Still a redelivery after it was finished.
+    expect(await inbox.accept('slack', 'Ev-raw-42', { payload: {} })).toBe(false);
+  });
+
+  it('finishes work a crashed process left behind, once its lease ran out, exactly once', async () => {
+    const { inbox, advance } = setup();
+    await inbox.accept('slack', 'Ev1', { payload: { n: 1 } });
+    await inbox.accept('slack', 'Ev2', { payload: { n: 2 } });
+    await inbox.finish('slack', 'Ev2');
+    const replayed: unknown[] = [];
+    const replayers = { slack: async (payload: unknown) => void replayed.push(payload) };
+    // Still leased to the process that accepted it (it may be working on it).
+    expect(await inbox.recover(replayers)).toEqual({ finished: 0, failed: 0 });
+    advance(RECOVERY_GRACE_MS + 1);
+    expect(await inbox.recover(replayers)).toEqual({ finished: 1, failed: 0 });
+    expect(replayed).toEqual([{ n: 1 }]);
+    expect(await inbox.recover(replayers)).toEqual({ finished: 0, failed: 0 });
+    expect(replayed).toHaveLength(1);
+  });
+
+  it('tries failing work again later, and gives it up after five attempts instead of looping', async () => {
+    const { inbox, store, advance } = setup();
+    await inbox.accept('slack', 'Ev1', { payload: { n: 1 } });
+    let calls = 0;
+    const failing = {
+      slack: async () => {
+        calls += 1;
+        throw new Error('still broken');
+      },
+    };
+    for (let round = 0; round < 8; round++) {
+      advance(10 * 60_000);
+      await inbox.recover(failing);
+    }
+    expect(calls).toBe(5);
+    expect(await store.indexCount('inbox:pending')).toBe(0);
+  });
+
+  it('a record the store cannot write is refused, and the event is not marked as seen', async () => {
+    const { store, inbox } = setup();
+    const realSet = store.set.bind(store);
+    let failing = true;
+    store.set = async (key, value, ttl) => {
+      if (failing && key.startsWith('inbox:')) throw new Error('disk full');
+      return realSet(key, value, ttl);
+    };
+    await expect(inbox.accept('slack', 'Ev1', { payload: {} })).rejects.toThrow('disk full');
+    failing = false;
+    // The platform's retry is accepted, not mistaken for a duplicate.
+    expect(await inbox.accept('slack', 'Ev1', { payload: {} })).toBe(true);
+  });
+
+  it('"vergeet mij" removes what the inbox kept for the person', async () => {
+    const { store, inbox } = setup();
+    await inbox.accept('slack', 'Ev1', { payload: { text: 'x' }, user });
+    await store.forget(person);
+    expect((await store.list('inbox:')).entries).toEqual([]);
+  });
+
+  it('work done while the store was away is not run again: the next recovery only drops its record', async () => {
+    const { store, inbox, advance } = setup();
+    await inbox.accept('slack', 'Ev1', { payload: { n: 1 } });
+    const realDelete = store.delete.bind(store);
+    store.delete = async () => {
+      throw new Error('store away');
+    };
+    await expect(inbox.finish('slack', 'Ev1')).rejects.toThrow('store away');
+    store.delete = realDelete;
+    advance(RECOVERY_GRACE_MS + 1);
+    const replayed: unknown[] = [];
+    await inbox.recover({ slack: async (p) => void replayed.push(p) });
+    expect(replayed).toEqual([]);
+    expect(await store.indexCount('inbox:pending')).toBe(0);
+  });
+});
