@@ -59,9 +59,12 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
       }),
     );
   }
+  // Routes of features (the organiser API) on the same server.
+  for (const feature of pipeline.table.features) for (const route of feature.routes ?? []) server.route(route);
   const adapters = core.registry.all();
   for (const adapter of adapters) await adapter.start(core.hostFor(adapter.platform));
   const port = await server.listen();
+  await core.startBackground();
   log.info(
     {
       port,
@@ -79,6 +82,7 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
       if (abandoned > 0) log.warn({ abandoned }, 'requests cut off at shutdown');
       for (const adapter of adapters) await adapter.stop();
       await pipeline.drain();
+      await core.stopBackground();
       await store.close();
       await core.redis?.closeAll();
       log.info('bubbelbreker stopped');
@@ -111,8 +115,10 @@ export async function runChat(
   });
   core.registry.register(adapter);
   await adapter.start(core.hostFor('console'));
+  await core.startBackground();
   await adapter.finished;
   await core.pipeline.drain();
+  await core.stopBackground();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
   await core.store.close();
   await core.redis?.closeAll();

@@ -54,6 +54,11 @@ export function productCommandMenus(config: Pick<Config, 'modulesPath' | 'dialog
       throw new Error('the menu is only read');
     },
     addresses: {} as never, // never used while only the table is read
+    hash: () => '',
+    sealer: {} as never,
+    queue: {} as never,
+    broadcasts: {} as never,
+    now: Date.now,
   });
   const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: 'nl' });
   return commandMenus(createRouteTable(features), translator.bind('nl'));
