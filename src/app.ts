@@ -121,8 +121,22 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     retentionDays: config.delivery.retentionDays,
     progressIntervalMs: options.progressIntervalMs,
   });
-  const featureDeps: FeatureDeps = { config, log, store, deliver, addresses, hash, sealer, queue, broadcasts, now };
+  const featureDeps: FeatureDeps = {
+    config,
+    log,
+    store,
+    deliver,
+    addresses,
+    hash,
+    sealer,
+    queue,
+    broadcasts,
+    now,
+    translate: (locale) => translator.bind(locale),
+  };
   const features = (options.features ?? createFeatures)(featureDeps);
+  for (const feature of features)
+    for (const [kind, spec] of Object.entries(feature.broadcastKinds ?? {})) broadcasts.registerKind(kind, spec);
   const dialogs = ownedDialogs(config.dialogsDir, options.extraDialogDirs ?? [], features);
   const pipeline = createPipeline({
     config,

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { KeyedHash } from '../crypto/pseudonym.js';
 import type { Sealer } from '../crypto/sealer.js';
 import type { Broadcaster } from '../delivery/broadcaster.js';
+import type { Locale, Translate } from '../message/types.js';
 import type { AddressBook } from '../outbound/address-book.js';
 import type { Deliver } from '../outbound/deliver.js';
 import type { JobQueue } from '../queue/queue.js';
@@ -25,4 +26,6 @@ export interface FeatureDeps {
   /** Delivery at scale with a per-recipient ledger (announcements, reminders). */
   broadcasts: Broadcaster;
   now: () => number;
+  /** Texts in a language, outside a turn (messages from jobs). */
+  translate: (locale: Locale) => Translate;
 }

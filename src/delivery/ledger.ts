@@ -114,8 +114,13 @@ export function createLedger(store: KeyValueStore, hash: KeyedHash): Ledger {
       const [pending, sent, failed, blocked] = await Promise.all(
         STATUSES.map((s) => store.indexCount(index, { min: SCORE[s], max: SCORE[s] })),
       );
-      const counts = { pending, sent, failed, blocked } as Record<DeliveryStatus, number>;
-      return { ...counts, total: pending! + sent! + failed! + blocked! };
+      const counts = {
+        pending: pending ?? 0,
+        sent: sent ?? 0,
+        failed: failed ?? 0,
+        blocked: blocked ?? 0,
+      } satisfies Record<DeliveryStatus, number>;
+      return { ...counts, total: counts.pending + counts.sent + counts.failed + counts.blocked };
     },
 
     async failures(broadcastId, limit) {

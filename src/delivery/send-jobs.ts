@@ -74,7 +74,9 @@ export function createSendJobs(deps: SendJobsDeps) {
     if (!kind) throw new Error('unknown broadcast kind');
     if (broadcast.status === 'scheduled') {
       // From here on the broadcast can no longer be cancelled.
-      broadcast = (await change(broadcast.id, (b) => (b.status === 'scheduled' ? { ...b, status: 'preparing' } : b)))!;
+      broadcast = (await change(broadcast.id, (b) =>
+        b.status === 'scheduled' ? { ...b, status: 'preparing' } : b,
+      )) as Broadcast;
       if (broadcast.status === 'cancelled') return undefined;
       await queue.add({ name: JOBS.progress, id: `g.${broadcast.id}`, data: { b: broadcast.id } });
     }
@@ -90,7 +92,7 @@ export function createSendJobs(deps: SendJobsDeps) {
       const next = page.next;
       broadcast = (await change(broadcast.id, (b) =>
         next === undefined ? { ...b, status: 'sending', cursor: undefined } : { ...b, cursor: next },
-      ))!;
+      )) as Broadcast;
     }
     return undefined;
   }

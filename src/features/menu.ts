@@ -59,6 +59,7 @@ export function productCommandMenus(config: Pick<Config, 'modulesPath' | 'dialog
     queue: {} as never,
     broadcasts: {} as never,
     now: Date.now,
+    translate: () => (key: string) => key,
   });
   const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: 'nl' });
   return commandMenus(createRouteTable(features), translator.bind('nl'));

@@ -24,6 +24,7 @@ const product = () =>
       queue: {} as never,
       broadcasts: {} as never,
       now: Date.now,
+      translate: () => (key: string) => key,
     }),
   );
 
