@@ -29,7 +29,8 @@ export function createRoles(
   store: KeyValueStore,
   hash: KeyedHash,
 ): Roles {
-  const configured = new Set(config.organisers.map((o) => hash('organiser', o.platform, o.userId)));
+  // The menus are built from a partial configuration (no organisers): nobody is configured then.
+  const configured = new Set((config.organisers ?? []).map((o) => hash('organiser', o.platform, o.userId)));
   const isConfigured = (user: UserRef) => configured.has(hash('organiser', user.platform, user.userId));
   return {
     isConfigured,

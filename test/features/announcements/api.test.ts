@@ -37,7 +37,10 @@ describe('the organiser API', () => {
     beforeEach(() => start({ ORGANISER_API_TOKEN: TOKEN }));
 
     it('answers 401 without the token or with a wrong one', async () => {
-      for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Basic ${TOKEN}` }]) {
+      for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Basic ${TOKEN}` }] as Record<
+        string,
+        string
+      >[]) {
         const reply = await call(port, 'GET', '/api/announcements/abc', { headers });
         expect(reply.status).toBe(401);
         expect(reply.headers['www-authenticate']).toBe('Bearer');
