@@ -116,7 +116,7 @@ export function formFieldPrompt(field: FormField, index: number, total: number, 
   const lines = [`[${index + 1}/${total}] ${field.label}${field.required ? ' *' : ''}`];
   const current = Array.isArray(field.value) ? field.value.join(', ') : field.value;
   if (field.hint) lines.push(`  ${field.hint}`);
-  (field.choices ?? []).forEach((c, i) => lines.push(`  ${i + 1}. ${c.label}`));
+  for (const [i, c] of (field.choices ?? []).entries()) lines.push(`  ${i + 1}. ${c.label}`);
   if (field.kind === 'multichoice') lines.push(`  (${t('console.multiHint')})`);
   if (current) lines.push(`  ${t('console.formCurrent', { value: current })}`);
   return lines.join('\n');
