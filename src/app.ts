@@ -14,6 +14,7 @@ import { createKeyedHash, createPseudonymizer, type KeyedHash, type Pseudonymize
 import { createSealer, type Sealer } from './crypto/sealer.js';
 import { loadDialogs } from './dialog/loader.js';
 import type { DialogDefinition } from './dialog/schema.js';
+import { type Broadcaster, createBroadcaster } from './delivery/broadcaster.js';
 import { DataFileError } from './errors.js';
 import { createFeatures } from './features/index.js';
 import { createTranslator, type Translator } from './i18n/translator.js';
@@ -24,6 +25,8 @@ import type { Platform } from './message/types.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type AddressBook, createAddressBook } from './outbound/address-book.js';
 import { type AdapterRegistry, createAdapterRegistry, createDeliver, type Deliver } from './outbound/deliver.js';
+import { createQueue } from './queue/create-queue.js';
+import type { JobQueue } from './queue/queue.js';
 import { createRedisConnections, createStore, type RedisConnections } from './store/create-store.js';
 import type { KeyValueStore } from './store/store.js';
 
@@ -49,6 +52,14 @@ export interface Core {
   recover(): Promise<{ finished: number; failed: number }>;
   /** The process's Redis connections when REDIS_URL is set (store, shared rate limits); closed after the store. */
   redis?: RedisConnections;
+  /** The durable job queue (SQLite table, BullMQ on Redis, memory). */
+  queue: JobQueue;
+  /** Delivery at scale (announcements, reminders). */
+  broadcasts: Broadcaster;
+  /** Start the background work: queue workers of the broadcaster and of every feature. */
+  startBackground(): Promise<void>;
+  /** Stop taking jobs and wait for the running ones (before the store closes). */
+  stopBackground(): Promise<void>;
 }
 
 export interface CoreOptions {
@@ -62,6 +73,10 @@ export interface CoreOptions {
   /** More dialog folders (with their own `locales/`), for test dialogs. */
   extraDialogDirs?: readonly string[];
   now?: () => number;
+  /** Queue lease: how long a killed worker's jobs wait before another worker takes them (tests). */
+  queueLeaseMs?: number;
+  /** How often a broadcast's progress message may change (tests, benchmarks). Default 5 s. */
+  progressIntervalMs?: number;
 }
 
 /** Load data files, open the store, build the pipeline. Data errors stop here with the file and path named. */
@@ -90,7 +105,43 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const addresses = createAddressBook({ store, sealer, hash, personTtlMs: days(config.retentionDays) });
   const registry = createAdapterRegistry();
   const deliver = createDeliver({ book: addresses, registry, now: options.now });
-  const features = (options.features ?? createFeatures)({ config, log, store, deliver, addresses });
+  const now = options.now ?? Date.now;
+  const queue = await createQueue(store, { log, connections: redis, now, leaseMs: options.queueLeaseMs });
+  const broadcasts = createBroadcaster({
+    store,
+    queue,
+    deliver,
+    hash,
+    sealer,
+    log: log.child({ component: 'delivery' }),
+    now,
+    update: async (ref, message) => {
+      const adapter = registry.get(ref.conversation.platform);
+      if (adapter) await adapter.update(ref, message);
+    },
+    maxAttempts: config.delivery.maxAttempts,
+    concurrency: config.delivery.concurrency,
+    quietHours: config.quietHours,
+    timeZone: config.timeZone,
+    retentionDays: config.delivery.retentionDays,
+    progressIntervalMs: options.progressIntervalMs,
+  });
+  const featureDeps: FeatureDeps = {
+    config,
+    log,
+    store,
+    deliver,
+    addresses,
+    hash,
+    sealer,
+    queue,
+    broadcasts,
+    now,
+    translate: (locale) => translator.bind(locale),
+  };
+  const features = (options.features ?? createFeatures)(featureDeps);
+  for (const feature of features)
+    for (const [kind, spec] of Object.entries(feature.broadcastKinds ?? {})) broadcasts.registerKind(kind, spec);
   const dialogs = ownedDialogs(config.dialogsDir, options.extraDialogDirs ?? [], features);
   const inbox = createInbox({
     store,
@@ -115,6 +166,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     registry,
     metrics,
     now: options.now,
+    // Organiser commands and buttons: a feature that knows the organisers says yes (src/features/organisers).
+    authorize: async (ctx, audience) => {
+      for (const feature of features) if (feature.authorize && (await feature.authorize(ctx, audience))) return true;
+      return false;
+    },
   });
 
   const vaultFor = (platform: Platform): AdapterVault => {
@@ -172,6 +228,13 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     receive,
     recover: () => inbox.recover(replayersOf(registry)),
     redis,
+    queue,
+    broadcasts,
+    async startBackground() {
+      await broadcasts.start();
+      for (const feature of features) await feature.start?.();
+    },
+    stopBackground: () => queue.stop(),
   };
 }
 

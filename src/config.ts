@@ -3,6 +3,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { parseDataKeys } from './crypto/sealer.js';
 import { ConfigError } from './errors.js';
+import { isTimeZone, parseQuietHours, type QuietHours } from './lib/quiet-hours.js';
 
 function isDataKeyList(value: string): boolean {
   try {
@@ -86,7 +87,45 @@ const EnvSchema = z.object({
   TEAMS_ALLOWED_TENANTS: list.optional(),
   TEAMS_TENANT_RPS: intIn(1, 50).default(30),
   PUBLIC_URL: url.optional(),
+  ORGANISERS: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const organisers: Organiser[] = [];
+      for (const entry of entries) {
+        const match = /^(slack|teams):(\S+)$/.exec(entry);
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: 'use a comma list of slack:<user id> and teams:<AAD object id>' });
+          return z.NEVER;
+        }
+        organisers.push({ platform: match[1] as Organiser['platform'], userId: match[2] as string });
+      }
+      return organisers;
+    })
+    .optional(),
+  ORGANISER_API_TOKEN: z.string().min(24, 'must be at least 24 characters (e.g. openssl rand -hex 24)').optional(),
+  QUIET_HOURS: z
+    .string()
+    .refine((v) => parseQuietHours(v) !== undefined, 'use off, or a range like 21:00-08:00, optionally with ,weekend')
+    .default('21:00-08:00,weekend'),
+  TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Amsterdam')
+    .default('Europe/Amsterdam'),
+  DELIVERY_RETENTION_DAYS: intIn(1, 3650).default(30),
+  AUDIT_RETENTION_DAYS: intIn(1, 3650).default(365),
+  BROADCAST_MAX_ATTEMPTS: intIn(1, 100).default(10),
+  BROADCAST_CONCURRENCY: intIn(1, 1000).default(32),
 });
+
+/** One organiser from ORGANISERS: a platform user id (Slack user id, Teams Entra object id). */
+export interface Organiser {
+  platform: 'slack' | 'teams';
+  userId: string;
+}
 
 /** Slack settings; present when SLACK_SIGNING_SECRET is set. */
 export interface SlackConfig {
@@ -133,6 +172,18 @@ export interface Config {
   publicUrl?: string;
   slack?: SlackConfig;
   teams?: TeamsConfig;
+  /** Organisers from ORGANISERS; more are added per workspace or tenant from the chat. */
+  organisers: Organiser[];
+  /** The organiser API's bearer token; without it the API refuses every call. */
+  organiserApiToken?: string;
+  /** When direct messages wait (QUIET_HOURS); `off` when they never do. */
+  quietHours: QuietHours | 'off';
+  /** The time zone of people and organisers whose platform does not tell theirs. */
+  timeZone: string;
+  /** Delivery of announcements (and later reminders): attempts per recipient, jobs at once, how long records stay. */
+  delivery: { maxAttempts: number; concurrency: number; retentionDays: number };
+  /** How long the organisers' audit log keeps an entry. */
+  auditRetentionDays: number;
 }
 
 function describeIssues(error: z.ZodError, input: Env): string[] {
@@ -245,6 +296,16 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
     publicUrl: e.PUBLIC_URL,
     slack,
     teams,
+    organisers: e.ORGANISERS ?? [],
+    organiserApiToken: e.ORGANISER_API_TOKEN,
+    quietHours: parseQuietHours(e.QUIET_HOURS) ?? 'off',
+    timeZone: e.TIME_ZONE,
+    delivery: {
+      maxAttempts: e.BROADCAST_MAX_ATTEMPTS,
+      concurrency: e.BROADCAST_CONCURRENCY,
+      retentionDays: e.DELIVERY_RETENTION_DAYS,
+    },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
   return deepFreeze(config);
 }

@@ -61,12 +61,15 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
       }),
     );
   }
+  // Routes of features (the organiser API) on the same server.
+  for (const feature of pipeline.table.features) for (const route of feature.routes ?? []) server.route(route);
   const adapters = core.registry.all();
   for (const adapter of adapters) await adapter.start(core.hostFor(adapter.platform));
   const port = await server.listen();
   // Work a crashed or killed process had acknowledged but not finished: now, and then now and then, for records
   // whose process is gone (their lease ran out).
   const recovery = startRecovery(core, log);
+  await core.startBackground();
   log.info(
     {
       port,
@@ -87,6 +90,7 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
       const unfinished = await pipeline.drain(TURN_DRAIN_MS);
       // Still recorded in the inbox: the next start finishes them.
       if (unfinished > 0) log.warn({ unfinished }, 'turns still running at shutdown were left to the next start');
+      await core.stopBackground();
       await store.close();
       await core.redis?.closeAll();
       log.info('bubbelbreker stopped');
@@ -159,8 +163,10 @@ export async function runChat(
   });
   core.registry.register(adapter);
   await adapter.start(core.hostFor('console'));
+  await core.startBackground();
   await adapter.finished;
   await core.pipeline.drain();
+  await core.stopBackground();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
   await core.store.close();
   await core.redis?.closeAll();

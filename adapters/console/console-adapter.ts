@@ -12,7 +12,14 @@ import type {
   TurnIO,
   UserRef,
 } from '../../src/core/index.js';
-import { readLine, renderForConsole, type ConsoleTranslate, type Prompt } from './render.js';
+import {
+  formFieldPrompt,
+  readFormAnswer,
+  readLine,
+  renderForConsole,
+  type ConsoleTranslate,
+  type Prompt,
+} from './render.js';
 
 export interface ConsoleAdapterConfig {
   input: Readable;
@@ -50,11 +57,16 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
   let readlineClose: (() => void) | undefined;
 
   let lastLocale: Locale = config.defaultLocale;
+  /** The form being filled in: its fields are asked one by one, then submitted together. */
+  let form:
+    | { block: NonNullable<Prompt['form']>; index: number; values: Record<string, string | string[]> }
+    | undefined;
   const write = (message: OutboundMessage): SentRef => {
     lastLocale = message.locale ?? lastLocale;
     const t: ConsoleTranslate = (key, vars) => config.translate(message.locale ?? config.defaultLocale, key, vars);
     const rendered = renderForConsole(message, t);
     if (rendered.prompt.picks.length > 0 || rendered.prompt.input || rendered.prompt.scale) prompt = rendered.prompt;
+    if (rendered.prompt.form) form = { block: rendered.prompt.form, index: 0, values: {} };
     config.output.write(`\n${rendered.text}\n`);
     sequence += 1;
     return { conversation: CONVERSATION, messageId: String(sequence) };
@@ -76,14 +88,43 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
     receivedAt: Date.now(),
   });
 
-  const toEvent = (line: string, isCommand: (text: string) => boolean): InboundEvent => {
+  const toEvent = (line: string, isCommand: (text: string) => boolean): InboundEvent | undefined => {
     // Commands always win, so "stop", "terug" and "help" work in the middle of any question.
-    if (isCommand(line)) return { ...base(), kind: 'message', text: line };
+    if (isCommand(line)) {
+      form = undefined;
+      return { ...base(), kind: 'message', text: line };
+    }
+    if (form) return formLine(line);
     const action = readLine(line, prompt);
     if (action)
       return { ...base(), kind: 'action', action, source: { conversation: CONVERSATION, messageId: String(sequence) } };
     return { ...base(), kind: 'message', text: line };
   };
+
+  /** One line of a form: the current field's answer; the next field's question, or the submission after the last. */
+  function formLine(line: string): InboundEvent | undefined {
+    const current = form;
+    if (!current) return undefined;
+    const field = current.block.fields[current.index];
+    const t: ConsoleTranslate = (key, vars) => config.translate(lastLocale, key, vars);
+    if (!field) return undefined;
+    const answer = readFormAnswer(field, line);
+    if (answer === undefined) {
+      config.output.write(
+        `\n${t('console.formAgain')}\n${formFieldPrompt(field, current.index, current.block.fields.length, t)}\n`,
+      );
+      return undefined;
+    }
+    current.values[field.id] = answer;
+    current.index += 1;
+    const next = current.block.fields[current.index];
+    if (next) {
+      config.output.write(`\n${formFieldPrompt(next, current.index, current.block.fields.length, t)}\n`);
+      return undefined;
+    }
+    form = undefined;
+    return { ...base(), kind: 'action', action: { route: current.block.route, fields: current.values } };
+  }
 
   return {
     platform: 'console',
@@ -109,7 +150,8 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
             showPrompt();
             continue;
           }
-          await host.receive(toEvent(line, host.isCommand), io);
+          const event = toEvent(line, host.isCommand);
+          if (event) await host.receive(event, io);
           showPrompt();
         }
         resolveFinished();

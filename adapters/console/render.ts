@@ -11,6 +11,8 @@ export interface Prompt {
   multi?: Extract<Block, { type: 'multi' }>;
   scale?: Extract<Block, { type: 'scale' }>;
   input?: Extract<Block, { type: 'input' }>;
+  /** A form: its fields are asked one after another (console-adapter.ts keeps the answers). */
+  form?: Extract<Block, { type: 'form' }>;
 }
 
 export type ConsoleTranslate = (key: string, vars?: Record<string, string | number>) => string;
@@ -64,6 +66,13 @@ export function renderForConsole(message: OutboundMessage, t: ConsoleTranslate):
       case 'divider':
         lines.push('  ────────');
         break;
+      case 'form':
+        prompt.form = block;
+        lines.push('', `== ${block.title} ==`);
+        if (block.error) lines.push(`! ${block.error}`);
+        lines.push(`  (${t('console.formHint')})`);
+        if (block.fields[0]) lines.push(formFieldPrompt(block.fields[0], 0, block.fields.length, t));
+        break;
     }
   }
   return { text: lines.join('\n'), prompt };
@@ -98,4 +107,33 @@ export function readLine(line: string, prompt: Prompt | undefined): ActionPayloa
   }
   if (prompt.input && trimmed.length > 0 && !numbers) return { route: prompt.input.route, text: trimmed };
   return undefined;
+}
+
+type FormField = Extract<Block, { type: 'form' }>['fields'][number];
+
+/** The question for one field of a form: its label, what it holds now, the choices numbered. */
+export function formFieldPrompt(field: FormField, index: number, total: number, t: ConsoleTranslate): string {
+  const lines = [`[${index + 1}/${total}] ${field.label}${field.required ? ' *' : ''}`];
+  const current = Array.isArray(field.value) ? field.value.join(', ') : field.value;
+  if (field.hint) lines.push(`  ${field.hint}`);
+  for (const [i, c] of (field.choices ?? []).entries()) lines.push(`  ${i + 1}. ${c.label}`);
+  if (field.kind === 'multichoice') lines.push(`  (${t('console.multiHint')})`);
+  if (current) lines.push(`  ${t('console.formCurrent', { value: current })}`);
+  return lines.join('\n');
+}
+
+/**
+ * Read a typed line as the answer to a form field: a number (or "1,3") picks choices, "." keeps what the field holds
+ * (or leaves it empty), anything else is the text. Undefined when a choice number is out of range (ask again).
+ */
+export function readFormAnswer(field: FormField, line: string): string | string[] | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '.') return field.value ?? '';
+  const choices = field.choices ?? [];
+  if (field.kind === 'choice' || field.kind === 'multichoice') {
+    const picked = trimmed.split(/[\s,]+/).map((n) => choices[Number(n) - 1]?.id);
+    if (picked.some((id) => id === undefined)) return undefined;
+    return field.kind === 'choice' ? (picked.length === 1 ? (picked[0] as string) : undefined) : (picked as string[]);
+  }
+  return trimmed;
 }

@@ -23,11 +23,13 @@ export const BOT_EVENTS = [
 
 /**
  * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command,
- * and users:read for the person's locale (users.info). No channel history, no user tokens.
+ * users:read for the person's locale (users.info), and chat:write.public so an announcement can go to a public
+ * channel the bot was not invited to. No channel history, no user tokens.
  */
 export const BOT_SCOPES = [
   'app_mentions:read',
   'chat:write',
+  'chat:write.public',
   'commands',
   'im:history',
   'im:write',

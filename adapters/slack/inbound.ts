@@ -1,5 +1,6 @@
 import type { ActionPayload, InboundEvent, Route, UserRef } from '../../src/core/index.js';
 import { ACTION_PREFIX, decodeActionId, routePrefix } from './action-id.js';
+import { FORM_CALLBACK_ID, readFormSubmission } from './form.js';
 import { INPUT_ACTION_ID, INPUT_BLOCK_ID, INPUT_CALLBACK_ID, parseModalMetadata, parseModalSpec } from './modal.js';
 import { arr, obj, str } from './parse.js';
 import type { HomeRequest, ModalRequest, ReplyTarget } from './types.js';
@@ -222,6 +223,7 @@ function fromBlockActions(body: Record<string, unknown>, receivedAt: number): In
         isDirect: conversation.isDirect,
         responseUrl,
         source,
+        ...(triggerId ? { triggerId } : {}),
       },
       resolve: fromHome || !channel ? 'dm' : undefined,
     });
@@ -250,6 +252,7 @@ function fromViewSubmission(body: Record<string, unknown>, receivedAt: number): 
   const userId = str(obj(body, 'user'), 'id');
   const teamId = str(obj(body, 'team'), 'id') ?? str(obj(body, 'user'), 'team_id');
   if (!view || !userId || !teamId) return invalid('missing_view_fields');
+  if (str(view, 'callback_id') === FORM_CALLBACK_ID) return fromFormSubmission(body, view, teamId, userId, receivedAt);
   if (str(view, 'callback_id') !== INPUT_CALLBACK_ID) return nothing;
   const meta = parseModalMetadata(str(view, 'private_metadata'));
   const decoded = meta && decodeActionId(meta.actionId);
@@ -307,7 +310,33 @@ function fromCommand(body: Record<string, unknown>, receivedAt: number): Interpr
       text: str(body, 'text') ?? '',
       receivedAt,
     },
-    target: { teamId, userId, channel, isDirect: false, responseUrl: str(body, 'response_url') },
+    target: { teamId, userId, channel, isDirect: false, responseUrl: str(body, 'response_url'), triggerId },
     resolve: channel.startsWith('D') ? 'command' : undefined,
+  });
+}
+
+/** A submitted form modal: an action on the form's route with its fields; answers go to the 1:1 chat. */
+function fromFormSubmission(
+  body: Record<string, unknown>,
+  view: Record<string, unknown>,
+  teamId: string,
+  userId: string,
+  receivedAt: number,
+): Interpretation {
+  const read = readFormSubmission(view);
+  if (!read) return invalid('bad_view_metadata');
+  const triggerId = str(body, 'trigger_id');
+  return turn({
+    event: {
+      kind: 'action',
+      id: `view:${str(view, 'id') ?? ''}:${str(view, 'hash') ?? ''}`,
+      platform: 'slack',
+      user: slackUser(teamId, userId),
+      conversation: direct(teamId, ''),
+      action: read.action,
+      receivedAt,
+    },
+    target: { teamId, userId, isDirect: true, ...(triggerId ? { triggerId } : {}) },
+    resolve: 'dm',
   });
 }

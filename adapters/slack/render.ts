@@ -282,6 +282,15 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
       );
     case 'divider':
       return [{ type: 'divider' }];
+    case 'form':
+      // A message cannot hold a form: it shows a button that asks for it again, which then opens as a modal.
+      return [
+        ...sections(block.title),
+        ...(block.error ? renderBlock({ type: 'text', text: block.error, tone: 'warning' }, ids, label, locale) : []),
+        ...actionsBlocks([
+          button(ids, 'a', label('slack.form.open'), { route: block.openRoute }, { style: 'primary' }),
+        ]),
+      ];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ConversationRef, Locale, OutboundMessage, SentRef, TurnIO } from '../../src/core/index.js';
+import { renderFormModal } from './form.js';
 import { renderMessage, type Label } from './render.js';
 import type { ReplyTarget, Translate } from './types.js';
 import type { SlackApi } from './web-api.js';
@@ -51,8 +52,25 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
     await api.respond(target.responseUrl!, { ...rendered, response_type: 'ephemeral', replace_original: replace });
   }
 
+  let trigger = target.triggerId;
+  /** A form in answer to a click or command opens as a modal (once per trigger); false when it cannot. */
+  async function openForm(message: OutboundMessage): Promise<boolean> {
+    const form = message.blocks.find((b) => b.type === 'form');
+    if (!form || form.type !== 'form' || !trigger) return false;
+    const triggerId = trigger;
+    trigger = undefined;
+    try {
+      await api.openView(teamId, triggerId, renderFormModal(form, target.channel));
+      return true;
+    } catch {
+      // The trigger expired (3 s): the form goes as a message with a button that opens it again.
+      return false;
+    }
+  }
+
   const io: TurnIO = {
     async send(message, options) {
+      if (await openForm(message)) return undefined;
       // Already in the bot's 1:1 chat: "direct" is this chat (no conversations.open needed).
       if (options?.direct && target.isDirect && target.channel) return post(target.channel, message, true);
       if (options?.direct || !target.channel) return post(await api.openDm(teamId, userId), message, true);

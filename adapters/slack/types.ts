@@ -62,6 +62,8 @@ export interface ReplyTarget {
   responseUrl?: string;
   /** The message the action came from, to update it in place. */
   source?: { channel: string; ts: string; ephemeral: boolean };
+  /** The click's or command's trigger (valid about 3 s): a form the core sends opens as a modal with it. */
+  triggerId?: string;
 }
 
 /** A person's App Home was opened. */

@@ -14,7 +14,7 @@ import type {
   SentRef,
   UserRef,
 } from '../../src/core/index.js';
-import { CARD_VERB, INPUT_TEXT, INPUT_VALUES, type TeamsRefExtra } from './types.js';
+import { CARD_VERB, INPUT_FIELD_PREFIX, INPUT_TEXT, INPUT_VALUES, type TeamsRefExtra } from './types.js';
 
 /** The smallest activity shape the adapter works with; anything less is a 400 before the SDK sees it. */
 const required = (what: string) => z.string({ message: `${what} is missing` }).min(1, `${what} is missing`);
@@ -37,6 +37,7 @@ const Bb = z.object({
   }),
   choice: z.string().max(100).optional(),
   skip: z.boolean().optional(),
+  form: z.boolean().optional(),
 });
 
 /** The tenant of an activity: Teams puts it in channelData and (newer) in conversation.tenantId. */
@@ -151,10 +152,26 @@ export function actionPayloadOf(data: unknown): ActionPayload | undefined {
       .map((v) => v.trim())
       .filter(Boolean);
   else if (Array.isArray(values)) payload.values = values.filter((v): v is string => typeof v === 'string');
+  if (bb.form) payload.fields = formFieldsOf(record);
   if (bb.skip) payload.text = '';
   else if (typeof record[INPUT_TEXT] === 'string') payload.text = (record[INPUT_TEXT] as string).trim();
   else if (INPUT_TEXT in record) payload.text = '';
   return payload;
+}
+
+/** A form's inputs (`bb_f_<id>`, a date-time as `__date` and `__time`) as the neutral fields. */
+function formFieldsOf(record: Record<string, unknown>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const stamps: Record<string, { date?: string; time?: string }> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (!key.startsWith(INPUT_FIELD_PREFIX) || typeof value !== 'string') continue;
+    const name = key.slice(INPUT_FIELD_PREFIX.length);
+    const part = /^(.+)__(date|time)$/.exec(name);
+    if (part) stamps[part[1] as string] = { ...stamps[part[1] as string], [part[2] as 'date' | 'time']: value };
+    else fields[name] = value;
+  }
+  for (const [name, { date, time }] of Object.entries(stamps)) fields[name] = date ? `${date}T${time || '09:00'}` : '';
+  return fields;
 }
 
 /** True for an Action.Execute invoke from a card. */
@@ -220,6 +237,7 @@ export function toInboundEvent(activity: Partial<Activity>, receivedAt = Date.no
     conversation: conversationRefOf(activity),
     receivedAt,
     ...(activity.locale ? { locale: activity.locale } : {}),
+    ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
   };
   const data = cardDataOf(activity);
   if (data !== undefined) {

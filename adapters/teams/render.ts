@@ -4,7 +4,7 @@
  * same data, so parse.ts reads them alike. Meaning never depends on colour: every choice is in its label.
  */
 import type { Block, OutboundMessage, Route } from '../../src/core/index.js';
-import { CARD_VERB, type CardActionData, INPUT_TEXT, INPUT_VALUES } from './types.js';
+import { CARD_VERB, type CardActionData, INPUT_FIELD_PREFIX, INPUT_TEXT, INPUT_VALUES } from './types.js';
 
 /** An Adaptive Card as plain JSON. */
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string; body: CardElement[] };
@@ -168,7 +168,54 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
     }
     case 'divider':
       return [];
+    case 'form':
+      return renderForm(block);
   }
+}
+
+/** A form as inputs on the card; Teams merges their values into the submit's data under `bb_f_<field id>`. */
+function renderForm(block: Extract<Block, { type: 'form' }>): CardElement[] {
+  const out: CardElement[] = [textBlock(block.title, { weight: 'Bolder', size: 'Medium' })];
+  if (block.error) out.push(textBlock(block.error, { color: 'Attention', weight: 'Bolder' }));
+  for (const field of block.fields) {
+    const id = `${INPUT_FIELD_PREFIX}${field.id}`;
+    const value = Array.isArray(field.value) ? field.value.join(',') : field.value;
+    // Required fields are checked by the bot, which answers with the reason in the person's language.
+    const common: CardElement = { id, label: field.required ? `${field.label} *` : field.label };
+    switch (field.kind) {
+      case 'choice':
+      case 'multichoice':
+        out.push({
+          type: 'Input.ChoiceSet',
+          ...common,
+          style: 'expanded',
+          isMultiSelect: field.kind === 'multichoice',
+          wrap: true,
+          choices: (field.choices ?? []).map((c) => ({ title: c.label, value: c.id })),
+          ...(value ? { value } : {}),
+        });
+        break;
+      case 'datetime': {
+        // Two inputs (date and time) in the person's own clock; parse.ts joins them into `YYYY-MM-DDTHH:mm`.
+        const [date, time] = (value ?? '').split('T');
+        out.push({ type: 'Input.Date', ...common, id: `${id}__date`, ...(date ? { value: date } : {}) });
+        out.push({ type: 'Input.Time', id: `${id}__time`, ...(time ? { value: time.slice(0, 5) } : {}) });
+        break;
+      }
+      default:
+        out.push({
+          type: 'Input.Text',
+          ...common,
+          isMultiline: field.kind === 'textarea',
+          ...(field.maxLength ? { maxLength: field.maxLength } : {}),
+          ...(field.placeholder ? { placeholder: field.placeholder } : {}),
+          ...(value ? { value } : {}),
+        });
+    }
+    if (field.hint) out.push(textBlock(field.hint, { isSubtle: true, size: 'Small', spacing: 'None' }));
+  }
+  out.push(actionSet(executeAction(block.submitLabel, actionData(block.route, { form: true }), { style: 'positive' })));
+  return out;
 }
 
 function scaleTooltip(block: Extract<Block, { type: 'scale' }>, v: number): string | undefined {

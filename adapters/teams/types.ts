@@ -62,6 +62,8 @@ export interface CardActionData {
     choice?: string;
     /** Set on an optional input's skip button: the typed text is ignored. */
     skip?: boolean;
+    /** Set on a form's submit: the inputs named `bb_f_<field id>` are its fields. */
+    form?: boolean;
   };
   [input: string]: unknown;
 }
@@ -71,6 +73,8 @@ export const CARD_VERB = 'bb';
 /** Input ids; Teams merges input values into the action data under these names. */
 export const INPUT_VALUES = 'bb_values';
 export const INPUT_TEXT = 'bb_text';
+/** A form field's input id is this prefix and the field id (a date-time adds `__date` and `__time`). */
+export const INPUT_FIELD_PREFIX = 'bb_f_';
 
 export const DEFAULT_TUNING: TeamsTuning = {
   conversationLimits: [

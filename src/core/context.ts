@@ -5,6 +5,8 @@ import type { KeyedHash } from '../crypto/pseudonym.js';
 import type { Address } from '../outbound/address-book.js';
 import type { DialogRunner, DialogTurn } from '../dialog/runner.js';
 import type { DialogState } from '../dialog/types.js';
+import type { BroadcastKind } from '../delivery/types.js';
+import type { RouteSpec } from '../http/router.js';
 import type { Button, InboundEvent, Locale, Route, Translate, TurnIO } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
 
@@ -41,6 +43,8 @@ export interface ActionInput {
   choice?: string;
   values?: string[];
   text?: string;
+  /** A submitted form's fields by id. */
+  fields?: Record<string, string | string[]>;
 }
 
 /** Who may use a command or a button. Organiser commands never show in the menus people see. */
@@ -100,6 +104,14 @@ export interface Feature {
    * answered it; the core's own fallback answers otherwise.
    */
   onMessage?(ctx: TurnContext, text: string): Promise<boolean>;
+  /** Kinds of broadcast the feature delivers through the broadcaster (an announcement, a reminder). */
+  readonly broadcastKinds?: Readonly<Record<string, BroadcastKind>>;
+  /** HTTP routes the feature serves on the shared server (the organiser API), mounted by the composition root. */
+  readonly routes?: readonly RouteSpec[];
+  /** May this person use what is meant for `audience`? The core asks every feature; one yes is enough. */
+  authorize?(ctx: TurnContext, audience: Audience): Promise<boolean>;
+  /** Start background work (queue workers, schedules) once the server runs; not for the menus' dry build. */
+  start?(): Promise<void>;
 }
 
 /** Declare a verb with its data schema; keeps `run`'s data typed from the schema. */

@@ -12,6 +12,7 @@ export type {
   Choice,
   CommandEvent,
   ConversationRef,
+  FormField,
   InboundEvent,
   InboundSink,
   InstallEvent,

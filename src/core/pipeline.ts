@@ -138,9 +138,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         return;
       case 'action': {
         const resolved = table.resolve(event.action.route);
-        if (!resolved || !(await allowed(ctx, resolved.spec.audience))) return notActive(ctx);
-        const { choice, values, text } = event.action;
-        return resolved.spec.run(ctx, resolved.data, { choice, values, text });
+        if (!resolved) return notActive(ctx);
+        if (!(await allowed(ctx, resolved.spec.audience))) {
+          await ctx.io.send(textMessage(ctx.t('errors.notAllowed'), 'muted'));
+          return;
+        }
+        const { choice, values, text, fields } = event.action;
+        return resolved.spec.run(ctx, resolved.data, { choice, values, text, fields });
       }
       case 'command': {
         const parsed = table.parseCommand(event.text);

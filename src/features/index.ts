@@ -5,10 +5,13 @@
  */
 import type { Feature } from '../core/context.js';
 import type { FeatureDeps } from '../core/feature-deps.js';
+import { createAnnouncementsFeature } from './announcements/feature.js';
 import { createBasicsFeature } from './basics/basics.js';
 import { createCheckinFeature } from './checkin/feature.js';
 import { loadModuleCatalogue } from './checkin/modules.js';
+import { createOrganisersFeature } from './organisers/feature.js';
 import { createPrivacyFeature } from './privacy/privacy.js';
+import { createSubscriptionsFeature } from './subscriptions/feature.js';
 
 /** The product's features. Data errors (the module catalogue) stop start-up with the file and path named. */
 export function createFeatures(deps: FeatureDeps): Feature[] {
@@ -16,5 +19,8 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
     createCheckinFeature({ catalogue: loadModuleCatalogue(deps.config.modulesPath) }),
     createBasicsFeature(),
     createPrivacyFeature(),
+    createOrganisersFeature(deps),
+    createSubscriptionsFeature(deps),
+    createAnnouncementsFeature(deps),
   ];
 }

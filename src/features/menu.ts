@@ -54,6 +54,12 @@ export function productCommandMenus(config: Pick<Config, 'modulesPath' | 'dialog
       throw new Error('the menu is only read');
     },
     addresses: {} as never, // never used while only the table is read
+    hash: () => '',
+    sealer: {} as never,
+    queue: {} as never,
+    broadcasts: {} as never,
+    now: Date.now,
+    translate: () => (key: string) => key,
   });
   const translator = createTranslator({ dir: config.dialogsDir, defaultLocale: 'nl' });
   return commandMenus(createRouteTable(features), translator.bind('nl'));

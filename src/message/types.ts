@@ -58,6 +58,8 @@ export interface ActionPayload {
   values?: string[];
   /** Text typed into an input (empty when an optional input was skipped). */
   text?: string;
+  /** The fields of a submitted form, by field id: text as typed, a choice's id, ticked ids, a date-time. */
+  fields?: Record<string, string | string[]>;
 }
 
 interface InboundBase {
@@ -68,6 +70,8 @@ interface InboundBase {
   conversation: ConversationRef;
   /** Locale reported by the platform, when known (`nl-NL`, `en-US`, …). */
   locale?: string;
+  /** The person's IANA time zone (`Europe/Amsterdam`), when the platform tells it. */
+  timeZone?: string;
   /** ms since epoch. */
   receivedAt: number;
   /** Run again after a crash: it may have had its effect already (the inbox finishes work at most once more). */
@@ -126,6 +130,26 @@ export interface Button {
   style?: 'primary' | 'danger';
 }
 
+/**
+ * One field of a form. `datetime` values are ISO 8601: with an offset when the platform knows the moment
+ * (`2026-12-01T13:00:00.000Z`), or a wall-clock time `2026-12-01T14:00` that the feature reads in the person's zone.
+ * `channels` is a Slack channel picker (ids); other platforms render it as a text field of ids.
+ */
+export interface FormField {
+  id: string;
+  label: string;
+  kind: 'text' | 'textarea' | 'choice' | 'multichoice' | 'datetime' | 'channels';
+  required?: boolean;
+  /** What the field holds already (a draft, or what was typed before an error): shown, never lost. */
+  value?: string | string[];
+  placeholder?: string;
+  /** A short explanation under the field. */
+  hint?: string;
+  maxLength?: number;
+  /** For `choice` and `multichoice`. */
+  choices?: Choice[];
+}
+
 /** Neutral building blocks; only an adapter's renderer turns them into Block Kit or Adaptive Cards. */
 export type Block =
   | { type: 'heading'; text: string }
@@ -162,7 +186,22 @@ export type Block =
   | { type: 'facts'; facts: { label: string; value: string }[] }
   | { type: 'links'; links: { label: string; url: string }[] }
   | { type: 'buttons'; buttons: Button[] }
-  | { type: 'divider' };
+  | { type: 'divider' }
+  | {
+      /**
+       * Several fields submitted at once: a Slack modal (opened from the command or a button), an Adaptive Card
+       * with inputs in Teams, one prompt after another in the terminal. The submission is an action on `route`
+       * with `fields`; `openRoute` shows the form again (a Slack button that opens the modal).
+       */
+      type: 'form';
+      title: string;
+      fields: FormField[];
+      submitLabel: string;
+      route: Route;
+      openRoute: Route;
+      /** Why the last submission was refused, shown above the fields. */
+      error?: string;
+    };
 
 /** A message from the core, already translated. */
 export interface OutboundMessage {

@@ -52,6 +52,8 @@ export interface AddressBook {
   forget(address: Address): Promise<boolean>;
   /** The app was removed from a workspace or tenant: forget every address listed under it; returns how many. */
   forgetInstallation(platform: Platform, tenantId: string): Promise<number>;
+  /** The channels remembered in a workspace or tenant, a page at a time (an organiser's "all channels"). */
+  channels(platform: Platform, tenantId: string, after?: string): Promise<{ addresses: Address[]; next?: string }>;
 }
 
 /** Store key of an address; also the sealed value's context, so an entry moved to another key does not open. */
@@ -90,6 +92,7 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
     }
   }
 
+  const CHANNEL_PREFIX = 'address:channel:';
   const book: AddressBook = {
     personAddress: (platform, person) => ({ kind: 'person', platform, person }),
     channelAddress: (platform, channelId) => ({
@@ -134,6 +137,23 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
         }
       }
       return removed;
+    },
+
+    async channels(platform, tenantId, after) {
+      const page = await store.indexRange(installationIndex(platform, tenantId), {
+        limit: PAGE,
+        ...(after ? { after: { member: after, score: 0 } } : {}),
+      });
+      const addresses: Address[] = [];
+      for (const { member } of page.entries) {
+        if (!member.startsWith(`${CHANNEL_PREFIX}${platform}:`)) continue;
+        addresses.push({
+          kind: 'channel',
+          platform,
+          channel: member.slice(CHANNEL_PREFIX.length + platform.length + 1),
+        });
+      }
+      return { addresses, ...(page.cursor ? { next: page.cursor.member } : {}) };
     },
   };
   return book;

@@ -11,12 +11,14 @@
  * - an 'error' listener (without one, an 'error' event crashes the process) that logs the first failure of a run,
  *   not every retry, and never the URL (it may hold a password).
  *
- * ioredis: BullMQ needs an ioredis connection (not node-redis). When it comes, add it here as
- * `ioredis(purpose)`, built from the same `url`, with `maxRetriesPerRequest: null` (BullMQ requires it for workers),
- * `enableOfflineQueue: false` for producers, the same connect timeout and capped `retryStrategy`, and the same kind
- * of 'error' listener; `closeAll()` must quit it too. It is not added yet: nothing uses BullMQ.
+ * ioredis: BullMQ (the queue on Redis) needs ioredis connections, not node-redis. `ioredis(purpose)` builds them
+ * from the same `url` with the same rules: `maxRetriesPerRequest: null` (BullMQ requires it for workers; a
+ * producer's `add` then fails fast through `enableOfflineQueue: false` instead), the same connect timeout, a retry
+ * strategy capped at 3 s that gives up after three quick attempts when the first connection fails, and the same
+ * kind of 'error' listener. `closeAll()` quits them too.
  */
 import { createClient } from '@keyv/redis';
+import { Redis as IORedis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 
@@ -39,6 +41,11 @@ export interface RedisConnections {
    * with a StoreError when Redis does not answer at start-up (a later ask tries again).
    */
   client(purpose: RedisPurpose): Promise<RedisClient>;
+  /**
+   * The connected ioredis client for `purpose` (BullMQ): `producer` ones fail fast while Redis is away, worker ones
+   * wait for it. Created on the first ask, the same client afterwards; rejects with a StoreError at start-up failure.
+   */
+  ioredis(purpose: RedisPurpose, options?: { producer?: boolean }): Promise<IORedis>;
   /** Close every client handed out; waits for commands in flight, except on a connection that is down. */
   closeAll(): Promise<void>;
 }
@@ -46,6 +53,7 @@ export interface RedisConnections {
 /** Create the connection factory for `url` (redis:// or rediss://; never logged). Connects nothing yet. */
 export function createRedisConnections(url: string, options: RedisConnectionsOptions = {}): RedisConnections {
   const clients = new Map<string, Promise<RedisClient>>();
+  const ioClients = new Map<string, Promise<IORedis>>();
   let closed = false;
   return {
     client(purpose) {
@@ -59,11 +67,26 @@ export function createRedisConnections(url: string, options: RedisConnectionsOpt
       }
       return pending;
     },
+    ioredis(purpose, ioOptions = {}) {
+      if (closed) return Promise.reject(new StoreError('redis: connections already closed'));
+      let pending = ioClients.get(purpose);
+      if (!pending) {
+        pending = connectIoRedis(url, purpose, options, ioOptions.producer === true);
+        ioClients.set(purpose, pending);
+        pending.catch(() => ioClients.delete(purpose));
+      }
+      return pending;
+    },
     async closeAll() {
       closed = true;
       const opened = await Promise.allSettled(clients.values());
       clients.clear();
       for (const result of opened) if (result.status === 'fulfilled') await closeClient(result.value);
+      const ioOpened = await Promise.allSettled(ioClients.values());
+      ioClients.clear();
+      for (const result of ioOpened) {
+        if (result.status === 'fulfilled') await result.value.quit().catch(() => result.value.disconnect());
+      }
     },
   };
 }
@@ -111,5 +134,44 @@ export async function closeClient(client: RedisClient): Promise<void> {
     else client.destroy();
   } catch {
     client.destroy();
+  }
+}
+
+async function connectIoRedis(
+  url: string,
+  purpose: string,
+  options: RedisConnectionsOptions,
+  producer: boolean,
+): Promise<IORedis> {
+  const log = options.log?.child({ redis: purpose });
+  let connectedOnce = false;
+  let failing = false;
+  const client = new IORedis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: !producer,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    retryStrategy: (times) => {
+      if (!connectedOnce && times > 2) return null;
+      return Math.min(2 ** times * 100, 3000);
+    },
+  });
+  client.on('error', (err: unknown) => {
+    if (failing) return;
+    failing = true;
+    log?.warn({ err: new StoreError('redis: connection error', { cause: err }) }, 'redis connection error');
+  });
+  client.on('ready', () => {
+    if (failing && connectedOnce) log?.info('redis connection restored');
+    failing = false;
+    connectedOnce = true;
+  });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    log?.warn('redis: cannot connect');
+    throw new StoreError('redis: cannot connect', { cause: error });
   }
 }

@@ -126,6 +126,19 @@ export class SqliteStore implements KeyValueStore {
     return this.group.read('get', () => this.keyv.get<T>(key));
   }
 
+  /**
+   * Run statements of a component that shares this connection (the embedded queue) in the loop turn's write batch:
+   * atomic with the store's own writes, and resolved only once committed. `fn` must be synchronous SQL on `db`.
+   */
+  transact<T>(op: string, fn: (db: Database.Database) => T): Promise<T> {
+    return this.group.write(op, () => fn(this.db));
+  }
+
+  /** A read by a component sharing the connection; it sees the open batch's writes. */
+  query<T>(op: string, fn: (db: Database.Database) => T): Promise<T> {
+    return this.group.read(op, () => fn(this.db));
+  }
+
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
     const ttl = checkOptionalTtl(ttlMs);
     await this.group.write('set', () => this.keyv.set(key, value, ttl));

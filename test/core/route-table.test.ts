@@ -19,6 +19,12 @@ const product = () =>
         throw new Error('not in this test');
       },
       addresses: {} as never, // not used by route building
+      hash: () => '',
+      sealer: {} as never,
+      queue: {} as never,
+      broadcasts: {} as never,
+      now: Date.now,
+      translate: () => (key: string) => key,
     }),
   );
 

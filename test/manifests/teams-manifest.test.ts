@@ -95,9 +95,10 @@ describe('Teams manifest', () => {
       'taal',
       'mijn gegevens',
       'vergeet mij',
+      'abonneren',
     ]);
     const shared = lists.find((l) => l.scopes.includes('team'))!;
-    expect(shared.commands.map((c) => c.title)).toEqual(['checkin', 'leer', 'help']);
+    expect(shared.commands.map((c) => c.title)).toEqual(['checkin', 'leer', 'help', 'abonneren']);
     for (const list of lists) expect(list.commands.length).toBeLessThanOrEqual(MAX_MENU_COMMANDS);
   });
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { action, button, privately, type Feature, type TurnContext } from '../../core/context.js';
 import type { OutboundMessage, SentRef } from '../../message/types.js';
 import type { DialogState } from '../../dialog/types.js';
+import { escalationContacts, tenantHash } from '../../core/tenant-settings.js';
 import { diagnose } from './diagnosis.js';
 import {
   buildExplainerCard,
@@ -77,7 +78,12 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       await repo.countSafetyRoute();
       await ctx.io.send(
         buildSafetyRoute(rcOf(ctx), {
-          escalation: ctx.config.escalation,
+          // The organisers of this workspace or tenant may have set their own contacts.
+          escalation: await escalationContacts(
+            ctx.store,
+            ctx.config,
+            tenantHash(ctx.hash, ctx.event.platform, ctx.event.user.tenantId),
+          ),
           moduleId: safetyModuleId(catalogue),
           doxxing: diagnosis.flags.doxxing,
         }),

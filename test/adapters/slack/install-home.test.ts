@@ -36,7 +36,7 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
     expect(consent.origin + consent.pathname).toBe(`${API_ORIGIN}/oauth/v2/authorize`);
     expect(consent.searchParams.get('client_id')).toBe(oauth.clientId);
     expect(consent.searchParams.get('scope')).toBe(
-      'app_mentions:read,chat:write,commands,im:history,im:write,users:read',
+      'app_mentions:read,chat:write,chat:write.public,commands,im:history,im:write,users:read',
     );
     const state = consent.searchParams.get('state')!;
     const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
@@ -47,7 +47,7 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
         ok: true,
         app_id: 'A0TEST',
         authed_user: { id: 'U0ADMIN' },
-        scope: 'app_mentions:read,chat:write,commands,im:history,im:write,users:read',
+        scope: 'app_mentions:read,chat:write,chat:write.public,commands,im:history,im:write,users:read',
         token_type: 'bot',
         access_token: 'xoxb-installed-token',
         bot_user_id: 'UBOTNEW',
