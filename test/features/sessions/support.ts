@@ -19,10 +19,14 @@ export async function sessionBot(options: { env?: Record<string, string>; store?
 export const organiser = () => person('UORG', 'console');
 
 /** Make a session through the chat form; returns its id. */
-export async function createSession(bot: Core, fields: Record<string, string>): Promise<string> {
-  const form = formOf((await turn(bot, organiser().says('nieuwe sessie'))).last());
+export async function createSession(
+  bot: Core,
+  fields: Record<string, string>,
+  by: ReturnType<typeof person> = organiser(),
+): Promise<string> {
+  const form = formOf((await turn(bot, by.says('nieuwe sessie'))).last());
   if (!form) throw new Error('no session form');
-  const saved = await turn(bot, organiser().clicks(submit(form, fields)));
+  const saved = await turn(bot, by.clicks(submit(form, fields)));
   const id = /sessionId ([A-Za-z0-9_-]+)/.exec(saved.texts().join('\n') + JSON.stringify(saved.last()))?.[1];
   if (!id) throw new Error(`session not saved: ${JSON.stringify(saved.last())}`);
   return id;
