@@ -181,7 +181,10 @@ export function createNudgesFeature(deps: FeatureDeps): Feature {
     // The opt-in: the person asked to be written to.
     const address = await ctx.rememberAddress();
     const timeZone = zoneOf(ctx);
+    // A pause the person chose stays when they change how often.
+    const paused = (await get(personId(ctx.person)))?.snoozedUntil;
     const nudge: Nudge = {
+      ...(paused && paused > ctx.now ? { snoozedUntil: paused } : {}),
       id: personId(ctx.person),
       target: { kind: 'person', address },
       every,

@@ -310,6 +310,9 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
       const page = await store.indexRange(sessionKeys.byStart, { max: before, limit: 100 });
       if (page.entries.length === 0) return purged;
       for (const { member: id } of page.entries) {
+        // People's own lists name the session too: take it out there first (those lists do not expire).
+        for (const index of [sessionKeys.seated(id), sessionKeys.waiting(id), sessionKeys.offers(id)])
+          for await (const { member: person } of members(index)) await store.indexRemove(sessionKeys.mine(person), id);
         for (const key of [
           sessionKeys.seats(id),
           sessionKeys.tickets(id),
