@@ -39,13 +39,13 @@ export function sessionIcs(session: Session, describe: (session: Session) => str
 }
 
 /** Signed, expiring links to a session's calendar entry. */
-export function calendarLinks(hash: KeyedHash, publicUrl: string | undefined, lifetimeMs: number) {
+export function calendarLinks(hash: KeyedHash, publicUrl: string | undefined, lifetimeMs: () => number) {
   const sign = (id: string, expires: number) => hash('calendar', id, String(expires));
   return {
     /** The link, or undefined without PUBLIC_URL (nothing outside can reach the bot then). */
     link(id: string, now: number): string | undefined {
       if (!publicUrl) return undefined;
-      const expires = now + lifetimeMs;
+      const expires = now + lifetimeMs();
       const base = publicUrl.replace(/\/+$/, '');
       return `${base}/calendar/${encodeURIComponent(id)}.ics?e=${expires}&s=${sign(id, expires)}`;
     },

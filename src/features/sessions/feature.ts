@@ -47,7 +47,7 @@ export function createSessionsFeature(deps: FeatureDeps): Feature {
   const { config, now } = deps;
   const catalogue = loadModuleCatalogue(config.modulesPath);
   const service = createSessionService(deps, new Set(catalogue.modules.map((m) => m.id)));
-  const links = calendarLinks(deps.hash, config.publicUrl, config.sessions.calendarLinkHours * HOUR_MS);
+  const links = calendarLinks(deps.hash, config.publicUrl, () => config.sessions.calendarLinkHours * HOUR_MS);
   const audit = organiserAudit(deps.store, now);
   const renderFor = (locale: Locale, timeZone?: string): RenderDeps => ({
     t: deps.translate(locale),

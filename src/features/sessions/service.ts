@@ -50,9 +50,10 @@ export interface Author {
 export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<string>) {
   const { store, config, queue, broadcasts, hash, now } = deps;
   const repo = createSessionRepo(store);
-  const retentionMs = config.sessions.retentionDays * DAY_MS;
+  // Read when used: the menus are built from a partial configuration that has no session settings.
+  const retentionMs = () => config.sessions.retentionDays * DAY_MS;
   const endOf = (s: Session) => s.startsAt + s.durationMinutes * MINUTE_MS;
-  const ttlFor = (s: Session) => Math.max(HOUR_MS, endOf(s) + retentionMs - now());
+  const ttlFor = (s: Session) => Math.max(HOUR_MS, endOf(s) + retentionMs() - now());
   const offerJobId = (s: Session, person: string, until: number) =>
     `so.${s.id}.${hash('offer', s.id, person)}.${until}`;
   /** A short reference to a participant for organisers: never the pseudonym, never a platform id. */
@@ -304,7 +305,7 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
 
   /** Sessions whose retention ended: the session, its counter and its indexes (people's records expire alone). */
   async function purge(): Promise<number> {
-    const before = now() - retentionMs - DAY_MS;
+    const before = now() - retentionMs() - DAY_MS;
     let purged = 0;
     for (;;) {
       const page = await store.indexRange(sessionKeys.byStart, { max: before, limit: 100 });

@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import ICAL from 'ical.js';
+import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/app.js';
 import { createRouter } from '../../../src/http/router.js';
@@ -75,6 +79,29 @@ describe('the session API and calendar links', () => {
     expect((await call(port, 'PATCH', `/api/sessions/${id}`, { headers: auth, body: '{"seats":3}' })).status).toBe(409);
     expect((await call(port, 'GET', '/api/sessions/nope', { headers: auth })).status).toBe(404);
     expect((await call(port, 'GET', `/api/sessions/${id}`, {})).status).toBe(401);
+  });
+
+  it('serves the routes docs/openapi.yaml documents, with answers that fit its schemas', async () => {
+    const spec = parse(readFileSync('docs/openapi.yaml', 'utf8'));
+    const served = bot.pipeline.table.features
+      .find((f) => f.id === 'sessions')!
+      .routes!.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(spec.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.includes('session') || path.startsWith('/calendar'))
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((m) => m !== 'parameters')
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      );
+    expect(served.sort()).toEqual(documented.sort());
+    const ajv = new Ajv({ strict: false });
+    addFormats(ajv);
+    const { id } = JSON.parse((await post({ title: 'Bubbel', startsAt: inHours(48), module: 'm2' })).body);
+    await turn(bot, person('UA', 'teams').clicks(joinRoute(id)));
+    const session = JSON.parse((await call(port, 'GET', `/api/sessions/${id}`, { headers: auth })).body);
+    expect(ajv.validate(spec.components.schemas.Session, session), ajv.errorsText()).toBe(true);
+    const list = JSON.parse((await call(port, 'GET', `/api/sessions/${id}/participants`, { headers: auth })).body);
+    expect(ajv.validate(spec.components.schemas.Participants, list), ajv.errorsText()).toBe(true);
   });
 
   it('refuses bad input with the field named, and stores nothing', async () => {
