@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
 import ICAL from 'ical.js';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { call } from '../../http/client.js';
 import { buttonsOf } from '../../support/make-bot.js';
 import { joinRoute, person, said, sessionBot, turn } from './support.js';
 
+// ajv-formats is CommonJS with a default export: required, as the manifest tests do.
+const addFormats = (createRequire(import.meta.url)('ajv-formats') as { default: (ajv: Ajv) => void }).default;
 const TOKEN = 'organiser-api-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 const HOUR = 3_600_000;

@@ -50,7 +50,7 @@ async function race(args: string[], session: string, batches: { user: string; at
         }),
     );
     await Promise.all(ready);
-    children.forEach((child, i) => child.send({ session, presses: batches[i] }));
+    for (const [i, child] of children.entries()) child.send({ session, presses: batches[i] });
     return await Promise.all(done);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();
