@@ -101,6 +101,7 @@ export function createRsvps(deps: RsvpDeps) {
     const { person } = member;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const { value, version } = await read(sessionId, person);
+      if (!session || session.status === 'cancelled') return closedReason(session, now()) ?? { kind: 'notFound' };
       // Pressing again changes nothing: the answer is where they stand.
       if (value && value.status !== 'joining') return describe(sessionId, person, value, true);
       const refused = closedReason(session, now());
