@@ -11,6 +11,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lib/time.js';
 import type { Locale, Platform } from '../../message/types.js';
 import { SESSION_KINDS, sessionKeys } from './keys.js';
 import { checkSession, createSessionRepo, type Session, type SessionInput, type SessionProblem } from './model.js';
+import { createAttendance } from './attendance.js';
 import { changeId, closeJobId, reminderId, reminderTime } from './reminders.js';
 import { createRsvps, type Rsvp } from './rsvp.js';
 
@@ -28,16 +29,6 @@ export interface Notice {
   timeZone?: string;
   locale: Locale;
   what: 'offer' | 'lapsed';
-}
-
-/** One person's attendance of a session; nothing of a check-in. */
-export interface AttendanceRecord {
-  session: string;
-  module?: string;
-  platform: Platform;
-  attended: boolean;
-  /** The session's end. */
-  at: number;
 }
 
 /** Who made or changed a session. */
@@ -220,68 +211,6 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
     return { seated, offered, waiting };
   }
 
-  /** The end of a session: everyone seated counts as attended, unless an organiser marks otherwise later. */
-  async function close(sessionId: string, sequence: number): Promise<void> {
-    const session = await repo.get(sessionId);
-    if (session?.status !== 'open' || session.sequence !== sequence) return;
-    for await (const { member: person } of members(sessionKeys.seated(sessionId))) {
-      const key = sessionKeys.attended(sessionId, person);
-      const rsvp = (await rsvps.read(sessionId, person)).value;
-      await store.track(person, key);
-      if ((await store.get(key)) !== undefined) continue;
-      const record: AttendanceRecord = {
-        session: sessionId,
-        platform: rsvp?.platform ?? 'console',
-        attended: true,
-        at: endOf(session),
-        ...(session.module ? { module: session.module } : {}),
-      };
-      await store.set(key, record, ttlFor(session));
-      await store.indexAdd(sessionKeys.attendance(sessionId), person, 1);
-    }
-    await repo.update(sessionId, (c) => ({ ...c, closedAt: c.closedAt ?? now() }), ttlFor(session));
-  }
-
-  /** Mark a participant (by reference) as attended or absent; only after the end. */
-  async function mark(sessionId: string, ref: string, attended: boolean): Promise<'ok' | 'notEnded' | 'notFound'> {
-    const session = await repo.get(sessionId);
-    if (!session) return 'notFound';
-    if (!session.closedAt) return 'notEnded';
-    for await (const { member: person } of members(sessionKeys.attendance(sessionId))) {
-      if (refOf(sessionId, person) !== ref) continue;
-      const key = sessionKeys.attended(sessionId, person);
-      const record = await store.get<AttendanceRecord>(key);
-      if (record) await store.set(key, { ...record, attended }, ttlFor(session));
-      await store.indexAdd(sessionKeys.attendance(sessionId), person, attended ? 1 : 0);
-      return 'ok';
-    }
-    return 'notFound';
-  }
-
-  /** The organiser's list: references, never who. */
-  async function participants(sessionId: string) {
-    const attendance = new Map<string, boolean>();
-    for await (const e of members(sessionKeys.attendance(sessionId))) attendance.set(e.member, e.score === 1);
-    const seated = [];
-    for await (const e of members(sessionKeys.seated(sessionId)))
-      seated.push({
-        ref: refOf(sessionId, e.member),
-        since: Math.floor(e.score / 1000),
-        ...(attendance.has(e.member) ? { attended: attendance.get(e.member) as boolean } : {}),
-      });
-    const offered = [];
-    for await (const e of members(sessionKeys.offers(sessionId)))
-      offered.push({ ref: refOf(sessionId, e.member), until: e.score });
-    const waiting = [];
-    for await (const e of members(sessionKeys.waiting(sessionId)))
-      waiting.push({
-        ref: refOf(sessionId, e.member),
-        position: waiting.length + 1,
-        since: Math.floor(e.score / 1000),
-      });
-    return { seated, offered, waiting };
-  }
-
   /** A person's sessions (ids), from their own index. */
   async function sessionsOf(person: string): Promise<string[]> {
     const ids: string[] = [];
@@ -330,16 +259,16 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
     }
   }
 
+  const attendance = createAttendance({ store, repo, rsvps, now, ttlFor, endOf, refOf, members });
+
   return {
+    ...attendance,
     repo,
     rsvps,
     create,
     update,
     cancel,
     counts,
-    close,
-    mark,
-    participants,
     sessionsOf,
     forgetPerson,
     purge,
