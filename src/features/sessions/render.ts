@@ -110,13 +110,25 @@ export function changeMessage(session: Session, r: RenderDeps, calendar?: Block)
   return { text, blocks };
 }
 
-/** A freed seat offered (accept before the deadline), or an offer that lapsed. */
+/** A freed seat offered (accept before the deadline) or given (just before the start), or an offer that lapsed. */
 export function noticeMessage(
-  what: 'offer' | 'lapsed',
+  what: 'offer' | 'lapsed' | 'seated',
   session: Session,
   rsvp: Rsvp | undefined,
   r: RenderDeps,
 ): OutboundMessage {
+  if (what === 'seated' && rsvp?.status === 'seated' && session.status === 'open') {
+    const text = r.t('sessions.offer.seated', { title: session.title, when: formatWhen(r, session.startsAt) });
+    return {
+      text,
+      blocks: [
+        { type: 'heading', text: r.t('sessions.offer.title') },
+        { type: 'text', text },
+        sessionFacts(session, r),
+        { type: 'buttons', buttons: [button(r.t('sessions.buttons.leave'), route('leave', session.id))] },
+      ],
+    };
+  }
   if (what === 'lapsed' || rsvp?.status !== 'offered' || session.status !== 'open') {
     const text = r.t('sessions.offer.lapsed', { title: session.title });
     return {

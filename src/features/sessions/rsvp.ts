@@ -4,7 +4,7 @@
  * line is a sorted index by press time; a registration is a versioned record changed with compare-and-set, so a
  * double press (even on two replicas) changes nothing. A freed seat is not given back to the counter while people
  * wait: it stays held and is offered to the first person in line, with a deadline; a lapsed or declined offer goes
- * to the next person.
+ * to the next person. Too close to the start for a deadline, the first in line gets the seat at once.
  *
  * Order of writes: the record says "joining" before the seat is taken, the index follows, then the record's final
  * state. A crash in between leaves a record that the person's next press completes from the indexes.
@@ -59,6 +59,8 @@ export interface RsvpDeps {
   offerWindow(session: Session, rsvp: Rsvp): { deliverAt: number; until: number } | undefined;
   /** Tell the person about their offer (a direct message through the delivery ledger) and schedule its end. */
   offered(session: Session, person: string, rsvp: Rsvp): Promise<void>;
+  /** Too close to the start for an offer: the first in line was given the seat; tell them. */
+  seatedFromLine(session: Session, person: string, rsvp: Rsvp): Promise<void>;
   /** The offer's end is no longer needed (accepted, declined, forgotten). */
   offerSettled(session: Session, person: string, rsvp: Rsvp): Promise<void>;
 }
@@ -182,22 +184,24 @@ export function createRsvps(deps: RsvpDeps) {
    * A seat held in the counter goes to the line: offered to the first person waiting who can still be reached in
    * time; when nobody can, the seat is given back to the counter.
    */
-  async function passOn(session: Session): Promise<void> {
+  async function passOn(session: Session): Promise<boolean> {
     for (;;) {
       const current = (await sessions.get(session.id)) ?? session;
       const person = current.status === 'open' && now() < current.startsAt ? await popWaiting(session.id) : undefined;
       if (!person) {
         await store.increment(sessionKeys.seats(session.id), -1, { floor: 0 });
-        return;
+        return false;
       }
       const { value, version } = await read(session.id, person);
       if (value?.status !== 'waiting') continue; // they left at the same moment
       const window = deps.offerWindow(current, value);
       if (!window) {
-        // Too late to offer: they keep their place, and the seat goes back.
-        await store.indexAdd(sessionKeys.waiting(session.id), person, value.order);
-        await store.increment(sessionKeys.seats(session.id), -1, { floor: 0 });
-        return;
+        // Too close to the start for an offer with a deadline: the first in line simply gets the seat (and is told).
+        const seated: Rsvp = { ...value, status: 'seated', updatedAt: now() };
+        if (!(await write(current, person, version, seated))) continue;
+        await store.indexAdd(sessionKeys.seated(session.id), person, value.order);
+        await deps.seatedFromLine(current, person, seated);
+        return true;
       }
       const offer: Rsvp = { ...value, status: 'offered', offerExpiresAt: window.until, updatedAt: now() };
       await store.indexAdd(sessionKeys.offers(session.id), person, window.until);
@@ -206,7 +210,7 @@ export function createRsvps(deps: RsvpDeps) {
         continue;
       }
       await deps.offered(current, person, offer);
-      return;
+      return true;
     }
   }
 
@@ -216,7 +220,8 @@ export function createRsvps(deps: RsvpDeps) {
       if ((await store.indexCount(sessionKeys.waiting(session.id))) === 0) return;
       const held = await store.increment(sessionKeys.seats(session.id), 1, { cap: session.seats });
       if (!held.applied) return;
-      await passOn(session);
+      // Nobody was waiting after all (they left at the same moment): the seat went back.
+      if (!(await passOn(session))) return;
     }
   }
 
@@ -245,6 +250,7 @@ export function createRsvps(deps: RsvpDeps) {
     if (!(await store.indexRemove(index, person))) return;
     if (was.status === 'offered') await deps.offerSettled(session, person, was);
     if (session.status === 'open') await passOn(session);
+    else await store.increment(sessionKeys.seats(session.id), -1, { floor: 0 });
   }
 
   /** Accept an offered seat before its deadline. */

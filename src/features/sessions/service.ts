@@ -28,7 +28,7 @@ export interface Notice {
   platform: Platform;
   timeZone?: string;
   locale: Locale;
-  what: 'offer' | 'lapsed';
+  what: 'offer' | 'lapsed' | 'seated';
 }
 
 /** Who made or changed a session. */
@@ -91,6 +91,7 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
       });
       await notify(session, person, rsvp, 'offer');
     },
+    seatedFromLine: (session, person, rsvp) => notify(session, person, rsvp, 'seated'),
     async offerSettled(session, person, rsvp) {
       if (rsvp.offerExpiresAt !== undefined) await queue.remove(offerJobId(session, person, rsvp.offerExpiresAt));
     },

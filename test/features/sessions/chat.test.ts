@@ -103,6 +103,22 @@ describe('sessions in the chat', () => {
     expect(await bot.store.counter(`sessions:seats:${id}`)).toBe(1);
   });
 
+  it('just before the start a freed seat goes to the first in line at once, without a deadline to beat', async () => {
+    let sent: { to: { conversationId: string }; message: { text: string } }[];
+    ({ bot, sent } = await sessionBot());
+    await bot.startBackground();
+    // It is 10:00; the session starts at 10:20, too soon for an offer with a deadline of its own.
+    const id = await createSession(bot, { title: 'Bubbel', startsAt: '2026-12-02 10:20', seats: '1' });
+    const [a, b, c] = ['UA', 'UB', 'UC'].map((u) => person(u, 'console'));
+    for (const p of [a, b, c]) await turn(bot, p!.clicks(joinRoute(id)));
+    await turn(bot, a!.clicks(sessionRoute('leave', id)));
+    expect(await bot.store.counter(`sessions:seats:${id}`)).toBe(1);
+    expect(await bot.store.indexCount(`sessions:offers:${id}`)).toBe(0);
+    expect(said((await turn(bot, b!.says('mijn inschrijvingen'))).last())).toContain('je hebt een plek');
+    expect(said((await turn(bot, c!.says('mijn inschrijvingen'))).last())).toContain('op plek 1');
+    await until(() => sent.some((s) => s.to.conversationId === 'D-UB' && s.message.text.includes('nu van jou')));
+  });
+
   it('says kindly when registration has closed or the session is cancelled, and stores nothing', async () => {
     ({ bot } = await sessionBot());
     const id = await createSession(bot, {
