@@ -55,6 +55,7 @@ export async function runStartupBench(runs = 5, runtime: 'tsx' | 'dist' = 'tsx')
       LOG_LEVEL: 'warn',
       DATABASE_PATH: join(dir, 'bb.sqlite'),
       PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef0123456789',
+      DATA_KEY: 'b'.repeat(64),
       SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: 'http://127.0.0.1:59999/api/',
