@@ -76,16 +76,17 @@ export class TeamsChatAdapter implements ChatAdapter {
       if (this.config.appId) await this.validator();
       return;
     }
-    // In the background, after start-up has finished its own synchronous work; the signing keys are fetched then
-    // too, so the first request need not wait for them.
+    // In the background, once the server is up (sdkLoadDelayMs); the signing keys are fetched then too, so the
+    // first request need not wait for them.
     setTimeout(() => {
+      if (this.stopping) return;
       void this.sdk().catch(() => undefined);
       if (this.config.appId)
         void this.validator().then(
           () => this.keys?.prefetch(),
           () => undefined,
         );
-    }, 0).unref();
+    }, this.tuning.sdkLoadDelayMs).unref();
   }
 
   /** Resolves once botbuilder and teams-ai are loaded; how long that took. */

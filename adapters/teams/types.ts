@@ -38,6 +38,12 @@ export interface TeamsTuning {
   maxBodyBytes: number;
   /** When the SDK starts loading: in the background after start() (default) or at once. */
   sdkLoad: 'background' | 'eager';
+  /**
+   * In the background, loading starts this long after start(): loading blocks the event loop in steps of up to a
+   * few hundred ms, so the server first starts listening and answers its first probes. A Teams request that
+   * arrives earlier starts the load at once.
+   */
+  sdkLoadDelayMs: number;
   /** Deadline of one Bot Connector call (and of a token request). */
   connectorTimeoutMs: number;
   /** The bot's own token is renewed this long before it expires. */
@@ -102,6 +108,7 @@ export const DEFAULT_TUNING: TeamsTuning = {
   turnBudgetMs: 4_000,
   maxBodyBytes: 256 * 1024,
   sdkLoad: 'background',
+  sdkLoadDelayMs: 1_000,
   connectorTimeoutMs: 15_000,
   tokenRefreshMarginMs: 5 * 60_000,
   openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
