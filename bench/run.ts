@@ -62,8 +62,21 @@ if (run('teams')) {
 }
 
 mkdirSync('bench/results', { recursive: true });
-// A partial run (`npm run bench -- teams`) replaces only its own entries; the others keep their last figures.
+// A partial run (`npm run bench -- teams`) replaces only its own entries, and notes its date and load under
+// `partialRuns`; the other entries keep their figures and the date of the full run they came from.
 const latest = 'bench/results/latest.json';
 const previous = existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {};
-writeFileSync(latest, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
+const { date, node, cpus: cores, loadAverageAtStart, ...entries } = results;
+const merged =
+  wanted.size === 0
+    ? results
+    : {
+        ...previous,
+        ...entries,
+        partialRuns: {
+          ...(previous.partialRuns as Record<string, unknown> | undefined),
+          [Object.keys(entries).join('+')]: { date, node, cpus: cores, loadAverageAtStart },
+        },
+      };
+writeFileSync(latest, `${JSON.stringify(merged, null, 2)}\n`);
 say(`written: ${latest}`);

@@ -9,7 +9,7 @@
  * Used by bench/teams.ts and bench/run.ts; `npx tsx bench/teams-startup.ts [runs]` runs it alone.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface StartupResult {
   ratio: number;
   /** Median ms to /readyz of the same server with Slack only: what Teams adds is readyMs minus this. */
   slackOnlyReadyMs: number;
+  /** Median CPU ms used until ready (Linux only): the server, bare Bolt, their ratio, and the Slack-only server. */
+  cpu?: { readyMs: number; boltReadyMs: number; ratio: number; slackOnlyReadyMs: number };
   /** Median ms until a Teams request is answered by our token check (401: no token). */
   teamsAnswerMs: number;
   /** Median ms until botbuilder and teams-ai have loaded (in the background, after start). */
@@ -71,21 +73,39 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Poll GET /readyz every 5 ms until it answers 200; ms since `t0`. */
-async function untilReady(child: ChildProcess, port: number, t0: number, what: string): Promise<number> {
+/**
+ * CPU time (user + system, ms) a child has used so far, from /proc (Linux; 100 clock ticks a second there).
+ * Less sensitive to other load on the machine than wall time; undefined elsewhere.
+ */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Poll GET /readyz every 5 ms until it answers 200; ms since `t0`, and the child's CPU ms by then. */
+async function untilReady(
+  child: ChildProcess,
+  port: number,
+  t0: number,
+  what: string,
+): Promise<{ wallMs: number; cpuMs?: number }> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) return Math.round(performance.now() - t0);
+    if (ok) return { wallMs: Math.round(performance.now() - t0), cpuMs: cpuMsOf(child.pid) };
     if (performance.now() - t0 > 30_000) throw new Error(`${what} not ready within 30 s`);
     await sleep(5);
   }
 }
 
-async function bareBolt(): Promise<number> {
+async function bareBolt(): Promise<{ wallMs: number; cpuMs?: number }> {
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_BOLT], {
@@ -102,7 +122,7 @@ async function bareBolt(): Promise<number> {
 async function server(
   args: string[],
   withTeams = true,
-): Promise<{ readyMs: number; teamsAnswerMs: number; teamsSdkMs: number }> {
+): Promise<{ readyMs: number; cpuMs?: number; teamsAnswerMs: number; teamsSdkMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bench-start-'));
   const port = await freePort();
   const env = {
@@ -134,8 +154,8 @@ async function server(
       sdkAt = performance.now() - t0;
   });
   try {
-    const readyMs = await untilReady(child, port, t0, 'the server');
-    if (!withTeams) return { readyMs, teamsAnswerMs: 0, teamsSdkMs: 0 };
+    const { wallMs: readyMs, cpuMs } = await untilReady(child, port, t0, 'the server');
+    if (!withTeams) return { readyMs, cpuMs, teamsAnswerMs: 0, teamsSdkMs: 0 };
     // Unauthenticated on purpose: the answer (401) comes from our token check.
     const status = await fetch(`http://127.0.0.1:${port}/api/messages`, {
       method: 'POST',
@@ -157,7 +177,7 @@ async function server(
       if (performance.now() - t0 > 30_000) throw new Error('the Teams SDK did not load within 30 s');
       await sleep(5);
     }
-    return { readyMs, teamsAnswerMs, teamsSdkMs: Math.round(sdkAt) };
+    return { readyMs, cpuMs, teamsAnswerMs, teamsSdkMs: Math.round(sdkAt) };
   } finally {
     await stop(child);
     rmSync(dir, { recursive: true, force: true });
@@ -177,22 +197,40 @@ export async function runStartupBench(runs = 5, runtime: 'tsx' | 'dist' = 'dist'
   const sdk: number[] = [];
   const bolt: number[] = [];
   const slackOnly: number[] = [];
+  const cpu = { ready: [] as number[], bolt: [] as number[], slackOnly: [] as number[] };
   // One of each first, unmeasured: the file system cache warms up for all alike.
   await bareBolt();
   await server(args);
   for (let i = 0; i < Math.max(5, runs); i++) {
-    bolt.push(await bareBolt());
+    const base = await bareBolt();
+    bolt.push(base.wallMs);
     const run = await server(args);
     ready.push(run.readyMs);
     answer.push(run.teamsAnswerMs);
     sdk.push(run.teamsSdkMs);
-    slackOnly.push((await server(args, false)).readyMs);
+    const slack = await server(args, false);
+    slackOnly.push(slack.readyMs);
+    if (base.cpuMs !== undefined && run.cpuMs !== undefined && slack.cpuMs !== undefined) {
+      cpu.bolt.push(base.cpuMs);
+      cpu.ready.push(run.cpuMs);
+      cpu.slackOnly.push(slack.cpuMs);
+    }
   }
   return {
     readyMs: median(ready),
     boltReadyMs: median(bolt),
     ratio: Number((median(ready) / median(bolt)).toFixed(2)),
     slackOnlyReadyMs: median(slackOnly),
+    ...(cpu.ready.length > 0
+      ? {
+          cpu: {
+            readyMs: median(cpu.ready),
+            boltReadyMs: median(cpu.bolt),
+            ratio: Number((median(cpu.ready) / median(cpu.bolt)).toFixed(2)),
+            slackOnlyReadyMs: median(cpu.slackOnly),
+          },
+        }
+      : {}),
     teamsAnswerMs: median(answer),
     teamsSdkMs: median(sdk),
     runsReadyMs: ready,

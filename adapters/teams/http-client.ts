@@ -80,13 +80,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         agent: secure ? agents.https : agents.http,
       });
       let settled = false;
-      const finish = (error: Error | undefined, response?: HttpResponse): void => {
+      const finish = (outcome: Error | HttpResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         call.signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(response!);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
       };
       const onAbort = (): void => {
         req.destroy();
@@ -120,8 +120,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           } else chunks.push(chunk);
         });
         res.on('end', () => {
-          const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body });
+          const body = Buffer.concat(chunks, size).toString('utf8');
+          finish({ status: res.statusCode ?? 0, headers: res.headers, body });
         });
         res.on('error', (error) => finish(error));
       });

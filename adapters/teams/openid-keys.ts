@@ -131,14 +131,14 @@ export function createOpenIdKeys(options: OpenIdKeyOptions, deps: { http: HttpCl
       } else if (Date.now() - fetchedAt >= options.refreshMs && Date.now() >= failedUntil) {
         void refresh(); // the current keys keep serving meanwhile
       }
-      const known = keys!.get(kid);
+      const known = keys?.get(kid);
       if (known) return known;
       // An unknown key id: perhaps the keys rolled over. Look again, but not more than once a minute.
       if (Date.now() - lastAttempt < options.minRefreshIntervalMs && !pending) return undefined;
       await refresh();
       if (!usable()) throw unavailable();
       if (Date.now() < failedUntil) throw unavailable();
-      return keys!.get(kid);
+      return keys?.get(kid);
     },
     prefetch() {
       if (!keys) void refresh();

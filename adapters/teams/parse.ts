@@ -48,6 +48,7 @@ export const ActivityShape = z
       .regex(HTTP_URL, 'serviceUrl must be an http(s) URL'),
     timestamp: optionalString,
     localTimestamp: optionalString,
+    localTimezone: optionalString,
     locale: optionalString,
     text: optionalString,
     textFormat: optionalString,

@@ -151,6 +151,8 @@ export class TeamsChatAdapter implements ChatAdapter {
 
   /** The token check (with an app id only); jose loads on first use, off the start-up path. */
   private validator(): Promise<TokenValidator> {
+    const appId = this.config.appId;
+    if (!appId) return Promise.reject(new Error('no app id: nothing to validate against'));
     this.validatorPromise ??= (async () => {
       const [{ createOpenIdKeys }, { createTokenValidator }] = await Promise.all([
         import('./openid-keys.js'),
@@ -169,7 +171,7 @@ export class TeamsChatAdapter implements ChatAdapter {
         { http: this.http, log: this.log },
       );
       if (this.stopping) this.keys.close();
-      return createTokenValidator(this.config.appId!, this.keys);
+      return createTokenValidator(appId, this.keys);
     })().catch((error: unknown) => {
       this.validatorPromise = undefined;
       throw error;

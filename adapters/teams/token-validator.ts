@@ -43,9 +43,8 @@ function claimProblem(claims: JWTPayload, appId: string, serviceUrl: string, now
 export function createTokenValidator(appId: string, keys: OpenIdKeys): TokenValidator {
   return {
     async check(authorization, activity) {
-      const match = /^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)\s*$/i.exec(authorization ?? '');
-      if (!match) return refuse(authorization ? 'not a bearer JWT' : 'no token');
-      const token = match[1]!;
+      const token = /^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)\s*$/i.exec(authorization ?? '')?.[1];
+      if (!token) return refuse(authorization ? 'not a bearer JWT' : 'no token');
       let kid: unknown;
       let claims: JWTPayload;
       try {
