@@ -16,6 +16,7 @@ import {
   type TeamsConfig,
   type UserRef,
 } from '../../src/core/index.js';
+import { checkActivity } from './activity-shape.js';
 import { botAuthSettings, isTenantAllowed } from './auth.js';
 import { createBotTokenSource } from './bot-token.js';
 import { createConnectorClient } from './connector.js';
@@ -24,7 +25,7 @@ import { sendBotResponse, sendError, withDates } from './http-route.js';
 import type { SendLimiter } from './limiter.js';
 import type { OpenIdKeys } from './openid-keys.js';
 import { Outbox } from './outbox.js';
-import { checkActivity, tenantOf, toInboundEvent, unknownActionEvent } from './parse.js';
+import { tenantOf, toInboundEvent, unknownActionEvent } from './parse.js';
 import { renderActivity } from './render.js';
 import { loadTeamsSdk, type TeamsSdk } from './sdk.js';
 import type { TokenValidator } from './token-validator.js';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ActivityShape } from '../../../adapters/teams/activity-shape.js';
 import {
   actionPayloadOf,
-  ActivityShape,
   conversationRefOf,
   lifecycleOf,
   stripBotMention,
