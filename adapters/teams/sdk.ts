@@ -12,7 +12,6 @@ import type { Logger } from '../../src/core/index.js';
 import type { BotAuthSettings } from './auth.js';
 import { CARD_VERB } from './types.js';
 
-type Botbuilder = typeof import('botbuilder');
 type ApplicationModule = typeof import('@microsoft/teams-ai/lib/Application.js');
 type TeamsAdapterModule = typeof import('@microsoft/teams-ai/lib/TeamsAdapter.js');
 
@@ -27,6 +26,8 @@ export type TeamsAdapterInstance = InstanceType<TeamsAdapterModule['TeamsAdapter
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined>;
 };
+
+export type ApplicationInstance = InstanceType<ApplicationModule['Application']>;
 
 /** The audience of the bot's outbound calls, and the caller id botbuilder gives activities from the public cloud. */
 const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
@@ -58,11 +59,8 @@ const NO_USER_TOKENS = {
   getAadTokens: refuseUserToken,
   exchangeToken: refuseUserToken,
 };
-export type ApplicationInstance = InstanceType<ApplicationModule['Application']>;
-
 /** What the rest of the adapter uses from the SDK once it is loaded. */
 export interface TeamsSdk {
-  botbuilder: Botbuilder;
   adapter: TeamsAdapterInstance;
   app: ApplicationInstance;
   /** Milliseconds the import and set-up took. */
@@ -122,7 +120,7 @@ async function warmUp(): Promise<void> {
 export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHandlers, log: Logger): Promise<TeamsSdk> {
   const started = performance.now();
   await warmUp();
-  const botbuilder = await import('botbuilder');
+  await import('botbuilder');
   await breathe();
   const { TeamsAdapter } = await import('@microsoft/teams-ai/lib/TeamsAdapter.js');
   await breathe();
@@ -183,5 +181,5 @@ export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHand
     async () => true,
     async (context) => handlers.onActivity(context),
   );
-  return { botbuilder, adapter, app, loadMs: performance.now() - started };
+  return { adapter, app, loadMs: performance.now() - started };
 }

@@ -1,6 +1,7 @@
 /**
- * The Teams ChatAdapter: POST /api/messages → botbuilder (TeamsAdapter + teams-ai Application) → InboundEvent →
- * the core, and the core's answers back as Adaptive Cards. See index.ts for how it is created.
+ * The Teams ChatAdapter: POST /api/messages → shape check → token check → tenant allow-list → botbuilder
+ * (TeamsAdapter + teams-ai Application) → InboundEvent → the core, and the core's answers back as Adaptive Cards
+ * through our own Bot Connector client. See index.ts for how it is created.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TurnContext } from 'botbuilder';
@@ -194,7 +195,9 @@ export class TeamsChatAdapter implements ChatAdapter {
       let claims: Record<string, unknown> | undefined;
       if (this.config.appId) {
         // With an app id every request is checked; there is no way around it (auth.ts).
-        const check = await (await this.validator()).check(req.headers.authorization, body);
+        const validator = await this.validator().catch(() => undefined);
+        if (!validator) return sendError(res, 503, 'authentication unavailable', { 'retry-after': '5' });
+        const check = await validator.check(req.headers.authorization, body);
         if (!check.ok) {
           this.log.warn({ reason: check.reason, status: check.status }, 'teams request refused');
           if (check.status === 503)
