@@ -15,7 +15,7 @@ export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 const MAX_ACTIONS_PER_SET = 5;
 /** Button labels up to this many characters fit side by side without being cut off. */
 const SHORT_LABEL = 16;
-/** Universal Actions refresh at most 60 named users (platform.md §2). */
+/** Universal Actions refresh at most 60 named users. */
 export const MAX_REFRESH_USERS = 60;
 
 /** The data of a card action: the route, plus what this one control fixes (a choice, a skip). */
@@ -23,7 +23,7 @@ function actionData(route: Route, extra: Omit<CardActionData['bb'], 'route'> = {
   return { verb: CARD_VERB, bb: { route, ...extra } };
 }
 
-/** Action.Execute with an Action.Submit fallback carrying the same data (T5). */
+/** Action.Execute with an Action.Submit fallback carrying the same data (for clients without Universal Actions). */
 function executeAction(
   title: string,
   data: CardActionData,
