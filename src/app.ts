@@ -112,7 +112,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     pseudonymize,
     hash,
     book: addresses,
-    registry,
     metrics,
     now: options.now,
   });

@@ -22,8 +22,8 @@ export const BOT_EVENTS = [
 ] as const;
 
 /**
- * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command,
- * and users:read for the person's locale (users.info). No channel history, no user tokens.
+ * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command. No channel
+ * history, no user profiles (the language is Dutch until the person picks English), no user tokens.
  */
 export const BOT_SCOPES = [
   'app_mentions:read',
@@ -31,5 +31,4 @@ export const BOT_SCOPES = [
   'commands',
   'im:history',
   'im:write',
-  'users:read',
 ] as const;

@@ -52,7 +52,13 @@ export class Turn {
       }
       return { conversation, messageId: await this.outbox.send(conversation, activity, this.ctx) };
     },
-    update: async (message) => {
+    update: async (message, target) => {
+      if (target) {
+        // A question card the core names (the live card of a check-in): replaced where it is.
+        const same = target.conversation.conversationId === this.event.conversation.conversationId;
+        await this.outbox.update(target.conversation, target.messageId, renderActivity(message), same ? this.ctx : undefined);
+        return;
+      }
       if (this.isExecute && this.open && !this.card) {
         this.card = renderCard(message);
         return;

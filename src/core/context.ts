@@ -70,6 +70,8 @@ export interface ActionSpec<S extends z.ZodType = z.ZodType> {
 /** A dialog a feature owns (dialogs/<id>.yaml): what happens when a person finishes it. */
 export interface DialogSpec {
   onDone(ctx: TurnContext, state: DialogState): Promise<void>;
+  /** The command that starts it, for the "start again" button when a run is stopped, expired or gone. */
+  command?: string;
 }
 
 /** What a feature keeps about a person: shown by "mijn gegevens", cleaned up before "vergeet mij". */

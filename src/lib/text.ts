@@ -18,7 +18,9 @@ export function normalizeCommand(text: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^\/?bubbelbreker\b\s*/, '')
-    .replace(/^\//, '');
+    .replace(/^\//, '')
+    // "Hoi!", "Nederlands." and "help?" are the commands; a lone "?" stays the help command.
+    .replace(/(?<=.)[\s!.,?…]+$/u, '');
 }
 
 /** For matching a typed answer with a button label: only letters and digits count ("Ja!" equals "ja"). */

@@ -161,6 +161,12 @@ export type Block =
   | { type: 'progress'; current: number; total: number; label: string }
   | { type: 'facts'; facts: { label: string; value: string }[] }
   | { type: 'links'; links: { label: string; url: string }[] }
+  /**
+   * A picture and its words. `alt` is what a screen reader says; `text` is the compact line a client shows that
+   * cannot show pictures (the terminal). `url` is a public https address; `inline` a `data:` URI for a client
+   * that accepts one (Teams without a public address). A renderer that can show neither shows `text`.
+   */
+  | { type: 'image'; alt: string; text: string; url?: string; inline?: string }
   | { type: 'buttons'; buttons: Button[] }
   | { type: 'divider' };
 
@@ -177,8 +183,12 @@ export interface OutboundMessage {
 export interface TurnIO {
   /** Send a new message to the event's conversation, or to the person 1:1 when `direct` is set. */
   send(message: OutboundMessage, options?: { direct?: boolean }): Promise<SentRef | undefined>;
-  /** Replace the message the action came from (falls back to sending when the platform cannot). */
-  update(message: OutboundMessage): Promise<void>;
+  /**
+   * Replace a message in place: `target` (a question card the bot sent earlier), or else the message the action
+   * came from. Without either, or where the platform cannot, it sends instead — except `target` on a client that
+   * cannot change what it showed (the terminal), which leaves it as it is.
+   */
+  update(message: OutboundMessage, target?: SentRef): Promise<void>;
   /** Delete a message the bot sent earlier, where the platform allows it. Returns false when it cannot. */
   remove(ref: SentRef): Promise<boolean>;
 }

@@ -127,8 +127,9 @@ describe('createTranslator', () => {
 
   it('reads the real locale files from a dialogs directory', () => {
     const tr = createTranslator({ dir: 'dialogs', defaultLocale: 'nl' });
-    expect(tr.t('nl', 'common.progress', { current: 2, total: 7 })).toBe('Vraag 2 van 7');
-    expect(tr.t('en', 'common.progress', { current: 2, total: 7 })).toBe('Question 2 of 7');
+    expect(tr.t('nl', 'common.progress', { current: 2, left: 5 })).toBe('Vraag 2 · nog 5 vragen');
+    expect(tr.t('nl', 'common.progressAbout', { current: 7, left: 1 })).toBe('Vraag 7 · nog ongeveer 1 vraag');
+    expect(tr.t('en', 'common.progress', { current: 2, left: 5 })).toBe('Question 2 · 5 questions to go');
   });
 
   it('renders every message of the real files in strict mode', () => {

@@ -215,7 +215,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       module: action(ResultData, (ctx, data) => showModule(ctx, data.id)),
       learn: action(TopicData, (ctx, data) => showTopic(ctx, data.topic)),
     },
-    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone } },
+    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone, command: 'checkin' } },
     personData: {
       async describe(ctx) {
         const results = await repoOf(ctx).list(ctx.person, ctx.now);
