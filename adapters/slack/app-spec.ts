@@ -25,10 +25,4 @@ export const BOT_EVENTS = [
  * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command. No channel
  * history, no user profiles (the language is Dutch until the person picks English), no user tokens.
  */
-export const BOT_SCOPES = [
-  'app_mentions:read',
-  'chat:write',
-  'commands',
-  'im:history',
-  'im:write',
-] as const;
+export const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'im:history', 'im:write'] as const;

@@ -168,6 +168,9 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
         ? [{ type: 'header', text: plain(block.text, LIMITS.header) }]
         : sections(block.text);
     case 'text': {
+      // A person's own words: plain text, so nothing in them formats, links or mentions.
+      if (block.verbatim)
+        return chunk(block.text).map((piece) => ({ type: 'section', text: plain(piece, LIMITS.text) }));
       if (block.tone === 'muted')
         return chunk(escapeMrkdwn(block.text)).map((piece) => ({ type: 'context', elements: [mrkdwn(piece)] }));
       if (block.tone === 'warning')

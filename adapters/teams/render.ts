@@ -72,8 +72,10 @@ function textBlocks(text: string, extra: CardElement = {}): CardElement[] {
   return out.length > 0 ? out : [textBlock(' ', extra)];
 }
 
-/** Markdown's own characters in a link label, escaped so a label cannot make a link or formatting of its own. */
-const markdownLabel = (text: string): string => text.replace(/[\\[\]()*_`~]/g, (c) => `\\${c}`);
+/** Markdown's own characters escaped, so a text cannot make a link, a list or formatting of its own. */
+const escapeMarkdown = (text: string): string =>
+  text.replace(/[\\[\]()*_`~#>|]/g, (c) => `\\${c}`).replace(/^(\s*)([-+]|\d+\.)(\s)/gm, '$1\\$2$3');
+const markdownLabel = escapeMarkdown;
 
 function renderBlock(block: Block, heading?: string): CardElement[] {
   // The core often puts the question in a heading and again as the block's label: show it once. An input whose
@@ -84,6 +86,8 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
     case 'heading':
       return [textBlock(block.text, { style: 'heading', size: 'Large', weight: 'Bolder' })];
     case 'text':
+      // A person's own words: markdown escaped, so nothing in them formats or links.
+      if (block.verbatim) return textBlocks(escapeMarkdown(block.text));
       if (block.tone === 'muted') return textBlocks(block.text, { isSubtle: true });
       // Warnings also carry their meaning in words; the colour is only a second cue.
       if (block.tone === 'warning') return textBlocks(block.text, { color: 'Attention', weight: 'Bolder' });

@@ -56,7 +56,12 @@ export class Turn {
       if (target) {
         // A question card the core names (the live card of a check-in): replaced where it is.
         const same = target.conversation.conversationId === this.event.conversation.conversationId;
-        await this.outbox.update(target.conversation, target.messageId, renderActivity(message), same ? this.ctx : undefined);
+        await this.outbox.update(
+          target.conversation,
+          target.messageId,
+          renderActivity(message),
+          same ? this.ctx : undefined,
+        );
         return;
       }
       if (this.isExecute && this.open && !this.card) {

@@ -178,7 +178,8 @@ function ask(def: DialogDefinition, state: DialogState, stepId: string): Extract
 /** The steps a condition reads, at any depth. */
 function stepsRead(cond: Condition, into: Set<string> = new Set()): Set<string> {
   if (cond.step !== undefined) into.add(cond.step);
-  for (const sub of [...(cond.anyOf ?? []), ...(cond.allOf ?? []), ...(cond.not ? [cond.not] : [])]) stepsRead(sub, into);
+  for (const sub of [...(cond.anyOf ?? []), ...(cond.allOf ?? []), ...(cond.not ? [cond.not] : [])])
+    stepsRead(sub, into);
   return into;
 }
 

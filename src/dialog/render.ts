@@ -1,7 +1,7 @@
 import { plainText } from '../message/plain-text.js';
 import type { Block, OutboundMessage, Platform, Route, Translate } from '../message/types.js';
 import type { DialogDefinition, Step } from './schema.js';
-import type { Answer, DialogState, EngineOutput, Rejection } from './types.js';
+import type { DialogState, EngineOutput, Rejection } from './types.js';
 
 /** Locale key of a text of a step: `<dialog>.<step>.<part>`. */
 export const stepKey = (dialogId: string, stepId: string, part: string): string => `${dialogId}.${stepId}.${part}`;
@@ -60,7 +60,9 @@ export function progressLabel(ask: Extract<EngineOutput, { kind: 'ask' }>, t: Tr
   if (ask.current === 0) return t('common.progressExtra');
   const left = Math.max(0, ask.total - ask.current);
   if (!ask.certain) return t('common.progressAbout', { current: ask.current, left });
-  return left === 0 ? t('common.progressLast', { current: ask.current }) : t('common.progress', { current: ask.current, left });
+  return left === 0
+    ? t('common.progressLast', { current: ask.current })
+    : t('common.progress', { current: ask.current, left });
 }
 
 /** The translated label of each choice of a step, in order. */
@@ -183,17 +185,6 @@ export function renderInactive(
     { type: 'text', text: status, tone: 'muted' },
   ];
   return { text: plainText(blocks), blocks };
-}
-
-/** "Je antwoord: ‘Allebei’" for a stored answer (a written note is not repeated, only that it is there). */
-export function answerSummary(def: DialogDefinition, stepId: string, answer: Answer | undefined, t: Translate): string {
-  const step = def.steps.find((s) => s.id === stepId);
-  if (answer === null || answer === undefined) return t('common.card.skipped');
-  if (typeof answer === 'object' && !Array.isArray(answer)) return t('common.card.written');
-  const ids = Array.isArray(answer) ? answer : [String(answer)];
-  const labels = step ? choiceLabels(def, step, t) : [];
-  const named = ids.map((id) => labels.find((c) => c.id === id)?.label ?? id);
-  return t('common.card.answered', { answer: named.map((label) => `‘${label}’`).join(', ') });
 }
 
 /** A single short text message. */

@@ -3,15 +3,7 @@ import type { Block, InboundEvent, OutboundMessage, Route, Translate, TurnIO } f
 import type { KeyValueStore } from '../store/store.js';
 import { advance, askAgain } from './engine.js';
 import { createLiveCards, replaceCard } from './live-card.js';
-import {
-  answerSummary,
-  choiceLabels,
-  type DialogVerb,
-  renderInactive,
-  renderOutputs,
-  rejectionText,
-  textMessage,
-} from './render.js';
+import { choiceLabels, type DialogVerb, renderInactive, renderOutputs, rejectionText, textMessage } from './render.js';
 import type { DialogDefinition } from './schema.js';
 import type { Answer, DialogState, EngineInput, EngineOutput, EngineResult } from './types.js';
 
@@ -67,6 +59,8 @@ export interface DialogRunner<C extends DialogTurn = DialogTurn> {
    * False when no dialog is open.
    */
   remind(ctx: C, key: string): Promise<boolean>;
+  /** The open question's card loses its buttons and says `key` (before "vergeet mij" deletes the dialog). */
+  retireCard(ctx: C, key: string): Promise<void>;
   /** A dialog control was used. */
   onAction(ctx: C, verb: DialogVerb, data: DialogRouteData, input: DialogInput): Promise<void>;
   /** Free text while a dialog is open. False when no dialog is open (the caller answers instead). */
@@ -230,10 +224,11 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     }
     const ended = result.outputs.find((o) => o.kind === 'done' || o.kind === 'stopped');
     const answered = before.state.stepId;
-    // What the card that was live says now: the answer given, or (after "terug") that the dialog moved on.
+    // What the card that was live says now: answered (the answer itself is not repeated: answers can be political
+    // opinions, and the card stays on the screen), or, after "terug", that the dialog moved on.
     const summary =
       answered && result.state.history.length > before.state.history.length
-        ? answerSummary(def, answered, result.state.answers[answered], ctx.t)
+        ? ctx.t('common.card.answered')
         : ctx.t('common.card.moved');
     if (ended) {
       const stopped = ended.kind === 'stopped';
@@ -332,6 +327,10 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
         const ask = askAgain(def, loaded.state);
         await ctx.io.send(textMessage(ctx.t(key, { current: ask?.current ?? 0 })), privately(ctx));
       });
+    },
+
+    async retireCard(ctx, key) {
+      await withActive(ctx, (def, loaded) => retire(ctx, def, loaded.state, ctx.t(key)));
     },
 
     async onAction(ctx, verb, data, input) {

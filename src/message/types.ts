@@ -129,7 +129,8 @@ export interface Button {
 /** Neutral building blocks; only an adapter's renderer turns them into Block Kit or Adaptive Cards. */
 export type Block =
   | { type: 'heading'; text: string }
-  | { type: 'text'; text: string; tone?: 'normal' | 'muted' | 'warning' }
+  /** `verbatim`: a person's own words (their note), shown as typed, never read as formatting or links. */
+  | { type: 'text'; text: string; tone?: 'normal' | 'muted' | 'warning'; verbatim?: boolean }
   | { type: 'single'; label: string; choices: Choice[]; route: Route }
   | {
       type: 'multi';

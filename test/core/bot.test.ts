@@ -33,7 +33,9 @@ describe('bot core', () => {
       const io = recordingIO();
       await core.receive(event, io);
       expect(io.log).toHaveLength(1);
-      expect(io.texts()).toEqual(['Daar kan ik geen antwoord op geven. Ik kan je wel helpen om er zelf naar te kijken:']);
+      expect(io.texts()).toEqual([
+        'Daar kan ik geen antwoord op geven. Ik kan je wel helpen om er zelf naar te kijken:',
+      ]);
       expect([...buttonsOf(io.last()).keys()]).toEqual(['Check-in starten', 'Leren over polarisatie', 'Help']);
     }
   });
@@ -46,8 +48,10 @@ describe('bot core', () => {
       await core.receive(who.says(text), io);
       return io;
     };
-    for (const hello of ['hallo', 'Hoi!', 'hi']) expect((await said(hello)).texts()).toEqual(['Hallo! Waar wil je mee beginnen?']);
-    for (const thanks of ['dank je', 'Dank je wel!', 'bedankt.']) expect((await said(thanks)).texts()).toEqual(['Graag gedaan!']);
+    for (const hello of ['hallo', 'Hoi!', 'hi'])
+      expect((await said(hello)).texts()).toEqual(['Hallo! Waar wil je mee beginnen?']);
+    for (const thanks of ['dank je', 'Dank je wel!', 'bedankt.'])
+      expect((await said(thanks)).texts()).toEqual(['Graag gedaan!']);
     expect((await said('English')).texts()).toEqual(['I will talk to you in English now.']);
     expect((await said('thanks')).texts()).toEqual(["You're welcome!"]);
     expect((await said('Nederlands')).texts()).toEqual(['Ik praat nu Nederlands met je.']);
@@ -69,7 +73,9 @@ describe('bot core', () => {
     await core.receive(who.says('checkin'), io);
     const first = io.last();
     // The path still depends on answers to come: "about"; no fixed total that would jump.
-    expect(first?.blocks.find((b) => b.type === 'progress')).toMatchObject({ label: 'Vraag 1 · nog ongeveer 4 vragen' });
+    expect(first?.blocks.find((b) => b.type === 'progress')).toMatchObject({
+      label: 'Vraag 1 · nog ongeveer 4 vragen',
+    });
     const topic = questionBlock(first);
     expect(topic?.type).toBe('single');
     const click: ActionPayload = { route: topic!.route, choice: 'wind' };
@@ -159,7 +165,9 @@ describe('bot core', () => {
       text: 'Kies een van de knoppen hieronder.',
       tone: 'warning',
     });
-    expect(questionBlock(reply.log[0]!.op === 'update' ? reply.log[0]!.message : undefined)?.route.data?.s).toBe('topic');
+    expect(questionBlock(reply.log[0]!.op === 'update' ? reply.log[0]!.message : undefined)?.route.data?.s).toBe(
+      'topic',
+    );
     expect(reply.sent().map((m) => m.text)).toEqual([
       'Kies je antwoord op vraag 1 met de knoppen hierboven. Of typ stop om te stoppen.',
     ]);
@@ -171,7 +179,9 @@ describe('bot core', () => {
     expect(label.log[0]).toMatchObject({ op: 'update', target: card });
     const retired = label.log[0]!.op === 'update' ? label.log[0]!.message : undefined;
     expect(retired?.blocks.some((b) => b.type === 'buttons' || b.type === 'single')).toBe(false);
-    expect(retired?.text).toContain('Je antwoord: ‘Windmolens’');
+    // Answered; the answer itself is not repeated on a card that stays on the screen.
+    expect(retired?.text).toContain('Beantwoord. De volgende vraag staat hieronder.');
+    expect(retired?.text).not.toContain('Windmolens');
     expect(questionBlock(label.sent()[0])?.route.data?.s).toBe('voices');
 
     // "Versturen" with nothing ticked: the same card, updated in place with the hint; nothing new is posted.
@@ -290,12 +300,18 @@ describe('bot core', () => {
   it('tells a group chat or channel to mention the bot, in the words of the platform', async () => {
     const core = await makeBot({ features: 'sample' });
     for (const [platform, words] of [
-      ['teams', 'In een groepschat of kanaal reageer ik alleen als je me noemt. Typ bijvoorbeeld: @Bubbelbreker checkin.'],
+      [
+        'teams',
+        'In een groepschat of kanaal reageer ik alleen als je me noemt. Typ bijvoorbeeld: @Bubbelbreker checkin.',
+      ],
       ['slack', 'Of gebruik /bubbelbreker checkin.'],
     ] as const) {
       const event = person(`U-group-${platform}`, platform).installs();
       const io = recordingIO();
-      await core.receive({ ...event, conversation: { ...event.conversation, conversationId: `G-${platform}`, isDirect: false } }, io);
+      await core.receive(
+        { ...event, conversation: { ...event.conversation, conversationId: `G-${platform}`, isDirect: false } },
+        io,
+      );
       expect(io.texts()[0]).toContain(words);
     }
     const direct = recordingIO();
@@ -314,7 +330,14 @@ describe('bot core', () => {
     expect(confirm?.type === 'buttons' && confirm.buttons[0]?.style).toBe('danger');
     const yes = confirm?.type === 'buttons' ? { route: confirm.buttons[0]!.route } : undefined;
     await core.receive(who.clicks(yes!), io);
-    expect(io.texts().at(-1)).toBe('Klaar. Ik heb alles gewist wat ik over je bewaarde.');
+    // It says what it deleted: the check-in that was running and the language choice.
+    expect(io.texts().at(-1)).toBe(
+      'Gewist\nIk heb gewist wat ik over je bewaarde:\n• je check-in die nog liep\n• je taalkeuze',
+    );
+    // The open question's card lost its buttons.
+    const retired = io.log.find((r) => r.op === 'update' && r.target);
+    expect(retired?.op === 'update' && retired.message.text).toContain('Gewist.');
+    expect(retired?.op === 'update' && retired.message.blocks.some((b) => b.type === 'buttons')).toBe(false);
     const again = recordingIO();
     await core.receive(who.clicks(yes!), again);
     expect(again.texts()).toEqual(['Er was niets (meer) bewaard. Er is niets veranderd.']);

@@ -31,7 +31,9 @@ describe('advance through the sample dialog', () => {
     });
     expect(talk.state?.expiresAt).toBe(T0 + 72 * HOUR_MS);
     expect(talk.answer('wind')).toEqual([{ kind: 'ask', stepId: 'voices', current: 2, total: 5, certain: false }]);
-    expect(talk.answer(['residents', 'youth'])).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true }]);
+    expect(talk.answer(['residents', 'youth'])).toEqual([
+      { kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true },
+    ]);
     expect(talk.answer(4)).toEqual([
       { kind: 'say', stepId: 'tensionHigh' },
       { kind: 'ask', stepId: 'safety', current: 4, total: 5, certain: true },
@@ -77,9 +79,13 @@ describe('advance through the sample dialog', () => {
   it('goes back one question, forgetting its answer, and the progress follows the new path', () => {
     const talk = atVoices();
     talk.answer(['none']);
-    expect(talk.send({ type: 'back' })).toEqual([{ kind: 'ask', stepId: 'voices', current: 2, total: 5, certain: false }]);
+    expect(talk.send({ type: 'back' })).toEqual([
+      { kind: 'ask', stepId: 'voices', current: 2, total: 5, certain: false },
+    ]);
     expect(talk.state).toMatchObject({ stepId: 'voices', turn: 3, history: ['topic'], answers: { topic: 'wind' } });
-    expect(talk.answer(['residents'])).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true }]);
+    expect(talk.answer(['residents'])).toEqual([
+      { kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true },
+    ]);
     talk.send({ type: 'back' });
     talk.send({ type: 'back' });
     expect(talk.state).toMatchObject({ stepId: 'topic', history: [], answers: {} });

@@ -35,9 +35,7 @@ describe('OAuth installation (SLACK_CLIENT_ID/SECRET/STATE_SECRET)', () => {
     const consent = new URL(install.headers.get('location')!);
     expect(consent.origin + consent.pathname).toBe(`${API_ORIGIN}/oauth/v2/authorize`);
     expect(consent.searchParams.get('client_id')).toBe(oauth.clientId);
-    expect(consent.searchParams.get('scope')).toBe(
-      'app_mentions:read,chat:write,commands,im:history,im:write',
-    );
+    expect(consent.searchParams.get('scope')).toBe('app_mentions:read,chat:write,commands,im:history,im:write');
     const state = consent.searchParams.get('state')!;
     const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
 

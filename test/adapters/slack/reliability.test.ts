@@ -10,7 +10,7 @@ import type { KeyValueStore } from '../../../src/store/store.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import { redisAvailable, redisUrl, uniqueNamespace } from '../../support/redis.js';
-import { blockAction, directMessage, slashCommand } from '../../support/slack-signed-request.js';
+import { blockAction, directMessage } from '../../support/slack-signed-request.js';
 import { API_ORIGIN, fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
 
 const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);

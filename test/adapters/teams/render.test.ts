@@ -117,7 +117,10 @@ describe('renderCard', () => {
     expect((card.body as Json[]).find((el) => el.type === 'FactSet')!.facts).toHaveLength(2);
     expect(allActions(card).find((x) => x.type === 'Action.OpenUrl')).toBeUndefined();
     expect(card.body as Json[]).toContainEqual(
-      expect.objectContaining({ type: 'TextBlock', text: '[Module 2: Rollen herkennen](https://example.org/modules/2)' }),
+      expect.objectContaining({
+        type: 'TextBlock',
+        text: '[Module 2: Rollen herkennen](https://example.org/modules/2)',
+      }),
     );
     expect((card.body as Json[]).some((el) => el.separator === true)).toBe(true);
   });
