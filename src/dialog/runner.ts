@@ -1,11 +1,11 @@
-import { simplifyLabel } from '../lib/text.js';
 import type { Block, InboundEvent, OutboundMessage, Route, Translate, TurnIO } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
 import { advance, askAgain } from './engine.js';
 import { createLiveCards, replaceCard } from './live-card.js';
 import { choiceLabels, type DialogVerb, renderInactive, renderOutputs, rejectionText, textMessage } from './render.js';
 import type { DialogDefinition } from './schema.js';
-import type { Answer, DialogState, EngineInput, EngineOutput, EngineResult } from './types.js';
+import { answerInput, createRunClock, textToAnswer } from './runner-input.js';
+import type { DialogState, EngineInput, EngineOutput, EngineResult } from './types.js';
 
 /** What the runner needs of a turn; the core's TurnContext has all of it. */
 export interface DialogTurn {
@@ -76,45 +76,6 @@ export const dialogKey = (person: string): string => `dialog:${person}`;
 const privately = (ctx: DialogTurn): { direct: boolean } => ({ direct: !ctx.event.conversation.isDirect });
 
 type Ask = Extract<EngineOutput, { kind: 'ask' }>;
-
-/** Typed text → an answer id by label, so "Ja" works like the button. */
-function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: DialogTurn): EngineInput {
-  const step = def.steps.find((s) => s.id === state.stepId);
-  if (step && (step.kind === 'single' || step.kind === 'multi')) {
-    const wanted = simplifyLabel(text);
-    const match = choiceLabels(def, step, ctx.t).find((c) => simplifyLabel(c.label) === wanted);
-    if (match) {
-      const value: Answer = step.kind === 'single' ? match.id : [match.id];
-      return { type: 'answer', stepId: step.id, turn: state.turn, value, now: ctx.now };
-    }
-  }
-  return { type: 'text', text, now: ctx.now };
-}
-
-function answerInput(def: DialogDefinition, data: DialogRouteData, input: DialogInput, now: number): EngineInput {
-  const step = def.steps.find((s) => s.id === data.s);
-  let value: Answer = null;
-  if (step?.kind === 'multi') value = input.values ?? (input.choice ? [input.choice] : []);
-  else if (step?.kind === 'scale') value = Number(input.choice ?? input.text);
-  else if (step?.kind === 'text')
-    value = input.text === undefined || input.text.trim() === '' ? null : { text: input.text };
-  else value = input.choice ?? null;
-  return { type: 'answer', stepId: data.s, turn: data.t, value, now };
-}
-
-/**
- * Start times that differ for every run started in this process, even within one millisecond, so a run stopped
- * and restarted at once is a new run.
- */
-function createRunClock(): (now: number) => number {
-  let lastMs = 0;
-  let sequence = 0;
-  return (now) => {
-    sequence = now === lastMs ? sequence + 1 : 0;
-    lastMs = now;
-    return now + Math.min(sequence, 999) / 1000;
-  };
-}
 
 /** A loaded dialog with the version its stored state had (for compare-and-set). */
 interface Loaded {
