@@ -139,6 +139,22 @@ describe('the check-in in Slack, end to end', () => {
     expect(currentQuestion(`D${user}`)).toBeDefined();
   });
 
+  it('typed text that is no answer: the question card is updated in place with the hint, one pointer below it', async () => {
+    await slack.post(directMessage('U0TYPE', 'checkin', 'DU0TYPE'));
+    await settle();
+    const question = currentQuestion('DU0TYPE')!;
+    const posts = api.of('chat.postMessage').length;
+    await slack.post(directMessage('U0TYPE', 'hoe zit het met het azc?', 'DU0TYPE'));
+    await settle();
+    // The card of the open question, by its own ts: now with Slack's hint; no second copy of the question.
+    const updated = api.of('chat.update').at(-1)!;
+    expect(updated.body.ts).toBe(question.ts);
+    expect(updated.body.blocks).toContain(translator.t('nl', 'errors.choiceExpected.slack'));
+    const newPosts = api.of('chat.postMessage').slice(posts);
+    expect(newPosts.map((c) => c.body.text)).toEqual([translator.t('nl', 'common.pointer.slack', { current: 1 })]);
+    expect(messageProblems(api.messages().at(-2)!)).toEqual([]);
+  });
+
   it('an English Slack locale still gets Dutch; typing English switches, and it is remembered', async () => {
     nock.cleanAll();
     api = fakeSlackApi(nock, { locales: { U0EN: 'en-GB' } });

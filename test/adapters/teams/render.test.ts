@@ -125,6 +125,14 @@ describe('renderCard', () => {
     expect((card.body as Json[]).some((el) => el.separator === true)).toBe(true);
   });
 
+  it('a verbatim text (a person’s own note) cannot make markdown: links, emphasis and lists are escaped', () => {
+    const card = renderCard({
+      text: 'x',
+      blocks: [{ type: 'text', text: '- [klik](https://x.example) *nu*', verbatim: true }],
+    });
+    expect((card.body as Json[])[0]!.text).toBe('\\- \\[klik\\]\\(https://x.example\\) \\*nu\\*');
+  });
+
   it('a link label cannot make markdown of its own', () => {
     const card = renderCard({
       text: 'x',
