@@ -166,8 +166,13 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     const rejection = result.outputs.find((o) => o.kind === 'rejected');
     if (!result.changed) {
       if (rejection?.kind !== 'rejected') return;
-      // Run again after a crash, and the answer was stored before it: show where the person is now.
-      if (rejection.reason === 'stale' && ctx.event.replayed) return showOpenQuestion(ctx, def, before.state);
+      // Run again after a crash, and the answer was stored before it: show where the person is now — on the
+      // clicked card itself when the click came from one.
+      if (rejection.reason === 'stale' && ctx.event.replayed) {
+        const ask = via.action ? askAgain(def, before.state) : undefined;
+        const open = ask && renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform });
+        return open ? ctx.io.update(open) : showOpenQuestion(ctx, def, before.state);
+      }
       if (['not_active', 'expired', 'version_changed'].includes(rejection.reason)) {
         await ctx.store.compareAndSet(dialogKey(ctx.person), before.version, undefined);
         await cards(ctx).clear(ctx.person);

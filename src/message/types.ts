@@ -66,7 +66,10 @@ interface InboundBase {
   platform: Platform;
   user: UserRef;
   conversation: ConversationRef;
-  /** Locale reported by the platform, when known (`nl-NL`, `en-US`, …). */
+  /**
+   * Locale reported by the platform, when known (`nl-NL`, `en-US`, …). Not used to pick the language: that is the
+   * person's own choice, else the deployment's (Dutch first).
+   */
   locale?: string;
   /** ms since epoch. */
   receivedAt: number;

@@ -58,14 +58,20 @@ export function createBasicsFeature(): Feature {
       type: 'buttons',
       buttons: [{ label: ctx.t(`common.language.offer.${other}`), route: commandRoute('language', other) }],
     });
+    const open = await openDialog(ctx);
     await ctx.io.send(messageOf(blocks));
-    await resumeOpen(ctx);
+    await resumeOpen(ctx, open);
   }
 
+  /**
+   * The dialog open in this private chat, read before anything is sent: a store that fails fails the turn before
+   * a message went out, so the turn run again after the store is back answers once, not twice.
+   */
+  const openDialog = async (ctx: TurnContext) =>
+    ctx.event.conversation.isDirect ? await ctx.dialogs.active(ctx) : undefined;
+
   /** A dialog left half-way (after a restart, or in another window) picks up at the same question. */
-  async function resumeOpen(ctx: TurnContext): Promise<void> {
-    if (!ctx.event.conversation.isDirect) return;
-    const open = await ctx.dialogs.active(ctx);
+  async function resumeOpen(ctx: TurnContext, open: Awaited<ReturnType<typeof openDialog>>): Promise<void> {
     if (!open) return;
     await ctx.io.send(textMessage(ctx.t('common.welcomeBack'), 'muted'));
     await ctx.dialogs.resume(ctx, open);
@@ -87,13 +93,14 @@ export function createBasicsFeature(): Feature {
   async function help(ctx: TurnContext, args: string): Promise<void> {
     if (args === 'welcome') return welcome(ctx);
     if (args === 'unknown') return fallback(ctx);
+    const open = await openDialog(ctx);
     await ctx.io.send(
       messageOf([
         { type: 'text', text: ctx.t('common.help') },
         commandButtons(ctx, ['checkin', 'learn', 'myResults', 'myData']),
       ]),
     );
-    await resumeOpen(ctx);
+    await resumeOpen(ctx, open);
   }
 
   async function language(ctx: TurnContext, args: string): Promise<void> {

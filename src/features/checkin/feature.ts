@@ -65,7 +65,12 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       expiresAt: result.expiresAt,
       ...(note ? { note } : {}),
       explain,
-      picture: { publicUrl: ctx.config.publicUrl, publicDir: ctx.config.publicDir },
+      // Inline pictures only in local mode (the playground): a deployment links them from PUBLIC_URL, and a card
+      // with a picture inside is larger than a Teams message may be with a long explanation open.
+      picture: {
+        publicUrl: ctx.config.publicUrl,
+        ...(ctx.config.localMode ? { publicDir: ctx.config.publicDir } : {}),
+      },
     };
   }
 

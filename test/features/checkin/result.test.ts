@@ -19,6 +19,7 @@ import { findModule, loadModuleCatalogue, suggestModules } from '../../../src/fe
 import { buildResultMessage, type ResultView } from '../../../src/features/checkin/result.js';
 import { pictureName } from '../../../src/features/checkin/picture.js';
 import { existsSync } from 'node:fs';
+import { renderActivity } from '../../../adapters/teams/render.js';
 import { buildSafetyRoute } from '../../../src/features/checkin/safety.js';
 import type { RenderContext } from '../../../src/features/checkin/text.js';
 import type { Block, Button, Locale, OutboundMessage } from '../../../src/message/types.js';
@@ -131,6 +132,17 @@ describe('the result in three layers', () => {
     );
     expect(words).not.toHaveProperty('url');
     expect(words?.type === 'image' && words.alt).toContain('trede 2 tot 6');
+  });
+
+  it('fits in one Teams message (at most 28 KB) with the explanation open, the longest note and a linked picture', () => {
+    for (const locale of ['nl', 'en'] as const) {
+      const m = result(locale, rich, {
+        explain: true,
+        note: 'x'.repeat(280),
+        picture: { publicUrl: 'https://bubbelbreker.gemeente.example' },
+      });
+      expect(JSON.stringify(renderActivity({ ...m, locale })).length).toBeLessThan(28 * 1024);
+    }
   });
 
   it('every picture the check-in can ask for exists, in both languages', () => {
