@@ -4,7 +4,6 @@ import {
   createTranslator,
   flattenKeys,
   placeholdersOf,
-  resolveLocale,
   TranslationError,
   type TranslatorWarning,
 } from '../../src/i18n/translator.js';
@@ -143,33 +142,6 @@ describe('createTranslator', () => {
         expect(tr.t(locale, key, vars), `${locale}:${key}`).not.toBe('');
       }
     }
-  });
-});
-
-describe('resolveLocale', () => {
-  const tr = createTranslator({ catalogs, defaultLocale: 'nl' });
-  const english = createTranslator({ catalogs, defaultLocale: 'en' });
-
-  it.each([
-    ['nl-NL', 'nl'],
-    ['nl-BE', 'nl'],
-    ['nl', 'nl'],
-    ['NL_nl', 'nl'],
-    ['en-US', 'en'],
-    ['en-GB', 'en'],
-    ['en', 'en'],
-    ['en_us', 'en'],
-  ] as const)('%s → %s', (input, expected) => {
-    expect(tr.resolveLocale(input)).toBe(expected);
-    expect(english.resolveLocale(input)).toBe(expected);
-  });
-
-  it('gives the default for unknown or absent locales', () => {
-    for (const input of [undefined, '', 'de-DE', 'fy-NL', 'x', 'english']) {
-      expect(tr.resolveLocale(input)).toBe('nl');
-      expect(english.resolveLocale(input)).toBe('en');
-    }
-    expect(resolveLocale('fr-FR', 'en')).toBe('en');
   });
 });
 
