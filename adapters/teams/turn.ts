@@ -49,7 +49,12 @@ export class Turn {
       }
       return { conversation, messageId: await this.outbox.send(conversation, activity, this.replyTo) };
     },
-    update: async (message) => {
+    update: async (message, target) => {
+      if (target) {
+        // A question card the core names (the live card of a check-in): replaced where it is.
+        await this.outbox.update(target.conversation, target.messageId, renderActivity(message));
+        return;
+      }
       if (this.isExecute && this.open && !this.card) {
         this.card = renderCard(message);
         return;

@@ -173,7 +173,7 @@ describe('card actions', () => {
     ]);
   });
 
-  it('with the real core, the person reads errors.unknownAction in their language', async () => {
+  it('with the real core, the person reads errors.unknownAction in Dutch, whatever locale the client reports', async () => {
     const core = await makeBot();
     try {
       teams = await startTeams({ core });
@@ -184,9 +184,8 @@ describe('card actions', () => {
       await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
       await core.pipeline.drain();
       const texts = (await connector.waitFor(2)).map((c) => JSON.stringify(c.body));
-      const en = core.translator.t('en', 'errors.unknownAction');
       const nl = core.translator.t('nl', 'errors.unknownAction');
-      expect(texts[0]).toContain(en);
+      expect(texts[0]).toContain(nl);
       expect(texts[1]).toContain(nl);
     } finally {
       await core.pipeline.drain();
