@@ -1,7 +1,7 @@
 /**
  * One server for bench/slack.ts, run in a child process so its CPU can be measured on its own:
  *   pipeline       — the real server (src/http/server.ts) with the Slack adapter and the real bot on a SQLite store
- *                    in a temp dir: verify, parse, locale cache, dedupe claim, dialog step, state write; the bot's
+ *                    in a temp dir: verify, parse, dedupe claim, dialog step, state write; the bot's
  *                    answers are rendered by the core and recorded instead of sent
  *   pipeline-send  — the same, and every answer goes out as Block Kit through @slack/web-api's WebClient
  *                    (pacing, pauses, retries) to an in-process stub of the Web API (no network, no nock)

@@ -1,5 +1,5 @@
 /**
- * Signed Slack events through the whole pipeline (shared server, signature check, dedupe claim, locale cache,
+ * Signed Slack events through the whole pipeline (shared server, signature check, dedupe claim,
  * dialog step, SQLite state write) against a bare @slack/bolt App on its HTTPReceiver that only acknowledges
  * the same events; and once more with every answer sent as Block Kit through WebClient to a local Web API stub.
  * All servers run in child processes of the same run, so their CPU is measured alone; the load comes from here.
@@ -113,7 +113,7 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
     ReturnType<typeof eventSource>
   >;
   try {
-    // Warm-up: JIT, connections, and one event per person (the locale cache fills as in a running workspace).
+    // Warm-up: JIT, connections, and one event per person (caches fill as in a running workspace).
     for (const mode of MODES)
       await load(servers[mode].port, PATH, sources[mode], { connections: 20, amount: settings.users });
     const runs = await measureRounds(servers, MODES, PATH, sources, {

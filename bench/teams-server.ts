@@ -1,10 +1,12 @@
 /**
  * One process for bench/teams.ts, so each one's CPU is measured alone:
  *   pipeline  — the real server (src/http/server.ts) with the Teams adapter (local mode, no token check) and the
- *               real bot on a SQLite store in a temp dir; replies go to the connector stand-in
+ *               real bot on a SQLite store in a temp dir; replies go to the connector stand-in through the
+ *               adapter's own connector client (one keep-alive agent)
  *   adapter   — the same server and Teams adapter with an echo sink and a memory store instead of the bot: what
  *               the adapter (with teams-ai's Application) costs on its own
  *   bare      — a bare botbuilder CloudAdapter echo bot on node:http, auth off, replying to the same stand-in
+ *               through botbuilder's own ConnectorClient (the baseline)
  *   connector — the Bot Connector stand-in: a node:http server that answers every reply with 201 and an id
  * IPC: { ready, port } → { cpu } ↔ cpu usage → { stop }. The connector's URL comes as argv[3].
  */

@@ -11,7 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { predictPath } from '../src/dialog/engine.js';
+import { advance, predictPath } from '../src/dialog/engine.js';
+import { progressLabel } from '../src/dialog/render.js';
 import { loadDialogFile } from '../src/dialog/loader.js';
 import type { DialogDefinition, Step } from '../src/dialog/schema.js';
 import type { Answer } from '../src/dialog/types.js';
@@ -65,7 +66,31 @@ export function loadCases(file = CASES_FILE): CheckinCase[] {
   return CasesFileSchema.parse(parse(readFileSync(file, 'utf8'))).cases;
 }
 
-const words = (text: string): number => text.split(/\s+/).filter((w) => w !== '').length;
+const words = (text: string): number => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+
+/**
+ * The progress lines a person reads on one path, from the engine itself: the given answers where the path
+ * depends on them, the first choice elsewhere, the optional note skipped.
+ */
+function progressLines(
+  def: DialogDefinition,
+  answers: Record<string, Answer>,
+  t: (key: string, vars?: Record<string, string | number>) => string,
+): string[] {
+  const lines: string[] = [];
+  let result = advance(def, undefined, { type: 'start', now: 0 });
+  for (let guard = 0; guard < def.steps.length; guard++) {
+    const ask = result.outputs.find((o) => o.kind === 'ask');
+    const step = ask?.kind === 'ask' ? def.steps.find((s) => s.id === ask.stepId) : undefined;
+    if (ask?.kind !== 'ask' || !step) break;
+    lines.push(progressLabel(ask, t));
+    const first = 'choices' in step ? step.choices[0] : undefined;
+    const value: Answer =
+      answers[step.id] ?? (step.kind === 'multi' ? [first ?? ''] : step.kind === 'single' ? (first ?? '') : null);
+    result = advance(def, result.state, { type: 'answer', stepId: step.id, turn: result.state.turn, value, now: 1 });
+  }
+  return lines;
+}
 
 /** The words a person reads for one step: its say text, or prompt, hint, choice labels and placeholder. */
 function stepWords(def: DialogDefinition, step: Step, t: (key: string) => string): number {
@@ -108,10 +133,9 @@ export function trackBudget(def = loadDialogFile(DIALOG_FILE)): TrackRow[] {
       const steps = predictPath(def, answers).map((id) => def.steps.find((s) => s.id === id) as Step);
       const numbered = steps.filter((s) => !isExtra(s));
       const count = [...says, ...steps].reduce((sum, step) => sum + stepWords(def, step, t), 0);
+      const progressLine = progressLines(def, answers, t);
       const ui = steps.reduce((sum, step, i) => {
-        const progress = isExtra(step)
-          ? t('common.progressExtra')
-          : t('common.progress', { current: i + 1, total: numbered.length });
+        const progress = progressLine[i] ?? '';
         const buttons = [
           i > 0 ? 'common.buttons.back' : undefined,
           'common.buttons.stop',

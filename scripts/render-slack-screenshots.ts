@@ -1,9 +1,10 @@
 /**
- * What a council member sees in Slack: renders real bot messages (a check-in question, the result, a module card
- * and the App Home) through the adapter's Block Kit renderer, then draws them with slack-blocks-to-jsx (a
- * look-alike renderer, not Slack's own; shared/clients.md §4) in headless Chromium into docs/screenshots/.
+ * What a council member sees in Slack: renders real bot messages (a check-in question, the result and its
+ * explanation, a module card and the App Home) through the adapter's Block Kit renderer, then draws them with
+ * slack-blocks-to-jsx (a look-alike renderer, not Slack's own) in headless Chromium into docs/screenshots/.
  *   npx tsx scripts/render-slack-screenshots.ts        (needs: apt-get install -y chromium fonts-noto-color-emoji)
- * CHROME_BIN overrides /usr/bin/chromium. No network: every non-local request is blocked.
+ * CHROME_BIN overrides /usr/bin/chromium. No network: the result's picture (an image block, as PUBLIC_URL is set)
+ * is answered from public/images; every other request is blocked.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +23,8 @@ import type { ActionPayload, Block, InboundEvent, OutboundMessage, TurnIO } from
 import { openMemoryStore } from '../src/store/create-store.js';
 
 const OUT = 'docs/screenshots';
+/** The bot's public address in these pictures; its /images are answered from public/images. */
+const PUBLIC_URL = 'https://bubbelbreker.gemeente.example';
 const require = createRequire(import.meta.url);
 const css = readFileSync(require.resolve('slack-blocks-to-jsx/dist/style.css'), 'utf8');
 const LOGO = `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="36" height="36"><rect width="36" height="36" rx="8" fill="#1d4e89"/><circle cx="14" cy="16" r="7" fill="none" stroke="#fff" stroke-width="2.5"/><circle cx="23" cy="21" r="6" fill="#fff" opacity=".85"/></svg>').toString('base64')}`;
@@ -37,6 +40,7 @@ async function collectMessages() {
       DATABASE_PATH: join(dir, 'bb.sqlite'),
       PSEUDONYM_KEY: 'screenshots-pseudonym-key-0123456789abcdef',
       DATA_KEY: 'd'.repeat(64),
+      PUBLIC_URL,
     },
     {},
   );
@@ -78,6 +82,14 @@ async function collectMessages() {
     await core.receive(event({ kind: 'action', action } as Partial<InboundEvent> & { kind: 'action' }), io);
   }
   const result = [...said].reverse().find((m) => m.blocks.length > 3 && !questionOf(m))!;
+  const explain = result.blocks
+    .flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
+    .find((b) => b.route.verb === 'explain')!;
+  await core.receive(
+    event({ kind: 'action', action: { route: explain.route } } as Partial<InboundEvent> & { kind: 'action' }),
+    io,
+  );
+  const explained = said.at(-1)!;
   said.length = 0;
   await core.receive(event({ kind: 'command', text: 'leer m3' }), io);
   const module = said.at(-1)!;
@@ -92,6 +104,7 @@ async function collectMessages() {
     'slack-question': renderMessage(question, label).blocks,
     ...(multi ? { 'slack-question-multi': renderMessage(multi, label).blocks } : {}),
     'slack-result': renderMessage(result, label).blocks,
+    'slack-result-explained': renderMessage(explained, label).blocks,
     'slack-module': renderMessage(module, label).blocks,
     'slack-home': home.blocks,
   };
@@ -130,9 +143,13 @@ async function main(): Promise<void> {
     ],
   });
   try {
-    await context.route('**/*', (route) =>
-      route.request().url().startsWith('data:') ? route.continue() : route.abort(),
-    );
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('data:')) return route.continue();
+      if (url.startsWith(`${PUBLIC_URL}/images/`))
+        return route.fulfill({ contentType: 'image/png', body: readFileSync(`public${url.slice(PUBLIC_URL.length)}`) });
+      return route.abort();
+    });
     const tab = context.pages()[0] ?? (await context.newPage());
     for (const [name, blocks] of Object.entries(messages)) {
       await tab.setContent(page(blocks));

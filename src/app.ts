@@ -163,7 +163,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     pseudonymize,
     hash,
     book: addresses,
-    registry,
     metrics,
     now: options.now,
     // Organiser commands and buttons: a feature that knows the organisers says yes (src/features/organisers).

@@ -59,6 +59,7 @@ const EnvSchema = z.object({
   RETENTION_DAYS: intIn(1, 3650).default(90),
   DIALOGS_DIR: z.string().min(1).default('./dialogs'),
   MODULES_PATH: z.string().min(1).default('./dialogs/modules.yaml'),
+  PUBLIC_DIR: z.string().min(1).default('./public'),
   DEFAULT_LOCALE: z.enum(['nl', 'en'], { message: 'use nl or en' }).default('nl'),
   ESCALATION_CONTACT_NAME: z.string().max(200, 'must be at most 200 characters').optional(),
   ESCALATION_CONTACT_PHONE: z.string().max(50, 'must be at most 50 characters').optional(),
@@ -189,6 +190,8 @@ export interface Config {
   defaultLocale: 'nl' | 'en';
   dialogsDir: string;
   modulesPath: string;
+  /** Files served as they are: the result's pictures (`/images`), under PUBLIC_URL. */
+  publicDir: string;
   escalation: { name?: string; phone?: string; url?: string };
   publicUrl?: string;
   slack?: SlackConfig;
@@ -319,6 +322,7 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
     defaultLocale: e.DEFAULT_LOCALE,
     dialogsDir: e.DIALOGS_DIR,
     modulesPath: e.MODULES_PATH,
+    publicDir: e.PUBLIC_DIR,
     escalation: { name: e.ESCALATION_CONTACT_NAME, phone: e.ESCALATION_CONTACT_PHONE, url: e.ESCALATION_CONTACT_URL },
     publicUrl: e.PUBLIC_URL,
     slack,

@@ -3,6 +3,7 @@
  *   tsx src/main.ts        → the server: every adapter whose configuration is present, /healthz, /readyz, /metrics
  *   tsx src/main.ts chat   → the terminal chat over standard input and output
  */
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +13,9 @@ import { type Config, loadConfig } from './config.js';
 import { BotError, ConfigError, DataFileError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { ChatAdapter } from './message/adapter.js';
+import { legalPageRoutes } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
+import { staticRoute } from './http/static.js';
 import { createOutboundPolicy } from './outbound/policy.js';
 import type { KeyValueStore } from './store/store.js';
 
@@ -33,6 +36,9 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
     { host: config.host, port: config.port },
     { log, metrics: core.metrics, isReady: readiness(store) },
   );
+  // What people open from the app card and the result: the privacy statement, the terms, the result's pictures.
+  for (const page of legalPageRoutes(core.translator, config.retentionDays)) server.route(page);
+  server.route(staticRoute({ prefix: '/images', dir: join(config.publicDir, 'images'), maxAgeS: 86_400 }));
   const translate = core.translator.t;
   // Limits live in this process unless several replicas share Redis: then every replica obeys them.
   const policyFor = (platform: 'slack' | 'teams') =>

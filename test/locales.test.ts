@@ -69,7 +69,10 @@ describe('locale files', () => {
     for (const key of [
       'errors.generic',
       'errors.stale',
-      'errors.choiceExpected',
+      'errors.choiceExpected.slack',
+      'errors.choiceExpected.teams',
+      'errors.choiceExpected.console',
+      'common.pointer.slack',
       'common.notUnderstood',
       'common.progress',
     ]) {

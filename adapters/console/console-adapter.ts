@@ -74,8 +74,10 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
 
   const io: TurnIO = {
     send: async (message) => write(message),
-    update: async (message) => {
-      write(message);
+    // A terminal cannot change what it printed: a named earlier card stays as it was (the core also writes a
+    // short line at the bottom); a reply to the line just typed is printed.
+    update: async (message, card) => {
+      if (!card) write(message);
     },
     remove: async () => false,
   };

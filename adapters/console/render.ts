@@ -60,6 +60,10 @@ export function renderForConsole(message: OutboundMessage, t: ConsoleTranslate):
       case 'links':
         for (const l of block.links) lines.push(`  → ${l.label}: ${l.url}`);
         break;
+      case 'image':
+        // A terminal shows no pictures: the compact line says the same.
+        lines.push(block.text);
+        break;
       case 'buttons':
         for (const b of block.buttons) number(b.label, { kind: 'button', action: { route: b.route } });
         break;

@@ -22,9 +22,9 @@ export const BOT_EVENTS = [
 ] as const;
 
 /**
- * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command,
- * users:read for the person's locale (users.info), and chat:write.public so an announcement can go to a public
- * channel the bot was not invited to. No channel history, no user tokens.
+ * The fewest bot scopes that work: read mentions, read and open 1:1 chats, post, the slash command, and
+ * chat:write.public so an announcement can go to a public channel the bot was not invited to. No channel history,
+ * no user profiles (the language is Dutch until the person picks English), no user tokens.
  */
 export const BOT_SCOPES = [
   'app_mentions:read',
@@ -33,5 +33,4 @@ export const BOT_SCOPES = [
   'commands',
   'im:history',
   'im:write',
-  'users:read',
 ] as const;

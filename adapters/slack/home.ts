@@ -24,9 +24,8 @@ export interface HomeDeps {
   /** The core's turn runner: the Home tab runs commands through it and keeps what they would have said. */
   handle: InboundSink;
   translate: Translate;
+  /** The deployment's language, for when the core said nothing (Dutch first: Slack's own locale does not count). */
   defaultLocale: Locale;
-  /** The person's Slack locale (users.info), for when the core said nothing. */
-  slackLocale?: string;
 }
 
 /**
@@ -36,10 +35,8 @@ export interface HomeDeps {
 export async function buildHome(request: HomeRequest, deps: HomeDeps): Promise<HomeView> {
   const results = await capture(request, 'mijn resultaten', deps);
   const modules = await capture(request, 'leer', deps);
-  // The core stamps its messages with the person's language (their own choice wins over Slack's locale).
-  const locale: Locale =
-    [...results, ...modules].find((m) => m.locale)?.locale ??
-    (deps.slackLocale?.toLowerCase().startsWith('en') ? 'en' : deps.defaultLocale);
+  // The core stamps its messages with the person's language: their own choice, else the deployment's.
+  const locale: Locale = [...results, ...modules].find((m) => m.locale)?.locale ?? deps.defaultLocale;
   const t = (key: string) => deps.translate(locale, key);
   const ids = new ActionIds();
   const part = (messages: OutboundMessage[]) =>
@@ -110,7 +107,6 @@ async function capture(request: HomeRequest, text: string, deps: HomeDeps): Prom
       isDirect: false,
     },
     text,
-    ...(deps.slackLocale ? { locale: deps.slackLocale } : {}),
     receivedAt: Date.now(),
   };
   const io: TurnIO = {

@@ -32,6 +32,7 @@ export const LIMITS = {
   inputLabel: 2000,
   inputMaxLength: 3000,
   privateMetadata: 3000,
+  altText: 2000,
 } as const;
 
 /** Looks up one of the adapter's own labels in the message's language. */
@@ -167,6 +168,9 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
         ? [{ type: 'header', text: plain(block.text, LIMITS.header) }]
         : sections(block.text);
     case 'text': {
+      // A person's own words: plain text, so nothing in them formats, links or mentions.
+      if (block.verbatim)
+        return chunk(block.text).map((piece) => ({ type: 'section', text: plain(piece, LIMITS.text) }));
       if (block.tone === 'muted')
         return chunk(escapeMrkdwn(block.text)).map((piece) => ({ type: 'context', elements: [mrkdwn(piece)] }));
       if (block.tone === 'warning')
@@ -247,17 +251,14 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
       if (block.skipLabel) elements.push(button(ids, 'a', block.skipLabel, { route: block.route, text: '' }));
       return actionsBlocks(elements);
     }
-    case 'progress': {
-      const total = Math.max(1, Math.min(block.total, 20));
-      const done = Math.max(0, Math.min(block.current, total));
-      // The bar is decoration; the label says the same in words for screen readers.
-      return [
-        {
-          type: 'context',
-          elements: [mrkdwn(`${'▰'.repeat(done)}${'▱'.repeat(total - done)}  ${escapeMrkdwn(block.label)}`)],
-        },
-      ];
-    }
+    case 'progress':
+      // Words only: a bar of a total that differs by path would jump.
+      return [{ type: 'context', elements: [mrkdwn(escapeMrkdwn(block.label))] }];
+    case 'image':
+      // Slack fetches the picture itself: only a public https address works; else the line of text.
+      return block.url?.startsWith('https://')
+        ? [{ type: 'image', image_url: block.url, alt_text: truncate(block.alt, LIMITS.altText) }]
+        : [{ type: 'context', elements: [mrkdwn(escapeMrkdwn(block.text))] }];
     case 'facts': {
       const out: KnownBlock[] = [];
       for (let i = 0; i < block.facts.length; i += LIMITS.sectionFields) {
@@ -291,6 +292,8 @@ function renderBlock(block: Block, ids: ActionIds, label: Label, locale: ModalSp
           button(ids, 'a', label('slack.form.open'), { route: block.openRoute }, { style: 'primary' }),
         ]),
       ];
+    default:
+      return [];
   }
 }
 

@@ -16,7 +16,6 @@ import { errorCode } from './error-code.js';
 import { buildHome } from './home.js';
 import { createEventsRoute } from './http-receiver.js';
 import type { TurnWork, Work } from './inbound.js';
-import { createLocaleLookup } from './locale.js';
 import { renderModal } from './modal.js';
 import { createInstallations, type Installations } from './oauth.js';
 import { renderMessage } from './render.js';
@@ -86,7 +85,6 @@ export function createSlackAdapterImpl(
     clientOptions: api.clientOptions(),
     onInstalled: (teamId, userId) => track(welcome(teamId, userId)),
   });
-  const localeOf = createLocaleLookup({ api, log, now, ttlMs: tuning.localeTtlMs });
   const ioDeps = { api, translate: deps.translate, defaultLocale };
 
   function track(work: Promise<void>): void {
@@ -142,13 +140,7 @@ export function createSlackAdapterImpl(
         await api.openView(item.teamId, item.triggerId, renderModal(item, label));
         return;
       }
-      const slackLocale = await localeOf(item.teamId, item.userId);
-      const view = await buildHome(item, {
-        handle: started().handle,
-        translate: deps.translate,
-        defaultLocale,
-        slackLocale,
-      });
+      const view = await buildHome(item, { handle: started().handle, translate: deps.translate, defaultLocale });
       await api.publishHome(item.teamId, item.userId, view);
       return;
     }
@@ -250,7 +242,6 @@ export function createSlackAdapterImpl(
     async remove(sent: SentRef): Promise<boolean> {
       return api.delete(sent.conversation.tenantId, { channel: sent.conversation.conversationId, ts: sent.messageId });
     },
-    personLocale: (user: UserRef) => localeOf(user.tenantId, user.userId),
     async replay(payload: unknown) {
       const item = payload as Work;
       // A turn that was under way when the process died runs again, marked so the core knows it may have had

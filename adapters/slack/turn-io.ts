@@ -28,8 +28,8 @@ const ref = (teamId: string, channel: string, isDirect: boolean, threadTs?: stri
  * - `send` posts in the conversation the event came from (in the thread of a mention). `direct` — and anything
  *   from the App Home — goes to the person's 1:1 chat with the bot. A slash command outside that chat is answered
  *   through its response_url, visible to the person only, so nobody else sees it.
- * - `update` replaces the message the click came from (chat.update, or response_url for ephemeral messages),
- *   so old buttons cannot be pressed again; without a source it sends instead.
+ * - `update` replaces a question card the core names, or else the message the click came from (chat.update, or
+ *   response_url for ephemeral messages), so old buttons cannot be pressed again; without either it sends instead.
  * - `remove` deletes a message the bot sent (chat.delete).
  */
 export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
@@ -85,7 +85,12 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
       }
       return post(target.channel, message, target.isDirect, target.threadTs);
     },
-    async update(message) {
+    async update(message, card) {
+      if (card) {
+        const rendered = renderMessage(message, labelFor(deps, message));
+        await api.update(teamId, { channel: card.conversation.conversationId, ts: card.messageId, ...rendered });
+        return;
+      }
       const source = target.source;
       if (source && !source.ephemeral) {
         const rendered = renderMessage(message, labelFor(deps, message));

@@ -31,8 +31,6 @@ export interface SlackTuning {
   webApiRetries: number;
   webApiMaxRetryTimeMs: number;
   webApiTimeoutMs: number;
-  /** How long this process remembers a person's Slack locale. */
-  localeTtlMs: number;
   /** Turns running after their ack; above this the adapter answers 503 so Slack delivers again later. */
   maxInFlight: number;
 }
@@ -45,7 +43,6 @@ export const DEFAULT_TUNING: SlackTuning = {
   webApiRetries: 2,
   webApiMaxRetryTimeMs: 5_000,
   webApiTimeoutMs: 5_000,
-  localeTtlMs: 60 * 60 * 1000,
   maxInFlight: 2_000,
 };
 

@@ -131,13 +131,6 @@ export class SlackApi {
     return this.dmChannels.get(`${teamId}:${userId}`);
   }
 
-  /** A person's Slack locale (`nl-NL`, `en-US`), or undefined when Slack does not say. */
-  async userLocale(teamId: string, userId: string): Promise<string | undefined> {
-    const result = await this.call(teamId, 'users.info', { user: userId, include_locale: true });
-    const locale = (result.user as { locale?: unknown } | undefined)?.locale;
-    return typeof locale === 'string' ? locale : undefined;
-  }
-
   async openView(teamId: string, triggerId: string, view: View): Promise<void> {
     await this.call(teamId, 'views.open', { trigger_id: triggerId, view: asJson(view) });
   }

@@ -1,12 +1,11 @@
 /**
- * Who may talk to the bot. With an app id, botbuilder checks every inbound token (issuer, audience, expiry,
- * signature, endorsements, serviceUrl — platform.md §2) and there is deliberately no switch to turn that off:
- * the options below only ever carry the app's own credentials. Without an app id the SDK accepts anything
- * (versions.md §3b), so that is allowed in local mode only. The tenant allow-list is ours.
+ * Who may talk to the bot. With an app id, every inbound token is checked (token-validator.ts: issuer, audience,
+ * expiry, signature, endorsement for the channel, serviceUrl) and there is deliberately no switch to turn that off:
+ * the only way to run without it is local mode without an app id. The tenant allow-list is ours too.
  */
 import { AdapterError, type TeamsConfig } from '../../src/core/index.js';
 
-/** The only settings we give botbuilder's ConfigurationBotFrameworkAuthentication. */
+/** The only settings we give botbuilder's ConfigurationBotFrameworkAuthentication (it runs turns, checks nothing). */
 export interface BotAuthSettings {
   MicrosoftAppId?: string;
   MicrosoftAppPassword?: string;
@@ -15,7 +14,7 @@ export interface BotAuthSettings {
   [key: string]: string | undefined;
 }
 
-/** Refuse to run without authentication outside local mode (T2). */
+/** Refuse to run without authentication outside local mode: without an app id no request is authenticated. */
 export function assertAuthAllowed(config: TeamsConfig, localMode: boolean): void {
   if (!config.appId && !localMode) {
     throw new AdapterError(

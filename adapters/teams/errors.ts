@@ -1,10 +1,12 @@
 /**
- * Bot Connector errors → our BotError family, and the retry policy (platform.md §2, T4):
+ * Bot Connector errors → our BotError family, and the retry policy Teams asks for:
  * 429, 412, 502 and 504 are retried with jittered exponential backoff up to a bound; a blocked or removed bot
  * (403 MessageWritesBlocked and its relatives) is final and never retried. Messages never copy SDK text
- * (it can hold ids or user content); the status and Teams' error code are enough to act on.
+ * (it can hold ids or user content); the status and Teams' error code are enough to act on. A call that got no
+ * answer (a deadline, a reset connection) is not retried here: it may have been delivered.
  */
 import { AdapterError, type BotError, RateLimitedError, RecipientUnreachableError } from '../../src/core/index.js';
+import { ConnectorError } from './connector.js';
 
 const RETRYABLE = new Set([412, 429, 502, 504]);
 /** Codes Teams uses when the person blocked the bot, uninstalled it, or the bot is no longer in the chat. */
@@ -24,52 +26,14 @@ export interface ConnectorFailure {
   retryAfterMs?: number;
 }
 
-/** Read status, Teams code and Retry-After from whatever the connector threw (RestError or plain). */
+/** Read status, Teams code and Retry-After from a failed connector call (anything else: no status). */
 export function describeFailure(error: unknown): ConnectorFailure {
-  const e = error as {
-    statusCode?: number;
-    code?: string;
-    response?: {
-      status?: number;
-      headers?: { get?: (name: string) => string | undefined } | Record<string, string>;
-      bodyAsText?: string;
-      parsedBody?: unknown;
-    };
-    details?: unknown;
-  };
-  const status = e?.statusCode ?? e?.response?.status;
-  const body = parseBody(e?.response?.bodyAsText) ?? e?.response?.parsedBody ?? e?.details;
-  const code = teamsCode(body) ?? (typeof e?.code === 'string' && /^[A-Z][A-Za-z]+$/.test(e.code) ? e.code : undefined);
-  const headers = e?.response?.headers;
-  const rawRetry =
-    headers && typeof (headers as { get?: unknown }).get === 'function'
-      ? (headers as { get: (n: string) => string | undefined }).get('retry-after')
-      : (headers as Record<string, string> | undefined)?.['retry-after'];
-  const seconds = rawRetry !== undefined ? Number(rawRetry) : Number.NaN;
+  if (!(error instanceof ConnectorError)) return {};
   return {
-    ...(status !== undefined ? { status } : {}),
-    ...(code ? { code } : {}),
-    ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {}),
+    status: error.statusCode,
+    ...(error.teamsCode ? { code: error.teamsCode } : {}),
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
   };
-}
-
-function parseBody(text: string | undefined): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function teamsCode(body: unknown): string | undefined {
-  const error = (
-    body as { error?: { code?: unknown; subCode?: unknown; innerHttpError?: { subCode?: unknown } } } | undefined
-  )?.error;
-  for (const candidate of [error?.subCode, error?.innerHttpError?.subCode, error?.code]) {
-    if (typeof candidate === 'string' && candidate.length > 0) return candidate;
-  }
-  return undefined;
 }
 
 /** Final for this recipient: the bot cannot write there any more. */
@@ -77,6 +41,7 @@ export function isUnreachable(failure: ConnectorFailure): boolean {
   return failure.status === 403 && failure.code !== undefined && UNREACHABLE_CODES.includes(failure.code);
 }
 
+/** 429, 412, 502 and 504: Teams asks to try again later. */
 export function isRetryable(failure: ConnectorFailure): boolean {
   return failure.status !== undefined && RETRYABLE.has(failure.status);
 }

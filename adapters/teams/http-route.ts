@@ -5,14 +5,20 @@
  */
 import type { ServerResponse } from 'node:http';
 
-/** Answer with a small JSON error, unless an answer already started. */
-export function sendError(res: ServerResponse, status: number, reason: string): void {
+/** Answer with a small JSON error (plus headers such as Retry-After), unless an answer already started. */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  extraHeaders: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
   }
   const body = JSON.stringify({ error: reason });
   const headers: Record<string, string | number> = {
+    ...extraHeaders,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
   };
@@ -54,14 +60,4 @@ export function withDates(activity: Record<string, unknown>): Record<string, unk
     }
   }
   return activity;
-}
-
-/** The HTTP status for a failed token check, or undefined when the error is something else. */
-export function authFailureStatus(error: unknown): number | undefined {
-  const e = error as { name?: string; statusCode?: number; constructor?: { name?: string } };
-  // botframework-connector's AuthenticationError keeps name "Error"; its class name and status code tell it apart.
-  if (e?.constructor?.name === 'AuthenticationError') return e.statusCode === 403 ? 403 : 401;
-  // jsonwebtoken's own errors (bad signature, malformed, not yet valid) escape botbuilder unwrapped.
-  if (e?.name === 'JsonWebTokenError' || e?.name === 'TokenExpiredError' || e?.name === 'NotBeforeError') return 401;
-  return undefined;
 }

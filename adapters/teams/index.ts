@@ -18,8 +18,8 @@ export type TeamsAdapter = ChatAdapter & {
 };
 
 /**
- * Create the Teams adapter. Refuses to run without MICROSOFT_APP_ID unless in local mode: without an app id the
- * SDK would accept any caller (T2).
+ * Create the Teams adapter. Refuses to run without MICROSOFT_APP_ID unless in local mode: without an app id no
+ * caller could be authenticated.
  *
  * @example
  * const teams = await createTeamsAdapter(config.teams, { log, store, routes: server, localMode: config.localMode });

@@ -4,7 +4,7 @@
  * as a message with `value` — and both become the same ActionEvent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Activity, ChannelAccount, ConversationReference } from 'botbuilder';
+import type { Activity, ChannelAccount } from 'botbuilder';
 import { z } from 'zod';
 import type {
   ActionEvent,
@@ -15,19 +15,6 @@ import type {
   UserRef,
 } from '../../src/core/index.js';
 import { CARD_VERB, INPUT_FIELD_PREFIX, INPUT_TEXT, INPUT_VALUES, type TeamsRefExtra } from './types.js';
-
-/** The smallest activity shape the adapter works with; anything less is a 400 before the SDK sees it. */
-const required = (what: string) => z.string({ message: `${what} is missing` }).min(1, `${what} is missing`);
-const account = (what: string) => z.looseObject({ id: required(`${what}.id`) }, { message: `${what} is missing` });
-export const ActivityShape = z.looseObject({
-  type: required('activity type'),
-  id: z.string({ message: 'id must be a string' }).optional(),
-  channelId: required('channelId'),
-  serviceUrl: z.url({ message: 'serviceUrl must be an http(s) URL', protocol: /^https?$/ }),
-  from: account('from'),
-  recipient: account('recipient'),
-  conversation: account('conversation'),
-});
 
 const Bb = z.object({
   route: z.object({
@@ -88,22 +75,30 @@ export function userRefOf(activity: Partial<Activity>, member: ChannelAccount = 
   return { platform: 'teams', tenantId: tenantOf(activity), userId: member.aadObjectId ?? member.id, extra };
 }
 
-/** Rebuild a Bot Framework ConversationReference from a stored neutral ref. */
-export function toConversationReference(ref: ConversationRef): Partial<ConversationReference> {
+/** Where and as whom an outbound activity goes: the fields every activity to a stored conversation carries. */
+export interface OutboundAddress {
+  serviceUrl: string;
+  channelId: string;
+  conversation: { id: string; tenantId: string; conversationType: string; isGroup: boolean };
+  from: { id: string; name?: string };
+  recipient?: { id: string };
+}
+
+/** The address of a stored neutral ref; throws when the ref lacks its serviceUrl or bot. */
+export function outboundAddress(ref: ConversationRef): OutboundAddress {
   const extra = (ref.extra ?? {}) as Partial<TeamsRefExtra>;
   if (!extra.serviceUrl || !extra.botId) throw new Error('teams conversation ref lacks serviceUrl or botId');
   return {
-    channelId: extra.channelId ?? 'msteams',
     serviceUrl: extra.serviceUrl,
-    bot: { id: extra.botId, name: extra.botName ?? '' },
+    channelId: extra.channelId ?? 'msteams',
     conversation: {
       id: ref.conversationId,
       tenantId: ref.tenantId,
       conversationType: extra.conversationType ?? (ref.isDirect ? 'personal' : 'channel'),
       isGroup: !ref.isDirect,
-      name: '',
     },
-    ...(extra.userId ? { user: { id: extra.userId, name: '' } } : {}),
+    from: extra.botName ? { id: extra.botId, name: extra.botName } : { id: extra.botId },
+    ...(extra.userId ? { recipient: { id: extra.userId } } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 const MAX_ACTIONS_PER_SET = 5;
 /** Button labels up to this many characters fit side by side without being cut off. */
 const SHORT_LABEL = 16;
-/** Universal Actions refresh at most 60 named users (platform.md §2). */
+/** Universal Actions refresh at most 60 named users. */
 export const MAX_REFRESH_USERS = 60;
 
 /** The data of a card action: the route, plus what this one control fixes (a choice, a skip). */
@@ -23,7 +23,7 @@ function actionData(route: Route, extra: Omit<CardActionData['bb'], 'route'> = {
   return { verb: CARD_VERB, bb: { route, ...extra } };
 }
 
-/** Action.Execute with an Action.Submit fallback carrying the same data (T5). */
+/** Action.Execute with an Action.Submit fallback carrying the same data (for clients without Universal Actions). */
 function executeAction(
   title: string,
   data: CardActionData,
@@ -72,13 +72,22 @@ function textBlocks(text: string, extra: CardElement = {}): CardElement[] {
   return out.length > 0 ? out : [textBlock(' ', extra)];
 }
 
+/** Markdown's own characters escaped, so a text cannot make a link, a list or formatting of its own. */
+const escapeMarkdown = (text: string): string =>
+  text.replace(/[\\[\]()*_`~#>|]/g, (c) => `\\${c}`).replace(/^(\s*)([-+]|\d+\.)(\s)/gm, '$1\\$2$3');
+const markdownLabel = escapeMarkdown;
+
 function renderBlock(block: Block, heading?: string): CardElement[] {
-  // The core often puts the question in a heading and again as the block's label: show it once.
+  // The core often puts the question in a heading and again as the block's label: show it once. An input whose
+  // question is the heading right above it gets no label of its own (the heading names it).
   const label = (text: string): CardElement[] => (text === heading ? [] : [textBlock(text, { weight: 'Bolder' })]);
+  const inputLabel = (text: string): CardElement => (text === heading ? {} : { label: text });
   switch (block.type) {
     case 'heading':
       return [textBlock(block.text, { style: 'heading', size: 'Large', weight: 'Bolder' })];
     case 'text':
+      // A person's own words: markdown escaped, so nothing in them formats or links.
+      if (block.verbatim) return textBlocks(escapeMarkdown(block.text));
       if (block.tone === 'muted') return textBlocks(block.text, { isSubtle: true });
       // Warnings also carry their meaning in words; the colour is only a second cue.
       if (block.tone === 'warning') return textBlocks(block.text, { color: 'Attention', weight: 'Bolder' });
@@ -97,7 +106,7 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
         {
           type: 'Input.ChoiceSet',
           id: INPUT_VALUES,
-          label: block.label,
+          ...inputLabel(block.label),
           isMultiSelect: true,
           style: 'expanded',
           wrap: true,
@@ -139,7 +148,7 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
         {
           type: 'Input.Text',
           id: INPUT_TEXT,
-          label: block.label,
+          ...inputLabel(block.label),
           maxLength: block.maxLength,
           isMultiline: block.maxLength > 120,
           ...(block.placeholder ? { placeholder: block.placeholder } : {}),
@@ -152,7 +161,14 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
         ? []
         : [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: f.label, value: f.value })) }];
     case 'links':
-      return block.links.map((l) => actionSet({ type: 'Action.OpenUrl', title: l.label, url: l.url }));
+      // Links look like links (underlined text), not like the bot's own buttons.
+      return block.links.map((l, i) =>
+        textBlock(`[${markdownLabel(l.label)}](${l.url})`, i > 0 ? { spacing: 'None' } : {}),
+      );
+    case 'image': {
+      const url = block.url?.startsWith('https://') ? block.url : block.inline;
+      return url ? [{ type: 'Image', url, altText: block.alt, size: 'Stretch' }] : textBlocks(block.text);
+    }
     case 'buttons': {
       const actions = block.buttons.map((b) =>
         executeAction(
@@ -170,6 +186,8 @@ function renderBlock(block: Block, heading?: string): CardElement[] {
       return [];
     case 'form':
       return renderForm(block);
+    default:
+      return [];
   }
 }
 

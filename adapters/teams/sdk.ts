@@ -1,5 +1,5 @@
 /**
- * Loads botbuilder and teams-ai on demand. Importing them costs about a second of CPU (perf-anchors.md), so the
+ * Loads botbuilder and teams-ai on demand. Importing them costs about a second of CPU, so the
  * server mounts its route first and this import runs in the background; requests that arrive earlier wait.
  * Only teams-ai's Application and TeamsAdapter modules are loaded, not its index, which also pulls in openai and
  * a tokenizer that Bubbelbreker never uses.
@@ -12,23 +12,55 @@ import type { Logger } from '../../src/core/index.js';
 import type { BotAuthSettings } from './auth.js';
 import { CARD_VERB } from './types.js';
 
-type Botbuilder = typeof import('botbuilder');
 type ApplicationModule = typeof import('@microsoft/teams-ai/lib/Application.js');
 type TeamsAdapterModule = typeof import('@microsoft/teams-ai/lib/TeamsAdapter.js');
 
-/** TeamsAdapter plus a public door to its (protected) processActivity; see teams-adapter.ts for why. */
+/**
+ * TeamsAdapter plus a public door to its (protected) processActivity for an activity whose token we checked
+ * ourselves (token-validator.ts): botbuilder runs the turn without a token check of its own.
+ */
 export type TeamsAdapterInstance = InstanceType<TeamsAdapterModule['TeamsAdapter']> & {
-  processAuthenticated(
-    authHeader: string,
+  processChecked(
     activity: Activity,
+    claims: Record<string, unknown> | undefined,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined>;
 };
+
 export type ApplicationInstance = InstanceType<ApplicationModule['Application']>;
 
+/** The audience of the bot's outbound calls, and the caller id botbuilder gives activities from the public cloud. */
+const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
+const PUBLIC_AZURE_CALLER = 'urn:botframework:azure';
+
+/**
+ * botbuilder wants a connector client per turn; ours are never used for sending (outbox.ts sends everything), so
+ * the turn gets one that refuses, instead of building an @azure/core-client pipeline per request for nothing.
+ */
+const refuseSend = () =>
+  Promise.reject(new Error('the Teams adapter sends through its own connector client (outbox.ts)'));
+const NO_CONNECTOR = {
+  conversations: {
+    sendToConversation: refuseSend,
+    replyToActivity: refuseSend,
+    updateActivity: refuseSend,
+    deleteActivity: refuseSend,
+    createConversation: refuseSend,
+  },
+};
+const NO_CONNECTOR_FACTORY = { create: async () => NO_CONNECTOR };
+/** Likewise a user-token client (for user sign-in, which Bubbelbreker never asks for), built per turn otherwise. */
+const refuseUserToken = () => Promise.reject(new Error('user sign-in is not used by Bubbelbreker'));
+const NO_USER_TOKENS = {
+  getUserToken: refuseUserToken,
+  getSignInResource: refuseUserToken,
+  signOutUser: refuseUserToken,
+  getTokenStatus: refuseUserToken,
+  getAadTokens: refuseUserToken,
+  exchangeToken: refuseUserToken,
+};
 /** What the rest of the adapter uses from the SDK once it is loaded. */
 export interface TeamsSdk {
-  botbuilder: Botbuilder;
   adapter: TeamsAdapterInstance;
   app: ApplicationInstance;
   /** Milliseconds the import and set-up took. */
@@ -63,13 +95,21 @@ const WARM_UP: [via: string[], module: string][] = [
 
 const breathe = () => new Promise((resolve) => setImmediate(resolve));
 
+type ConnectorModule = {
+  ClaimsIdentity: new (claims: { type: string; value: string }[], auth: string | boolean) => unknown;
+};
+
+/** Load `module` as the SDK itself would: resolved from the package (chain) that depends on it. */
+function requireFrom(via: string[], module: string): unknown {
+  let from = import.meta.url.startsWith('file:') ? fileURLToPath(import.meta.url) : import.meta.url;
+  for (const pkg of via) from = createRequire(from).resolve(pkg);
+  return createRequire(from)(module);
+}
+
 async function warmUp(): Promise<void> {
   for (const [via, module] of WARM_UP) {
     try {
-      // Resolve each package from the one that depends on it, as Node would when the SDK loads it.
-      let from = import.meta.url.startsWith('file:') ? fileURLToPath(import.meta.url) : import.meta.url;
-      for (const pkg of via) from = createRequire(from).resolve(pkg);
-      createRequire(from)(module);
+      requireFrom(via, module);
     } catch {
       // not where we expected it: the real imports below will load it
     }
@@ -80,19 +120,41 @@ async function warmUp(): Promise<void> {
 export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHandlers, log: Logger): Promise<TeamsSdk> {
   const started = performance.now();
   await warmUp();
-  const botbuilder = await import('botbuilder');
+  await import('botbuilder');
   await breathe();
   const { TeamsAdapter } = await import('@microsoft/teams-ai/lib/TeamsAdapter.js');
   await breathe();
   const { Application } = await import('@microsoft/teams-ai/lib/Application.js');
 
+  const { ClaimsIdentity } = requireFrom(['botbuilder'], 'botframework-connector') as ConnectorModule;
+
   class BubbelbrekerTeamsAdapter extends TeamsAdapter {
-    processAuthenticated(
-      authHeader: string,
+    constructor(botSettings: BotAuthSettings) {
+      super(botSettings);
+      (
+        this.botFrameworkAuthentication as unknown as { createUserTokenClient(): Promise<unknown> }
+      ).createUserTokenClient = async () => NO_USER_TOKENS;
+    }
+
+    processChecked(
       activity: Activity,
+      claims: Record<string, unknown> | undefined,
       logic: (context: TurnContext) => Promise<void>,
     ): Promise<InvokeResponse | undefined> {
-      return this.processActivity(authHeader, activity, logic);
+      // Local mode (no app id): anonymous, as botbuilder's own check makes it when authentication is off.
+      const identity = claims
+        ? new ClaimsIdentity(
+            Object.entries(claims).map(([type, value]) => ({ type, value: String(value) })),
+            true,
+          )
+        : new ClaimsIdentity([], 'anonymous');
+      const checked = {
+        audience: BOT_FRAMEWORK_AUDIENCE,
+        claimsIdentity: identity,
+        callerId: claims ? PUBLIC_AZURE_CALLER : undefined,
+        connectorFactory: NO_CONNECTOR_FACTORY,
+      };
+      return this.processActivity(checked as never, activity, logic);
     }
   }
   const adapter = new BubbelbrekerTeamsAdapter(settings);
@@ -119,5 +181,5 @@ export async function loadTeamsSdk(settings: BotAuthSettings, handlers: TurnHand
     async () => true,
     async (context) => handlers.onActivity(context),
   );
-  return { botbuilder, adapter, app, loadMs: performance.now() - started };
+  return { adapter, app, loadMs: performance.now() - started };
 }

@@ -1,14 +1,13 @@
 /**
- * One Teams turn: the TurnIO the core answers through, and the time budget (T1). The core runs inside the
- * HTTP request so that an Action.Execute can answer with the refreshed card; if it takes longer than the budget
- * the request is answered anyway and the rest continues proactively through the stored reference.
+ * One Teams turn: the TurnIO the core answers through, and the time budget (Teams wants an answer within 15 s).
+ * The core runs inside the HTTP request so that an Action.Execute can answer with the refreshed card; if it takes
+ * longer than the budget the request is answered anyway and the rest continues proactively.
  */
-import type { TurnContext } from 'botbuilder';
 import type { ConversationRef, InboundEvent, InboundSink, Logger, SentRef, TurnIO } from '../../src/core/index.js';
-import type { Outbox, TurnSource } from './proactive.js';
+import type { Outbox, TurnSource } from './outbox.js';
 import { type AdaptiveCardJson, renderActivity, renderCard } from './render.js';
 
-/** A turn in progress: while `open`, sends use the turn's context; afterwards they go proactively. */
+/** A turn in progress: while `open`, sends in its conversation reply to its activity; afterwards they go proactively. */
 export class Turn {
   open = true;
   /** For Action.Execute: the card that becomes the invoke response. */
@@ -17,17 +16,15 @@ export class Turn {
   private direct: Promise<ConversationRef> | undefined;
 
   constructor(
-    private readonly context: TurnContext,
+    /** The id of the activity this turn answers (undefined when Teams sent none). */
+    private readonly activityId: string | undefined,
     private readonly event: InboundEvent,
     private readonly outbox: Outbox,
     private readonly isExecute: boolean,
   ) {}
 
-  /**
-   * The turn's context while the turn is open. A getter, not the context: the Outbox asks again before every
-   * attempt, because a send can wait (limiter, backoff) past the end of the turn, when botbuilder revokes it.
-   */
-  private readonly ctx: TurnSource = () => (this.open ? this.context : undefined);
+  /** The activity to reply to while the turn is open; the Outbox asks again before every attempt. */
+  private readonly replyTo: TurnSource = () => (this.open ? this.activityId : undefined);
 
   private openDirect(): Promise<ConversationRef> {
     if (!this.direct) {
@@ -50,9 +47,14 @@ export class Turn {
         conversation = await this.openDirect();
         return { conversation, messageId: await this.outbox.send(conversation, activity) };
       }
-      return { conversation, messageId: await this.outbox.send(conversation, activity, this.ctx) };
+      return { conversation, messageId: await this.outbox.send(conversation, activity, this.replyTo) };
     },
-    update: async (message) => {
+    update: async (message, target) => {
+      if (target) {
+        // A question card the core names (the live card of a check-in): replaced where it is.
+        await this.outbox.update(target.conversation, target.messageId, renderActivity(message));
+        return;
+      }
       if (this.isExecute && this.open && !this.card) {
         this.card = renderCard(message);
         return;
@@ -62,12 +64,11 @@ export class Turn {
         await this.io.send(message);
         return;
       }
-      await this.outbox.update(source.conversation, source.messageId, renderActivity(message), this.ctx);
+      await this.outbox.update(source.conversation, source.messageId, renderActivity(message));
     },
     remove: async (ref: SentRef) => {
       try {
-        const sameConversation = ref.conversation.conversationId === this.event.conversation.conversationId;
-        await this.outbox.remove(ref.conversation, ref.messageId, sameConversation ? this.ctx : undefined);
+        await this.outbox.remove(ref.conversation, ref.messageId);
         return true;
       } catch {
         return false;

@@ -4,7 +4,7 @@ import type { HttpRoutes, Logger, Route } from '../../src/core/index.js';
 export interface TeamsAdapterDeps {
   log: Logger;
   routes: HttpRoutes;
-  /** Local mode: without an app id the Bot Framework token check is off (only allowed here). */
+  /** Local mode: without an app id there is no token check (only allowed here). */
   localMode: boolean;
   /**
    * A connected node-redis client for rate limits shared across replicas (from src/store/redis-connections.ts; its
@@ -21,7 +21,7 @@ export interface LimitWindow {
   durationMs: number;
 }
 
-/** Knobs with defaults from platform.md §2; tests shorten them. */
+/** Knobs with defaults from the Teams and Bot Framework documentation; tests shorten them. */
 export interface TeamsTuning {
   /** Per bot per conversation (thread) send limits. */
   conversationLimits: LimitWindow[];
@@ -32,12 +32,34 @@ export interface TeamsTuning {
   /** Backoff base and cap; each wait is jittered by ±20 %. */
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** After this long a turn is acknowledged and the rest of its work continues proactively (T1). */
+  /** After this long a turn is acknowledged and the rest of its work continues proactively (Teams waits 15 s). */
   turnBudgetMs: number;
   /** Largest accepted request body. */
   maxBodyBytes: number;
   /** When the SDK starts loading: in the background after start() (default) or at once. */
   sdkLoad: 'background' | 'eager';
+  /**
+   * In the background, loading starts this long after start(): loading blocks the event loop in steps of up to a
+   * few hundred ms, so the server first starts listening and answers its first probes. A Teams request that
+   * arrives earlier starts the load at once.
+   */
+  sdkLoadDelayMs: number;
+  /** Deadline of one Bot Connector call (and of a token request). */
+  connectorTimeoutMs: number;
+  /** The bot's own token is renewed this long before it expires. */
+  tokenRefreshMarginMs: number;
+  /** The Bot Framework's OpenID metadata; only tests point it elsewhere (there is no environment variable). */
+  openIdMetadataUrl: string;
+  /** Deadline for fetching the metadata and the key set together. */
+  openIdTimeoutMs: number;
+  /** Signing keys are refreshed in the background when older than this. */
+  openIdRefreshMs: number;
+  /** Signing keys older than this are not used (a refresh that keeps failing ends in 503). */
+  openIdMaxAgeMs: number;
+  /** An unknown key id refreshes the keys at most this often. */
+  openIdMinRefreshMs: number;
+  /** After a failed fetch without usable keys, requests get 503 for this long before the next try. */
+  openIdRetryMs: number;
 }
 
 /** Teams-only fields kept in `ConversationRef.extra` so a stored ref is enough to write first. */
@@ -90,4 +112,13 @@ export const DEFAULT_TUNING: TeamsTuning = {
   turnBudgetMs: 4_000,
   maxBodyBytes: 256 * 1024,
   sdkLoad: 'background',
+  sdkLoadDelayMs: 1_000,
+  connectorTimeoutMs: 15_000,
+  tokenRefreshMarginMs: 5 * 60_000,
+  openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  openIdTimeoutMs: 5_000,
+  openIdRefreshMs: 24 * 3_600_000,
+  openIdMaxAgeMs: 5 * 24 * 3_600_000,
+  openIdMinRefreshMs: 60_000,
+  openIdRetryMs: 10_000,
 };

@@ -74,6 +74,18 @@ export interface ActionSpec<S extends z.ZodType = z.ZodType> {
 /** A dialog a feature owns (dialogs/<id>.yaml): what happens when a person finishes it. */
 export interface DialogSpec {
   onDone(ctx: TurnContext, state: DialogState): Promise<void>;
+  /** The command that starts it, for the "start again" button when a run is stopped, expired or gone. */
+  command?: string;
+}
+
+/** What a feature undid before "vergeet mij", for an honest confirmation. */
+export interface ForgetReport {
+  /** What it is about to delete, in the person's language ("2 resultaten van de check-in, met je notitie"). */
+  deleted: string[];
+  /** Messages showing the person's data that the bot deleted on the platform. */
+  messagesRemoved: number;
+  /** Messages showing the person's data that it could not delete: the person has to remove those. */
+  messagesLeft: number;
 }
 
 /** What a feature keeps about a person: shown by "mijn gegevens", cleaned up before "vergeet mij". */
@@ -85,8 +97,11 @@ export interface PersonDataSpec {
    * will free), in the person's language; empty or absent when nothing.
    */
   forgetEffects?(ctx: TurnContext): Promise<string[]>;
-  /** Runs before the person's keys are deleted: undo what keys alone cannot (delete messages that showed results). */
-  beforeForget?(ctx: TurnContext): Promise<void>;
+  /**
+   * Runs before the person's keys are deleted: undo what keys alone cannot (delete messages that showed results)
+   * and report what will go and what it could not delete, so the confirmation says so.
+   */
+  beforeForget?(ctx: TurnContext): Promise<ForgetReport | undefined>;
 }
 
 /**

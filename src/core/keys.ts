@@ -8,8 +8,6 @@ import type { Platform } from '../message/types.js';
 export const coreKeys = {
   /** Settings the person chose (language). */
   prefs: (person: string) => `prefs:${person}`,
-  /** The language the platform knows for the person, so it is asked once. */
-  platformLocale: (person: string) => `cache:${person}:locale`,
   /** A welcome already sent in a conversation (keyed hash), so the twin events Teams sends for one install greet once. */
   welcomed: (hashedConversation: string) => `welcomed:${hashedConversation}`,
   /** An adapter's own encrypted record (Slack OAuth installation, …): `hashedName` is a keyed hash of its name. */

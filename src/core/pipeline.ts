@@ -16,10 +16,16 @@ import { HOUR_MS } from '../lib/time.js';
 import type { InboundEvent, Locale, Platform, TurnIO } from '../message/types.js';
 import type { Metrics } from '../metrics.js';
 import type { AddressBook } from '../outbound/address-book.js';
-import type { AdapterRegistry } from '../outbound/deliver.js';
 import type { KeyValueStore } from '../store/store.js';
-import { action, type ActionInput, type Audience, CORE_FEATURE, type Feature, type TurnContext } from './context.js';
-import { coreKeys } from './keys.js';
+import {
+  action,
+  type ActionInput,
+  type Audience,
+  CORE_FEATURE,
+  commandRoute,
+  type Feature,
+  type TurnContext,
+} from './context.js';
 import { createPersonLock } from './person-lock.js';
 import { loadPrefs } from './prefs.js';
 import { createRouteTable, type RouteTable } from './route-table.js';
@@ -34,7 +40,6 @@ export interface PipelineDeps {
   pseudonymize: Pseudonymizer;
   hash: KeyedHash;
   book: AddressBook;
-  registry: AdapterRegistry;
   metrics?: Metrics;
   now?: () => number;
   /** Called when a turn is over, unless the store failed it: the inbox then drops what it kept for recovery. */
@@ -77,6 +82,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (owner) await owner.onDone(ctx, state);
       else await ctx.io.send(textMessage(ctx.t('common.done')));
     },
+    restartRoute: (dialogId) => {
+      const name = table.dialog(dialogId)?.command;
+      return name ? commandRoute(name) : undefined;
+    },
   });
 
   const dialogVerb = (verb: 'answer' | 'back' | 'stop') =>
@@ -95,9 +104,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const allowed = (ctx: TurnContext, audience: Audience | undefined) =>
     (audience ?? 'everyone') === 'everyone' ? Promise.resolve(true) : (deps.authorize?.(ctx, audience!) ?? false);
 
-  /** One friendly answer for a button whose route is unknown, outdated or not for this person. */
+  /** One friendly answer for a button whose route is unknown, outdated or not for this person: and what next. */
   const notActive = async (ctx: TurnContext): Promise<void> => {
-    await ctx.io.send(textMessage(ctx.t('errors.unknownAction'), 'muted'));
+    const text = ctx.t('errors.unknownAction');
+    await ctx.io.send({
+      text,
+      blocks: [
+        { type: 'text', text, tone: 'muted' },
+        { type: 'buttons', buttons: [{ label: ctx.t('common.buttons.help'), route: commandRoute('help') }] },
+      ],
+    });
   };
 
   async function runCommand(ctx: TurnContext, name: string, args: string): Promise<void> {
@@ -159,20 +175,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
-  /** The person's own choice, else what the platform says (asked once and kept), else the deployment's default. */
-  async function localeFor(person: string, event: InboundEvent): Promise<Locale> {
+  /**
+   * The person's own choice, else the deployment's default (Dutch). What a client reports (an English Teams, the
+   * playground) does not count: the audience is Dutch local government, so Dutch comes first until the person
+   * picks English (one tap on the welcome, remembered).
+   */
+  async function localeFor(person: string): Promise<Locale> {
     const prefs = await loadPrefs(store, person);
-    if (prefs?.locale) return prefs.locale;
-    if (event.locale) return translator.resolveLocale(event.locale);
-    const adapter = deps.registry.get(event.platform);
-    if (!adapter?.personLocale) return deps.config.defaultLocale;
-    const key = coreKeys.platformLocale(person);
-    const cached = await store.get<{ locale?: string }>(key);
-    if (cached) return cached.locale ? translator.resolveLocale(cached.locale) : deps.config.defaultLocale;
-    const platformLocale = await adapter.personLocale(event.user).catch(() => undefined);
-    await store.track(person, key);
-    await store.set(key, { locale: platformLocale }, deps.config.retentionDays * 24 * HOUR_MS);
-    return platformLocale ? translator.resolveLocale(platformLocale) : deps.config.defaultLocale;
+    return prefs?.locale ?? deps.config.defaultLocale;
   }
 
   /**
@@ -197,7 +207,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     try {
       const person = deps.pseudonymize(event.user);
       await lock(person, async () => {
-        locale = await localeFor(person, event);
+        locale = await localeFor(person);
         await refreshAddress(person, event);
         const ctx: TurnContext = {
           event,
@@ -276,7 +286,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 function withLocale(io: TurnIO, locale: Locale): TurnIO {
   return {
     send: (message, options) => io.send({ ...message, locale: message.locale ?? locale }, options),
-    update: (message) => io.update({ ...message, locale: message.locale ?? locale }),
+    update: (message, target) => io.update({ ...message, locale: message.locale ?? locale }, target),
     remove: (ref) => io.remove(ref),
   };
 }

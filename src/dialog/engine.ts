@@ -1,7 +1,7 @@
 import { checkAnswer, parseText, type Checked } from './answer-check.js';
 import { answerOf } from './condition.js';
 import { indexDialog, nextAfter, predictPath, walk, type DialogIndex, type Next } from './dialog-path.js';
-import type { DialogDefinition } from './schema.js';
+import type { Condition, DialogDefinition } from './schema.js';
 import type { Answer, DialogState, EngineInput, EngineOutput, EngineResult, Rejection } from './types.js';
 
 export { evaluateCondition } from './condition.js';
@@ -163,7 +163,7 @@ function ask(def: DialogDefinition, state: DialogState, stepId: string): Extract
     return step?.kind === 'text' && step.extra === true;
   };
   // Extras (an optional closing note) are not numbered: they show as "tot slot" (current 0).
-  if (isExtra(stepId)) return { kind: 'ask', stepId, current: 0, total: 0 };
+  if (isExtra(stepId)) return { kind: 'ask', stepId, current: 0, total: 0, certain: true };
   let answered = 0;
   for (const id of state.history) if (!isExtra(id)) answered += 1;
   const current = answered + 1;
@@ -171,7 +171,33 @@ function ask(def: DialogDefinition, state: DialogState, stepId: string): Extract
   for (const id of predictPath(def, state.answers)) if (!isExtra(id)) predicted += 1;
   // The predicted path always contains the path taken so far (rules only look back and jump forward);
   // max() only guards hand-built definitions that skipped the schema.
-  return { kind: 'ask', stepId, current, total: Math.max(current, predicted) };
+  const certain = pathIsKnown(index, index.position.get(stepId) ?? 0, state.answers);
+  return { kind: 'ask', stepId, current, total: Math.max(current, predicted), certain };
+}
+
+/** The steps a condition reads, at any depth. */
+function stepsRead(cond: Condition, into: Set<string> = new Set()): Set<string> {
+  if (cond.step !== undefined) into.add(cond.step);
+  for (const sub of [...(cond.anyOf ?? []), ...(cond.allOf ?? []), ...(cond.not ? [cond.not] : [])])
+    stepsRead(sub, into);
+  return into;
+}
+
+/**
+ * True when the rest of the path is fixed: no condition from step `at` on (a later step's `when`, a jump that is
+ * no early end) reads an answer not given yet. Early ends with an outcome (the safety route) do not count: they
+ * stop the dialog, they are not another way through it.
+ */
+function pathIsKnown(index: DialogIndex, at: number, answers: Readonly<Record<string, Answer>>): boolean {
+  const unanswered = (cond: Condition) => [...stepsRead(cond)].some((id) => answerOf(answers, id) === undefined);
+  for (let i = at; i < index.steps.length; i++) {
+    const step = index.steps[i];
+    if (step === undefined) continue;
+    // Only questions count: a `say` that may or may not show changes no number.
+    if (i > at && step.kind !== 'say' && step.when !== undefined && unanswered(step.when)) return false;
+    for (const rule of step.next ?? []) if (rule.outcome === undefined && unanswered(rule.when)) return false;
+  }
+  return true;
 }
 
 /** The `ask` output for the open question of an active state: what to show again after a restart or a hint. */

@@ -1,4 +1,5 @@
-import type { Block, OutboundMessage, Route, Translate } from '../message/types.js';
+import { plainText } from '../message/plain-text.js';
+import type { Block, OutboundMessage, Platform, Route, Translate } from '../message/types.js';
 import type { DialogDefinition, Step } from './schema.js';
 import type { DialogState, EngineOutput, Rejection } from './types.js';
 
@@ -19,14 +20,14 @@ export function dialogRoute(verb: DialogVerb, dialogId: string, stepId: string, 
   return { feature: DIALOG_FEATURE, verb, data: { d: dialogId, s: stepId, t: String(turn) } };
 }
 
-/** Message key for each rejection reason. */
+/** Message key for each rejection reason; `choice_expected` has one per platform (see rejectionText). */
 export const REJECTION_KEYS: Record<Rejection, string> = {
   stale: 'errors.stale',
   not_active: 'errors.notActive',
   expired: 'errors.expired',
   version_changed: 'errors.versionChanged',
   invalid_choice: 'errors.invalidChoice',
-  choice_expected: 'errors.choiceExpected',
+  choice_expected: 'errors.choiceExpected.console',
   too_few: 'errors.tooFew',
   too_many: 'errors.tooMany',
   exclusive_combined: 'errors.exclusive',
@@ -35,6 +36,34 @@ export const REJECTION_KEYS: Record<Rejection, string> = {
   empty: 'errors.empty',
   nothing_to_undo: 'errors.nothingToUndo',
 };
+
+/**
+ * The words of a refusal. "Kies een van de knoppen" only fits where there are buttons: how to answer is said in
+ * the platform's own words (buttons in Slack, choices on a card in Teams, numbers in the terminal).
+ */
+export function rejectionText(
+  reason: Rejection,
+  t: Translate,
+  platform: Platform,
+  vars: { limit?: number; length?: number } = {},
+): string {
+  const key = reason === 'choice_expected' ? `errors.choiceExpected.${platform}` : REJECTION_KEYS[reason];
+  return t(key, { limit: vars.limit ?? 0, length: vars.length ?? 0 });
+}
+
+/**
+ * The progress line: "Vraag 3 · nog ongeveer 5 vragen" while later questions still depend on answers to come,
+ * "Vraag 5 · nog 3 vragen" once the path is known, "de laatste vraag", and "Tot slot" for an unnumbered extra.
+ * No fixed "van 8": the total differs by path, and a count that jumps is worse than none.
+ */
+export function progressLabel(ask: Extract<EngineOutput, { kind: 'ask' }>, t: Translate): string {
+  if (ask.current === 0) return t('common.progressExtra');
+  const left = Math.max(0, ask.total - ask.current);
+  if (!ask.certain) return t('common.progressAbout', { current: ask.current, left });
+  return left === 0
+    ? t('common.progressLast', { current: ask.current })
+    : t('common.progress', { current: ask.current, left });
+}
 
 /** The translated label of each choice of a step, in order. */
 export function choiceLabels(def: DialogDefinition, step: Step, t: Translate): { id: string; label: string }[] {
@@ -48,16 +77,18 @@ export function renderQuestion(
   state: DialogState,
   ask: Extract<EngineOutput, { kind: 'ask' }>,
   t: Translate,
+  options: { hint?: string; selected?: string[] } = {},
 ): Block[] {
   const step = def.steps.find((s) => s.id === ask.stepId);
   if (!step || step.kind === 'say') return [];
   const route = dialogRoute('answer', def.id, step.id, state.turn);
   const label = t(stepKey(def.id, step.id, 'prompt'));
-  // current 0 = an unnumbered extra (the optional closing note).
-  const progressLabel =
-    ask.current === 0 ? t('common.progressExtra') : t('common.progress', { current: ask.current, total: ask.total });
-  const blocks: Block[] = [{ type: 'progress', current: ask.current, total: ask.total, label: progressLabel }];
-  blocks.push({ type: 'heading', text: label });
+  const blocks: Block[] = [
+    { type: 'progress', current: ask.current, total: ask.total, label: progressLabel(ask, t) },
+    { type: 'heading', text: label },
+  ];
+  // A refusal shows on the card itself, right under the question it is about.
+  if (options.hint) blocks.push({ type: 'text', text: options.hint, tone: 'warning' });
   if (step.hint) blocks.push({ type: 'text', text: t(stepKey(def.id, step.id, 'hint')), tone: 'muted' });
   switch (step.kind) {
     case 'single':
@@ -68,6 +99,7 @@ export function renderQuestion(
         type: 'multi',
         label,
         choices: choiceLabels(def, step, t),
+        ...(options.selected && options.selected.length > 0 ? { selected: options.selected } : {}),
         submitLabel: t('common.buttons.submit'),
         route,
       });
@@ -108,33 +140,51 @@ export function renderQuestion(
   return blocks;
 }
 
-/** Turn the engine's outputs into one message (says, then the next question). `undefined` when nothing to show. */
+/**
+ * Turn the engine's outputs into one message (says, then the next question). `undefined` when nothing to show.
+ * A refusal (`rejected`) becomes the hint on the question it is about.
+ */
 export function renderOutputs(
   def: DialogDefinition,
   state: DialogState,
   outputs: EngineOutput[],
   t: Translate,
-  inputLength = 0,
+  options: { platform?: Platform; inputLength?: number; selected?: string[] } = {},
 ): OutboundMessage | undefined {
   const blocks: Block[] = [];
-  const texts: string[] = [];
+  const rejected = outputs.find((o) => o.kind === 'rejected');
+  const hint =
+    rejected?.kind === 'rejected'
+      ? rejectionText(rejected.reason, t, options.platform ?? 'console', {
+          limit: rejected.limit,
+          length: options.inputLength,
+        })
+      : undefined;
   for (const output of outputs) {
-    if (output.kind === 'say') {
-      const text = t(stepKey(def.id, output.stepId, 'text'));
-      blocks.push({ type: 'text', text });
-      texts.push(text);
-    } else if (output.kind === 'ask') {
-      const question = renderQuestion(def, state, output, t);
-      blocks.push(...question);
-      const progress = question[0]?.type === 'progress' ? question[0].label : '';
-      texts.push(`${progress}: ${t(stepKey(def.id, output.stepId, 'prompt'))}`);
-    } else if (output.kind === 'rejected') {
-      const text = t(REJECTION_KEYS[output.reason], { limit: output.limit ?? 0, length: inputLength });
-      blocks.push({ type: 'text', text, tone: 'warning' });
-      texts.push(text);
-    }
+    if (output.kind === 'say') blocks.push({ type: 'text', text: t(stepKey(def.id, output.stepId, 'text')) });
+    else if (output.kind === 'ask')
+      blocks.push(...renderQuestion(def, state, output, t, { hint, selected: options.selected }));
   }
-  return blocks.length > 0 ? { text: texts.join('\n'), blocks } : undefined;
+  if (hint && !outputs.some((o) => o.kind === 'ask')) blocks.push({ type: 'text', text: hint, tone: 'warning' });
+  return blocks.length > 0 ? { text: plainText(blocks), blocks } : undefined;
+}
+
+/**
+ * A question card after it stopped being the live one: the question and what became of it (the answer given,
+ * or "the question is further down"), without buttons, so it cannot be pressed by mistake.
+ */
+export function renderInactive(
+  def: DialogDefinition,
+  ask: Extract<EngineOutput, { kind: 'ask' }>,
+  t: Translate,
+  status: string,
+): OutboundMessage {
+  const blocks: Block[] = [
+    { type: 'progress', current: ask.current, total: ask.total, label: progressLabel(ask, t) },
+    { type: 'heading', text: t(stepKey(def.id, ask.stepId, 'prompt')) },
+    { type: 'text', text: status, tone: 'muted' },
+  ];
+  return { text: plainText(blocks), blocks };
 }
 
 /** A single short text message. */

@@ -1,14 +1,15 @@
-import type { InboundEvent, OutboundMessage, Translate, TurnIO } from '../message/types.js';
+import type { Block, InboundEvent, OutboundMessage, Route, Translate, TurnIO } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
-import { simplifyLabel } from '../lib/text.js';
 import { advance, askAgain } from './engine.js';
-import { choiceLabels, renderOutputs, textMessage, type DialogVerb } from './render.js';
+import { createLiveCards, replaceCard } from './live-card.js';
+import { choiceLabels, type DialogVerb, renderInactive, renderOutputs, rejectionText, textMessage } from './render.js';
 import type { DialogDefinition } from './schema.js';
-import type { Answer, DialogState, EngineInput, EngineResult } from './types.js';
+import { answerInput, createRunClock, textToAnswer } from './runner-input.js';
+import type { DialogState, EngineInput, EngineOutput, EngineResult } from './types.js';
 
 /** What the runner needs of a turn; the core's TurnContext has all of it. */
 export interface DialogTurn {
-  readonly event: Pick<InboundEvent, 'conversation' | 'replayed'>;
+  readonly event: Pick<InboundEvent, 'conversation' | 'replayed' | 'platform'>;
   readonly io: TurnIO;
   /** The person's pseudonym: dialog state is stored under it. */
   readonly person: string;
@@ -42,6 +43,8 @@ export type DialogDoneHandler<C extends DialogTurn> = (
 export interface DialogRunnerDeps<C extends DialogTurn> {
   dialogs: ReadonlyMap<string, DialogDefinition>;
   onDone: DialogDoneHandler<C>;
+  /** The button that starts a dialog again (its owner's command), offered when a dialog is gone. */
+  restartRoute?: (dialogId: string) => Route | undefined;
 }
 
 /** Runs dialogs for one person per turn: loads state, advances the pure engine, stores state, answers. */
@@ -51,6 +54,13 @@ export interface DialogRunner<C extends DialogTurn = DialogTurn> {
   active(ctx: C): Promise<DialogState | undefined>;
   /** Send the open question again (after a restart, or "help" during a dialog). False when none is open. */
   resume(ctx: C, state?: DialogState): Promise<boolean>;
+  /**
+   * Point at the open question in one short line (text key `key`, with `{current}`), without posting it again.
+   * False when no dialog is open.
+   */
+  remind(ctx: C, key: string): Promise<boolean>;
+  /** The open question's card loses its buttons and says `key` (before "vergeet mij" deletes the dialog). */
+  retireCard(ctx: C, key: string): Promise<void>;
   /** A dialog control was used. */
   onAction(ctx: C, verb: DialogVerb, data: DialogRouteData, input: DialogInput): Promise<void>;
   /** Free text while a dialog is open. False when no dialog is open (the caller answers instead). */
@@ -65,49 +75,19 @@ export const dialogKey = (person: string): string => `dialog:${person}`;
 /** Answers in a shared channel never show there: they go to the person's private chat. */
 const privately = (ctx: DialogTurn): { direct: boolean } => ({ direct: !ctx.event.conversation.isDirect });
 
-/** Typed text → an answer id by label, so "Ja" works like the button. */
-function textToAnswer(def: DialogDefinition, state: DialogState, text: string, ctx: DialogTurn): EngineInput {
-  const step = def.steps.find((s) => s.id === state.stepId);
-  if (step && (step.kind === 'single' || step.kind === 'multi')) {
-    const wanted = simplifyLabel(text);
-    const match = choiceLabels(def, step, ctx.t).find((c) => simplifyLabel(c.label) === wanted);
-    if (match) {
-      const value: Answer = step.kind === 'single' ? match.id : [match.id];
-      return { type: 'answer', stepId: step.id, turn: state.turn, value, now: ctx.now };
-    }
-  }
-  return { type: 'text', text, now: ctx.now };
-}
-
-function answerInput(def: DialogDefinition, data: DialogRouteData, input: DialogInput, now: number): EngineInput {
-  const step = def.steps.find((s) => s.id === data.s);
-  let value: Answer = null;
-  if (step?.kind === 'multi') value = input.values ?? (input.choice ? [input.choice] : []);
-  else if (step?.kind === 'scale') value = Number(input.choice ?? input.text);
-  else if (step?.kind === 'text')
-    value = input.text === undefined || input.text.trim() === '' ? null : { text: input.text };
-  else value = input.choice ?? null;
-  return { type: 'answer', stepId: data.s, turn: data.t, value, now };
-}
-
-/**
- * Start times that differ for every run started in this process, even within one millisecond, so a run stopped
- * and restarted at once is a new run.
- */
-function createRunClock(): (now: number) => number {
-  let lastMs = 0;
-  let sequence = 0;
-  return (now) => {
-    sequence = now === lastMs ? sequence + 1 : 0;
-    lastMs = now;
-    return now + Math.min(sequence, 999) / 1000;
-  };
-}
+type Ask = Extract<EngineOutput, { kind: 'ask' }>;
 
 /** A loaded dialog with the version its stored state had (for compare-and-set). */
 interface Loaded {
   state: DialogState;
   version: number;
+}
+
+/** How the input arrived: a control on the live card (it is updated in place), or typed text. */
+interface Via {
+  action: boolean;
+  inputLength?: number;
+  selected?: string[];
 }
 
 export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<C>): DialogRunner<C> {
@@ -136,51 +116,123 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     return ctx.store.compareAndSet(key, version, state, Math.max(1, state.expiresAt - ctx.now));
   };
 
-  const sendPrivately = async (ctx: C, message: OutboundMessage | undefined): Promise<void> => {
-    if (message) await ctx.io.send(message, privately(ctx));
+  const cards = (ctx: C) => createLiveCards(ctx.store);
+
+  /** Send a question card as a new message; the card it replaces loses its buttons and says `status`. */
+  const sendQuestion = async (ctx: C, message: OutboundMessage, state: DialogState, retired?: OutboundMessage) => {
+    const live = cards(ctx);
+    const previous = await live.get(ctx.person);
+    if (retired) await replaceCard(ctx.io, previous, retired);
+    const ref = await ctx.io.send(message, privately(ctx));
+    await live.remember(ctx.person, ref, ctx.now, state.expiresAt);
   };
 
-  /** Apply an engine result: store it, then show what changed. `viaAction` updates the clicked message in place. */
-  const apply = async (
-    ctx: C,
-    def: DialogDefinition,
-    before: Loaded,
-    result: EngineResult,
-    viaAction: boolean,
-    inputLength = 0,
-  ) => {
+  /** The live card of the dialog, with no buttons left: it says what became of the question. */
+  const retire = async (ctx: C, def: DialogDefinition, before: DialogState, status: string) => {
+    const ask = askAgain(def, before);
+    if (!ask) return;
+    await replaceCard(ctx.io, await cards(ctx).get(ctx.person), renderInactive(def, ask, ctx.t, status));
+  };
+
+  /** A refusal: the hint goes on the live card; typed text also gets one short line at the bottom of the chat. */
+  const refuse = async (ctx: C, def: DialogDefinition, state: DialogState, rejection: EngineOutput, via: Via) => {
+    if (rejection.kind !== 'rejected') return;
+    const ask = askAgain(def, state);
+    const render = (outputs: EngineOutput[]) =>
+      renderOutputs(def, state, outputs, ctx.t, {
+        platform: ctx.event.platform,
+        inputLength: via.inputLength,
+        selected: via.selected,
+      });
+    const card = render(ask ? [rejection, ask] : [rejection]);
+    if (!card) return;
+    if (via.action) return ctx.io.update(card);
+    const live = await cards(ctx).get(ctx.person);
+    if (!live || !ask) return sendQuestion(ctx, card, state);
+    await replaceCard(ctx.io, live, card);
+    // Free text where a choice was expected: point at the question instead of posting it again.
+    const line =
+      rejection.reason === 'choice_expected'
+        ? ctx.t(`common.pointer.${ctx.event.platform}`, { current: ask.current })
+        : rejectionText(rejection.reason, ctx.t, ctx.event.platform, {
+            limit: rejection.limit,
+            length: via.inputLength,
+          });
+    await ctx.io.send(textMessage(line, 'muted'), privately(ctx));
+  };
+
+  /** Apply an engine result: store it, then show what changed. Via a control, the clicked card changes in place. */
+  const apply = async (ctx: C, def: DialogDefinition, before: Loaded, result: EngineResult, via: Via) => {
     const rejection = result.outputs.find((o) => o.kind === 'rejected');
     if (!result.changed) {
       if (rejection?.kind !== 'rejected') return;
-      // Run again after a crash, and the answer was stored before it: show where the person is now.
-      if (rejection.reason === 'stale' && ctx.event.replayed) return showOpenQuestion(ctx, def, before.state);
-      const gone = ['not_active', 'expired', 'version_changed'].includes(rejection.reason);
-      if (gone) await ctx.store.compareAndSet(dialogKey(ctx.person), before.version, undefined);
-      const again = gone || rejection.reason === 'stale' ? undefined : askAgain(def, before.state);
-      await sendPrivately(
-        ctx,
-        renderOutputs(def, before.state, again ? [rejection, again] : [rejection], ctx.t, inputLength),
-      );
-      return;
+      // Run again after a crash, and the answer was stored before it: show where the person is now — on the
+      // clicked card itself when the click came from one.
+      if (rejection.reason === 'stale' && ctx.event.replayed) {
+        const ask = via.action ? askAgain(def, before.state) : undefined;
+        const open = ask && renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform });
+        return open ? ctx.io.update(open) : showOpenQuestion(ctx, def, before.state);
+      }
+      if (['not_active', 'expired', 'version_changed'].includes(rejection.reason)) {
+        await ctx.store.compareAndSet(dialogKey(ctx.person), before.version, undefined);
+        await cards(ctx).clear(ctx.person);
+        return sendGone(ctx, before.state.dialogId, rejection.reason);
+      }
+      if (rejection.reason === 'stale') {
+        await ctx.io.send(textMessage(ctx.t('errors.stale'), 'muted'), privately(ctx));
+        return;
+      }
+      return refuse(ctx, def, before.state, rejection, via);
     }
     if (!(await save(ctx, result.state, before.version))) {
       await ctx.io.send(textMessage(ctx.t('errors.duplicate'), 'muted'), privately(ctx));
       return;
     }
     const ended = result.outputs.find((o) => o.kind === 'done' || o.kind === 'stopped');
-    if (ended?.kind === 'stopped') {
-      const stopped = textMessage(ctx.t('common.stopped'));
-      await (viaAction ? ctx.io.update(stopped) : ctx.io.send(stopped, privately(ctx)));
+    const answered = before.state.stepId;
+    // What the card that was live says now: answered (the answer itself is not repeated: answers can be political
+    // opinions, and the card stays on the screen), or, after "terug", that the dialog moved on.
+    const summary =
+      answered && result.state.history.length > before.state.history.length
+        ? ctx.t('common.card.answered')
+        : ctx.t('common.card.moved');
+    if (ended) {
+      const stopped = ended.kind === 'stopped';
+      const closing = stopped
+        ? goneMessage(ctx, result.state.dialogId, 'common.stopped')
+        : textMessage(ctx.t('common.answersReceived'), 'muted');
+      if (via.action) await ctx.io.update(closing);
+      else {
+        await retire(ctx, def, before.state, stopped ? ctx.t('common.card.stopped') : summary);
+        if (stopped) await ctx.io.send(closing, privately(ctx));
+      }
+      await cards(ctx).clear(ctx.person);
+      if (ended.kind === 'done') await deps.onDone(ctx, result.state, def);
       return;
     }
-    if (ended?.kind === 'done') {
-      if (viaAction) await ctx.io.update(textMessage(ctx.t('common.answersReceived'), 'muted'));
-      else await sendPrivately(ctx, renderOutputs(def, result.state, result.outputs, ctx.t));
-      await deps.onDone(ctx, result.state, def);
-      return;
-    }
-    const message = renderOutputs(def, result.state, result.outputs, ctx.t);
-    if (message) await (viaAction ? ctx.io.update(message) : ctx.io.send(message, privately(ctx)));
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform });
+    if (!message) return;
+    if (via.action) return ctx.io.update(message);
+    // Typed: the answered card keeps the question and the answer, without buttons; the next question is new.
+    const retired = askAgain(def, before.state);
+    await sendQuestion(ctx, message, result.state, retired && renderInactive(def, retired, ctx.t, summary));
+  };
+
+  /** A line about a dialog that is over, with the button that starts it again where its owner offers one. */
+  const goneMessage = (ctx: C, dialogId: string, key: string): OutboundMessage => {
+    const text = ctx.t(key);
+    const blocks: Block[] = [{ type: 'text', text }];
+    const route = deps.restartRoute?.(dialogId);
+    if (route) blocks.push({ type: 'buttons', buttons: [{ label: ctx.t('common.buttons.restart'), route }] });
+    return { text, blocks };
+  };
+
+  const GONE_KEYS: Readonly<Record<string, string>> = {
+    expired: 'errors.expired',
+    version_changed: 'errors.versionChanged',
+  };
+  const sendGone = async (ctx: C, dialogId: string, reason: string) => {
+    await ctx.io.send(goneMessage(ctx, dialogId, GONE_KEYS[reason] ?? 'errors.notActive'), privately(ctx));
   };
 
   const withActive = async (
@@ -194,9 +246,12 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     return true;
   };
 
+  /** The open question as a new card at the bottom of the chat; the card it was on says it moved. */
   const showOpenQuestion = async (ctx: C, def: DialogDefinition, state: DialogState): Promise<void> => {
-    const ask = askAgain(def, state);
-    await sendPrivately(ctx, ask && renderOutputs(def, state, [ask], ctx.t));
+    const ask: Ask | undefined = askAgain(def, state);
+    const message = ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform });
+    if (!ask || !message) return;
+    await sendQuestion(ctx, message, state, renderInactive(def, ask, ctx.t, ctx.t('common.card.moved')));
   };
 
   return {
@@ -205,16 +260,22 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       if (!def) throw new Error(`unknown dialog ${dialogId}`);
       const result = advance(def, undefined, { type: 'start', now: runClock(ctx.now) });
       // A new check-in replaces a running one; a concurrent change in between is simply read again.
+      let replaced: DialogState | undefined;
       for (let attempt = 0; ; attempt += 1) {
-        const { version } = await ctx.store.getVersioned<DialogState>(dialogKey(ctx.person));
+        const { value, version } = await ctx.store.getVersioned<DialogState>(dialogKey(ctx.person));
+        replaced = value?.status === 'active' ? value : undefined;
         if (await save(ctx, result.state, version)) break;
         if (attempt >= 2) throw new Error('dialog state keeps changing');
       }
-      const message = renderOutputs(def, result.state, result.outputs, ctx.t);
+      const replacedDef = replaced && dialogs.get(replaced.dialogId);
+      if (replaced && replacedDef) await retire(ctx, replacedDef, replaced, ctx.t('common.card.replaced'));
+      const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform });
       // Answers never show in a shared channel: say so there, and ask in the private chat.
-      const inChannel = !ctx.event.conversation.isDirect;
-      if (inChannel) await ctx.io.send(textMessage(ctx.t('common.movedToDirect'), 'muted'));
-      if (message) await ctx.io.send(message, { direct: inChannel });
+      if (!ctx.event.conversation.isDirect) await ctx.io.send(textMessage(ctx.t('common.movedToDirect'), 'muted'));
+      if (message) {
+        const ref = await ctx.io.send(message, privately(ctx));
+        await cards(ctx).remember(ctx.person, ref, ctx.now, result.state.expiresAt);
+      }
     },
 
     active: async (ctx) => (await load(ctx))?.state,
@@ -227,50 +288,58 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       return true;
     },
 
+    async remind(ctx, key) {
+      return withActive(ctx, async (def, loaded) => {
+        const ask = askAgain(def, loaded.state);
+        await ctx.io.send(textMessage(ctx.t(key, { current: ask?.current ?? 0 })), privately(ctx));
+      });
+    },
+
+    async retireCard(ctx, key) {
+      await withActive(ctx, (def, loaded) => retire(ctx, def, loaded.state, ctx.t(key)));
+    },
+
     async onAction(ctx, verb, data, input) {
       const def = dialogs.get(data.d);
       const loaded = await load(ctx);
-      if (!def || !loaded || loaded.state.dialogId !== data.d) {
-        await ctx.io.send(textMessage(ctx.t('errors.notActive'), 'muted'), privately(ctx));
-        return;
-      }
+      if (!def || !loaded || loaded.state.dialogId !== data.d) return sendGone(ctx, data.d, 'not_active');
       // Navigation buttons carry the turn too: an old "terug" must not undo a newer answer.
       if (verb !== 'answer' && data.t !== loaded.state.turn) {
         await ctx.io.send(textMessage(ctx.t('errors.stale'), 'muted'), privately(ctx));
         return;
       }
-      const input2: EngineInput =
+      const engineInput: EngineInput =
         verb === 'back'
           ? { type: 'back', now: ctx.now }
           : verb === 'stop'
             ? { type: 'stop', now: ctx.now }
             : answerInput(def, data, input, ctx.now);
-      await apply(ctx, def, loaded, advance(def, loaded.state, input2), true, input.text?.length ?? 0);
+      await apply(ctx, def, loaded, advance(def, loaded.state, engineInput), {
+        action: true,
+        inputLength: input.text?.length ?? 0,
+        selected: input.values,
+      });
     },
 
     async onText(ctx, text) {
       return withActive(ctx, (def, loaded) =>
-        apply(
-          ctx,
-          def,
-          loaded,
-          advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)),
-          false,
-          text.length,
-        ),
+        apply(ctx, def, loaded, advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)), {
+          action: false,
+          inputLength: text.length,
+        }),
       );
     },
 
     async back(ctx) {
       const handled = await withActive(ctx, (def, loaded) =>
-        apply(ctx, def, loaded, advance(def, loaded.state, { type: 'back', now: ctx.now }), false),
+        apply(ctx, def, loaded, advance(def, loaded.state, { type: 'back', now: ctx.now }), { action: false }),
       );
       if (!handled) await ctx.io.send(textMessage(ctx.t('errors.nothingToUndo'), 'muted'), privately(ctx));
     },
 
     async stop(ctx) {
       const handled = await withActive(ctx, (def, loaded) =>
-        apply(ctx, def, loaded, advance(def, loaded.state, { type: 'stop', now: ctx.now }), false),
+        apply(ctx, def, loaded, advance(def, loaded.state, { type: 'stop', now: ctx.now }), { action: false }),
       );
       if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'), privately(ctx));
     },

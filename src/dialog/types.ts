@@ -47,8 +47,12 @@ export type Rejection =
 /** What the engine did, as neutral events the runner turns into messages. */
 export type EngineOutput =
   | { kind: 'say'; stepId: string }
-  /** `current` counts from 1 on the person's path; 0 marks an unnumbered extra (the optional closing note). */
-  | { kind: 'ask'; stepId: string; current: number; total: number }
+  /**
+   * `current` counts from 1 on the person's path; 0 marks an unnumbered extra (the optional closing note).
+   * `total` is the longest path the answers so far allow; `certain` says no later question depends on an answer
+   * not given yet, so the total can no longer change.
+   */
+  | { kind: 'ask'; stepId: string; current: number; total: number; certain: boolean }
   | { kind: 'done'; outcome?: string }
   | { kind: 'stopped' }
   | { kind: 'rejected'; reason: Rejection; stepId?: string; limit?: number };

@@ -40,8 +40,6 @@ export interface Translator {
   has(locale: Locale, key: string): boolean;
   /** A `Translate` fixed to one locale. */
   bind(locale: Locale): Translate;
-  /** Map a platform locale (`nl-NL`, `en_US`, …) onto a supported one. */
-  resolveLocale(platformLocale?: string): Locale;
   /** Every key of a locale, sorted. */
   keys(locale: Locale): string[];
 }
@@ -108,13 +106,6 @@ export function placeholdersOf(message: string): string[] {
   };
   walk(parseMessage(message));
   return [...names].sort();
-}
-
-/** Map a platform locale onto a supported one; unknown or absent → `fallback`. */
-export function resolveLocale(platformLocale: string | undefined, fallback: Locale): Locale {
-  if (!platformLocale) return fallback;
-  const language = platformLocale.trim().toLowerCase().split(/[-_]/)[0];
-  return (LOCALES as readonly string[]).includes(language ?? '') ? (language as Locale) : fallback;
 }
 
 function readCatalog(dir: string, locale: Locale): unknown {
@@ -194,7 +185,6 @@ export function createTranslator(config: TranslatorConfig): Translator {
     t,
     has: (locale, key) => typeof messages.get(locale)?.get(key) === 'string',
     bind: (locale) => (key, vars) => t(locale, key, vars),
-    resolveLocale: (platformLocale) => resolveLocale(platformLocale, defaultLocale),
     keys: (locale) => [...(messages.get(locale)?.keys() ?? [])].sort(),
   };
 }

@@ -13,12 +13,16 @@ export function foldAccents(text: string): string {
 
 /** For command words: accents and case folded, hyphens/underscores as spaces, no leading slash or bot name. */
 export function normalizeCommand(text: string): string {
-  return foldAccents(text)
-    .replace(/[-_]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^\/?bubbelbreker\b\s*/, '')
-    .replace(/^\//, '');
+  return (
+    foldAccents(text)
+      .replace(/[-_]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/^\/?bubbelbreker\b\s*/, '')
+      .replace(/^\//, '')
+      // "Hoi!", "Nederlands." and "help?" are the commands; a lone "?" stays the help command.
+      .replace(/(?<=.)[\s!.,?…]+$/u, '')
+  );
 }
 
 /** For matching a typed answer with a button label: only letters and digits count ("Ja!" equals "ja"). */

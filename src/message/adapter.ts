@@ -32,8 +32,6 @@ export interface ChatAdapter {
   openDirect(user: UserRef): Promise<ConversationRef>;
   /** Delete an earlier message, where the platform allows it. */
   remove?(sent: SentRef): Promise<boolean>;
-  /** The language the platform knows for this person (`nl-NL`, `en-US`), when it can tell. */
-  personLocale?(user: UserRef): Promise<string | undefined>;
   /** Run again the work recorded with `host.accept` (its `payload`), after a crash left it unfinished. */
   replay?(payload: unknown): Promise<void>;
 }

@@ -68,7 +68,10 @@ interface InboundBase {
   platform: Platform;
   user: UserRef;
   conversation: ConversationRef;
-  /** Locale reported by the platform, when known (`nl-NL`, `en-US`, …). */
+  /**
+   * Locale reported by the platform, when known (`nl-NL`, `en-US`, …). Not used to pick the language: that is the
+   * person's own choice, else the deployment's (Dutch first).
+   */
   locale?: string;
   /** The person's IANA time zone (`Europe/Amsterdam`), when the platform tells it. */
   timeZone?: string;
@@ -153,7 +156,8 @@ export interface FormField {
 /** Neutral building blocks; only an adapter's renderer turns them into Block Kit or Adaptive Cards. */
 export type Block =
   | { type: 'heading'; text: string }
-  | { type: 'text'; text: string; tone?: 'normal' | 'muted' | 'warning' }
+  /** `verbatim`: a person's own words (their note), shown as typed, never read as formatting or links. */
+  | { type: 'text'; text: string; tone?: 'normal' | 'muted' | 'warning'; verbatim?: boolean }
   | { type: 'single'; label: string; choices: Choice[]; route: Route }
   | {
       type: 'multi';
@@ -185,6 +189,12 @@ export type Block =
   | { type: 'progress'; current: number; total: number; label: string }
   | { type: 'facts'; facts: { label: string; value: string }[] }
   | { type: 'links'; links: { label: string; url: string }[] }
+  /**
+   * A picture and its words. `alt` is what a screen reader says; `text` is the compact line a client shows that
+   * cannot show pictures (the terminal). `url` is a public https address; `inline` a `data:` URI for a client
+   * that accepts one (Teams without a public address). A renderer that can show neither shows `text`.
+   */
+  | { type: 'image'; alt: string; text: string; url?: string; inline?: string }
   | { type: 'buttons'; buttons: Button[] }
   | { type: 'divider' }
   | {
@@ -216,8 +226,12 @@ export interface OutboundMessage {
 export interface TurnIO {
   /** Send a new message to the event's conversation, or to the person 1:1 when `direct` is set. */
   send(message: OutboundMessage, options?: { direct?: boolean }): Promise<SentRef | undefined>;
-  /** Replace the message the action came from (falls back to sending when the platform cannot). */
-  update(message: OutboundMessage): Promise<void>;
+  /**
+   * Replace a message in place: `target` (a question card the bot sent earlier), or else the message the action
+   * came from. Without either, or where the platform cannot, it sends instead — except `target` on a client that
+   * cannot change what it showed (the terminal), which leaves it as it is.
+   */
+  update(message: OutboundMessage, target?: SentRef): Promise<void>;
   /** Delete a message the bot sent earlier, where the platform allows it. Returns false when it cannot. */
   remove(ref: SentRef): Promise<boolean>;
 }

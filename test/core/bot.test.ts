@@ -7,6 +7,7 @@ import { captureLogger } from '../support/capture-logger.js';
 import {
   makeBot,
   person,
+  buttonsOf,
   questionBlock,
   recordingIO,
   sampleFeatures,
@@ -26,12 +27,34 @@ describe('bot core', () => {
     expect(io.texts()[0]).toContain('Dit kan ik voor je doen');
   });
 
-  it('answers an unknown command with the help text', async () => {
+  it('answers what it cannot answer in one short line with the buttons that fit, not the whole help', async () => {
     const core = await makeBot({ features: 'sample' });
-    const io = recordingIO();
-    await core.receive(person().command('dansen'), io);
-    expect(io.texts()[0]).toContain('Dat begreep ik niet');
-    expect(io.texts()[0]).toContain('checkin');
+    for (const event of [person().command('dansen'), person().says('hoe zit het met het azc?')]) {
+      const io = recordingIO();
+      await core.receive(event, io);
+      expect(io.log).toHaveLength(1);
+      expect(io.texts()).toEqual([
+        'Daar kan ik geen antwoord op geven. Ik kan je wel helpen om er zelf naar te kijken:',
+      ]);
+      expect([...buttonsOf(io.last()).keys()]).toEqual(['Check-in starten', 'Leren over polarisatie', 'Help']);
+    }
+  });
+
+  it('understands greetings, thanks and the names of the languages, with punctuation', async () => {
+    const core = await makeBot({ features: 'sample' });
+    const who = person('U-polite');
+    const said = async (text: string) => {
+      const io = recordingIO();
+      await core.receive(who.says(text), io);
+      return io;
+    };
+    for (const hello of ['hallo', 'Hoi!', 'hi'])
+      expect((await said(hello)).texts()).toEqual(['Hallo! Waar wil je mee beginnen?']);
+    for (const thanks of ['dank je', 'Dank je wel!', 'bedankt.'])
+      expect((await said(thanks)).texts()).toEqual(['Graag gedaan!']);
+    expect((await said('English')).texts()).toEqual(['I will talk to you in English now.']);
+    expect((await said('thanks')).texts()).toEqual(["You're welcome!"]);
+    expect((await said('Nederlands')).texts()).toEqual(['Ik praat nu Nederlands met je.']);
   });
 
   it('accepts Dutch and English command words regardless of case, accents and hyphens', async () => {
@@ -49,7 +72,10 @@ describe('bot core', () => {
     const io = recordingIO();
     await core.receive(who.says('checkin'), io);
     const first = io.last();
-    expect(first?.blocks.find((b) => b.type === 'progress')).toMatchObject({ label: 'Vraag 1 van 5' });
+    // The path still depends on answers to come: "about"; no fixed total that would jump.
+    expect(first?.blocks.find((b) => b.type === 'progress')).toMatchObject({
+      label: 'Vraag 1 · nog ongeveer 4 vragen',
+    });
     const topic = questionBlock(first);
     expect(topic?.type).toBe('single');
     const click: ActionPayload = { route: topic!.route, choice: 'wind' };
@@ -62,7 +88,9 @@ describe('bot core', () => {
     // The same button again (a double click, a new event id): nothing changes, and we say so kindly.
     const io3 = recordingIO();
     await core.receive(who.clicks(click), io3);
-    expect(io3.texts()).toEqual(['Deze knop hoort bij een eerdere vraag. Er is niets veranderd.']);
+    expect(io3.texts()).toEqual([
+      'Deze knop hoort bij een eerdere vraag. Er is niets veranderd. Gebruik de knoppen bij de laatste vraag.',
+    ]);
 
     // The open question is still the second one.
     const io4 = recordingIO();
@@ -121,19 +149,62 @@ describe('bot core', () => {
     expect(after.texts()).toEqual(['Er loopt nu geen check-in, dus er is niets om te stoppen.']);
   });
 
-  it('gives a hint and the question again when free text comes where a choice is expected', async () => {
+  it('free text where a choice is expected: the live card gets the hint in place, the chat one short pointer', async () => {
     const core = await makeBot({ features: 'sample' });
-    const who = person('U-text');
+    const who = person('U-text', 'slack');
     const io = recordingIO();
     await core.receive(who.says('checkin'), io);
+    const card = { conversation: expect.objectContaining({ conversationId: 'c' }), messageId: 'm1' };
     const reply = recordingIO();
     await core.receive(who.says('ik weet het niet goed'), reply);
-    expect(reply.texts()[0]).toContain('Kies een van de knoppen');
-    expect(questionBlock(reply.last())?.route.data?.s).toBe('topic');
-    // A typed label works like the button.
+    expect(reply.log.map((r) => r.op)).toEqual(['update', 'send']);
+    // The card that was sent for the question, not a new one: its question, now with Slack's hint.
+    expect(reply.log[0]).toMatchObject({ op: 'update', target: card });
+    expect(reply.log[0]!.op === 'update' && reply.log[0]!.message.blocks).toContainEqual({
+      type: 'text',
+      text: 'Kies een van de knoppen hieronder.',
+      tone: 'warning',
+    });
+    expect(questionBlock(reply.log[0]!.op === 'update' ? reply.log[0]!.message : undefined)?.route.data?.s).toBe(
+      'topic',
+    );
+    expect(reply.sent().map((m) => m.text)).toEqual([
+      'Kies je antwoord op vraag 1 met de knoppen hierboven. Of typ stop om te stoppen.',
+    ]);
+    expect(questionBlock(reply.sent()[0])).toBeUndefined();
+
+    // A typed label works like the button: the answered card loses its buttons, the next question is a new card.
     const label = recordingIO();
     await core.receive(who.says('windmolens'), label);
-    expect(questionBlock(label.last())?.route.data?.s).toBe('voices');
+    expect(label.log[0]).toMatchObject({ op: 'update', target: card });
+    const retired = label.log[0]!.op === 'update' ? label.log[0]!.message : undefined;
+    expect(retired?.blocks.some((b) => b.type === 'buttons' || b.type === 'single')).toBe(false);
+    // Answered; the answer itself is not repeated on a card that stays on the screen.
+    expect(retired?.text).toContain('Beantwoord. De volgende vraag staat hieronder.');
+    expect(retired?.text).not.toContain('Windmolens');
+    expect(questionBlock(label.sent()[0])?.route.data?.s).toBe('voices');
+
+    // "Versturen" with nothing ticked: the same card, updated in place with the hint; nothing new is posted.
+    const empty = recordingIO();
+    await core.receive(who.clicks({ route: questionBlock(label.sent()[0])!.route, values: [] }), empty);
+    expect(empty.log.map((r) => r.op)).toEqual(['update']);
+    expect(empty.log[0]).not.toHaveProperty('target');
+    expect(empty.last()?.text).toContain('Kies er minstens één.');
+    expect(questionBlock(empty.last())?.route.data?.s).toBe('voices');
+  });
+
+  it('in the terminal the pointer speaks of numbers; in Teams of the card', async () => {
+    const core = await makeBot({ features: 'sample' });
+    for (const [platform, pointer] of [
+      ['console', 'Typ het nummer van je keuze bij vraag 1. Of typ stop om te stoppen.'],
+      ['teams', 'Kies je antwoord op vraag 1 op de kaart hierboven. Of typ stop om te stoppen.'],
+    ] as const) {
+      const who = person(`U-pointer-${platform}`, platform);
+      await core.receive(who.says('checkin'), recordingIO());
+      const reply = recordingIO();
+      await core.receive(who.says('geen idee'), reply);
+      expect(reply.sent().map((m) => m.text)).toEqual([pointer]);
+    }
   });
 
   it('stores one answer when two replicas handle two clicks on the same question at once', async () => {
@@ -196,11 +267,56 @@ describe('bot core', () => {
     expect(io2.last()?.locale).toBe('en');
   });
 
-  it('uses the platform locale when the person chose none', async () => {
+  it('speaks Dutch whatever locale the client reports, until the person picks English; after "vergeet mij" Dutch again', async () => {
     const core = await makeBot({ features: 'sample' });
+    const who = person('U-en');
     const io = recordingIO();
-    await core.receive({ ...person('U-en').says('help'), locale: 'en-GB' }, io);
-    expect(io.texts()[0]).toContain('This is what I can do');
+    await core.receive({ ...who.installs(), locale: 'en-US' }, io);
+    expect(io.texts()[0]).toContain('Hallo! Ik ben Bubbelbreker.');
+    // One tap on the welcome, in English so an English speaker can read it.
+    const english = buttonsOf(io.last()).get('Continue in English');
+    expect(english).toBeDefined();
+    await core.receive({ ...who.clicks(english!), locale: 'en-US' }, io);
+    expect(io.texts().at(-1)).toBe('I will talk to you in English now.');
+    const help = recordingIO();
+    await core.receive({ ...who.says('help'), locale: 'nl-NL' }, help);
+    expect(help.texts()[0]).toContain('This is what I can do');
+
+    await core.receive(who.says('forget me'), io);
+    await core.receive(who.clicks(buttonsOf(io.last()).values().next().value!), io);
+    const after = recordingIO();
+    await core.receive({ ...who.says('help'), locale: 'en-GB' }, after);
+    expect(after.texts()[0]).toContain('Dit kan ik voor je doen');
+  });
+
+  it('follows DEFAULT_LOCALE for a deployment, and then offers Dutch in Dutch', async () => {
+    const core = await makeBot({ features: 'sample', env: { DEFAULT_LOCALE: 'en' } });
+    const io = recordingIO();
+    await core.receive(person('U-default-en').installs(), io);
+    expect(io.texts()[0]).toContain('Hello! I am Bubbelbreker.');
+    expect(buttonsOf(io.last()).has('Verder in het Nederlands')).toBe(true);
+  });
+
+  it('tells a group chat or channel to mention the bot, in the words of the platform', async () => {
+    const core = await makeBot({ features: 'sample' });
+    for (const [platform, words] of [
+      [
+        'teams',
+        'In een groepschat of kanaal reageer ik alleen als je me noemt. Typ bijvoorbeeld: @Bubbelbreker checkin.',
+      ],
+      ['slack', 'Of gebruik /bubbelbreker checkin.'],
+    ] as const) {
+      const event = person(`U-group-${platform}`, platform).installs();
+      const io = recordingIO();
+      await core.receive(
+        { ...event, conversation: { ...event.conversation, conversationId: `G-${platform}`, isDirect: false } },
+        io,
+      );
+      expect(io.texts()[0]).toContain(words);
+    }
+    const direct = recordingIO();
+    await core.receive(person('U-group-dm', 'teams').installs(), direct);
+    expect(direct.texts()[0]).not.toContain('@Bubbelbreker');
   });
 
   it('forgets everything about a person after confirmation, and a repeat is a no-op', async () => {
@@ -214,7 +330,14 @@ describe('bot core', () => {
     expect(confirm?.type === 'buttons' && confirm.buttons[0]?.style).toBe('danger');
     const yes = confirm?.type === 'buttons' ? { route: confirm.buttons[0]!.route } : undefined;
     await core.receive(who.clicks(yes!), io);
-    expect(io.texts().at(-1)).toBe('Klaar. Ik heb alles gewist wat ik over je bewaarde.');
+    // It says what it deleted: the check-in that was running and the language choice.
+    expect(io.texts().at(-1)).toBe(
+      'Gewist\nIk heb gewist wat ik over je bewaarde:\n• je check-in die nog liep\n• je taalkeuze',
+    );
+    // The open question's card lost its buttons.
+    const retired = io.log.find((r) => r.op === 'update' && r.target);
+    expect(retired?.op === 'update' && retired.message.text).toContain('Gewist.');
+    expect(retired?.op === 'update' && retired.message.blocks.some((b) => b.type === 'buttons')).toBe(false);
     const again = recordingIO();
     await core.receive(who.clicks(yes!), again);
     expect(again.texts()).toEqual(['Er was niets (meer) bewaard. Er is niets veranderd.']);
@@ -226,7 +349,7 @@ describe('bot core', () => {
     const io = recordingIO();
     await core.receive(who.says('taal constructor'), io);
     expect(io.texts()).toEqual(['In welke taal wil je verder?']);
-    const inactive = ['Deze knop werkt niet meer. Typ help om te zien wat ik kan.'];
+    const inactive = ['Deze knop werkt niet meer. Kies Help om te zien wat ik wel kan.'];
     for (const name of ['__proto__', 'constructor', 'hasOwnProperty']) {
       for (const route of [
         { feature: name, verb: 'x' },
@@ -236,6 +359,7 @@ describe('bot core', () => {
         const click = recordingIO();
         await core.receive(who.clicks({ route }), click);
         expect(click.texts()).toEqual(inactive);
+        expect([...buttonsOf(click.last()).keys()]).toEqual(['Help']);
       }
     }
   });

@@ -19,7 +19,7 @@ describe('advance through the sample dialog', () => {
     const talk = new Talk(def);
     expect(talk.start()).toEqual([
       { kind: 'say', stepId: 'intro' },
-      { kind: 'ask', stepId: 'topic', current: 1, total: 5 },
+      { kind: 'ask', stepId: 'topic', current: 1, total: 5, certain: false },
     ]);
     expect(talk.state).toMatchObject({
       dialogId: 'sample',
@@ -30,13 +30,15 @@ describe('advance through the sample dialog', () => {
       startedAt: T0,
     });
     expect(talk.state?.expiresAt).toBe(T0 + 72 * HOUR_MS);
-    expect(talk.answer('wind')).toEqual([{ kind: 'ask', stepId: 'voices', current: 2, total: 5 }]);
-    expect(talk.answer(['residents', 'youth'])).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5 }]);
+    expect(talk.answer('wind')).toEqual([{ kind: 'ask', stepId: 'voices', current: 2, total: 5, certain: false }]);
+    expect(talk.answer(['residents', 'youth'])).toEqual([
+      { kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true },
+    ]);
     expect(talk.answer(4)).toEqual([
       { kind: 'say', stepId: 'tensionHigh' },
-      { kind: 'ask', stepId: 'safety', current: 4, total: 5 },
+      { kind: 'ask', stepId: 'safety', current: 4, total: 5, certain: true },
     ]);
-    expect(talk.answer('yes')).toEqual([{ kind: 'ask', stepId: 'note', current: 5, total: 5 }]);
+    expect(talk.answer('yes')).toEqual([{ kind: 'ask', stepId: 'note', current: 5, total: 5, certain: true }]);
     expect(talk.answer({ text: '  Veel gedoe op social media.  ' })).toEqual([
       { kind: 'say', stepId: 'thanks' },
       { kind: 'done' },
@@ -60,7 +62,7 @@ describe('advance through the sample dialog', () => {
   it('skips a say whose condition fails and stores a skipped optional text as null', () => {
     const talk = atVoices();
     talk.answer(['youth']);
-    expect(talk.answer(2)).toEqual([{ kind: 'ask', stepId: 'safety', current: 4, total: 5 }]);
+    expect(talk.answer(2)).toEqual([{ kind: 'ask', stepId: 'safety', current: 4, total: 5, certain: true }]);
     talk.answer('unsure');
     expect(talk.answer(null)).toEqual([{ kind: 'say', stepId: 'thanks' }, { kind: 'done' }]);
     expect(talk.state?.answers.note).toBeNull();
@@ -68,7 +70,7 @@ describe('advance through the sample dialog', () => {
 
   it('branches: "none" jumps over tension and the total drops; "no" on safety ends with an outcome', () => {
     const talk = atVoices();
-    expect(talk.answer(['none'])).toEqual([{ kind: 'ask', stepId: 'safety', current: 3, total: 4 }]);
+    expect(talk.answer(['none'])).toEqual([{ kind: 'ask', stepId: 'safety', current: 3, total: 4, certain: true }]);
     expect(talk.answer('no')).toEqual([{ kind: 'done', outcome: 'safety' }]);
     expect(talk.state).toMatchObject({ status: 'done', outcome: 'safety', history: ['topic', 'voices', 'safety'] });
     expect(talk.state?.stepId).toBeUndefined();
@@ -77,9 +79,13 @@ describe('advance through the sample dialog', () => {
   it('goes back one question, forgetting its answer, and the progress follows the new path', () => {
     const talk = atVoices();
     talk.answer(['none']);
-    expect(talk.send({ type: 'back' })).toEqual([{ kind: 'ask', stepId: 'voices', current: 2, total: 5 }]);
+    expect(talk.send({ type: 'back' })).toEqual([
+      { kind: 'ask', stepId: 'voices', current: 2, total: 5, certain: false },
+    ]);
     expect(talk.state).toMatchObject({ stepId: 'voices', turn: 3, history: ['topic'], answers: { topic: 'wind' } });
-    expect(talk.answer(['residents'])).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5 }]);
+    expect(talk.answer(['residents'])).toEqual([
+      { kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true },
+    ]);
     talk.send({ type: 'back' });
     talk.send({ type: 'back' });
     expect(talk.state).toMatchObject({ stepId: 'topic', history: [], answers: {} });
@@ -125,7 +131,7 @@ describe('stale, double and refused inputs', () => {
   it('counts a double click once', () => {
     const talk = atVoices();
     const click = { type: 'answer' as const, stepId: 'voices', turn: 1, value: ['youth'] };
-    expect(talk.send(click)).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5 }]);
+    expect(talk.send(click)).toEqual([{ kind: 'ask', stepId: 'tension', current: 3, total: 5, certain: true }]);
     const after = talk.state;
     expect(talk.send(click)).toEqual([{ kind: 'rejected', reason: 'stale', stepId: 'tension' }]);
     expect(talk.last.state).toBe(after);

@@ -13,16 +13,16 @@ const def = DialogDefinitionSchema.parse({
 });
 
 describe('an unnumbered extra step (the optional closing note)', () => {
-  it('is left out of "vraag N van M" and shows as current 0', () => {
+  it('is left out of the numbered questions and shows as current 0', () => {
     let r = advance(def, undefined, { type: 'start', now: 0 });
-    expect(r.outputs).toContainEqual({ kind: 'ask', stepId: 'a', current: 1, total: 2 });
+    expect(r.outputs).toContainEqual({ kind: 'ask', stepId: 'a', current: 1, total: 2, certain: true });
     r = advance(def, r.state, { type: 'answer', stepId: 'a', turn: r.state.turn, value: 'x', now: 1 });
-    expect(r.outputs).toContainEqual({ kind: 'ask', stepId: 'b', current: 2, total: 2 });
+    expect(r.outputs).toContainEqual({ kind: 'ask', stepId: 'b', current: 2, total: 2, certain: true });
     r = advance(def, r.state, { type: 'answer', stepId: 'b', turn: r.state.turn, value: 'y', now: 2 });
-    expect(r.outputs).toContainEqual({ kind: 'ask', stepId: 'note', current: 0, total: 0 });
+    expect(r.outputs).toContainEqual({ kind: 'ask', stepId: 'note', current: 0, total: 0, certain: true });
     // Going back from the note numbers the last real question again.
     const back = advance(def, r.state, { type: 'back', now: 3 });
-    expect(back.outputs).toContainEqual({ kind: 'ask', stepId: 'b', current: 2, total: 2 });
+    expect(back.outputs).toContainEqual({ kind: 'ask', stepId: 'b', current: 2, total: 2, certain: true });
   });
 
   it('must be optional', () => {

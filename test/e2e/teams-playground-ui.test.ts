@@ -1,6 +1,7 @@
 /**
  * One round trip through the Agents Playground's real web UI in headless Chromium (Debian's package, driven by
- * playwright-core): answer one check-in question by clicking the card, and save docs/screenshots/teams-playground.png.
+ * playwright-core): a whole check-in, clicking and typing as a person would; saves docs/screenshots/teams-playground.png
+ * (a question) and docs/screenshots/teams-result.png (the result card).
  * Without Chromium this skips with a loud warning — except under CI=true, where it must run (.ci/run installs it).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -29,6 +30,7 @@ if (!hasChromium) {
 }
 
 const SCREENSHOT = 'docs/screenshots/teams-playground.png';
+const RESULT_SCREENSHOT = 'docs/screenshots/teams-result.png';
 
 describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)', () => {
   let app: App;
@@ -69,34 +71,60 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
     await app?.close();
   });
 
-  it('answers one check-in question by clicking the card and saves a screenshot', async () => {
+  it('a check-in in Dutch (the playground says en-US): one card per question, a result in layers; screenshots', async () => {
     const page = browser.pages()[0] ?? (await browser.newPage());
     try {
       await page.goto(playground.url);
       const compose = page.locator('[role="textbox"][contenteditable="true"]');
       await compose.waitFor({ timeout: 45_000 });
-      // On load the UI installs the app: the welcome card comes first.
-      await page.locator('.fai-OutputCard', { hasText: 'Bubbelbreker' }).first().waitFor({ timeout: 15_000 });
+      const say = async (text: string) => {
+        await compose.click();
+        await page.keyboard.type(text);
+        await page.keyboard.press('Enter');
+      };
+      const cards = page.locator('.fai-OutputCard');
+      // On load the UI installs the app: the welcome comes first, in Dutch although the client is English.
+      await cards.filter({ hasText: 'Hallo! Ik ben Bubbelbreker.' }).first().waitFor({ timeout: 15_000 });
 
-      await compose.click();
-      await page.keyboard.type('taal nl');
-      await page.keyboard.press('Enter');
-      await page.locator('.fai-OutputCard', { hasText: 'Nederlands' }).first().waitFor({ timeout: 10_000 });
-
-      await compose.click();
-      await page.keyboard.type('checkin');
-      await page.keyboard.press('Enter');
-      const question = page.locator('.fai-OutputCard').filter({ hasText: 'Vraag 1 van' }).last();
+      await say('checkin');
+      const question = cards.filter({ hasText: 'Vraag 1 ·' }).last();
       await question.waitFor({ timeout: 10_000 });
-
       await question.getByRole('button', { name: 'Allebei' }).click();
       // Action.Execute: the card is replaced in place by the next question.
-      await page.locator('.fai-OutputCard').filter({ hasText: 'Vraag 2 van' }).last().waitFor({ timeout: 10_000 });
-      expect(await page.locator('.fai-OutputCard').filter({ hasText: 'Vraag 1 van' }).count()).toBe(0);
-
+      const second = cards.filter({ hasText: 'Vraag 2 ·' }).last();
+      await second.waitFor({ timeout: 10_000 });
+      expect(await cards.filter({ hasText: 'Vraag 1 ·' }).count()).toBe(0);
+      // The multi-choice question is printed once.
+      expect((await second.innerText()).split('Wat zie je gebeuren? Kies alles wat past.')).toHaveLength(2);
       mkdirSync('docs/screenshots', { recursive: true });
       await page.screenshot({ path: SCREENSHOT });
-      expect(existsSync(SCREENSHOT)).toBe(true);
+
+      // Typed where a choice is expected: one short pointer; the live card gets the hint; nothing is posted again.
+      await say('hoe zit het met het azc?');
+      await cards.filter({ hasText: 'Kies je antwoord op vraag 2 op de kaart hierboven.' }).last().waitFor();
+      await cards.filter({ hasText: 'Kies een van de antwoorden hieronder.' }).last().waitFor();
+      expect(await cards.filter({ hasText: 'Vraag 2 ·' }).count()).toBe(1);
+
+      // The rest typed as numbers (the engine reads them on every platform); every answered card loses its buttons.
+      for (const answer of ['2,5', '1', '5', '1', '1,5', '1,3,8', '4']) await say(answer);
+      await cards.filter({ hasText: 'Tot slot (niet verplicht)' }).last().waitFor({ timeout: 15_000 });
+      await say('Volgende week met de wijkagent praten');
+      const result = cards.filter({ hasText: 'Jouw check-in: wat valt op' }).last();
+      await result.waitFor({ timeout: 15_000 });
+      await expect
+        .poll(() =>
+          result
+            .locator('img')
+            .first()
+            .evaluate((img: HTMLImageElement) => img.naturalWidth),
+        )
+        .toBeGreaterThan(0);
+      expect(await result.locator('img').first().getAttribute('alt')).toContain('escalatieladder van Glasl');
+      // Tall enough for the whole card, so the screenshot shows it without the page's bars over it.
+      await page.setViewportSize({ width: 1280, height: 2400 });
+      await result.scrollIntoViewIfNeeded();
+      await result.screenshot({ path: RESULT_SCREENSHOT });
+      expect(existsSync(RESULT_SCREENSHOT)).toBe(true);
     } catch (error) {
       await page.screenshot({ path: join(tmpdir(), 'bb-playground-failure.png') }).catch(() => undefined);
       process.stderr.write(
@@ -109,5 +137,5 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
       );
       throw error;
     }
-  }, 90_000);
+  }, 150_000);
 });

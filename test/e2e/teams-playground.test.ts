@@ -215,13 +215,29 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
     expect(advanced).toHaveLength(1);
     // And the dialog moved by exactly one question: the next answer gives question 3.
     const third = await client.execute(first.messageId, answerFor(advanced[0]!.value)!);
-    expect(readable(third.value)).toMatch(/Question 3 of|Vraag 3 van/);
+    expect(readable(third.value)).toMatch(/Question 3 ·|Vraag 3 ·/);
     await client.say('stop');
   });
 
-  it('the same person can do a second check-in after finishing one', async () => {
+  it('the same person can do a second check-in after finishing one (in Dutch: the playground says en-US)', async () => {
     await freshBot();
-    await completeCheckIn('execute', 'en');
-    await completeCheckIn('execute', 'en');
+    await completeCheckIn('execute', 'nl');
+    await completeCheckIn('execute', 'nl');
+  });
+
+  it('Dutch first whatever the client says; one tap on the welcome for English, remembered', async () => {
+    await freshBot();
+    const start = client.inbox.length;
+    await client.install();
+    const welcome = await client.waitFor((m) => /Bubbelbreker/.test(readable(m)), start);
+    expect(readable(welcome)).toContain('Hallo! Ik ben Bubbelbreker.');
+    const english = actionsOf(welcome.card).find((a) => a.title === 'Continue in English');
+    expect(english).toBeDefined();
+    const mark = client.inbox.length;
+    await client.execute(welcome.messageId, { action: english!, inputs: {} });
+    await client.waitFor((m) => /in English now/.test(readable(m)), mark);
+    const help = client.inbox.length;
+    await client.say('help');
+    expect(readable(await client.waitFor(() => true, help))).toContain('This is what I can do');
   });
 });

@@ -69,10 +69,12 @@ describe('deliver on Teams after a restart (SQLite)', () => {
       await second.deliver(second.addresses.channelAddress('teams', CHANNEL_ID), message);
       await second.deliver(second.addresses.personAddress('teams', person), message);
       const calls = connector.calls.slice(before);
-      expect(calls.map((c) => c.path.split('/activities')[0])).toEqual([
-        `/v3/conversations/${encodeURIComponent(CHANNEL_ID)}`,
-        '/v3/conversations/a%3Apersonal-1',
+      // Proactive sends: the conversation's activities, never a reply to some activity id.
+      expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+        `POST /v3/conversations/${encodeURIComponent(CHANNEL_ID)}/activities`,
+        'POST /v3/conversations/a%3Apersonal-1/activities',
       ]);
+      expect(calls.map((c) => c.body.replyToId)).toEqual([undefined, undefined]);
       expect(calls.every((c) => c.body.text === 'Herinnering')).toBe(true);
       // Nothing stored reveals the platform ids without the data key.
       const raw = JSON.stringify(await second.store.list('address:'));
@@ -119,7 +121,7 @@ describe.skipIf(!redisAvailable)('deliver on Teams from another process (Redis)'
       expect(result.error).toBeUndefined();
       expect(result.messageId).toMatch(/^sent-/);
       const call = (await connector.waitFor(2)).at(-1);
-      expect(call?.path.startsWith(`/v3/conversations/${encodeURIComponent(CHANNEL_ID)}/activities`)).toBe(true);
+      expect(call?.path).toBe(`/v3/conversations/${encodeURIComponent(CHANNEL_ID)}/activities`);
       expect(call?.body.text).toBe('Uit een ander proces');
     } finally {
       await teams.close();

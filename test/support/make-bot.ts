@@ -78,11 +78,17 @@ export async function makeBot(options: MakeBotOptions = {}): Promise<Core> {
 /** What a turn did, in order. */
 export type Recorded =
   | { op: 'send'; message: OutboundMessage; direct: boolean }
-  | { op: 'update'; message: OutboundMessage }
+  | { op: 'update'; message: OutboundMessage; target?: SentRef }
   | { op: 'remove'; ref: SentRef };
 
 /** A TurnIO that records everything, for core tests. */
-export function recordingIO(): TurnIO & { log: Recorded[]; texts(): string[]; last(): OutboundMessage | undefined } {
+export function recordingIO(): TurnIO & {
+  log: Recorded[];
+  texts(): string[];
+  /** The messages sent (not the updates), in order. */
+  sent(): OutboundMessage[];
+  last(): OutboundMessage | undefined;
+} {
   const log: Recorded[] = [];
   let n = 0;
   return {
@@ -95,8 +101,8 @@ export function recordingIO(): TurnIO & { log: Recorded[]; texts(): string[]; la
         messageId: `m${n}`,
       };
     },
-    async update(message) {
-      log.push({ op: 'update', message });
+    async update(message, target) {
+      log.push(target ? { op: 'update', message, target } : { op: 'update', message });
     },
     async remove(ref) {
       log.push({ op: 'remove', ref });
@@ -104,6 +110,9 @@ export function recordingIO(): TurnIO & { log: Recorded[]; texts(): string[]; la
     },
     texts() {
       return log.flatMap((r) => ('message' in r ? [r.message.text] : []));
+    },
+    sent(): OutboundMessage[] {
+      return log.flatMap((r) => (r.op === 'send' ? [r.message] : []));
     },
     last() {
       const messages = log.flatMap((r) => ('message' in r ? [r.message] : []));

@@ -40,15 +40,26 @@ export function glaslHelps(rc: RenderContext, item: string): string {
   return rc.t('learn.glasl.helps', { interventions: joinList(rc.locale, bands) });
 }
 
-/** Sources per topic (domain.md); labels are `learn.sources.<name>`. */
+/**
+ * Sources per topic, Dutch originals first (polarisatie.nl, insidepolarisation.nl, KIS, VNG), https; a source in
+ * another language says so in its label. Labels are `learn.sources.<name>`.
+ */
 const TOPIC_SOURCES: Record<ExplainerTopic, (locale: 'nl' | 'en') => { name: string; url: string }[]> = {
-  laws: () => [{ name: 'brandsmaLaws', url: SOURCES.brandsmaLaws }],
-  roles: (locale) => [{ name: 'brandsmaRoles', url: SOURCES.brandsmaRoles[locale] }],
-  gameChangers: () => [{ name: 'brandsmaGameChangers', url: SOURCES.brandsmaGameChangers }],
+  laws: () => [
+    { name: 'brandsmaLaws', url: SOURCES.brandsmaLaws },
+    { name: 'kis', url: SOURCES.kisVertical },
+  ],
+  roles: (locale) => [
+    { name: 'brandsmaRoles', url: SOURCES.brandsmaRoles[locale] },
+    { name: 'vngDepolarisation', url: SOURCES.vngDepolarisation },
+  ],
+  gameChangers: (locale) => [
+    { name: 'brandsmaGameChangers', url: SOURCES.brandsmaGameChangers[locale] },
+    { name: 'vngDepolarisation', url: SOURCES.vngDepolarisation },
+  ],
   glasl: () => [
-    { name: 'glasl', url: SOURCES.glasl },
     { name: 'glaslPhases', url: SOURCES.glaslPhases },
-    { name: 'glaslInterventions', url: SOURCES.glaslInterventions },
+    { name: 'glasl', url: SOURCES.glasl },
   ],
 };
 
@@ -100,14 +111,13 @@ const moduleButton = (rc: RenderContext, module: CatalogueModule) =>
 const listButton = (rc: RenderContext) => button(rc.t('learn.buttons.list'), checkinRoutes.learn('list'));
 const checkinButton = (rc: RenderContext) => button(rc.t('learn.buttons.checkin'), commandRoute('checkin'));
 
-/** The overview: the four explainers and every module of the catalogue. */
+/** The overview: the four explainers and every module of the catalogue, each once (as its button). */
 export function buildLearnList(catalogue: ModuleCatalogue, rc: RenderContext): OutboundMessage {
   return message([
     { type: 'heading', text: rc.t('learn.list.title') },
     { type: 'text', text: rc.t('learn.list.explainers') },
     { type: 'buttons', buttons: EXPLAINER_TOPICS.map((topic) => topicButton(rc, topic)) },
     { type: 'text', text: rc.t('learn.list.modules') },
-    { type: 'text', text: catalogue.modules.map((m) => `• ${localText(m.title, rc.locale)}`).join('\n') },
     { type: 'buttons', buttons: catalogue.modules.map((m) => moduleButton(rc, m)) },
     { type: 'text', text: rc.t('learn.list.hint'), tone: 'muted' },
   ]);
@@ -161,7 +171,7 @@ export function buildModuleCard(module: CatalogueModule, rc: RenderContext): Out
     },
   ];
   if (module.toBeCompletedByOrganiser)
-    blocks.push({ type: 'text', text: t('learn.module.organiserNote'), tone: 'warning' });
+    blocks.push({ type: 'text', text: t('learn.module.organiserNote'), tone: 'muted' });
   if (module.links.length > 0)
     blocks.push({ type: 'links', links: module.links.map((l) => ({ label: localText(l.label, locale), url: l.url })) });
   blocks.push({ type: 'buttons', buttons: [listButton(rc), checkinButton(rc)] });
@@ -171,6 +181,6 @@ export function buildModuleCard(module: CatalogueModule, rc: RenderContext): Out
 /** The reply to `leer <something unknown>`: say so, then the list. */
 export function buildLearnNotFound(catalogue: ModuleCatalogue, rc: RenderContext): OutboundMessage {
   const list = buildLearnList(catalogue, rc);
-  const note: Block = { type: 'text', text: rc.t('learn.notFound'), tone: 'warning' };
+  const note: Block = { type: 'text', text: rc.t('learn.notFound') };
   return message([note, ...list.blocks]);
 }

@@ -3,7 +3,7 @@
  * buttons; and what happens when the check-in dialog ends (the safety route, or diagnose → save → result).
  */
 import { z } from 'zod';
-import { action, button, privately, type Feature, type TurnContext } from '../../core/context.js';
+import { action, button, commandRoute, privately, type Feature, type TurnContext } from '../../core/context.js';
 import type { OutboundMessage, SentRef } from '../../message/types.js';
 import type { DialogState } from '../../dialog/types.js';
 import { escalationContacts, tenantHash } from '../../core/tenant-settings.js';
@@ -21,6 +21,7 @@ import { buildResultMessage, type ResultView, USEFUL_VOTES } from './result.js';
 import { CHECKIN_FEATURE, checkinRoutes } from './routes.js';
 import { createResultsRepo, type ResultsRepo, type StoredResult } from './results-repo.js';
 import { buildSafetyRoute } from './safety.js';
+import { readDiagnosis } from './stored-diagnosis.js';
 import { formatDate, message, type RenderContext } from './text.js';
 
 /** The dialog id of the check-in (dialogs/checkin.yaml). */
@@ -34,6 +35,7 @@ export interface CheckinFeatureDeps {
 }
 
 const ResultData = z.object({ id: z.string().min(1).max(64) }).strict();
+const ExplainData = z.object({ id: z.string().min(1).max(64), open: z.enum(['0', '1']) }).strict();
 const UsefulData = z.object({ id: z.string().min(1).max(64), vote: z.enum(USEFUL_VOTES) }).strict();
 const TopicData = z.object({ topic: z.string().min(1).max(40) }).strict();
 const NoData = z.object({}).strict();
@@ -55,19 +57,35 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       ...(deps.newId ? { newId: deps.newId } : {}),
     });
 
-  function viewOf(result: StoredResult): ResultView {
+  function viewOf(ctx: TurnContext, result: StoredResult, explain = false): ResultView {
+    const note = noteOf(result);
     return {
       resultId: result.id,
       diagnosis: result.diagnosis,
       suggestions: suggestModules(catalogue, result.diagnosis),
       expiresAt: result.expiresAt,
+      ...(note ? { note } : {}),
+      explain,
+      // Inline pictures only in local mode (the playground): a deployment links them from PUBLIC_URL, and a card
+      // with a picture inside is larger than a Teams message may be with a long explanation open.
+      picture: {
+        publicUrl: ctx.config.publicUrl,
+        ...(ctx.config.localMode ? { publicDir: ctx.config.publicDir } : {}),
+      },
     };
   }
 
   /** Send a result privately and remember the message, so "forget" can delete it. */
   async function sendResult(ctx: TurnContext, repo: ResultsRepo, result: StoredResult): Promise<void> {
-    const ref = await ctx.io.send(buildResultMessage(viewOf(result), rcOf(ctx)), { direct: true });
+    const ref = await ctx.io.send(buildResultMessage(viewOf(ctx, result), rcOf(ctx)), { direct: true });
     if (ref) await repo.rememberSent(ctx.person, result.id, ref, ctx.now);
+  }
+
+  /** "Toon uitleg" / "Verberg uitleg": the same result card, with or without the explanation, in place. */
+  async function explain(ctx: TurnContext, resultId: string, open: boolean): Promise<void> {
+    const result = await repoOf(ctx).get(ctx.person, resultId, ctx.now);
+    if (!result) return void (await ctx.io.send(notFound(ctx), { direct: true }));
+    await ctx.io.update(buildResultMessage(viewOf(ctx, result, open), rcOf(ctx)));
   }
 
   async function onCheckinDone(ctx: TurnContext, state: DialogState): Promise<void> {
@@ -142,11 +160,13 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
         type: 'text',
         text: ctx.t('result.list.item', {
           date: formatDate(rc.locale, r.createdAt),
-          track: ctx.t(`result.track.${r.diagnosis.track}`),
+          track: ctx.t(`result.trackPlain.${readDiagnosis(r.diagnosis).track}`),
           phase,
           until: formatDate(rc.locale, r.expiresAt),
         }),
       });
+      const note = noteOf(r);
+      if (note) blocks.push({ type: 'text', text: ctx.t('result.note', { note }), verbatim: true });
       blocks.push({
         type: 'buttons',
         buttons: [
@@ -167,23 +187,24 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     const repo = repoOf(ctx);
     const result = await repo.get(ctx.person, resultId, ctx.now);
     if (result) await sendResult(ctx, repo, result);
-    else await ctx.io.send(text(ctx.t('result.notFound'), 'muted'));
+    else await ctx.io.send(notFound(ctx));
   }
 
   async function keep(ctx: TurnContext, resultId: string): Promise<void> {
     const kept = await repoOf(ctx).markKept(ctx.person, resultId, ctx.now);
     await ctx.io.send(
-      kept
-        ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) }))
-        : text(ctx.t('result.notFound'), 'muted'),
+      kept ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) })) : notFound(ctx),
     );
   }
 
   async function forget(ctx: TurnContext, resultId: string): Promise<void> {
     const { removed, sent } = await repoOf(ctx).remove(ctx.person, resultId, ctx.now);
+    if (!removed) return void (await ctx.io.send(notFound(ctx)));
     const failed = await removeMessages(ctx, sent);
-    const body = removed ? ctx.t('result.forgotten') : ctx.t('result.notFound');
-    await ctx.io.send(text(failed > 0 ? `${body}\n${ctx.t('result.forgottenManual', { count: failed })}` : body));
+    // Honest: the messages the platform would not let the bot delete are named, with what the person can do.
+    const lines = [ctx.t('result.forgotten')];
+    if (failed > 0) lines.push(ctx.t(`common.forget.messagesLeft.${ctx.event.platform}`, { count: failed }));
+    await ctx.io.send(text(lines.join('\n')));
   }
 
   async function useful(ctx: TurnContext, resultId: string, vote: string): Promise<void> {
@@ -216,12 +237,13 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       keep: action(ResultData, (ctx, data) => keep(ctx, data.id)),
       forget: action(ResultData, (ctx, data) => forget(ctx, data.id)),
       show: action(ResultData, (ctx, data) => showResult(ctx, data.id)),
+      explain: action(ExplainData, (ctx, data) => explain(ctx, data.id, data.open === '1')),
       restart: action(NoData, (ctx) => ctx.startDialog(CHECKIN_DIALOG)),
       useful: action(UsefulData, (ctx, data) => useful(ctx, data.id, data.vote)),
       module: action(ResultData, (ctx, data) => showModule(ctx, data.id)),
       learn: action(TopicData, (ctx, data) => showTopic(ctx, data.topic)),
     },
-    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone } },
+    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone, command: 'checkin' } },
     personData: {
       async describe(ctx) {
         const results = await repoOf(ctx).list(ctx.person, ctx.now);
@@ -231,11 +253,34 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
         return [ctx.t('result.myData', { count: results.length, notes, until: formatDate(ctx.locale, last) })];
       },
       async beforeForget(ctx) {
-        // The messages that showed a result are deleted where the platform allows it.
-        await removeMessages(ctx, await repoOf(ctx).sentMessages(ctx.person, ctx.now));
+        const repo = repoOf(ctx);
+        const results = await repo.list(ctx.person, ctx.now);
+        // The messages that showed a result are deleted where the platform allows it; the rest is reported.
+        const sent = await repo.sentMessages(ctx.person, ctx.now);
+        const left = await removeMessages(ctx, sent);
+        const notes = results.filter((r) => noteOf(r) !== undefined).length;
+        return {
+          deleted: results.length > 0 ? [ctx.t('result.forgetDeleted', { count: results.length, notes })] : [],
+          messagesRemoved: sent.length - left,
+          messagesLeft: left,
+        };
       },
     },
   };
+}
+
+/** The note the person wrote for themself, when they wrote one and it is kept. */
+function noteOf(result: StoredResult): string | undefined {
+  const note = result.answers.note;
+  return note && typeof note === 'object' && !Array.isArray(note) && note.text.trim() !== '' ? note.text : undefined;
+}
+
+/** "This result no longer exists", and where to look instead. */
+function notFound(ctx: TurnContext): OutboundMessage {
+  return message([
+    { type: 'text', text: ctx.t('result.notFound') },
+    { type: 'buttons', buttons: [button(ctx.t('common.buttons.myResults'), commandRoute('myResults'))] },
+  ]);
 }
 
 /** Delete messages the bot sent; returns how many could not be deleted (the person must remove those). */

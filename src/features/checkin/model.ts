@@ -100,6 +100,16 @@ export const THIRD_PARTY_FROM = 5;
 /** From this stage safety comes first and the person escalates (arbitration, power intervention, threats). */
 export const SAFETY_FIRST_FROM = 6;
 
+/**
+ * The intervention to start with at a stage: the one whose band starts latest at or below it (the most specific
+ * one, as the stage summaries say "from stage 5: mediation").
+ */
+export function interventionAt(stage: number): InterventionId {
+  let picked: InterventionId = INTERVENTIONS[0].id;
+  for (const i of INTERVENTIONS) if (i.from <= stage) picked = i.id;
+  return picked;
+}
+
 /** The interventions whose stage band overlaps the range `from`-`to`, in the table's order. */
 export function interventionsFor(from: number, to: number): InterventionId[] {
   return INTERVENTIONS.filter((i) => i.from <= to && i.to >= from).map((i) => i.id);
@@ -179,7 +189,13 @@ export const SOURCES = {
     nl: 'https://www.polarisatie.nl/nl-home/wat-is-polarisatie/rollen/',
     en: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/roles/',
   },
-  brandsmaGameChangers: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/game-changers/',
+  /** Dutch: "versterk het midden" and the question of the middle (insidepolarisation.nl); English: the four. */
+  brandsmaGameChangers: {
+    nl: 'https://insidepolarisation.nl/wij-zij-denken/',
+    en: 'https://www.polarisatie.nl/eng-home/what-is-polarisation/game-changers/',
+  },
+  /** VNG, with the mayors' association and the Veiligheidsberaad: what polarises and what depolarises. */
+  vngDepolarisation: 'https://vng.nl/nieuws/handreiking-beschikbaar-gericht-op-depolarisatie',
   /** Administrators acting as bridge builders can force people to choose sides and squeeze the middle. */
   bridgeBuilderTrap: 'https://www.magazine-on-the-spot.nl/samenvoorsocialestabiliteit/polarisatie/',
   /** Horizontal, vertical and affective polarisation. */

@@ -1,14 +1,28 @@
 /**
- * The private result of a check-in as neutral blocks: summary, findings each with a "waarom" line, the models
- * named and linked, certainty, a one-person's-view line, 1-3 modules with why, and the result's buttons.
+ * The private result of a check-in, in three layers a person can take in at a glance:
+ * 1. a three-line summary: what kind of case, where it stands (and how sure), what helps first;
+ * 2. a picture of where it stands (Glasl's ladder, the range marked, the kind of case), always with its words;
+ * 3. the modules that fit, each with why.
+ * The findings with their "Waarom" lines, the models and their sources sit behind "Toon uitleg". Neutral tone and
+ * colours throughout: the result describes, it does not warn or preach (Brandsma's "toon" applies to the bot too).
  */
 import { button } from '../../core/context.js';
+import { plainText } from '../../message/plain-text.js';
 import type { Block, MessageVars, OutboundMessage } from '../../message/types.js';
 import { readDiagnosis } from './stored-diagnosis.js';
-import { SAFETY_FIRST_FROM, SOURCES, interventionsFor, type Diagnosis, type Finding, type Reason } from './model.js';
+import {
+  SAFETY_FIRST_FROM,
+  SOURCES,
+  interventionAt,
+  interventionsFor,
+  type Diagnosis,
+  type Finding,
+  type Reason,
+} from './model.js';
 import { localText, type SuggestedModule } from './modules.js';
+import { pictureBlock, type PictureSource } from './picture.js';
 import { checkinRoutes } from './routes.js';
-import { choiceList, formatDate, joinList, message, renderRef, type RenderContext } from './text.js';
+import { choiceList, formatDate, joinList, renderRef, type RenderContext } from './text.js';
 
 /** Votes of "was this useful?". */
 export const USEFUL_VOTES = ['yes', 'partly', 'no'] as const;
@@ -20,6 +34,12 @@ export interface ResultView {
   suggestions: SuggestedModule[];
   /** When the stored result expires by itself (ms since epoch). */
   expiresAt: number;
+  /** The note the person wrote for themself, while it is kept. */
+  note?: string;
+  /** Show the explanation layer (the findings with their "Waarom" lines, the models). */
+  explain?: boolean;
+  /** Where the picture comes from; without it only its words are shown. */
+  picture?: PictureSource;
 }
 
 /** The order findings are shown in; certainty has its own line. */
@@ -36,7 +56,6 @@ const FINDING_ORDER: Finding[] = [
   'participation',
   'gameChangers',
 ];
-const WARNING_FINDINGS = new Set<Finding>(['safety', 'bridgeBuilder']);
 
 const rungName = (rc: RenderContext, rung: string | null): string => (rung ? rc.t(`result.rung.${rung}`) : '');
 
@@ -87,22 +106,18 @@ function findingBlock(rc: RenderContext, reason: Reason, vars: MessageVars): Blo
   const finding = renderReason(rc, { ...reason, key: reason.key.replace(/^result\.why\./, 'result.finding.') }, vars);
   const why = renderReason(rc, reason, vars);
   if (finding === undefined || why === undefined) return undefined;
-  return {
-    type: 'text',
-    text: `${finding}\n${rc.t('result.whyLine', { why })}`,
-    tone: WARNING_FINDINGS.has(reason.finding) ? 'warning' : 'normal',
-  };
+  return { type: 'text', text: `${finding}\n${rc.t('result.whyLine', { why })}` };
 }
 
-/** Links to the models this diagnosis drew on. */
+/** Links to the models this diagnosis drew on, in the person's language where the source has one. */
 function modelLinks(rc: RenderContext, d: Diagnosis): { label: string; url: string }[] {
   const links: { label: string; url: string }[] = [];
   if (d.glasl || d.track === 'conflict' || d.track === 'both')
-    links.push({ label: rc.t('result.model.glasl'), url: SOURCES.glasl });
+    links.push({ label: rc.t('result.model.glasl'), url: SOURCES.glaslPhases });
   if (d.track !== 'conflict' || d.roles.length > 0)
     links.push({ label: rc.t('result.model.brandsmaRoles'), url: SOURCES.brandsmaRoles[rc.locale] });
   if (d.gameChangersMissing.length > 0)
-    links.push({ label: rc.t('result.model.brandsmaGameChangers'), url: SOURCES.brandsmaGameChangers });
+    links.push({ label: rc.t('result.model.brandsmaGameChangers'), url: SOURCES.brandsmaGameChangers[rc.locale] });
   if (d.flags.vertical) links.push({ label: rc.t('result.model.vertical'), url: SOURCES.kisVertical });
   if (!d.flags.internal) links.push({ label: rc.t('result.model.participation'), url: SOURCES.participationLadder });
   return links;
@@ -113,26 +128,34 @@ export function moduleWhy(rc: RenderContext, suggestion: SuggestedModule): strin
   return suggestion.whyText ? localText(suggestion.whyText, rc.locale) : renderRef(rc, suggestion.why);
 }
 
-/** Build the result message for one person. */
-export function buildResultMessage(view: ResultView, rc: RenderContext): OutboundMessage {
-  const { resultId } = view;
-  const d = readDiagnosis(view.diagnosis);
+/** The three lines on top: what kind of case, where it stands and how sure, what helps first. */
+export function summaryLines(rc: RenderContext, d: Diagnosis, first: SuggestedModule | undefined): string[] {
+  const { t } = rc;
+  const sure = d.flags.mostlyUnknown ? t('result.sure.mostlyUnknown') : t(`result.sure.${d.certainty}`);
+  const where = d.glasl
+    ? t('result.stage', { from: d.glasl.from, to: d.glasl.to, phase: t(`result.phasePlain.${d.glasl.phase}`) })
+    : t('result.noStage');
+  const module = first ? localText(first.module.title, rc.locale) : '';
+  const next = !d.glasl
+    ? t('result.nextModule', { module })
+    : t(d.glasl.stage >= SAFETY_FIRST_FROM ? 'result.nextSafety' : 'result.next', {
+        intervention: t(`result.intervention.${interventionAt(d.glasl.stage)}`),
+        module,
+      });
+  return [t(`result.summary.${d.track}`), `${where} ${sure}`, next];
+}
+
+/** The explanation layer: every finding with its "Waarom", the certainty, one person's view, the models. */
+function explanation(rc: RenderContext, d: Diagnosis): Block[] {
   const { t } = rc;
   const vars = diagnosisVars(rc, d);
-  const blocks: Block[] = [
-    { type: 'heading', text: t('result.title') },
-    { type: 'text', text: t(`result.summary.${d.track}`, vars) },
-  ];
-  // Built mostly on "weet niet": say plainly that the result is unsure before any finding.
-  if (d.flags.mostlyUnknown) blocks.push({ type: 'text', text: t('result.mostlyUnknown'), tone: 'warning' });
-
+  const blocks: Block[] = [{ type: 'heading', text: t('result.explanationTitle') }];
   for (const finding of FINDING_ORDER) {
     for (const reason of d.reasons.filter((r) => r.finding === finding)) {
       const block = findingBlock(rc, reason, vars);
       if (block) blocks.push(block);
     }
   }
-
   const certaintyWhy = d.reasons.flatMap((r) => {
     const why = r.finding === 'certainty' ? renderReason(rc, r, vars) : undefined;
     return why === undefined ? [] : [why];
@@ -144,6 +167,21 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
   blocks.push({ type: 'text', text: t('result.onePerson'), tone: 'muted' });
   blocks.push({ type: 'text', text: t('result.modelsIntro') });
   blocks.push({ type: 'links', links: modelLinks(rc, d) });
+  return blocks;
+}
+
+/** Build the result message for one person. */
+export function buildResultMessage(view: ResultView, rc: RenderContext): OutboundMessage {
+  const { resultId } = view;
+  const d = readDiagnosis(view.diagnosis);
+  const { t } = rc;
+  const blocks: Block[] = [
+    { type: 'heading', text: t('result.title') },
+    { type: 'text', text: summaryLines(rc, d, view.suggestions[0]).join('\n') },
+    pictureBlock(rc, d.track, d.glasl, view.picture ?? {}),
+  ];
+  // The person's own words, shown as typed, only to them, for as long as the result is kept.
+  if (view.note) blocks.push({ type: 'text', text: t('result.note', { note: view.note }), verbatim: true });
 
   blocks.push({ type: 'divider' });
   blocks.push({ type: 'heading', text: t('result.modulesTitle', { count: view.suggestions.length }) });
@@ -164,18 +202,22 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
   });
 
   blocks.push({ type: 'divider' });
-  blocks.push({
-    type: 'text',
-    text: t('result.retention', { date: formatDate(rc.locale, view.expiresAt) }),
-    tone: 'muted',
-  });
+  if (view.explain) blocks.push(...explanation(rc, d), { type: 'divider' });
   blocks.push({
     type: 'buttons',
     buttons: [
+      view.explain
+        ? button(t('result.buttons.hideExplanation'), checkinRoutes.explain(resultId, false))
+        : button(t('result.buttons.explain'), checkinRoutes.explain(resultId, true)),
       button(t('result.buttons.keep'), checkinRoutes.keep(resultId), 'primary'),
       button(t('result.buttons.forget'), checkinRoutes.forget(resultId), 'danger'),
       button(t('result.buttons.restart'), checkinRoutes.restart()),
     ],
+  });
+  blocks.push({
+    type: 'text',
+    text: t('result.retention', { date: formatDate(rc.locale, view.expiresAt) }),
+    tone: 'muted',
   });
   blocks.push({ type: 'text', text: t('result.useful.prompt') });
   blocks.push({
@@ -183,5 +225,5 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
     // The route names the result, so a vote counts once per result.
     buttons: USEFUL_VOTES.map((vote) => button(t(`result.useful.${vote}`), checkinRoutes.useful(resultId, vote))),
   });
-  return message(blocks);
+  return { text: plainText(blocks), blocks };
 }

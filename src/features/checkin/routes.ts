@@ -14,6 +14,9 @@ export const checkinRoutes = {
   restart: (): Route => routeTo(CHECKIN_FEATURE, 'restart'),
   useful: (resultId: string, vote: string): Route => routeTo(CHECKIN_FEATURE, 'useful', { id: resultId, vote }),
   module: (moduleId: string): Route => routeTo(CHECKIN_FEATURE, 'module', { id: moduleId }),
+  /** Show (`open`) or hide the explanation layer of a result, in place. */
+  explain: (resultId: string, open: boolean): Route =>
+    routeTo(CHECKIN_FEATURE, 'explain', { id: resultId, open: open ? '1' : '0' }),
   /** A learn topic, or `list` for the list of topics and modules. */
   learn: (topic: string): Route => routeTo(CHECKIN_FEATURE, 'learn', { topic }),
 } as const;

@@ -2,6 +2,7 @@
  * Small helpers to turn the check-in's text references into translated strings. Text comes only from the
  * locale files (through `t`) or the module catalogue.
  */
+import { plainText } from '../../message/plain-text.js';
 import type { Block, Locale, MessageVars, OutboundMessage, Translate } from '../../message/types.js';
 import type { ChoiceRef, TextRef } from './model.js';
 
@@ -65,11 +66,7 @@ export function formatDate(locale: Locale, ms: number): string {
   return format.format(new Date(ms));
 }
 
-/** A message whose plain text is every heading and text block, for notifications and screen readers. */
+/** A message whose plain text carries the meaning of every block, for notifications and screen readers. */
 export function message(blocks: Block[]): OutboundMessage {
-  const text = blocks
-    .map((b) => (b.type === 'heading' || b.type === 'text' ? b.text : ''))
-    .filter((line) => line !== '')
-    .join('\n');
-  return { text, blocks };
+  return { text: plainText(blocks), blocks };
 }

@@ -244,7 +244,8 @@ export function createNudgesFeature(deps: FeatureDeps): Feature {
       },
       async beforeForget(ctx) {
         // The queued job and the shared index are not reached by the person index.
-        await remove(personId(ctx.person));
+        const removed = await remove(personId(ctx.person));
+        return { deleted: removed ? [ctx.t('nudges.forget.deleted')] : [], messagesRemoved: 0, messagesLeft: 0 };
       },
     },
     async start() {

@@ -2,11 +2,14 @@
  * "Mijn gegevens" and "vergeet mij": what Bubbelbreker keeps about the person, and erasing all of it after a
  * confirmation. Every feature says what it keeps (its `personData`); the store's person index finds every key.
  * Only the person themself, as the platform identifies them, can ask: there is no way to name someone else.
+ * The confirmation is honest: it says what was deleted, and which messages are still on the screen because the
+ * platform would not let the bot delete them, with what the person can do about those on their platform.
  */
 import { z } from 'zod';
 import { action, commandRoute, type Feature, privately, routeTo, type TurnContext } from '../../core/context.js';
 import { loadPrefs } from '../../core/prefs.js';
 import { textMessage } from '../../dialog/render.js';
+import { plainText } from '../../message/plain-text.js';
 import type { Block } from '../../message/types.js';
 
 export const PRIVACY_FEATURE = 'privacy';
@@ -38,41 +41,65 @@ export function createPrivacyFeature(): Feature {
         buttons: [{ label: ctx.t('common.buttons.forgetMe'), route: commandRoute('forgetMe') }],
       });
     }
-    await ctx.io.send({ text: ctx.t('common.myData.title'), blocks }, privately(ctx));
+    await ctx.io.send({ text: plainText(blocks), blocks }, privately(ctx));
   }
 
   async function forgetMe(ctx: TurnContext): Promise<void> {
     // Said before it happens: what forgetting does besides deleting (seats freed for the next person waiting).
     const effects: string[] = [];
     for (const feature of ctx.features) effects.push(...((await feature.personData?.forgetEffects?.(ctx)) ?? []));
-    const text = [ctx.t('common.forget.confirm'), ...effects.map((line) => `• ${line}`)].join('\n');
-    await ctx.io.send(
+    const blocks: Block[] = [
+      { type: 'text', text: [ctx.t('common.forget.confirm'), ...effects.map((line) => `• ${line}`)].join('\n') },
       {
-        text,
-        blocks: [
-          { type: 'text', text },
-          {
-            type: 'buttons',
-            buttons: [
-              {
-                label: ctx.t('common.buttons.forgetConfirm'),
-                route: routeTo(PRIVACY_FEATURE, 'confirm'),
-                style: 'danger',
-              },
-              { label: ctx.t('common.buttons.cancel'), route: routeTo(PRIVACY_FEATURE, 'cancel') },
-            ],
-          },
+        type: 'buttons',
+        buttons: [
+          { label: ctx.t('common.buttons.forgetConfirm'), route: routeTo(PRIVACY_FEATURE, 'confirm'), style: 'danger' },
+          { label: ctx.t('common.buttons.cancel'), route: routeTo(PRIVACY_FEATURE, 'cancel') },
         ],
       },
-      privately(ctx),
-    );
+    ];
+    await ctx.io.send({ text: plainText(blocks), blocks }, privately(ctx));
   }
 
   async function forgetConfirmed(ctx: TurnContext): Promise<void> {
+    const deleted: string[] = [];
+    if (await ctx.dialogs.active(ctx)) {
+      deleted.push(ctx.t('common.forget.deleted.dialog'));
+      await ctx.dialogs.retireCard(ctx, 'common.card.forgotten');
+    }
+    if ((await loadPrefs(ctx.store, ctx.person))?.locale) deleted.push(ctx.t('common.forget.deleted.prefs'));
     // Features undo first what keys alone cannot (messages that showed results); then every key goes at once.
-    for (const feature of ctx.features) await feature.personData?.beforeForget?.(ctx);
+    let removedMessages = 0;
+    let leftMessages = 0;
+    for (const feature of ctx.features) {
+      const report = await feature.personData?.beforeForget?.(ctx);
+      if (!report) continue;
+      deleted.push(...report.deleted);
+      removedMessages += report.messagesRemoved;
+      leftMessages += report.messagesLeft;
+    }
     const removed = await ctx.store.forget(ctx.person);
-    await ctx.io.update(textMessage(ctx.t(removed > 0 ? 'common.forget.done' : 'common.forget.nothing')));
+    if (removed === 0) {
+      await ctx.io.update(textMessage(ctx.t('common.forget.nothing')));
+      return;
+    }
+    const blocks: Block[] = [
+      { type: 'heading', text: ctx.t('common.forget.title') },
+      {
+        type: 'text',
+        text: [ctx.t('common.forget.done'), ...(deleted.length > 0 ? deleted : [ctx.t('common.forget.deleted.rest')])]
+          .map((line, i) => (i === 0 ? line : `• ${line}`))
+          .join('\n'),
+      },
+    ];
+    if (removedMessages > 0)
+      blocks.push({ type: 'text', text: ctx.t('common.forget.messagesRemoved', { count: removedMessages }) });
+    if (leftMessages > 0)
+      blocks.push({
+        type: 'text',
+        text: ctx.t(`common.forget.messagesLeft.${ctx.event.platform}`, { count: leftMessages }),
+      });
+    await ctx.io.update({ text: plainText(blocks), blocks });
   }
 
   return {

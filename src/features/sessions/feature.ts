@@ -262,7 +262,12 @@ export function createSessionsFeature(deps: FeatureDeps): Feature {
         }
         return lines;
       },
-      beforeForget: (ctx) => service.forgetPerson(ctx.person),
+      async beforeForget(ctx) {
+        const count = (await service.sessionsOf(ctx.person)).length;
+        await service.forgetPerson(ctx.person);
+        const deleted = count > 0 ? [ctx.t('sessions.forget.deleted', { count })] : [];
+        return { deleted, messagesRemoved: 0, messagesLeft: 0 };
+      },
     },
     async start() {
       deps.queue.work<{ s: string; p: string; u: number }>(SESSION_JOBS.offerExpire, async (job) => {

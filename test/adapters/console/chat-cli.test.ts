@@ -37,12 +37,12 @@ describe('npm run chat (terminal chat over standard input)', () => {
   it('keeps a half-finished check-in and resumes it at the same question in the next session', () => {
     const first = chat(['checkin', '1']);
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/\[Vraag 2 van \d+\]/);
+    expect(first.stdout).toMatch(/\[Vraag 2 · nog ongeveer \d+ vragen\]/);
     const sameData = { DATABASE_PATH: join(first.dir, 'bb.sqlite'), KEYS_DIR: join(first.dir, 'keys') };
     const second = chat([], sameData);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('We gaan verder bij de vraag waar je was');
-    expect(second.stdout).toMatch(/\[Vraag 2 van \d+\]/);
+    expect(second.stdout).toMatch(/\[Vraag 2 · nog ongeveer \d+ vragen\]/);
     // The generated keys are kept in the keys folder, apart from the database, so the person is recognised again.
     expect(readFileSync(join(first.dir, 'keys', 'pseudonym.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(existsSync(join(first.dir, 'pseudonym.key'))).toBe(false);

@@ -34,20 +34,32 @@ describe('the whole check-in through the terminal chat', () => {
       '1,3,8', // pushers, stil midden, ik sta erboven
       '4', // alleen toon
       'Volgende week met de wijkagent praten',
+      '4', // Toon uitleg (after the three modules' buttons)
       'mijn resultaten',
     ]);
-    expect(out).toContain('[Vraag 1 van 8]');
-    expect(out).toContain('[Vraag 8 van 8]');
+    // No total that jumps by path: "about" until the path is known, then exact.
+    expect(out).toContain('[Vraag 1 · nog ongeveer 7 vragen]');
+    expect(out).toContain('[Vraag 5 · nog 3 vragen]');
+    expect(out).toContain('[Vraag 8 · de laatste vraag]');
+    expect(out).not.toMatch(/Vraag \d+ van \d+/);
     expect(out).toContain('[Tot slot (niet verplicht)]');
-    expect(out).toContain('Jouw check-in: wat valt op');
-    expect(out).toMatch(/Waarom: /);
-    expect(out).toContain('escalatieladder van Glasl');
-    expect(out).toContain('Dit laat één kijk op de situatie zien');
+    // The three layers: three summary lines, the ladder as a line of text, the modules.
+    expect(out).toContain(
+      [
+        '== Jouw check-in: wat valt op ==',
+        'Je beschrijft een conflict, met wij-zij-denken eromheen.',
+        'Het lijkt rond trede 4 tot 5 van de 9 te staan: één kant wil winnen. Dit is vrij zeker.',
+      ].join('\n'),
+    );
+    expect(out).toContain('Escalatieladder: 1 2 3 | [4 5] 6 | 7 8 9');
+    expect(out).toContain('Je notitie voor jezelf: ‘Volgende week met de wijkagent praten’');
     expect(out).toContain('Deze modules passen bij jouw situatie');
-    // The bridge-builder trap: the person stands above the poles.
+    expect(out).toMatch(/ {2}4\. Toon uitleg/);
+    // Behind "Toon uitleg": the bridge-builder trap and the broken promise, with both rungs named.
+    expect(out).toMatch(/Waarom: /);
     expect(out).toMatch(/bruggenbouwer/i);
-    // The broken promise, with both rungs named.
     expect(out).toContain('Beloofd was: meebeslissen. Inwoners kregen: informeren.');
+    expect(out).toContain('Dit laat één kijk op de situatie zien');
     expect(out).toContain('Je resultaat');
   });
 
@@ -67,12 +79,14 @@ describe('the whole check-in through the terminal chat', () => {
       '5', // none of these
       '1', // the note
     ]);
-    expect(out).toContain('Question 1 of 8');
-    expect(out).toContain('Pick one of the buttons, or type the number of your choice.');
+    expect(out).toContain('Question 1 · about 7 questions to go');
+    // Free text where a number is expected: one short line in the terminal's words, not the question again.
+    expect(out).toContain('Type the number of your choice for question 1. Or type stop to stop.');
+    expect(out.match(/What do you mainly see\?/g)).toHaveLength(2); // asked, and asked again after "back" only
     expect(out).toContain('Your check-in: what stands out');
-    expect(out).toContain("This reflects one person's view of the situation");
+    expect(out).toContain('Escalation ladder: 1 [2 3] | 4 5 6 | 7 8 9');
     expect(out).toContain('Goodbye!');
-    expect(out).not.toContain('Vraag 2 van');
+    expect(out).not.toContain('Vraag 2');
   });
 
   it('stops coaching and shows the escalation route when threats are reported', async () => {

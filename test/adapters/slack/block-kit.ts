@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 
+type Definition = { properties?: { type?: { const?: string } }; anyOf?: Definition[] };
 const schema = JSON.parse(readFileSync('test/fixtures/slack/known-block.schema.json', 'utf8')) as {
-  definitions: Record<string, { properties?: { type?: { const?: string } } }>;
+  definitions: Record<string, Definition>;
 };
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema({ $id: 'kb', definitions: schema.definitions });
@@ -15,7 +16,8 @@ ajv.addSchema({ $id: 'kb', definitions: schema.definitions });
 /** Block type → its validator, found by the `type` constant of each *Block definition. */
 const byType = new Map<string, ValidateFunction>();
 for (const [name, definition] of Object.entries(schema.definitions)) {
-  const type = definition.properties?.type?.const;
+  // A block with variants (the image block: by URL or by Slack file) names its type in each variant.
+  const type = definition.properties?.type?.const ?? definition.anyOf?.[0]?.properties?.type?.const;
   if (name.endsWith('Block') && type) byType.set(type, ajv.compile({ $ref: `kb#/definitions/${name}` }));
 }
 

@@ -12,6 +12,7 @@ import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import {
   appMention,
   blockAction,
+  directMessage,
   slashCommand,
   TEST_TEAM,
   viewSubmission,
@@ -138,21 +139,34 @@ describe('the check-in in Slack, end to end', () => {
     expect(currentQuestion(`D${user}`)).toBeDefined();
   });
 
-  it('users.info failing: the bot still answers, in Dutch', async () => {
-    nock.cleanAll();
-    api = fakeSlackApi(nock, { locales: { U0EN: 'fail' } });
-    await slack.post(slashCommand('U0EN', 'help', 'DU0EN'));
+  it('typed text that is no answer: the question card is updated in place with the hint, one pointer below it', async () => {
+    await slack.post(directMessage('U0TYPE', 'checkin', 'DU0TYPE'));
     await settle();
-    const [reply] = api.of('chat.postMessage');
-    expect(reply?.body.text).toContain(translator.t('nl', 'common.help').split('\n')[0]!.slice(0, 20));
+    const question = currentQuestion('DU0TYPE')!;
+    const posts = api.of('chat.postMessage').length;
+    await slack.post(directMessage('U0TYPE', 'hoe zit het met het azc?', 'DU0TYPE'));
+    await settle();
+    // The card of the open question, by its own ts: now with Slack's hint; no second copy of the question.
+    const updated = api.of('chat.update').at(-1)!;
+    expect(updated.body.ts).toBe(question.ts);
+    expect(updated.body.blocks).toContain(translator.t('nl', 'errors.choiceExpected.slack'));
+    const newPosts = api.of('chat.postMessage').slice(posts);
+    expect(newPosts.map((c) => c.body.text)).toEqual([translator.t('nl', 'common.pointer.slack', { current: 1 })]);
+    expect(messageProblems(api.messages().at(-2)!)).toEqual([]);
   });
 
-  it('an English Slack locale gets English', async () => {
+  it('an English Slack locale still gets Dutch; typing English switches, and it is remembered', async () => {
     nock.cleanAll();
     api = fakeSlackApi(nock, { locales: { U0EN: 'en-GB' } });
     await slack.post(slashCommand('U0EN', 'help', 'DU0EN'));
     await settle();
-    const [reply] = api.of('chat.postMessage');
-    expect(reply?.body.text).toContain(translator.t('en', 'common.help').split('\n')[0]!.slice(0, 20));
+    expect(api.of('chat.postMessage')[0]?.body.text).toContain(translator.t('nl', 'common.help').split('\n')[0]!);
+    await slack.post(directMessage('U0EN', 'English', 'DU0EN'));
+    await settle();
+    expect(api.messages().at(-1)!.text).toBe(translator.t('en', 'common.language.switchedTo.en'));
+    await slack.post(slashCommand('U0EN', 'help', 'DU0EN'));
+    await settle();
+    expect(api.messages().at(-1)!.text).toContain(translator.t('en', 'common.help').split('\n')[0]!);
+    expect(api.of('users.info')).toHaveLength(0);
   });
 });

@@ -50,7 +50,7 @@ describe('manifests/slack/manifest.json', () => {
     const broken = structuredClone(manifest) as unknown as Record<string, Record<string, unknown>>;
     (broken.oauth_config!.scopes as { bot: string[] }).bot.push('chat:writee');
     delete broken.display_information!.name;
-    expect(problems(broken).join('\n')).toMatch(/scopes\/bot\/7 must be equal to one of the allowed values/);
+    expect(problems(broken).join('\n')).toMatch(/scopes\/bot\/6 must be equal to one of the allowed values/);
     expect(problems(broken).join('\n')).toMatch(/must have required property 'name'/);
   });
 

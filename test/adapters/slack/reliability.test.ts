@@ -10,7 +10,7 @@ import type { KeyValueStore } from '../../../src/store/store.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import { redisAvailable, redisUrl, uniqueNamespace } from '../../support/redis.js';
-import { blockAction, directMessage, slashCommand } from '../../support/slack-signed-request.js';
+import { blockAction, directMessage } from '../../support/slack-signed-request.js';
 import { API_ORIGIN, fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
 
 const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
@@ -146,10 +146,6 @@ describe('S1 and S6: acknowledge at once, and never fail Slack after the ack', (
   });
 
   it('a failing turn or a failing Web API after the ack is logged, never a 500', async () => {
-    nock(API_ORIGIN)
-      .persist()
-      .post('/api/users.info')
-      .reply(200, { ok: true, user: { locale: 'nl-NL' } });
     const postScope = nock(API_ORIGIN).post('/api/chat.postMessage').times(2).reply(500, 'upstream broke');
     const capture = captureLogger();
     const r = await replica(undefined, { log: capture.log });
@@ -165,10 +161,6 @@ describe('S7: rate limits', () => {
   it('429 with a short Retry-After: waited out, then sent once; nothing is called before it elapses', async () => {
     fakeSlackApi(nock);
     nock.cleanAll();
-    nock(API_ORIGIN)
-      .persist()
-      .post('/api/users.info')
-      .reply(200, { ok: true, user: { locale: 'nl-NL' } });
     const times: number[] = [];
     nock(API_ORIGIN)
       .post('/api/chat.postMessage')
@@ -313,24 +305,16 @@ describe('S7: rate limits', () => {
   });
 });
 
-describe('users.info', () => {
-  it('is asked once per person and cached under the person, so “vergeet mij” removes it', async () => {
+describe('the language', () => {
+  it('Slack is never asked: an English Slack gets Dutch, and no locale is kept about the person', async () => {
     const api = fakeSlackApi(nock, { locales: { U9: 'en-US' } });
     const r = await replica();
     await r.slack.post(directMessage('U9', 'help', 'DU9'));
-    await r.slack.post(directMessage('U9', 'help', 'DU9'));
     await settle(r);
-    expect(api.of('users.info')).toHaveLength(1);
+    expect(api.of('users.info')).toHaveLength(0);
+    expect(api.messages().at(-1)!.text).toContain(r.core.translator.t('nl', 'common.help').split('\n')[0]!);
     const person = personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U9' });
-    expect(await r.core.store.keysOf(person)).toContain(`cache:${person}:locale`);
-    await r.slack.post(slashCommand('U9', 'vergeet mij', 'DU9'));
-    await settle(r);
-    const confirm = JSON.stringify(api.messages().at(-1)!.blocks).match(/bb\|a\|privacy\|confirm\|\|/)![0];
-    await r.slack.post(
-      blockAction({ user: 'U9', channel: 'DU9', messageTs: api.messages().at(-1)!.ts!, actionId: confirm }),
-    );
-    await settle(r);
-    expect(await r.core.store.get(`cache:${person}:locale`)).toBeUndefined();
-    await waitFor(async () => (await r.core.store.keysOf(person)).length === 0, 2_000, 'forgotten keys');
+    // Only the inbox record of the event in flight; no locale cache under the person.
+    expect((await r.core.store.keysOf(person)).filter((key) => !key.startsWith('inbox:'))).toEqual([]);
   });
 });

@@ -191,6 +191,30 @@ describe('renderMessage', () => {
   });
 });
 
+describe('pictures and a person’s own words', () => {
+  const image = { type: 'image' as const, alt: 'Ladder van Glasl, trede 4 tot 5 gemarkeerd', text: 'Ladder: [4 5]' };
+
+  it('an image block with its alt text when the picture has a public https address; else the line of words', () => {
+    const shown = renderMessage({ text: 'x', blocks: [{ ...image, url: 'https://bot.example/images/a.png' }] }, label);
+    expect(shown.blocks).toEqual([
+      { type: 'image', image_url: 'https://bot.example/images/a.png', alt_text: image.alt },
+    ]);
+    expect(messageProblems(shown)).toEqual([]);
+    // Slack cannot show inline data or a plain-http address: the words stand in.
+    for (const other of [{ inline: 'data:image/png;base64,AAAA' }, { url: 'http://bot.example/a.png' }]) {
+      const words = renderMessage({ text: 'x', blocks: [{ ...image, ...other }] }, label);
+      expect(words.blocks).toEqual([{ type: 'context', elements: [{ type: 'mrkdwn', text: image.text }] }]);
+    }
+  });
+
+  it('a verbatim text is plain text: no formatting, links or mentions', () => {
+    const note = 'Bel <@U123> en *morgen* <https://x.example|hier>';
+    const shown = renderMessage({ text: note, blocks: [{ type: 'text', text: note, verbatim: true }] }, label);
+    expect(shown.blocks).toEqual([{ type: 'section', text: { type: 'plain_text', text: note, emoji: true } }]);
+    expect(messageProblems(shown)).toEqual([]);
+  });
+});
+
 describe('renderModal', () => {
   it('builds a valid modal with the step limit and short titles', () => {
     const view = renderModal(

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AdapterError, RateLimitedError, RecipientUnreachableError } from '../../../src/core/index.js';
+import { ConnectorError, retryAfterMsOf } from '../../../adapters/teams/connector.js';
 import { backoffMs, describeFailure, toAdapterError, withRetry } from '../../../adapters/teams/errors.js';
 
 const policy = { maxAttempts: 3, baseMs: 2000, maxMs: 20000 };
-const restError = (status: number, body?: unknown, retryAfter?: string) => ({
-  statusCode: status,
-  response: {
-    status,
-    bodyAsText: body ? JSON.stringify(body) : undefined,
-    headers: { get: (n: string) => (n === 'retry-after' ? retryAfter : undefined) },
-  },
-});
+const restError = (status: number, code?: string, retryAfter?: string) =>
+  new ConnectorError(status, code, retryAfterMsOf(retryAfter));
 
 describe('backoff', () => {
   it('grows exponentially within ±20 % and never passes the cap', () => {
@@ -27,15 +22,22 @@ describe('backoff', () => {
 
 describe('describeFailure / toAdapterError', () => {
   it('reads the Teams subCode and maps blocked recipients', () => {
-    const e = restError(403, { error: { code: 'Forbidden', subCode: 'MessageWritesBlocked' } });
+    const e = restError(403, 'MessageWritesBlocked');
     expect(describeFailure(e)).toMatchObject({ status: 403, code: 'MessageWritesBlocked' });
     expect(toAdapterError(e)).toBeInstanceOf(RecipientUnreachableError);
   });
-  it('never copies the SDK message (it can hold user content)', () => {
-    const e = Object.assign(new Error('Hallo geheim antwoord'), restError(400));
-    const mapped = toAdapterError(e);
+  it('never copies a foreign message (it can hold user content)', () => {
+    const mapped = toAdapterError(new Error('Hallo geheim antwoord'));
     expect(mapped).toBeInstanceOf(AdapterError);
     expect(mapped.message).not.toContain('geheim');
+    expect(describeFailure(new Error('x'))).toEqual({});
+  });
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMsOf('7', now)).toBe(7000);
+    expect(retryAfterMsOf('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMsOf('soon', now)).toBeUndefined();
+    expect(retryAfterMsOf(undefined, now)).toBeUndefined();
   });
 });
 

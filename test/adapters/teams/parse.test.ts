@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ActivityShape } from '../../../adapters/teams/activity-shape.js';
 import {
   actionPayloadOf,
-  ActivityShape,
   conversationRefOf,
   lifecycleOf,
   stripBotMention,
-  toConversationReference,
+  outboundAddress,
   toInboundEvent,
 } from '../../../adapters/teams/parse.js';
 import { activities, BOT_ID } from './support/harness.js';
@@ -78,15 +78,21 @@ describe('card data', () => {
 });
 
 describe('references', () => {
-  it('a neutral ref round-trips into a Bot Framework reference', () => {
+  it('a neutral ref round-trips into the address of an outbound activity', () => {
     const ref = conversationRefOf(activities.personal(URL, 'x'));
     expect(JSON.parse(JSON.stringify(ref))).toEqual(ref);
-    expect(toConversationReference(ref)).toMatchObject({
+    expect(outboundAddress(ref)).toEqual({
       serviceUrl: URL,
       channelId: 'msteams',
-      bot: { id: BOT_ID },
-      conversation: { id: 'a:personal-1', tenantId: 'tenant-1' },
+      from: { id: BOT_ID, name: 'Bubbelbreker' },
+      recipient: { id: '29:user-1' },
+      conversation: { id: 'a:personal-1', tenantId: 'tenant-1', conversationType: 'personal', isGroup: false },
     });
+  });
+  it('a ref without serviceUrl or bot cannot be addressed', () => {
+    expect(() =>
+      outboundAddress({ platform: 'teams', tenantId: 't', conversationId: 'c', isDirect: true, extra: {} }),
+    ).toThrow(/serviceUrl/);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Proactive messages (T3, T4): sends from a stored reference, with nock standing in for the Bot Connector at the
- * serviceUrl; retries for 429/412/502/504; a blocked recipient is final; and the reference survives a restart.
+ * Proactive messages through the adapter: sends from a stored reference, with nock standing in for the Bot
+ * Connector at the serviceUrl (an exact path: no replyToId); retries for 429/412/502/504; a blocked recipient is
+ * final.
  */
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ const message = {
   text: 'Herinnering: je check-in',
   blocks: [{ type: 'text' as const, text: 'Herinnering: je check-in' }],
 };
-const activitiesPath = /^\/emea\/v3\/conversations\/a%3Apersonal-1\/activities/;
+const activitiesPath = '/emea/v3/conversations/a%3Apersonal-1/activities';
 
 type Teams = Awaited<ReturnType<typeof startTeams>>;
 let teams: Teams | undefined;
@@ -109,9 +110,9 @@ describe('proactive send from a stored reference', () => {
     scope.done();
   });
 
-  it("botbuilder's own retry policy is off: a 503 (not in our list) is tried once", async () => {
+  it('a 503 (not in the list Teams asks to retry) is tried once', async () => {
     teams = await startTeams();
-    // Were the SDK's policy still on, it would retry and the second answer would make the send succeed.
+    // Were anything retrying it, the second answer would make the send succeed.
     nock(SERVICE)
       .post(activitiesPath)
       .once()

@@ -112,13 +112,67 @@ describe('renderCard', () => {
         if (String(el.type).startsWith('Input.')) expect(el.label).toBeTruthy();
   });
 
-  it('result: facts as a FactSet, links as Action.OpenUrl, a divider as a separator', () => {
+  it('result: facts as a FactSet, links as links in text (not buttons like the bot’s own), a divider as a separator', () => {
     const card = renderCard(SAMPLE_MESSAGES.result!);
     expect((card.body as Json[]).find((el) => el.type === 'FactSet')!.facts).toHaveLength(2);
-    expect(allActions(card).find((x) => x.type === 'Action.OpenUrl')).toMatchObject({
-      url: 'https://example.org/modules/2',
-    });
+    expect(allActions(card).find((x) => x.type === 'Action.OpenUrl')).toBeUndefined();
+    expect(card.body as Json[]).toContainEqual(
+      expect.objectContaining({
+        type: 'TextBlock',
+        text: '[Module 2: Rollen herkennen](https://example.org/modules/2)',
+      }),
+    );
     expect((card.body as Json[]).some((el) => el.separator === true)).toBe(true);
+  });
+
+  it('a verbatim text (a person’s own note) cannot make markdown: links, emphasis and lists are escaped', () => {
+    const card = renderCard({
+      text: 'x',
+      blocks: [{ type: 'text', text: '- [klik](https://x.example) *nu*', verbatim: true }],
+    });
+    expect((card.body as Json[])[0]!.text).toBe('\\- \\[klik\\]\\(https://x.example\\) \\*nu\\*');
+  });
+
+  it('a link label cannot make markdown of its own', () => {
+    const card = renderCard({
+      text: 'x',
+      blocks: [{ type: 'links', links: [{ label: 'Wat [is] *dit*', url: 'https://example.org/a' }] }],
+    });
+    expect((card.body as Json[])[0]!.text).toBe('[Wat \\[is\\] \\*dit\\*](https://example.org/a)');
+  });
+
+  it('an image: the picture with its alt text; without an address, the line of text', () => {
+    const image = { type: 'image' as const, alt: 'Ladder, trede 2 tot 3', text: 'Trede 1 [2 3] 4' };
+    const withUrl = renderCard({ text: 'x', blocks: [{ ...image, url: 'https://bot.example/images/a.png' }] });
+    expect((withUrl.body as Json[])[0]).toEqual({
+      type: 'Image',
+      url: 'https://bot.example/images/a.png',
+      altText: 'Ladder, trede 2 tot 3',
+      size: 'Stretch',
+    });
+    const inline = renderCard({ text: 'x', blocks: [{ ...image, inline: 'data:image/png;base64,AAAA' }] });
+    expect((inline.body as Json[])[0]).toMatchObject({ type: 'Image', url: 'data:image/png;base64,AAAA' });
+    const none = renderCard({ text: 'x', blocks: [{ ...image, url: 'http://insecure.example/a.png' }] });
+    expect((none.body as Json[])[0]).toMatchObject({ type: 'TextBlock', text: 'Trede 1 [2 3] 4' });
+    expect(cardProblems(withUrl)).toEqual([]);
+  });
+
+  it('a multi-choice question whose label is the heading shows the question once', () => {
+    const card = renderCard({
+      text: 'q',
+      blocks: [
+        { type: 'heading', text: 'Wat zie je gebeuren?' },
+        {
+          type: 'multi',
+          label: 'Wat zie je gebeuren?',
+          choices: [{ id: 'a', label: 'A' }],
+          submitLabel: 'Versturen',
+          route: { feature: 'dialog', verb: 'answer', data: { d: 'd', s: 's', t: '1' } },
+        },
+      ],
+    });
+    expect(JSON.stringify(card).split('Wat zie je gebeuren?')).toHaveLength(2);
+    expect(cardProblems(card)).toEqual([]);
   });
 
   it('a warning says it in words, not only in colour', () => {

@@ -1,6 +1,7 @@
 /**
  * A failed SDK load is not final: the next request loads again instead of every request getting a 500 until a
- * restart. The first load is made to fail here; the second is the real one.
+ * restart. The first load is made to fail here; the second is the real one. And the background load waits until
+ * the server is up.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { activities, startConnector, startTeams } from './support/harness.js';
@@ -22,6 +23,7 @@ vi.mock('../../../adapters/teams/sdk.js', async (importOriginal) => {
 type Teams = Awaited<ReturnType<typeof startTeams>>;
 let teams: Teams | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await teams?.close();
   teams = undefined;
 });
@@ -44,5 +46,19 @@ describe('loading the Teams SDK', () => {
     } finally {
       await connector.close();
     }
+  });
+
+  it('in the background, loading starts only once the delay after start has passed', async () => {
+    loads.count = 0;
+    loads.failFirst = 0;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    teams = await startTeams({ deps: { tuning: { sdkLoad: 'background', sdkLoadDelayMs: 1_000 } } });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(loads.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(loads.count).toBe(1);
+    vi.useRealTimers();
+    expect(await teams.adapter.ready()).toBeGreaterThan(0);
+    expect(loads.count).toBe(1);
   });
 });

@@ -173,7 +173,7 @@ describe('card actions', () => {
     ]);
   });
 
-  it('with the real core, the person reads errors.unknownAction in their language', async () => {
+  it('with the real core, the person reads errors.unknownAction in Dutch, whatever locale the client reports', async () => {
     const core = await makeBot();
     try {
       teams = await startTeams({ core });
@@ -184,9 +184,8 @@ describe('card actions', () => {
       await teams.post(activities.execute(connector.url, { verb: 'bb', other: 1 }));
       await core.pipeline.drain();
       const texts = (await connector.waitFor(2)).map((c) => JSON.stringify(c.body));
-      const en = core.translator.t('en', 'errors.unknownAction');
       const nl = core.translator.t('nl', 'errors.unknownAction');
-      expect(texts[0]).toContain(en);
+      expect(texts[0]).toContain(nl);
       expect(texts[1]).toContain(nl);
     } finally {
       await core.pipeline.drain();
@@ -274,6 +273,42 @@ describe('bad requests', () => {
     expect(teams.events).toHaveLength(1);
   });
 
+  it('a field of the wrong type is a 400 naming the field; no turn runs and the process keeps serving', async () => {
+    teams = await startTeams();
+    const base = activities.personal(connector.url, 'x');
+    const conversation = base.conversation as Record<string, unknown>;
+    const execute = (value: unknown) => ({ ...activities.execute(connector.url, {}), value });
+    const cases: [unknown, string][] = [
+      [{ ...base, locale: 1 }, 'locale: expected string'],
+      [{ ...base, text: {} }, 'text: expected string'],
+      [{ ...base, from: 'x' }, 'from: expected object'],
+      [{ ...base, from: { id: 5 } }, 'from.id: expected string'],
+      [{ ...base, recipient: undefined }, 'recipient: recipient is missing'],
+      [{ ...base, id: 7 }, 'id: expected string'],
+      [{ ...base, conversation: { ...conversation, isGroup: 'yes' } }, 'conversation.isGroup: expected boolean'],
+      [{ ...base, conversation: { ...conversation, tenantId: ['t'] } }, 'conversation.tenantId: expected string'],
+      [{ ...base, channelData: { tenant: 'tenant-1' } }, 'channelData.tenant: expected object'],
+      [{ ...base, entities: {} }, 'entities: expected array'],
+      [{ ...base, entities: [{ type: 'mention', mentioned: 'bot' }] }, 'entities[0].mentioned: expected object'],
+      [{ ...base, membersAdded: [{ id: 1 }] }, 'membersAdded[0].id: expected string'],
+      [{ ...base, timestamp: 1700000000 }, 'timestamp: expected string'],
+      [{ ...base, serviceUrl: 42 }, 'serviceUrl: expected string'],
+      [execute('bb'), 'value: expected object'],
+      [execute({ action: 'Action.Execute' }), 'value.action: expected object'],
+      [execute({ action: { type: 'Action.Execute', verb: 'bb', data: 'x' } }), 'value.action.data: expected object'],
+      [execute({ action: { type: 'Action.Execute', verb: 3, data: {} } }), 'value.action.verb: expected string'],
+      [{ ...activities.submit(connector.url, {}), value: ['bb'] }, 'value: expected object'],
+    ];
+    for (const [body, reason] of cases) {
+      const res = await teams.post(body);
+      expect({ status: res.status, error: res.json?.error }).toEqual({ status: 400, error: reason });
+    }
+    expect(teams.events).toHaveLength(0);
+    expect(connector.calls).toHaveLength(0);
+    expect((await teams.post(activities.personal(connector.url, 'nog steeds hier'))).status).toBe(200);
+    expect(teams.events).toHaveLength(1);
+  });
+
   it('a tenant outside the allow-list gets 403 and no handler runs', async () => {
     teams = await startTeams({ config: { allowedTenants: ['other-tenant'] } });
     const res = await teams.post(activities.personal(connector.url, 'hallo'));
@@ -302,9 +337,9 @@ describe('timing and lifecycle', () => {
     expect(connector.calls).toHaveLength(0);
     release();
     const [call] = await connector.waitFor(1);
-    // Proactive: botbuilder's continuation turn (a fresh id), not the finished request's context.
-    expect(call!.path).toMatch(/^\/v3\/conversations\/a%3Apersonal-1\/activities/);
-    expect(call!.path).not.toContain(String(activity.id));
+    // Proactive: the turn has ended, so no reply to its activity (and no made-up activity id either).
+    expect(call!.path).toBe('/v3/conversations/a%3Apersonal-1/activities');
+    expect(call!.body.replyToId).toBeUndefined();
     expect(call!.body.text).toBe('Eindelijk');
   });
 

@@ -1,6 +1,6 @@
 /**
- * Sends that outlive their turn: botbuilder revokes the turn's context when the turn ends, so a send that waited
- * for the rate limiter or a retry, or was in flight at that moment, must still arrive (proactively) exactly once.
+ * Sends that outlive their turn: a send that waited for the rate limiter or a retry past the end of its turn goes
+ * proactively, and one in flight at that moment arrives exactly once.
  * And a turn opens the personal chat once however often the core writes there.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,9 +53,10 @@ describe('a send that outlives its turn', () => {
     expect(out.results.map((r) => (r instanceof Error ? r.name : r?.messageId))).toEqual(['sent-1', 'sent-2']);
     const calls = connector!.calls.filter((c) => isActivityCall(c.path));
     expect(calls.map((c) => c.body.text)).toEqual(['Een', 'Twee']);
-    // The first as a reply within the turn, the second through a continuation turn (a fresh activity id).
-    expect(calls[0]!.path).toContain(String(activity.id));
-    expect(calls[1]!.path).not.toContain(String(activity.id));
+    // The first as a reply within the turn, the second proactively (no replyToId at all).
+    expect(calls[0]!.path).toBe(`/v3/conversations/a%3Apersonal-1/activities/${activity.id}`);
+    expect(calls[1]!.path).toBe('/v3/conversations/a%3Apersonal-1/activities');
+    expect(calls[1]!.body.replyToId).toBeUndefined();
   });
 
   it('a retry after the turn ended goes proactively', async () => {

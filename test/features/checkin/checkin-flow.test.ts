@@ -71,10 +71,19 @@ describe('the check-in through the bot', () => {
     expect(asked).toEqual(['kind', 'signals', 'safety', 'participation', 'delivered', 'voices', 'position', 'note']);
     const result = io.log.find((r) => r.op === 'send' && r.message.text.startsWith(translator.t('nl', 'result.title')));
     expect(result && result.op === 'send' && result.direct).toBe(true);
-    // The broken promise is named with both rungs; the one-sided view lowers the certainty.
-    const shown = result && result.op === 'send' ? result.message.text : '';
-    expect(shown).toContain('Beloofd was: meebeslissen. Inwoners kregen: informeren.');
-    expect(shown).toContain(translator.t('nl', 'result.certainty.medium'));
+    // The summary says how sure it is (the one-sided view lowers it) and shows the note written for oneself.
+    const shown = result && result.op === 'send' ? result.message : undefined;
+    expect(shown?.text).toContain(translator.t('nl', 'result.sure.medium'));
+    expect(shown?.text).toContain(translator.t('nl', 'result.note', { note: CANARY }));
+    // Behind "Toon uitleg", in the same card: the broken promise named with both rungs.
+    const explain = shown!.blocks
+      .flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
+      .find((b) => b.route.verb === 'explain')!;
+    const explained = recordingIO();
+    await env.bot.receive(env.user.clicks({ route: explain.route }), explained);
+    expect(explained.log.map((r) => r.op)).toEqual(['update']);
+    expect(explained.last()?.text).toContain('Beloofd was: meebeslissen. Inwoners kregen: informeren.');
+    expect(explained.last()?.text).toContain(translator.t('nl', 'result.certainty.medium'));
     const stored = await env.store.keysOf(env.pseudonym);
     const resultKey = stored.find((k) => k.startsWith('checkin:result:'));
     expect(resultKey).toBeDefined();

@@ -107,8 +107,13 @@ describe('diagnose: every answer combination of the real check-in', () => {
         expect(d.flags.safety).toBe(reportsDanger(answers.safety));
         for (const locale of ['nl', 'en'] as const) {
           const view = { resultId: 'r1', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: 0 };
-          const message = buildResultMessage(view, { t: translator.bind(locale), locale });
-          expect(message.text).toContain(translator.t(locale, 'result.onePerson'));
+          const rc = { t: translator.bind(locale), locale };
+          // The summary, the picture's words and the modules; and behind "Toon uitleg", one person's view.
+          const message = buildResultMessage(view, rc);
+          expect(message.text).toContain(translator.t(locale, `result.summary.${d.track}`));
+          expect(message.blocks.some((b) => b.type === 'image' && b.alt !== '' && b.text !== '')).toBe(true);
+          const explained = buildResultMessage({ ...view, explain: true }, rc);
+          expect(explained.text).toContain(translator.t(locale, 'result.onePerson'));
         }
       }),
       { numRuns: RUNS },

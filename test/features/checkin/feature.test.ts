@@ -165,9 +165,59 @@ describe('check-in feature', () => {
     expect(h.removed).toEqual(['m1', 'm2', 'm-undeletable']);
     expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
     expect(allText(h.last())).toContain(translator.t('nl', 'result.forgotten'));
-    expect(allText(h.last())).toContain(translator.t('nl', 'result.forgottenManual', { count: 1 }));
+    // Honest, in the platform's words: which message is still there, and what the person can do about it.
+    expect(allText(h.last())).toContain(translator.t('nl', 'common.forget.messagesLeft.console', { count: 1 }));
     await h.click(route('forget', { id: 'r1' }));
-    expect(allText(h.last())).toBe(translator.t('nl', 'result.notFound'));
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.notFound'));
+    expect(allButtons(h.last()).map((b) => b.route)).toEqual([
+      { feature: 'core', verb: 'command', data: { name: 'myResults' } },
+    ]);
+  });
+
+  it('"vergeet mij": says what goes (results, with the note) and which messages it could not remove', async () => {
+    const h = harness();
+    await h.done(state(calm));
+    await h.store.set(keys.sentForResult(PERSON, 'r1'), [
+      ...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []),
+      { conversation, messageId: 'm-undeletable' },
+    ]);
+    const report = await h.feature.personData!.beforeForget!(h.ctx);
+    expect(report).toEqual({
+      deleted: [translator.t('nl', 'result.forgetDeleted', { count: 1, notes: 1 })],
+      messagesRemoved: 1,
+      messagesLeft: 1,
+    });
+    expect(report?.deleted[0]).toBe('je resultaat van de check-in, met je notitie');
+  });
+
+  it('the note is shown back in the result and in "mijn resultaten", never in the log', async () => {
+    const h = harness();
+    await h.done(state(calm));
+    const note = translator.t('nl', 'result.note', { note: CANARY });
+    expect(h.sent[0]!.message.blocks).toContainEqual({ type: 'text', text: note, verbatim: true });
+    await h.command('myResults');
+    expect(allText(h.last())).toContain(note);
+    expect(h.logger.text()).not.toContain(CANARY);
+  });
+
+  it('"Toon uitleg" shows the "Waarom" lines in the same card, and "Verberg uitleg" hides them again', async () => {
+    const h = harness();
+    const updates: OutboundMessage[] = [];
+    h.ctx.io.update = async (message) => void updates.push(message);
+    await h.done(state(calm));
+    const why = translator.t('nl', 'result.whyLine', { why: '' }).trim();
+    expect(allText(h.sent[0]!.message)).not.toContain(why);
+    const show = allButtons(h.sent[0]!.message).find((b) => b.route.verb === 'explain')!;
+    await h.click(show.route);
+    expect(h.sent).toHaveLength(1);
+    expect(allText(updates[0])).toContain(why);
+    const hide = allButtons(updates[0]).find((b) => b.route.verb === 'explain')!;
+    expect(hide.label).toBe(translator.t('nl', 'result.buttons.hideExplanation'));
+    await h.click(hide.route);
+    expect(allText(updates[1])).not.toContain(why);
+    await h.click(route('forget', { id: 'r1' }));
+    await h.click(show.route);
+    expect(allText(h.last())).toContain(translator.t('nl', 'result.notFound'));
   });
 
   it('keep, useful (once) and restart', async () => {

@@ -12,10 +12,14 @@ import {
   SAFETY_FIRST_FROM,
   SOURCES,
   THIRD_PARTY_FROM,
+  TRACKS,
   interventionsFor,
 } from '../../../src/features/checkin/model.js';
 import { findModule, loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
-import { buildResultMessage } from '../../../src/features/checkin/result.js';
+import { buildResultMessage, type ResultView } from '../../../src/features/checkin/result.js';
+import { pictureName } from '../../../src/features/checkin/picture.js';
+import { existsSync } from 'node:fs';
+import { renderActivity } from '../../../adapters/teams/render.js';
 import { buildSafetyRoute } from '../../../src/features/checkin/safety.js';
 import type { RenderContext } from '../../../src/features/checkin/text.js';
 import type { Block, Button, Locale, OutboundMessage } from '../../../src/message/types.js';
@@ -43,12 +47,116 @@ const rich = diagnose({
   gameChangers: ['tone'],
 });
 
-function result(locale: Locale, d = rich) {
+/** A result with its explanation shown (the layer behind "Toon uitleg"), unless `view` says otherwise. */
+function result(locale: Locale, d = rich, view: Partial<ResultView> = { explain: true }) {
   return buildResultMessage(
-    { resultId: 'res42', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: Date.UTC(2026, 3, 1, 12) },
+    {
+      resultId: 'res42',
+      diagnosis: d,
+      suggestions: suggestModules(catalogue, d),
+      expiresAt: Date.UTC(2026, 3, 1, 12),
+      ...view,
+    },
     rc(locale),
   );
 }
+
+describe('the result in three layers', () => {
+  it.each(['nl', 'en'] as const)(
+    'opens with three summary lines, then the picture, then the modules (%s)',
+    (locale) => {
+      const m = result(locale, rich, {});
+      expect(m.blocks[0]).toEqual({ type: 'heading', text: T(locale, 'result.title') });
+      const summary = m.blocks[1];
+      expect(summary?.type === 'text' && summary.text.split('\n')).toEqual([
+        T(locale, 'result.summary.both'),
+        `${T(locale, 'result.stage', { from: 4, to: 5, phase: T(locale, 'result.phasePlain.win-lose') })} ${T(locale, `result.sure.${rich.certainty}`)}`,
+        T(locale, 'result.next', {
+          intervention: T(locale, 'result.intervention.therapeutic'),
+          module: suggestModules(catalogue, rich)[0]!.module.title[locale],
+        }),
+      ]);
+      expect(m.blocks[2]).toMatchObject({ type: 'image', alt: expect.stringContaining('4'), text: expect.any(String) });
+      const headings = m.blocks.flatMap((b) => (b.type === 'heading' ? [b.text] : []));
+      expect(headings).toEqual([
+        T(locale, 'result.title'),
+        T(locale, 'result.modulesTitle', { count: suggestModules(catalogue, rich).length }),
+      ]);
+      // The "Waarom" lines wait behind "Toon uitleg".
+      expect(m.text).not.toContain(T(locale, 'result.whyLine', { why: '' }).trim());
+      const explain = buttons(m).find((b) => b.route.verb === 'explain');
+      expect(explain).toEqual({
+        label: T(locale, 'result.buttons.explain'),
+        route: { feature: 'checkin', verb: 'explain', data: { id: 'res42', open: '1' } },
+      });
+      const open = result(locale);
+      expect(open.text).toContain(T(locale, 'result.explanationTitle'));
+      expect(buttons(open).find((b) => b.route.verb === 'explain')?.route.data).toEqual({ id: 'res42', open: '0' });
+    },
+  );
+
+  it('speaks plainly and calmly: no warnings, no "Spoor:" jargon', () => {
+    for (const locale of ['nl', 'en'] as const) {
+      const m = result(locale);
+      expect(m.blocks.filter((b) => b.type === 'text' && b.tone === 'warning')).toEqual([]);
+      expect(m.text).not.toMatch(/Spoor:|Track:/);
+    }
+  });
+
+  it('shows the note the person wrote, as typed', () => {
+    const m = result('nl', rich, { note: 'Praat met *de wijkagent* <b>' });
+    expect(m.blocks).toContainEqual({
+      type: 'text',
+      text: 'Je notitie voor jezelf: ‘Praat met *de wijkagent* <b>’',
+      verbatim: true,
+    });
+    expect(result('nl', rich, {}).text).not.toContain('notitie');
+  });
+
+  it('the picture: a fixed address per language, kind and range, with no person or result in it', () => {
+    const linked = result('nl', rich, { picture: { publicUrl: 'https://bot.example.nl/' } });
+    const image = linked.blocks.find((b) => b.type === 'image');
+    expect(image).toMatchObject({ url: 'https://bot.example.nl/images/glasl/nl-both-4-5.png' });
+    expect(image?.type === 'image' && image.url).not.toContain('res42');
+    expect(existsSync(`public/images/glasl/${pictureName('nl', 'both', rich.glasl)}`)).toBe(true);
+    // Without a public address, inline from the files (Teams takes it; Slack and the terminal show the words).
+    const inline = result('en', rich, { picture: { publicDir: 'public' } }).blocks.find((b) => b.type === 'image');
+    expect(inline).toMatchObject({ inline: expect.stringMatching(/^data:image\/png;base64,/) });
+    expect(inline?.type === 'image' && inline.text).toBe(
+      T('en', 'result.picture.line', { ladder: '1 2 3 | [4 5] 6 | 7 8 9', track: T('en', 'result.trackPlain.both') }),
+    );
+    // A range with no picture drawn: only the words.
+    const wide = { ...rich, glasl: { ...rich.glasl!, from: 2, to: 6 } };
+    const words = result('nl', wide, { picture: { publicUrl: 'https://bot.example.nl' } }).blocks.find(
+      (b) => b.type === 'image',
+    );
+    expect(words).not.toHaveProperty('url');
+    expect(words?.type === 'image' && words.alt).toContain('trede 2 tot 6');
+  });
+
+  it('fits in one Teams message (at most 28 KB) with the explanation open, the longest note and a linked picture', () => {
+    for (const locale of ['nl', 'en'] as const) {
+      const m = result(locale, rich, {
+        explain: true,
+        note: 'x'.repeat(280),
+        picture: { publicUrl: 'https://bubbelbreker.gemeente.example' },
+      });
+      expect(JSON.stringify(renderActivity({ ...m, locale })).length).toBeLessThan(28 * 1024);
+    }
+  });
+
+  it('every picture the check-in can ask for exists, in both languages', () => {
+    for (const locale of ['nl', 'en'] as const)
+      for (const track of TRACKS)
+        for (const stage of [1, 2, 3, 4, 5, 6])
+          for (const from of [Math.max(1, stage - 1), stage]) {
+            const name = pictureName(locale, track, { stage, from, to: stage + 1, phase: 'win-win' });
+            expect(name && existsSync(`public/images/glasl/${name}`), `${locale} ${track} ${from}-${stage + 1}`).toBe(
+              true,
+            );
+          }
+  });
+});
 
 describe('the result message', () => {
   it.each(['nl', 'en'] as const)('has a why line for every finding (%s)', (locale) => {
@@ -66,9 +174,9 @@ describe('the result message', () => {
     const urls = links(m).map((l) => l.url);
     expect(urls).toEqual(
       expect.arrayContaining([
-        SOURCES.glasl,
+        SOURCES.glaslPhases,
         SOURCES.brandsmaRoles.nl,
-        SOURCES.brandsmaGameChangers,
+        SOURCES.brandsmaGameChangers.nl,
         SOURCES.participationLadder,
       ]),
     );
@@ -266,7 +374,7 @@ describe('round 2 of the method in the result', () => {
       gameChangers: ['dontKnow'],
     });
     const m = result('nl', d);
-    expect(texts(m)).toContain(T('nl', 'result.mostlyUnknown'));
+    expect(m.text.split('\n')[2]).toContain(T('nl', 'result.sure.mostlyUnknown'));
     expect(suggestModules(catalogue, d)[0]?.module.id).toBe('m1');
     expect(all(m)).not.toContain(T('nl', 'result.finding.gameChangersMissing', { missingCount: 4 }));
   });
@@ -302,6 +410,12 @@ describe('round 2 of the method in the result', () => {
           name: 'x',
           thirdParty: 5,
           safety: 6,
+          module: 'x',
+          intervention: 'x',
+          note: 'x',
+          ladder: 'x',
+          current: 1,
+          left: 1,
         }),
       );
     for (const phrase of [

@@ -3,7 +3,13 @@
  * (a local node:http server used as serviceUrl) that records what the bot sends.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { InboundEvent, TurnIO } from '../../../../src/core/index.js';
@@ -39,6 +45,7 @@ export async function startRouteServer(): Promise<{
 export interface ConnectorCall {
   method: string;
   path: string;
+  headers: IncomingHttpHeaders;
   body: any;
   at: number;
 }
@@ -47,10 +54,13 @@ export interface ConnectorCall {
 export async function startConnector(respond?: (call: ConnectorCall, res: ServerResponse) => boolean): Promise<{
   url: string;
   calls: ConnectorCall[];
+  /** TCP connections opened to the stand-in so far. */
+  connections(): number;
   close(): Promise<void>;
   waitFor(n: number, timeoutMs?: number): Promise<ConnectorCall[]>;
 }> {
   const calls: ConnectorCall[] = [];
+  let connections = 0;
   let n = 0;
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
@@ -60,6 +70,7 @@ export async function startConnector(respond?: (call: ConnectorCall, res: Server
       const call: ConnectorCall = {
         method: req.method ?? '',
         path: req.url ?? '',
+        headers: req.headers,
         body: text ? JSON.parse(text) : undefined,
         at: Date.now(),
       };
@@ -73,12 +84,21 @@ export async function startConnector(respond?: (call: ConnectorCall, res: Server
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Kept-alive connections from the bot's client would hold close() open until they idle out.
+        server.closeAllConnections();
+      }),
     async waitFor(count, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       while (calls.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
