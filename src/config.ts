@@ -120,7 +120,28 @@ const EnvSchema = z.object({
   AUDIT_RETENTION_DAYS: intIn(1, 3650).default(365),
   BROADCAST_MAX_ATTEMPTS: intIn(1, 100).default(10),
   BROADCAST_CONCURRENCY: intIn(1, 1000).default(32),
+  SESSION_REMINDERS: z
+    .string()
+    .refine((v) => parseOffsets(v) !== undefined, 'use off, or a comma list of durations like 1d,2h,30m')
+    .default('1d,2h'),
+  SESSION_OFFER_HOURS: intIn(1, 168).default(24),
+  SESSION_RETENTION_DAYS: intIn(1, 3650).default(180),
+  CALENDAR_LINK_HOURS: intIn(1, 720).default(72),
 });
+
+/** `1d,2h,30m` → offsets in ms (largest first); `off` → none; anything else → undefined. */
+export function parseOffsets(text: string): number[] | undefined {
+  const value = text.trim().toLowerCase();
+  if (value === 'off') return [];
+  const units: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
+  const offsets: number[] = [];
+  for (const part of value.split(',').map((p) => p.trim())) {
+    const match = /^(\d{1,3})([dhm])$/.exec(part);
+    if (!match || Number(match[1]) === 0) return undefined;
+    offsets.push(Number(match[1]) * (units[match[2] as string] as number));
+  }
+  return offsets.length > 0 && offsets.length <= 5 ? [...new Set(offsets)].sort((a, b) => b - a) : undefined;
+}
 
 /** One organiser from ORGANISERS: a platform user id (Slack user id, Teams Entra object id). */
 export interface Organiser {
@@ -187,6 +208,12 @@ export interface Config {
   delivery: { maxAttempts: number; concurrency: number; retentionDays: number };
   /** How long the organisers' audit log keeps an entry. */
   auditRetentionDays: number;
+  /**
+   * Masterclass sessions: reminder offsets before the start (ms, largest first), how long a freed seat is held for
+   * the next person waiting, how long sessions, RSVPs and attendance are kept after the session, and how long a
+   * calendar link works.
+   */
+  sessions: { reminderOffsetsMs: number[]; offerHours: number; retentionDays: number; calendarLinkHours: number };
 }
 
 function describeIssues(error: z.ZodError, input: Env): string[] {
@@ -310,6 +337,12 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
       retentionDays: e.DELIVERY_RETENTION_DAYS,
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    sessions: {
+      reminderOffsetsMs: parseOffsets(e.SESSION_REMINDERS) ?? [],
+      offerHours: e.SESSION_OFFER_HOURS,
+      retentionDays: e.SESSION_RETENTION_DAYS,
+      calendarLinkHours: e.CALENDAR_LINK_HOURS,
+    },
   };
   return deepFreeze(config);
 }

@@ -93,6 +93,11 @@ export interface PersonDataSpec {
   /** Lines for "mijn gegevens", in the person's language; empty when the feature keeps nothing about them. */
   describe(ctx: TurnContext): Promise<string[]>;
   /**
+   * What forgetting will do besides deleting, for the confirmation "vergeet mij" shows before it acts (the seats it
+   * will free), in the person's language; empty or absent when nothing.
+   */
+  forgetEffects?(ctx: TurnContext): Promise<string[]>;
+  /**
    * Runs before the person's keys are deleted: undo what keys alone cannot (delete messages that showed results)
    * and report what will go and what it could not delete, so the confirmation says so.
    */

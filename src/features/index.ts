@@ -10,7 +10,9 @@ import { createBasicsFeature } from './basics/basics.js';
 import { createCheckinFeature } from './checkin/feature.js';
 import { loadModuleCatalogue } from './checkin/modules.js';
 import { createOrganisersFeature } from './organisers/feature.js';
+import { createNudgesFeature } from './nudges/feature.js';
 import { createPrivacyFeature } from './privacy/privacy.js';
+import { createSessionsFeature } from './sessions/feature.js';
 import { createSubscriptionsFeature } from './subscriptions/feature.js';
 
 /** The product's features. Data errors (the module catalogue) stop start-up with the file and path named. */
@@ -22,5 +24,7 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
     createOrganisersFeature(deps),
     createSubscriptionsFeature(deps),
     createAnnouncementsFeature(deps),
+    createSessionsFeature(deps),
+    createNudgesFeature(deps),
   ];
 }

@@ -10,6 +10,7 @@ import { HttpError } from '../../http/errors.js';
 import { bearerAuth, jsonRoute } from '../../http/json-api.js';
 import type { RouteSpec } from '../../http/router.js';
 import { organiserAudit } from '../organisers/audit.js';
+import { sessionKeys } from '../sessions/keys.js';
 import { topicExists } from '../subscriptions/store.js';
 import { MAX_TEXT, MAX_TITLE } from './compose.js';
 import { ANNOUNCEMENT_KIND, type Announcement, type AnnouncementRepo, publicStatus } from './model.js';
@@ -43,7 +44,10 @@ export function announcementSchema(now: () => number) {
         .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' })
         .refine((v) => Date.parse(v) >= now() - 60_000, 'must not be in the past')
         .optional(),
-      sessionId: z.string().min(1).max(64).optional(),
+      sessionId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be a session id')
+        .optional(),
     })
     .strict();
 }
@@ -70,6 +74,8 @@ export function announcementRoutes(deps: FeatureDeps, repo: AnnouncementRepo): R
         const topic = body.audience.subscribers?.topic;
         if (topic && !(await topicExists(deps.store, topic)))
           throw new HttpError(400, 'audience.subscribers.topic: no such topic');
+        if (body.sessionId && (await deps.store.getVersioned(sessionKeys.session(body.sessionId))).version === 0)
+          throw new HttpError(400, 'sessionId: no such session');
         const id = randomBytes(9).toString('base64url');
         const sendAt = body.sendAt ? Math.max(Date.parse(body.sendAt), deps.now()) : deps.now();
         const announcement: Announcement = {

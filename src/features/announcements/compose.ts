@@ -7,12 +7,16 @@ import { TZDate } from '@date-fns/tz';
 import { commandRoute, routeTo, type TurnContext } from '../../core/context.js';
 import { fieldList, fieldText } from '../../core/forms.js';
 import type { Block, FormField } from '../../message/types.js';
+import { tenantHash } from '../../core/tenant-settings.js';
+import { createSessionRepo } from '../sessions/model.js';
 import { listTopics } from '../subscriptions/store.js';
 import { topicName } from '../subscriptions/feature.js';
 import { ANNOUNCEMENTS_FEATURE, type Audience } from './model.js';
 
 export type Fields = Record<string, string | string[]>;
 export const ALL_TOPICS = '*';
+/** The session field's "no session". */
+export const NO_SESSION = '-';
 export const MAX_TEXT = 3000;
 export const MAX_TITLE = 150;
 
@@ -29,6 +33,8 @@ export interface Composed {
   audience: Audience;
   /** ms since epoch; now when not set. */
   sendAt?: number;
+  /** The session it is about: readers get an "ik doe mee" button. */
+  sessionId?: string;
 }
 
 /** A time as typed or picked: ISO with an offset, or a wall-clock time in `timeZone` (2026-12-01 14:00, 1-12-2026 14:00). */
@@ -79,9 +85,11 @@ export function checkComposition(
   if (when === 'invalid') return { error: 'announcements.errors.badTime' };
   // A minute of slack for the time it takes to fill in the form.
   if (when !== undefined && when < options.now - 60_000) return { error: 'announcements.errors.pastTime' };
+  const session = fieldText(input, 'session');
   return {
     ok: {
       ...(title ? { title } : {}),
+      ...(session && session !== NO_SESSION ? { sessionId: session } : {}),
       text,
       audience,
       ...(when !== undefined && when > options.now ? { sendAt: when } : {}),
@@ -135,6 +143,13 @@ export async function composeForm(ctx: TurnContext, values: Fields, error?: stri
       value: values.topic ?? ALL_TOPICS,
     },
     {
+      id: 'session',
+      label: ctx.t('announcements.form.session'),
+      kind: 'choice',
+      choices: [{ id: NO_SESSION, label: ctx.t('announcements.form.noSession') }, ...(await sessionChoices(ctx))],
+      value: values.session ?? NO_SESSION,
+    },
+    {
       id: 'sendAt',
       label: ctx.t('announcements.form.sendAt'),
       kind: 'datetime',
@@ -151,4 +166,18 @@ export async function composeForm(ctx: TurnContext, values: Fields, error?: stri
     openRoute: commandRoute('announce'),
     ...(error ? { error } : {}),
   };
+}
+
+/** Upcoming sessions of the organiser's workspace or tenant (or made through the API), to link an announcement to. */
+async function sessionChoices(ctx: TurnContext) {
+  const sessions = await createSessionRepo(ctx.store).between(ctx.now, Number.MAX_SAFE_INTEGER, 50);
+  const tenant = tenantHash(ctx.hash, ctx.event.platform, ctx.event.user.tenantId);
+  const format = new Intl.DateTimeFormat(ctx.locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: ctx.config.timeZone,
+  });
+  return sessions
+    .filter((s) => s.status === 'open' && (!s.scope || s.scope.tenant === tenant))
+    .map((s) => ({ id: s.id, label: `${s.title} (${format.format(s.startsAt)})` }));
 }

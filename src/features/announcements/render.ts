@@ -7,6 +7,7 @@ import { commandRoute, routeTo } from '../../core/context.js';
 import type { RecipientRecord } from '../../delivery/ledger.js';
 import type { ProgressState } from '../../delivery/types.js';
 import type { Block, Locale, OutboundMessage, Translate } from '../../message/types.js';
+import { SESSIONS_FEATURE } from '../sessions/keys.js';
 import { GENERAL_TOPIC, SUBSCRIPTIONS_FEATURE } from '../subscriptions/store.js';
 import { parseSlackChannel } from './audience.js';
 import type { Announcement, PublicStatus } from './model.js';
@@ -22,13 +23,25 @@ export const formatWhen = (deps: RenderDeps, at: number): string =>
 
 /** The announcement as a recipient sees it. A subscriber also gets the topic and buttons to stop or pause. */
 export function announcementMessage(
-  a: Pick<Announcement, 'title' | 'text'>,
+  a: Pick<Announcement, 'title' | 'text' | 'sessionId'>,
   r: RenderDeps,
   recipient?: RecipientRecord,
 ) {
   const blocks: Block[] = [];
   if (a.title) blocks.push({ type: 'heading', text: a.title });
   blocks.push({ type: 'text', text: a.text });
+  // About a session: everyone who reads it can sign up at once (a seat, or a place on the waiting list).
+  if (a.sessionId)
+    blocks.push({
+      type: 'buttons',
+      buttons: [
+        {
+          label: r.t('sessions.buttons.join'),
+          route: routeTo(SESSIONS_FEATURE, 'join', { s: a.sessionId }),
+          style: 'primary',
+        },
+      ],
+    });
   if (recipient?.address.kind === 'person') {
     const topic = recipient.label?.startsWith('topic:') ? recipient.label.slice(6) : GENERAL_TOPIC;
     blocks.push({ type: 'text', text: r.t('announcements.message.why'), tone: 'muted' });

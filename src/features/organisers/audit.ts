@@ -17,7 +17,13 @@ export type AuditAction =
   | 'topic.added'
   | 'topic.removed'
   | 'announcement.created'
-  | 'announcement.cancelled';
+  | 'announcement.cancelled'
+  | 'session.created'
+  | 'session.changed'
+  | 'session.cancelled'
+  | 'attendance.marked'
+  | 'nudge.set'
+  | 'nudge.removed';
 
 export interface AuditEntry {
   at: number;

@@ -57,7 +57,16 @@ export function createOrganisersFeature(deps: FeatureDeps): Feature {
     );
 
   async function hub(ctx: TurnContext): Promise<void> {
-    const names = ['announce', 'announcements', 'topics', 'organisers', 'escalation', 'auditLog'];
+    const names = [
+      'announce',
+      'announcements',
+      'manageSessions',
+      'nudges',
+      'topics',
+      'organisers',
+      'escalation',
+      'auditLog',
+    ];
     await ctx.io.send(
       {
         text: ctx.t('organisers.hub.title'),

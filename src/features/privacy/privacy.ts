@@ -45,8 +45,11 @@ export function createPrivacyFeature(): Feature {
   }
 
   async function forgetMe(ctx: TurnContext): Promise<void> {
+    // Said before it happens: what forgetting does besides deleting (seats freed for the next person waiting).
+    const effects: string[] = [];
+    for (const feature of ctx.features) effects.push(...((await feature.personData?.forgetEffects?.(ctx)) ?? []));
     const blocks: Block[] = [
-      { type: 'text', text: ctx.t('common.forget.confirm') },
+      { type: 'text', text: [ctx.t('common.forget.confirm'), ...effects.map((line) => `• ${line}`)].join('\n') },
       {
         type: 'buttons',
         buttons: [
