@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { KeyValueStore } from '../store/store.js';
 import type { RedisConnections } from '../store/redis-connections.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { openBullQueue } from './bullmq-queue.js';
 import { openMemoryQueue } from './memory-queue.js';
 import type { JobQueue } from './queue.js';
 import { openSqliteQueue } from './sqlite-queue.js';
@@ -25,6 +24,8 @@ export async function createQueue(store: KeyValueStore, deps: QueueDeps): Promis
       deps.connections.ioredis('queue', { producer: true }),
       deps.connections.ioredis('queue-worker'),
     ]);
+    // BullMQ loads only when the store is Redis: a process on SQLite never pays for it at start-up.
+    const { openBullQueue } = await import('./bullmq-queue.js');
     return openBullQueue({ producer, worker, log, now: deps.now, leaseMs: deps.leaseMs });
   }
   return openMemoryQueue({ log, now: deps.now, leaseMs: deps.leaseMs });

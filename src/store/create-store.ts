@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { MemoryStore } from './memory-store.js';
 import type { RedisConnections } from './redis-connections.js';
-import { openRedisStore } from './redis-store.js';
+import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { KeyValueStore } from './store.js';
 
@@ -37,12 +37,20 @@ export async function createStore(config: Config['store'], deps: StoreDeps): Pro
   return store;
 }
 
+/**
+ * Open a Redis store. The Redis modules load here, on first use, so a process on SQLite never loads them (start-up
+ * time is mostly module loading).
+ */
+export async function openRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
+  return (await import('./redis-store.js')).openRedisStore(options);
+}
+
 /** A fresh in-memory store, for tests and one-off tools. */
 export function openMemoryStore(now?: () => number): MemoryStore {
   return new MemoryStore({ now });
 }
 
-export { openRedisStore, openSqliteStore };
+export { openSqliteStore };
 export { createRedisConnections } from './redis-connections.js';
 export type { RedisClient, RedisConnections } from './redis-connections.js';
 export { updateWithRetry } from './update-with-retry.js';

@@ -16,9 +16,12 @@
  * producer's `add` then fails fast through `enableOfflineQueue: false` instead), the same connect timeout, a retry
  * strategy capped at 3 s that gives up after three quick attempts when the first connection fails, and the same
  * kind of 'error' listener. `closeAll()` quits them too.
+ *
+ * The client libraries are imported on the first connection, not with this module: a process without REDIS_URL
+ * never loads them, which keeps start-up short.
  */
-import { createClient } from '@keyv/redis';
-import { Redis as IORedis } from 'ioredis';
+import type { createClient } from '@keyv/redis';
+import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 
@@ -95,6 +98,7 @@ async function connect(url: string, purpose: string, options: RedisConnectionsOp
   const log = options.log?.child({ redis: purpose });
   let connectedOnce = false;
   let failing = false;
+  const { createClient } = await import('@keyv/redis');
   const client: RedisClient = createClient({
     url,
     disableOfflineQueue: true,
@@ -146,7 +150,8 @@ async function connectIoRedis(
   const log = options.log?.child({ redis: purpose });
   let connectedOnce = false;
   let failing = false;
-  const client = new IORedis(url, {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
     enableOfflineQueue: !producer,

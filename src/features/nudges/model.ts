@@ -7,7 +7,8 @@
  * the next one, so it survives restarts and runs once across replicas.
  */
 import { TZDate } from '@date-fns/tz';
-import { addMonths, addWeeks } from 'date-fns';
+import { addMonths } from 'date-fns/addMonths';
+import { addWeeks } from 'date-fns/addWeeks';
 import type { Address } from '../../outbound/address-book.js';
 import type { Locale, Platform } from '../../message/types.js';
 

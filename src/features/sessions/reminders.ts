@@ -5,7 +5,7 @@
  * not on Sunday), else to the last allowed moment before it. Wall-clock times go through @date-fns/tz.
  */
 import { TZDate } from '@date-fns/tz';
-import { subDays } from 'date-fns';
+import { subDays } from 'date-fns/subDays';
 import { isQuiet, nextAllowed, type QuietHours } from '../../lib/quiet-hours.js';
 import { MINUTE_MS } from '../../lib/time.js';
 
