@@ -1,7 +1,8 @@
 /**
  * One round trip through the Agents Playground's real web UI in headless Chromium (Debian's package, driven by
- * playwright-core): a whole check-in, clicking and typing as a person would; saves docs/screenshots/teams-playground.png
- * (a question) and docs/screenshots/teams-result.png (the result card).
+ * playwright-core): a whole check-in, clicking and typing as a person would; takes two screenshots (a question and
+ * the result card). With UPDATE_SCREENSHOTS=1 they replace docs/screenshots/teams-playground.png and teams-result.png;
+ * otherwise they go to a temp folder, so a test run leaves the working tree as it was.
  * Without Chromium this skips with a loud warning — except under CI=true, where it must run (.ci/run installs it).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -29,8 +30,9 @@ if (!hasChromium) {
   );
 }
 
-const SCREENSHOT = 'docs/screenshots/teams-playground.png';
-const RESULT_SCREENSHOT = 'docs/screenshots/teams-result.png';
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : tempDir('bb-screenshots-');
+const SCREENSHOT = join(SCREENSHOTS, 'teams-playground.png');
+const RESULT_SCREENSHOT = join(SCREENSHOTS, 'teams-result.png');
 
 describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)', () => {
   let app: App;
@@ -96,7 +98,7 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
       expect(await cards.filter({ hasText: 'Vraag 1 ·' }).count()).toBe(0);
       // The multi-choice question is printed once.
       expect((await second.innerText()).split('Wat zie je gebeuren? Kies alles wat past.')).toHaveLength(2);
-      mkdirSync('docs/screenshots', { recursive: true });
+      mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: SCREENSHOT });
 
       // Typed where a choice is expected: one short pointer; the live card gets the hint; nothing is posted again.
