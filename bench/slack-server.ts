@@ -73,7 +73,7 @@ async function startPipeline(): Promise<{ port: number; close(): Promise<void> }
     {
       log,
       routes: server,
-      policy: createOutboundPolicy({ platform: 'slack', hash: core.hash }),
+      policy: createOutboundPolicy({}, { platform: 'slack', hash: core.hash }),
       translate: core.translator.t,
       defaultLocale: config.defaultLocale,
     },

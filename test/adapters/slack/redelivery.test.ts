@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/app.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
-import { makeBot, } from '../../support/make-bot.js';
+import { makeBot } from '../../support/make-bot.js';
 import { homeOpened, slashCommand } from '../../support/slack-signed-request.js';
 import { fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
 
