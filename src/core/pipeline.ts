@@ -13,6 +13,7 @@ import type { DialogDefinition } from '../dialog/schema.js';
 import { stackFrames, toBotError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import { HOUR_MS } from '../lib/time.js';
+import type { ChatAdapter } from '../message/adapter.js';
 import type { InboundEvent, Locale, Platform, TurnIO } from '../message/types.js';
 import type { Metrics } from '../metrics.js';
 import type { AddressBook } from '../outbound/address-book.js';
@@ -56,6 +57,8 @@ export interface Pipeline {
 /** A person's 1:1 address is written again at most this often while they are active (it carries an expiry). */
 const ADDRESS_REFRESH_MS = HOUR_MS;
 const ADDRESS_REFRESH_MEMORY = 10_000;
+/** People whose platform language this process keeps in memory (for an hour each). */
+const LOCALE_MEMORY = 10_000;
 
 const DialogData = z.object({ d: z.string().min(1), s: z.string().min(1), t: z.coerce.number().int().min(0) }).strict();
 const CommandData = z.object({ name: z.string().min(1), args: z.string().max(100).optional() }).strict();
@@ -66,6 +69,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const lock = createPersonLock();
   const inFlight = new Set<Promise<void>>();
   const refreshed = new Map<string, number>();
+  const platformLocales = new Map<string, { locale?: string; until: number }>();
 
   const runner = createDialogRunner<TurnContext>({
     dialogs: deps.dialogs,
@@ -159,13 +163,32 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (event.locale) return translator.resolveLocale(event.locale);
     const adapter = deps.registry.get(event.platform);
     if (!adapter?.personLocale) return deps.config.defaultLocale;
-    const key = coreKeys.platformLocale(person);
-    const cached = await store.get<{ locale?: string }>(key);
-    if (cached) return cached.locale ? translator.resolveLocale(cached.locale) : deps.config.defaultLocale;
-    const platformLocale = await adapter.personLocale(event.user).catch(() => undefined);
-    await store.track(person, key);
-    await store.set(key, { locale: platformLocale }, deps.config.retentionDays * 24 * HOUR_MS);
+    const platformLocale = await platformLocaleOf(person, event, adapter);
     return platformLocale ? translator.resolveLocale(platformLocale) : deps.config.defaultLocale;
+  }
+
+  /**
+   * The platform's language for a person: asked once and kept in the store (across replicas and restarts), and
+   * for an hour in this process, so a turn reads only the person's own choice from the store. The platform's
+   * language is the platform's data, not the person's choice: a copy an hour old is as good as the stored one.
+   */
+  async function platformLocaleOf(
+    person: string,
+    event: InboundEvent,
+    adapter: ChatAdapter,
+  ): Promise<string | undefined> {
+    const remembered = platformLocales.get(person);
+    if (remembered && remembered.until > now()) return remembered.locale;
+    const key = coreKeys.platformLocale(person);
+    let cached = await store.get<{ locale?: string }>(key);
+    if (!cached) {
+      cached = { locale: await adapter.personLocale?.(event.user).catch(() => undefined) };
+      await store.track(person, key);
+      await store.set(key, cached, deps.config.retentionDays * 24 * HOUR_MS);
+    }
+    if (platformLocales.size >= LOCALE_MEMORY) platformLocales.clear();
+    platformLocales.set(person, { locale: cached.locale, until: now() + HOUR_MS });
+    return cached.locale;
   }
 
   /**
