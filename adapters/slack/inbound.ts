@@ -1,51 +1,16 @@
-import type { ActionPayload, InboundEvent, Route, UserRef } from '../../src/core/index.js';
-import { ACTION_PREFIX, decodeActionId, routePrefix } from './action-id.js';
-import { INPUT_ACTION_ID, INPUT_BLOCK_ID, INPUT_CALLBACK_ID, parseModalMetadata, parseModalSpec } from './modal.js';
-import {
-  BlockActions,
-  check,
-  EVENTS,
-  EventEnvelope,
-  type Refusal,
-  SlashCommand,
-  type StateValues,
-  UrlVerification,
-  ViewSubmission,
-} from './payloads.js';
-import type { HomeRequest, ModalRequest, ReplyTarget } from './types.js';
+/**
+ * Slack payloads → work: the Events API (messages, mentions, the App Home, uninstalls), slash commands, and — in
+ * interactive.ts — clicks and modal submissions. Every payload's shape is checked first (payloads.ts).
+ */
+import type { InboundEvent } from '../../src/core/index.js';
+import { fromBlockActions, fromViewSubmission } from './interactive.js';
+import { check, EVENTS, EventEnvelope, SlashCommand, UrlVerification } from './payloads.js';
+import { direct, given, type Interpretation, invalid, nothing, refused, slackUser, turn } from './work.js';
 
-/** A turn for the core. `resolve` names what must be looked up (after the ack) before the core sees it. */
-export interface TurnWork {
-  type: 'turn';
-  event: InboundEvent;
-  target: ReplyTarget;
-  /** `dm`: the event came from the App Home, answers go to the 1:1 chat. `command`: a slash command in a DM channel. */
-  resolve?: 'dm' | 'command';
-}
+export type { Interpretation, TurnWork, UninstallWork, Work } from './work.js';
 
-/** The workspace removed the app or revoked its bot token. */
-export interface UninstallWork {
-  type: 'uninstall';
-  teamId: string;
-  event: InboundEvent;
-}
-
-export type Work = TurnWork | HomeRequest | ModalRequest | UninstallWork;
-
-/** How to answer the HTTP request (or Socket Mode envelope), and what to do after. */
-export type Interpretation =
-  | { ack: 'challenge'; challenge: string }
-  | { ack: 'ok'; work: Work[]; ignored?: string }
-  | { ack: 'invalid'; reason: string; field?: string };
-
-const slackUser = (tenantId: string, userId: string): UserRef => ({ platform: 'slack', tenantId, userId });
-const invalid = (reason: string): Interpretation => ({ ack: 'invalid', reason });
-const refused = (refusal: Refusal): Interpretation => ({ ack: 'invalid', ...refusal });
-const nothing: Interpretation = { ack: 'ok', work: [] };
 /** What a payload type looks like; anything else is logged as `other`, never as sent. */
 const PAYLOAD_TYPE = /^[a-z][a-z_]{0,39}$/;
-/** Empty strings count as absent, as Slack means them. */
-const given = (value: string | null | undefined): string | undefined => (value ? value : undefined);
 
 /**
  * Read one Slack payload (Events API, interactivity or slash command) into work for after the ack. Its shape is
@@ -170,160 +135,6 @@ export function stripMentions(text: string, botUserId: string | undefined): stri
     ? new RegExp(`<@${botUserId.replace(/[^A-Za-z0-9]/g, '')}(\\|[^>]*)?>`, 'g')
     : /^\s*<@[A-Z0-9]+(\|[^>]*)?>/;
   return text.replace(pattern, ' ').replace(/\s+/g, ' ').trim();
-}
-
-const direct = (teamId: string, channel: string) => ({
-  platform: 'slack' as const,
-  tenantId: teamId,
-  conversationId: channel,
-  isDirect: true,
-});
-const turn = (work: Omit<TurnWork, 'type'>): Interpretation => ({ ack: 'ok', work: [{ type: 'turn', ...work }] });
-
-function fromBlockActions(body: Record<string, unknown>, receivedAt: number): Interpretation {
-  const checked = check(BlockActions, body);
-  if (!checked.ok) return refused(checked.refusal);
-  const payload = checked.data;
-  const userId = payload.user.id;
-  const teamId = given(payload.team?.id) ?? given(payload.user.team_id);
-  if (!teamId) return refused({ reason: 'missing_field', field: 'team.id' });
-  const container = payload.container;
-  const fromHome = container?.type === 'view';
-  const channel = given(payload.channel?.id) ?? given(container?.channel_id);
-  const messageTs = given(container?.message_ts) ?? given(payload.message?.ts);
-  const threadTs = given(payload.message?.thread_ts);
-  const ephemeral = container?.is_ephemeral === true;
-  const responseUrl = given(payload.response_url);
-  const triggerId = given(payload.trigger_id);
-  const work: Work[] = [];
-
-  payload.actions.forEach((raw, index) => {
-    const actionId = raw.action_id ?? '';
-    if (!actionId.startsWith(`${ACTION_PREFIX}|`)) return; // not one of ours (e.g. a link button)
-    const value = given(raw.value);
-    const decoded = decodeActionId(actionId, value);
-    const source = channel && messageTs && !fromHome ? { channel, ts: messageTs, ephemeral } : undefined;
-    if (decoded?.kind === 'x') return; // ticking a box: the submit button carries the choice
-    if (decoded?.kind === 'i') {
-      const spec = parseModalSpec(value);
-      if (!spec || !triggerId) return;
-      work.push({
-        kind: 'modal',
-        teamId,
-        userId,
-        triggerId,
-        actionId,
-        spec,
-        source: source && { ...source, threadTs, responseUrl },
-      });
-      return;
-    }
-    let action: ActionPayload;
-    // Tampered or from an old version: a route no feature has, which the core answers kindly.
-    if (!decoded) action = { route: { feature: '$invalid', verb: '$invalid' } };
-    else if (decoded.kind === 'm')
-      action = { ...decoded.payload, values: checkedValues(payload.state, decoded.payload.route) };
-    else if (decoded.kind === 's') action = { ...decoded.payload, choice: given(raw.selected_option?.value) };
-    else action = decoded.payload;
-    // Stable across Slack redeliveries of one click, different for two clicks; no user id (it is logged and stored)
-    // and not the action_id either, which can carry the chosen answer.
-    const actionTs = given(raw.action_ts) ?? (triggerId ? '-' : String(receivedAt));
-    const id = `act:${teamId}:${triggerId ?? messageTs ?? '-'}:${actionTs}:${index}`;
-    const conversation =
-      fromHome || !channel
-        ? direct(teamId, '')
-        : {
-            platform: 'slack' as const,
-            tenantId: teamId,
-            conversationId: channel,
-            threadId: threadTs,
-            isDirect: channel.startsWith('D'),
-          };
-    work.push({
-      type: 'turn',
-      event: {
-        kind: 'action',
-        id,
-        platform: 'slack',
-        user: slackUser(teamId, userId),
-        conversation,
-        action,
-        receivedAt,
-        ...(source && !source.ephemeral ? { source: { conversation, messageId: source.ts } } : {}),
-      },
-      target: {
-        teamId,
-        userId,
-        channel: fromHome ? undefined : channel,
-        threadTs,
-        isDirect: conversation.isDirect,
-        responseUrl,
-        source,
-      },
-      resolve: fromHome || !channel ? 'dm' : undefined,
-    });
-  });
-  return { ack: 'ok', work };
-}
-
-/** The boxes ticked in the checkbox groups that belong to the same question (route) as the submit button. */
-function checkedValues(state: StateValues, route: Route): string[] {
-  const prefix = `${routePrefix('x', route)}|`;
-  const values: string[] = [];
-  for (const block of Object.values(state?.values ?? {})) {
-    for (const [actionId, element] of Object.entries(block)) {
-      if (!actionId.startsWith(prefix)) continue;
-      for (const option of element.selected_options ?? []) if (option.value) values.push(option.value);
-    }
-  }
-  return values;
-}
-
-function fromViewSubmission(body: Record<string, unknown>, receivedAt: number): Interpretation {
-  const checked = check(ViewSubmission, body);
-  if (!checked.ok) return refused(checked.refusal);
-  const { view, user } = checked.data;
-  const userId = user.id;
-  const teamId = given(checked.data.team?.id) ?? given(user.team_id);
-  if (!teamId) return refused({ reason: 'missing_field', field: 'team.id' });
-  if (view.callback_id !== INPUT_CALLBACK_ID) return nothing;
-  const meta = parseModalMetadata(given(view.private_metadata));
-  const decoded = meta && decodeActionId(meta.actionId);
-  if (!meta || !decoded) return invalid('bad_view_metadata');
-  const text = view.state?.values[INPUT_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '';
-  const channel = meta.channel;
-  const conversation = channel
-    ? {
-        platform: 'slack' as const,
-        tenantId: teamId,
-        conversationId: channel,
-        threadId: meta.threadTs,
-        isDirect: channel.startsWith('D'),
-      }
-    : direct(teamId, '');
-  const source = channel && meta.ts ? { channel, ts: meta.ts, ephemeral: meta.ephemeral } : undefined;
-  return turn({
-    event: {
-      kind: 'action',
-      id: `view:${view.id ?? ''}:${view.hash ?? ''}`,
-      platform: 'slack',
-      user: slackUser(teamId, userId),
-      conversation,
-      action: { ...decoded.payload, text },
-      receivedAt,
-      ...(source && !source.ephemeral ? { source: { conversation, messageId: source.ts } } : {}),
-    },
-    target: {
-      teamId,
-      userId,
-      channel,
-      threadTs: meta.threadTs,
-      isDirect: conversation.isDirect,
-      responseUrl: meta.responseUrl,
-      source,
-    },
-    resolve: channel ? undefined : 'dm',
-  });
 }
 
 function fromCommand(body: Record<string, unknown>, receivedAt: number): Interpretation {
