@@ -192,6 +192,8 @@ export class SlackApi {
    */
   async call(teamId: string, method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { policy, tuning, log } = this.deps;
+    // First the client (an unknown workspace fails here), so no slot is taken for a call that cannot be made.
+    const client = await this.client(teamId);
     const pauseScope = `${teamId}:${method}`;
     const paused = await policy.pausedFor(pauseScope);
     if (paused > 0) throw new RateLimitedError('slack', paused);
@@ -202,7 +204,6 @@ export class SlackApi {
         { key: `post:${teamId}`, windows: tuning.workspacePostLimits },
       ]);
     }
-    const client = await this.client(teamId);
     try {
       return (await withRetries(() => client.apiCall(method, args), this.retryConfig(), {
         platform: 'slack',
