@@ -3,7 +3,7 @@
  * playwright-core): answer one check-in question by clicking the card, and save docs/screenshots/teams-playground.png.
  * Without Chromium this skips with a loud warning — except under CI=true, where it must run (.ci/run installs it).
  */
-import { existsSync, mkdirSync, } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
