@@ -40,9 +40,11 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
   for (const page of legalPageRoutes(core.translator, config.retentionDays)) server.route(page);
   server.route(staticRoute({ prefix: '/images', dir: join(config.publicDir, 'images'), maxAgeS: 86_400 }));
   const translate = core.translator.t;
-  // Limits live in this process unless several replicas share Redis: then every replica obeys them.
+  // Outbound limits live in this process unless Redis is configured: then every replica obeys them. Without a
+  // limiter connection (Redis away at start-up; logged) they hold per process, and the adapters still start.
+  const limiterRedis = await core.redis?.client('limiter').catch(() => undefined);
   const policyFor = (platform: 'slack' | 'teams') =>
-    createOutboundPolicy({ platform, hash: core.hash, shared: store.kind === 'redis' ? store : undefined });
+    createOutboundPolicy({}, { platform, hash: core.hash, redis: limiterRedis, log });
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
     core.registry.register(
@@ -62,8 +64,7 @@ export async function startApp(config: Config, options: CoreOptions = {}): Promi
         log,
         routes: server,
         localMode: config.localMode,
-        // Without a limiter connection (Redis away at start-up; logged) the limits hold per process.
-        redis: await core.redis?.client('limiter').catch(() => undefined),
+        policy: policyFor('teams'),
       }),
     );
   }

@@ -112,8 +112,9 @@ async function handle(
   }
   const outcome = interpret(parsed.body, receivedAt);
   if (outcome.ack === 'invalid') {
-    deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
-    refuse(res, 400, outcome.reason);
+    // Refused for good (X-Slack-No-Retry): a payload that does not fit will not fit on a redelivery either.
+    deps.log.warn({ reason: outcome.reason, field: outcome.field }, 'slack payload refused');
+    refuse(res, 400, outcome.reason, false, outcome.field);
     return;
   }
   if (outcome.ack === 'challenge') {
@@ -147,7 +148,7 @@ function ok(res: ServerResponse): void {
   res.end();
 }
 
-function refuse(res: ServerResponse, status: number, reason: string, bodyUnread = false): void {
+function refuse(res: ServerResponse, status: number, reason: string, bodyUnread = false, field?: string): void {
   if (res.headersSent) return;
   // A body not read (to the end): close the connection rather than reuse it.
   res.writeHead(status, {
@@ -155,7 +156,7 @@ function refuse(res: ServerResponse, status: number, reason: string, bodyUnread 
     'x-slack-no-retry': '1',
     ...(status === 413 || bodyUnread ? { connection: 'close' } : {}),
   });
-  res.end(JSON.stringify({ error: reason }));
+  res.end(JSON.stringify(field ? { error: reason, field } : { error: reason }));
 }
 
 /** The status of readBody's HttpError (413 too large, 400 cut off). */

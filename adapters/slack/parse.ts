@@ -1,6 +1,7 @@
 /**
  * Raw request bytes → a JSON object, as Slack sends them: JSON for the Events API, form-encoded for slash
- * commands, and form-encoded with a JSON `payload` field for interactivity.
+ * commands, and form-encoded with a JSON `payload` field for interactivity. What the object holds is checked next,
+ * by shape (payloads.ts, through inbound.ts).
  */
 export type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; status: 400 | 415; reason: string };
 
@@ -33,20 +34,4 @@ function asObject(value: unknown): ParsedBody {
   if (!value || typeof value !== 'object' || Array.isArray(value))
     return { ok: false, status: 400, reason: 'body_not_an_object' };
   return { ok: true, body: value as Record<string, unknown> };
-}
-
-/** Small readers for untrusted JSON: a field when it has the right type, otherwise undefined. */
-export function str(obj: unknown, key: string): string | undefined {
-  const value = obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
-
-export function obj(value: unknown, key: string): Record<string, unknown> | undefined {
-  const inner = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-  return inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
-}
-
-export function arr(value: unknown, key: string): unknown[] | undefined {
-  const inner = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-  return Array.isArray(inner) ? inner : undefined;
 }

@@ -44,7 +44,7 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
       // Everything else is acknowledged: an unacknowledged envelope only comes back again.
       await event.ack();
       if (outcome.ack === 'invalid') {
-        deps.log.warn({ reason: outcome.reason }, 'slack payload refused');
+        deps.log.warn({ reason: outcome.reason, field: outcome.field }, 'slack payload refused');
         return;
       }
       if (outcome.ack === 'ok' && outcome.ignored)

@@ -1,4 +1,4 @@
-import type { HttpRoutes, Locale, Logger, OutboundPolicy } from '../../src/core/index.js';
+import type { HttpRoutes, Locale, Logger, OutboundPolicy, RateWindow } from '../../src/core/index.js';
 
 /** Looks up the adapter's own labels (`slack.*`) in the person's language: the core's translator. */
 export type Translate = (locale: Locale, key: string, vars?: Record<string, string | number>) => string;
@@ -7,7 +7,7 @@ export type Translate = (locale: Locale, key: string, vars?: Record<string, stri
 export interface SlackAdapterDeps {
   log: Logger;
   routes: HttpRoutes;
-  /** Retry-After pauses and per-channel pacing, shared by replicas when the deployment runs several. */
+  /** Rate limits and Retry-After pauses, shared by replicas when the deployment runs several (on Redis). */
   policy: OutboundPolicy;
   /** The core's translator, for the adapter's own controls (modal title, App Home buttons). */
   translate: Translate;
@@ -17,16 +17,17 @@ export interface SlackAdapterDeps {
   tuning?: Partial<SlackTuning>;
 }
 
-/** Knobs with defaults from platform.md §1 and §6; tests shorten them. */
+/** Knobs with defaults from Slack's documentation (docs/slack.md, "Rate limits"); tests shorten them. */
 export interface SlackTuning {
   /** Largest accepted request body. */
   maxBodyBytes: number;
-  /** Minimum gap between two chat.postMessage calls to one channel, across replicas (Slack: ~1 per second). */
-  channelGapMs: number;
-  /** How long a send may wait for its channel slot before it fails with RateLimitedError. */
-  maxPaceWaitMs: number;
-  /** A 429 whose Retry-After is at most this long is waited out and tried once more; longer ones fail at once. */
-  maxRetryAfterWaitMs: number;
+  /**
+   * chat.postMessage per channel, across replicas. Slack: "generally one message per second per channel", short
+   * bursts tolerated. A send beyond them is not made: it fails with RateLimitedError carrying the wait.
+   */
+  channelPostLimits: RateWindow[];
+  /** chat.postMessage per workspace, across replicas. Slack keeps such a limit but does not publish it. */
+  workspacePostLimits: RateWindow[];
   /** Web API: retries for network errors and 5xx (never for 429), and the deadline for all of them. */
   webApiRetries: number;
   webApiMaxRetryTimeMs: number;
@@ -37,9 +38,16 @@ export interface SlackTuning {
 
 export const DEFAULT_TUNING: SlackTuning = {
   maxBodyBytes: 512 * 1024,
-  channelGapMs: 1000,
-  maxPaceWaitMs: 30_000,
-  maxRetryAfterWaitMs: 5_000,
+  // About one per second: a turn's two or three messages in a row go out, a steady stream is held to 5 per 5 s.
+  channelPostLimits: [
+    { points: 3, durationMs: 1_000 },
+    { points: 5, durationMs: 5_000 },
+  ],
+  // A guess on the safe side (Slack's 429s say when it is too low): bursts of 10 per second, 300 per minute.
+  workspacePostLimits: [
+    { points: 10, durationMs: 1_000 },
+    { points: 300, durationMs: 60_000 },
+  ],
   webApiRetries: 2,
   webApiMaxRetryTimeMs: 5_000,
   webApiTimeoutMs: 5_000,

@@ -1,8 +1,22 @@
 import { LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { KnownBlock, View } from '@slack/types';
-import { AdapterError, RateLimitedError, type Logger, type OutboundPolicy } from '../../src/core/index.js';
+import {
+  AdapterError,
+  RateLimitedError,
+  withRetries,
+  type Logger,
+  type OutboundPolicy,
+  type RetryConfig,
+} from '../../src/core/index.js';
 import { sdkLogger } from './sdk-logger.js';
-import { retryAfterSeconds, slackErrorCode, toAdapterError } from './errors.js';
+import {
+  classifyResponseUrlError,
+  classifySlackError,
+  ResponseUrlError,
+  retryAfterMs,
+  slackErrorCode,
+  toAdapterError,
+} from './errors.js';
 import type { SlackTuning } from './types.js';
 
 export interface SlackApiDeps {
@@ -24,8 +38,6 @@ export interface PostArgs {
   thread_ts?: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Blocks and views go to WebClient already as JSON text — the same form field on the wire. Given objects, the SDK
  * walks every nested key with a regex and stringifies the whole body for a debug line it builds even when debug
@@ -34,14 +46,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const asJson = (value: unknown): string => JSON.stringify(value);
 
 /**
- * The Slack Web API as the adapter uses it: @slack/web-api with a bounded retry policy and 429s handed to us
- * (rejectRateLimitedCalls), Retry-After kept per workspace and method — in the outbound policy, shared by
- * replicas, so none calls early — and at most one chat.postMessage per channel per `channelGapMs`.
+ * The Slack Web API as the adapter uses it: @slack/web-api without its own retries (its queue would wait minutes
+ * on a 429) and with 429s handed to us (rejectRateLimitedCalls). The outbound policy keeps the rate limits of
+ * chat.postMessage and the Retry-After pauses per workspace and method, shared by replicas on Redis; retries of
+ * network errors and 5xx go through the one retry helper, bounded by a deadline.
  */
 export class SlackApi {
   /** Per workspace, the client for its current token (a reinstall brings a new token, and so a new client). */
   private readonly clients = new Map<string, { token: string; client: WebClient }>();
-  private readonly pausedUntil = new Map<string, number>();
   private readonly dmChannels = new Map<string, string>();
 
   constructor(private readonly deps: SlackApiDeps) {}
@@ -52,15 +64,8 @@ export class SlackApi {
     const log = this.deps.log;
     return {
       slackApiUrl: this.deps.apiUrl,
-      // Network errors and 5xx only; a 429 is rejected to us (see call()) instead of pausing the SDK's queue for minutes.
-      retryConfig: {
-        retries: tuning.webApiRetries,
-        factor: 2,
-        minTimeout: 200,
-        maxTimeout: 1_000,
-        randomize: true,
-        maxRetryTime: tuning.webApiMaxRetryTimeMs,
-      },
+      // Retries are ours (call(): network errors and 5xx, within a deadline); a 429 is rejected to us.
+      retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: tuning.webApiTimeoutMs,
       logLevel: LogLevel.WARN,
@@ -146,20 +151,21 @@ export class SlackApi {
   async respond(responseUrl: string, body: Record<string, unknown>): Promise<void> {
     if (!this.isSlackUrl(responseUrl)) throw new AdapterError('slack', 'response_url is not a Slack URL');
     const doFetch = this.deps.fetch ?? fetch;
-    const response = await doFetch(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.deps.tuning.webApiTimeoutMs),
-    }).catch((error: unknown) => {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new AdapterError('slack', timedOut ? 'response_url timed out' : 'response_url unreachable', {
-        cause: error,
+    const post = async (): Promise<void> => {
+      const response = await doFetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.deps.tuning.webApiTimeoutMs),
+      }).catch((error: unknown) => {
+        const timedOut = error instanceof Error && error.name === 'TimeoutError';
+        throw new ResponseUrlError(timedOut ? 'response_url timed out' : 'response_url unreachable', undefined, error);
       });
-    });
-    if (response.status === 429)
-      throw new RateLimitedError('slack', Number(response.headers.get('retry-after') ?? 1) * 1000);
-    if (!response.ok) throw new AdapterError('slack', `response_url answered ${response.status}`);
+      if (response.status === 429)
+        throw new RateLimitedError('slack', retryAfterMs(response.headers.get('retry-after')));
+      if (!response.ok) throw new ResponseUrlError(`response_url answered ${response.status}`, response.status);
+    };
+    await withRetries(post, this.retryConfig(), { platform: 'slack', classify: classifyResponseUrlError });
   }
 
   private isSlackUrl(url: string): boolean {
@@ -172,47 +178,48 @@ export class SlackApi {
     }
   }
 
-  /** One Web API call with the pause and pacing rules applied, errors translated for the core. */
-  async call(
-    teamId: string,
-    method: string,
-    args: Record<string, unknown>,
-    isRetry = false,
-  ): Promise<Record<string, unknown>> {
-    await this.waitForPause(teamId, method);
-    if (method === 'chat.postMessage' && typeof args.channel === 'string') await this.pace(args.channel);
+  /**
+   * One Web API call under the outbound policy, errors translated for the core. It never waits for a slot or a
+   * pause: a method paused by a 429 (in any replica) and a chat.postMessage over its channel's or workspace's limits
+   * fail at once with RateLimitedError carrying the wait. Network errors and 5xx are retried within the deadline.
+   */
+  async call(teamId: string, method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { policy, tuning, log } = this.deps;
+    // First the client (an unknown workspace fails here), so no slot is taken for a call that cannot be made.
     const client = await this.client(teamId);
+    const pauseScope = `${teamId}:${method}`;
+    const paused = await policy.pausedFor(pauseScope);
+    if (paused > 0) throw new RateLimitedError('slack', paused);
+    if (method === 'chat.postMessage' && typeof args.channel === 'string') {
+      // One slot per message, not per attempt: a retry after a 5xx is the same message.
+      await policy.take([
+        { key: `post:${teamId}:${args.channel}`, windows: tuning.channelPostLimits },
+        { key: `post:${teamId}`, windows: tuning.workspacePostLimits },
+      ]);
+    }
     try {
-      return (await client.apiCall(method, args)) as unknown as Record<string, unknown>;
+      return (await withRetries(() => client.apiCall(method, args), this.retryConfig(), {
+        platform: 'slack',
+        classify: classifySlackError,
+        onRetry: (notice, error) =>
+          log.warn(
+            { method, code: slackErrorCode(error), attempt: notice.attempt, waitMs: notice.waitMs },
+            'slack call failed, retrying',
+          ),
+      })) as unknown as Record<string, unknown>;
     } catch (error) {
-      const retryAfter = retryAfterSeconds(error);
-      if (retryAfter !== undefined) {
-        const waitMs = Math.max(1, retryAfter) * 1000;
-        await this.pause(teamId, method, waitMs);
-        this.deps.log.warn({ method, retryAfterMs: waitMs }, 'slack rate limit');
-        if (!isRetry && waitMs <= this.deps.tuning.maxRetryAfterWaitMs) return this.call(teamId, method, args, true);
-      } else {
-        this.deps.log.warn({ method, code: slackErrorCode(error) }, 'slack call failed');
+      if (error instanceof RateLimitedError) {
+        await policy.pause(pauseScope, error.retryAfterMs);
+        log.warn({ method, retryAfterMs: error.retryAfterMs }, 'slack rate limit');
+        throw error;
       }
+      log.warn({ method, code: slackErrorCode(error) }, 'slack call failed');
       throw toAdapterError(error, method);
     }
   }
 
-  private pause(teamId: string, method: string, ms: number): Promise<void> {
-    return this.deps.policy.pause(`${teamId}:${method}`, ms);
-  }
-
-  /** Wait out a Retry-After that is short enough, or fail at once; never call before it has elapsed. */
-  private async waitForPause(teamId: string, method: string): Promise<void> {
-    const remaining = await this.deps.policy.pausedFor(`${teamId}:${method}`);
-    if (remaining <= 0) return;
-    if (remaining > this.deps.tuning.maxRetryAfterWaitMs) throw new RateLimitedError('slack', remaining);
-    await sleep(remaining);
-  }
-
-  /** Take the channel's next posting slot (Slack allows about one message per second per channel). */
-  private pace(channel: string): Promise<void> {
-    const { channelGapMs, maxPaceWaitMs } = this.deps.tuning;
-    return this.deps.policy.pace(`post:${channel}`, channelGapMs, maxPaceWaitMs);
+  private retryConfig(): RetryConfig {
+    const { webApiRetries, webApiMaxRetryTimeMs } = this.deps.tuning;
+    return { maxAttempts: webApiRetries + 1, baseMs: 200, maxMs: 1_000, deadlineMs: webApiMaxRetryTimeMs };
   }
 }

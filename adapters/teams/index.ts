@@ -2,7 +2,7 @@
  * Microsoft Teams for Bubbelbreker: botbuilder + @microsoft/teams-ai on POST /api/messages of the shared server.
  * Every Teams SDK import stays in this folder (design.md), and the SDK itself loads lazily (sdk.ts).
  */
-import type { ChatAdapter, TeamsConfig } from '../../src/core/index.js';
+import { type ChatAdapter, createOutboundPolicy, type TeamsConfig } from '../../src/core/index.js';
 import { assertAuthAllowed } from './auth.js';
 import { createSendLimiter } from './limiter.js';
 import { TeamsChatAdapter } from './teams-adapter.js';
@@ -28,12 +28,11 @@ export type TeamsAdapter = ChatAdapter & {
 export async function createTeamsAdapter(config: TeamsConfig, deps: TeamsAdapterDeps): Promise<TeamsAdapter> {
   assertAuthAllowed(config, deps.localMode);
   const tuning: TeamsTuning = { ...DEFAULT_TUNING, ...deps.tuning };
-  // The shared-limits client comes from the composition root (src/store/redis-connections.ts), which also closes it.
-  const limiter = createSendLimiter({
-    conversationLimits: tuning.conversationLimits,
-    tenantRps: config.tenantRps,
-    maxWaitMs: tuning.maxLimiterWaitMs,
-    redis: deps.redis,
-  });
+  // The policy comes from the composition root (shared through Redis there); without one, limits hold per process.
+  const policy = deps.policy ?? createOutboundPolicy({}, { platform: 'teams' });
+  const limiter = createSendLimiter(
+    { conversationLimits: tuning.conversationLimits, tenantRps: config.tenantRps, maxWaitMs: tuning.maxLimiterWaitMs },
+    { policy },
+  );
   return new TeamsChatAdapter(config, { ...deps, limiter }, tuning);
 }

@@ -1,83 +1,63 @@
 /**
- * Outbound rate limits (platform.md §2, T4): per conversation 7/1 s, 8/2 s, 60/30 s, 1800/h and per tenant N/s.
- * `rate-limiter-flexible` keeps the counters, in memory or in Redis so replicas share them. A send takes one point
- * from every window; when any window is full the points are given back and the send waits, or fails with
- * RateLimitedError when the wait would be too long (the caller — e.g. the announcement queue — reschedules).
+ * Teams' outbound rate limits on the outbound policy: per bot per conversation 7/1 s, 8/2 s, 60/30 s and 1800/h,
+ * and per tenant N/s (30 by default, Teams allows 50). One send takes a point in every window of both scopes at
+ * once, or none (src/outbound/policy.ts). The counters live in this process, or in Redis when the composition root
+ * gives the policy a limiter connection, so replicas share them; keys reach Redis only as keyed hashes.
+ *
+ * Unlike Slack, a send here may wait a little for its slot: Teams' windows are one and two seconds long, a full
+ * window frees up soon, and these sends run after the turn was acknowledged (the adapter hands the rest of a slow
+ * turn over to proactive sending) or in jobs, never holding an HTTP request. A wait longer than `maxWaitMs` is not
+ * waited: the send fails at once with RateLimitedError carrying it, and its owner (a job queue) reschedules.
  */
-import { RateLimitedError } from '../../src/core/index.js';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { LimitWindow } from './types.js';
+import { type OutboundPolicy, RateLimitedError, type RateWindow } from '../../src/core/index.js';
 
 /** Takes a send slot for a conversation in a tenant, waiting when needed. */
 export interface SendLimiter {
   acquire(conversationId: string, tenantId: string): Promise<void>;
 }
 
-export interface LimiterOptions {
-  conversationLimits: LimitWindow[];
+export interface LimiterConfig {
+  conversationLimits: RateWindow[];
+  /** Sends per second per tenant, across conversations. */
   tenantRps: number;
+  /** The longest this limiter waits for a slot before it fails with RateLimitedError. */
   maxWaitMs: number;
-  /** A connected node-redis client; without it the counters live in this process. */
-  redis?: unknown;
-  keyPrefix?: string;
+}
+
+export interface LimiterDeps {
+  policy: OutboundPolicy;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function makeLimiter(window: LimitWindow, name: string, options: LimiterOptions): RateLimiterAbstract {
-  if (window.durationMs % 1000 !== 0 || window.durationMs <= 0)
-    throw new Error(`limit window ${name} must be whole seconds`);
-  const duration = window.durationMs / 1000;
-  const keyPrefix = `${options.keyPrefix ?? 'bb:teams:rl'}:${name}`;
-  const memory = new RateLimiterMemory({ points: window.points, duration, keyPrefix });
-  if (!options.redis) return memory;
-  // When Redis is down, the in-process counters keep limiting this replica (insurance), instead of sending freely.
-  return new RateLimiterRedis({
-    storeClient: options.redis,
-    useRedisPackage: true,
-    points: window.points,
-    duration,
-    keyPrefix,
-    insuranceLimiter: memory,
-  });
-}
+/** Waiting senders spread over this many ms, so they do not all try again in the same millisecond. */
+const JITTER_MS = 25;
 
 /** A limiter over all windows; see the module comment for the semantics. */
-export function createSendLimiter(options: LimiterOptions): SendLimiter {
-  const sleep = options.sleep ?? defaultSleep;
-  const perConversation = options.conversationLimits.map((w) =>
-    makeLimiter(w, `c${w.points}/${w.durationMs / 1000}s`, options),
-  );
-  const perTenant = makeLimiter({ points: options.tenantRps, durationMs: 1000 }, `t${options.tenantRps}/1s`, options);
-
-  async function tryOnce(conversationId: string, tenantId: string): Promise<number> {
-    const attempts: [RateLimiterAbstract, string][] = [
-      ...perConversation.map((l): [RateLimiterAbstract, string] => [l, conversationId]),
-      [perTenant, tenantId],
-    ];
-    const results = await Promise.allSettled(attempts.map(([limiter, key]) => limiter.consume(key, 1)));
-    let waitMs = 0;
-    for (const result of results) {
-      if (result.status === 'fulfilled') continue;
-      if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
-      waitMs = Math.max(waitMs, result.reason.msBeforeNext);
-    }
-    if (waitMs === 0) return 0;
-    // Give every point back: nothing was sent, and an over-counted window would slow later sends for no reason.
-    await Promise.allSettled(attempts.map(([limiter, key]) => limiter.reward(key, 1)));
-    return waitMs;
-  }
-
+export function createSendLimiter(config: LimiterConfig, deps: LimiterDeps): SendLimiter {
+  const sleep = deps.sleep ?? defaultSleep;
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const tenantWindow: RateWindow[] = [{ points: config.tenantRps, durationMs: 1_000 }];
   return {
     async acquire(conversationId, tenantId) {
-      const started = Date.now();
+      const started = now();
+      const scopes = [
+        { key: `conversation:${conversationId}`, windows: config.conversationLimits },
+        { key: `tenant:${tenantId}`, windows: tenantWindow },
+      ];
       for (;;) {
-        const waitMs = await tryOnce(conversationId, tenantId);
-        if (waitMs === 0) return;
-        if (Date.now() - started + waitMs > options.maxWaitMs) throw new RateLimitedError('teams', waitMs);
-        // A little jitter so waiting senders do not all retry in the same millisecond.
-        await sleep(waitMs + Math.floor(Math.random() * 25));
+        try {
+          await deps.policy.take(scopes);
+          return;
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) throw error;
+          const waitMs = error.retryAfterMs + Math.floor(random() * JITTER_MS);
+          if (now() - started + waitMs > config.maxWaitMs) throw error;
+          await sleep(waitMs);
+        }
       }
     },
   };

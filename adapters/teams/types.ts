@@ -1,4 +1,4 @@
-import type { HttpRoutes, Logger, Route } from '../../src/core/index.js';
+import type { HttpRoutes, Logger, OutboundPolicy, Route } from '../../src/core/index.js';
 
 /** What the Teams adapter needs from the composition root. */
 export interface TeamsAdapterDeps {
@@ -7,10 +7,10 @@ export interface TeamsAdapterDeps {
   /** Local mode: without an app id there is no token check (only allowed here). */
   localMode: boolean;
   /**
-   * A connected node-redis client for rate limits shared across replicas (from src/store/redis-connections.ts; its
-   * owner closes it). Without it the limits hold per process.
+   * The outbound policy (rate limits, shared across replicas when the composition root gave it Redis). Without it
+   * the limits hold per process.
    */
-  redis?: unknown;
+  policy?: OutboundPolicy;
   /** Overrides for tests and benchmarks; the defaults follow the Teams documentation. */
   tuning?: Partial<TeamsTuning>;
 }

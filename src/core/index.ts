@@ -29,7 +29,9 @@ export type {
 export type { Logger } from 'pino';
 export type { HttpMethod, HttpRoutes, RouteHandler, RouteParams, RouteSpec } from '../http/router.js';
 export type { Config, SlackConfig, TeamsConfig } from '../config.js';
-export type { OutboundPolicy } from '../outbound/policy.js';
+export type { OutboundPolicy, RateScope, RateWindow } from '../outbound/policy.js';
+export { createOutboundPolicy } from '../outbound/policy.js';
+export { backoffDelay, withRetries, type RetryConfig, type RetryVerdict } from '../outbound/retry.js';
 export {
   AdapterError,
   BotError,

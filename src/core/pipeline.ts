@@ -74,6 +74,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const lock = createPersonLock();
   const inFlight = new Set<Promise<void>>();
   const refreshed = new Map<string, number>();
+  // One child logger per platform and kind of event (a handful), not one per event: its bindings are the same.
+  const eventLoggers = new Map<string, Logger>();
+  const loggerFor = (event: InboundEvent): Logger => {
+    const id = `${event.platform}:${event.kind}`;
+    let child = eventLoggers.get(id);
+    if (!child) {
+      child = log.child({ platform: event.platform, kind: event.kind });
+      eventLoggers.set(id, child);
+    }
+    return child;
+  };
 
   const runner = createDialogRunner<TurnContext>({
     dialogs: deps.dialogs,
@@ -201,7 +212,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   async function handle(event: InboundEvent, io: TurnIO): Promise<void> {
     const started = now();
-    const eventLog = log.child({ platform: event.platform, kind: event.kind });
+    const eventLog = loggerFor(event);
     let outcome = 'ok';
     let locale: Locale = deps.config.defaultLocale;
     try {

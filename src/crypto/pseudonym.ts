@@ -8,6 +8,8 @@ export type Pseudonymizer = (user: Pick<UserRef, 'platform' | 'tenantId' | 'user
 export type KeyedHash = (...parts: string[]) => string;
 
 const SEPARATOR = '\u001f';
+/** Pseudonyms kept per process before the table starts over. */
+const KNOWN_PEOPLE = 10_000;
 
 /** HMAC-SHA256 over the parts, base64url, 128 bits: stable, not reversible without the key. */
 export function createKeyedHash(key: string): KeyedHash {
@@ -20,5 +22,16 @@ export function createKeyedHash(key: string): KeyedHash {
  */
 export function createPseudonymizer(key: string): Pseudonymizer {
   const hash = createKeyedHash(key);
-  return (user) => hash(user.platform, user.tenantId, user.userId);
+  // Every event computes its person's pseudonym; the people active now are few, so keep theirs (in memory only).
+  const known = new Map<string, string>();
+  return (user) => {
+    const id = `${user.platform}${SEPARATOR}${user.tenantId}${SEPARATOR}${user.userId}`;
+    let pseudonym = known.get(id);
+    if (pseudonym === undefined) {
+      pseudonym = hash(user.platform, user.tenantId, user.userId);
+      if (known.size >= KNOWN_PEOPLE) known.clear();
+      known.set(id, pseudonym);
+    }
+    return pseudonym;
+  };
 }

@@ -20,6 +20,7 @@ import { silentLogger } from '../../../src/logger.js';
 import type { InboundEvent, InboundSink, TurnIO } from '../../../src/message/types.js';
 import { createOutboundPolicy } from '../../../src/outbound/policy.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
+import type { RedisClient } from '../../../src/store/redis-connections.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
 import { postSigned, type SignOptions, TEST_SIGNING_SECRET } from '../../support/slack-signed-request.js';
 import { testHost } from '../../support/test-host.js';
@@ -64,8 +65,9 @@ export interface HarnessOptions {
   tuning?: Partial<SlackTuning>;
   log?: Logger;
   now?: () => number;
-  /** Share pauses and pacing through the store; Redis always shares (as the server does). */
-  shareLimits?: boolean;
+  /** Share rate limits and pauses through this Redis client (as replicas of the server do), under `limitsPrefix`. */
+  limitsRedis?: RedisClient;
+  limitsPrefix?: string;
   /** A fetch for the Web API instead of nock (a hanging downstream). */
   fetch?: SlackAdapterOptions['fetch'];
 }
@@ -87,15 +89,14 @@ export async function startSlack(options: HarnessOptions = {}): Promise<SlackHar
     {
       log: options.log ?? silentLogger(),
       routes,
-      policy: createOutboundPolicy({
-        platform: 'slack',
-        hash,
-        shared: options.shareLimits || store.kind === 'redis' ? store : undefined,
-        now: options.now,
-      }),
+      policy: createOutboundPolicy(
+        { keyPrefix: options.limitsPrefix },
+        { platform: 'slack', hash, redis: options.limitsRedis, now: options.now },
+      ),
       translate: (locale, key, vars) => translator.t(locale, key, vars),
       now: options.now,
-      tuning: { channelGapMs: 0, maxRetryAfterWaitMs: 2_000, webApiRetries: 0, ...options.tuning },
+      // No post limits unless a test sets them: most tests post faster than Slack would let a channel.
+      tuning: { channelPostLimits: [], workspacePostLimits: [], webApiRetries: 0, ...options.tuning },
     },
     { fetch: options.fetch },
   );

@@ -352,33 +352,45 @@ describe('signed payloads we do not handle', () => {
 
 describe('bad input is refused with a reason and crashes nothing', () => {
   it.each([
-    ['malformed JSON', '{"type": "event_callback",', 'application/json', 400, 'malformed_json'],
-    ['a JSON array', '[1,2,3]', 'application/json', 400, 'body_not_an_object'],
-    ['a payload without any type', JSON.stringify({ foo: 'bar' }), 'application/json', 400, 'unknown_payload_type'],
+    ['malformed JSON', '{"type": "event_callback",', 'application/json', 400, { error: 'malformed_json' }],
+    ['a JSON array', '[1,2,3]', 'application/json', 400, { error: 'body_not_an_object' }],
+    [
+      'a payload without any type',
+      JSON.stringify({ foo: 'bar' }),
+      'application/json',
+      400,
+      { error: 'unknown_payload_type' },
+    ],
     [
       'an event without its fields',
       JSON.stringify({ type: 'event_callback' }),
       'application/json',
       400,
-      'missing_event_fields',
+      { error: 'missing_field', field: 'event_id' },
     ],
     [
       'an action without a user',
       `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`,
       'application/x-www-form-urlencoded',
       400,
-      'missing_action_fields',
+      { error: 'missing_field', field: 'user' },
     ],
-    ['broken interactivity JSON', 'payload=%7Bnope', 'application/x-www-form-urlencoded', 400, 'malformed_json'],
-    ['an unknown content type', 'hello', 'text/plain', 415, 'unsupported_content_type'],
-  ])('%s', async (_name, body, contentType, status, reason) => {
+    [
+      'broken interactivity JSON',
+      'payload=%7Bnope',
+      'application/x-www-form-urlencoded',
+      400,
+      { error: 'malformed_json' },
+    ],
+    ['an unknown content type', 'hello', 'text/plain', 415, { error: 'unsupported_content_type' }],
+  ])('%s', async (_name, body, contentType, status, answer) => {
     const recorder = recordingSink();
     slack = await startSlack({ sink: recorder.sink });
     const signed = signedRequest(body, { contentType });
     const response = await fetch(slack.eventsUrl, { method: 'POST', headers: signed.headers, body });
     expect(response.status).toBe(status);
     expect(response.headers.get('x-slack-no-retry')).toBe('1');
-    expect(await response.json()).toEqual({ error: reason });
+    expect(await response.json()).toEqual(answer);
     // Still serving afterwards.
     fakeSlackApi(nock);
     expect((await slack.post(directMessage('U1', 'hallo'))).status).toBe(200);

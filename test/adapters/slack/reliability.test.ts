@@ -1,15 +1,30 @@
+/**
+ * The Slack adapter under trouble, with the real bot: redeliveries, two replicas on one store, a hanging or failing
+ * Web API after the ack, 429s and post limits (never waited out inside a turn, shared by replicas through Redis),
+ * and the language (Slack is never asked for it).
+ */
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/temp.js';
 import { RateLimitedError } from '../../../src/errors.js';
 import type { Core } from '../../../src/app.js';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { openRedisStore, openSqliteStore } from '../../../src/store/create-store.js';
+import type { RedisClient } from '../../../src/store/redis-connections.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
+import type { TurnIO } from '../../../src/message/types.js';
+import { DEFAULT_TUNING, type SlackTuning } from '../../../adapters/slack/types.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
-import { redisAvailable, redisUrl, uniqueNamespace } from '../../support/redis.js';
+import {
+  connectTestClient,
+  deleteNamespace,
+  redisAvailable,
+  redisUrl,
+  type TestRedisClient,
+  uniqueNamespace,
+} from '../../support/redis.js';
 import { blockAction, directMessage } from '../../support/slack-signed-request.js';
 import { API_ORIGIN, fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
 
@@ -38,7 +53,7 @@ const settle = async (...replicas: { core: Core; slack: SlackHarness }[]) => {
   for (const r of replicas) await r.core.pipeline.drain();
 };
 
-describe('S2: redeliveries cause one side effect', () => {
+describe('redeliveries cause one side effect', () => {
   it('the same event_id with X-Slack-Retry-Num 1–3 (also an hour later) answers once', async () => {
     const api = fakeSlackApi(nock);
     let offset = 0;
@@ -90,7 +105,7 @@ describe('S2: redeliveries cause one side effect', () => {
   });
 });
 
-describe('S3: two replicas sharing one store', () => {
+describe('two replicas sharing one store', () => {
   const stores: [string, () => Promise<KeyValueStore>][] = [
     ['SQLite file', async () => openSqliteStore({ path: join(tempDir('bb-slack-'), 'bb.sqlite') })],
   ];
@@ -113,7 +128,7 @@ describe('S3: two replicas sharing one store', () => {
   });
 });
 
-describe('S1 and S6: acknowledge at once, and never fail Slack after the ack', () => {
+describe('acknowledge at once, and never fail Slack after the ack', () => {
   it('50 events in flight while the Web API hangs 10 s: every ack well under 300 ms', async () => {
     // A Web API that answers nothing for 10 s (released early at the end, so the test does not wait it out).
     let release!: () => void;
@@ -157,151 +172,110 @@ describe('S1 and S6: acknowledge at once, and never fail Slack after the ack', (
   });
 });
 
-describe('S7: rate limits', () => {
-  it('429 with a short Retry-After: waited out, then sent once; nothing is called before it elapses', async () => {
-    fakeSlackApi(nock);
-    nock.cleanAll();
-    const times: number[] = [];
-    nock(API_ORIGIN)
+describe('rate limits: no send waits inside a turn', () => {
+  const to = (conversationId: string) => ({
+    platform: 'slack' as const,
+    tenantId: 'T0TEST',
+    conversationId,
+    isDirect: conversationId.startsWith('D'),
+  });
+  const message = { text: 'hallo', blocks: [{ type: 'text' as const, text: 'hallo' }] };
+
+  it('a 429 in a turn: the turn ends at once (no retry, no waiting), the wait is kept and logged', async () => {
+    const posts = nock(API_ORIGIN)
       .post('/api/chat.postMessage')
-      .reply(() => {
-        times.push(Date.now());
-        return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '1' }];
-      })
-      .post('/api/chat.postMessage')
-      .reply(() => {
-        times.push(Date.now());
-        return [200, { ok: true, ts: '1.2', channel: 'DU6' }];
-      });
-    const r = await replica();
-    await r.slack.post(directMessage('U6', 'help', 'DU6'));
+      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
+    const capture = captureLogger();
+    const r = await replica(undefined, { log: capture.log, tuning: { webApiRetries: 2 } });
+    const started = Date.now();
+    expect((await r.slack.post(directMessage('U6', 'help', 'DU6'))).status).toBe(200);
     await settle(r);
-    expect(times).toHaveLength(2);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_000);
-  });
-
-  it('429 with a long Retry-After: RateLimitedError, and the method is not called again before it elapses', async () => {
-    nock(API_ORIGIN)
-      .post('/api/chat.postMessage')
-      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
-    const { slack } = await replica();
-    const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'DU7', isDirect: true };
-    const message = { text: 'hallo', blocks: [{ type: 'text' as const, text: 'hallo' }] };
-    const first = await slack.adapter.send(to, message).catch((e: unknown) => e);
-    expect(first).toBeInstanceOf(RateLimitedError);
-    expect((first as RateLimitedError).retryAfterMs).toBe(30_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(posts.isDone()).toBe(true);
+    expect(capture.lines().find((l) => l.msg === 'slack rate limit')).toMatchObject({
+      method: 'chat.postMessage',
+      retryAfterMs: 30_000,
+    });
+    // The friendly error message of the failed turn was not sent either: the method is paused.
+    expect(capture.text()).toContain('could not send the error message');
     // No interceptor is left: a call now would fail with a network error instead of this RateLimitedError.
-    const second = await slack.adapter.send(to, message).catch((e: unknown) => e);
-    expect(second).toBeInstanceOf(RateLimitedError);
-    expect((second as RateLimitedError).retryAfterMs).toBeGreaterThan(25_000);
+    const later = await r.slack.adapter.send(to('DU6'), message).catch((e: unknown) => e);
+    expect(later).toBeInstanceOf(RateLimitedError);
+    expect((later as RateLimitedError).retryAfterMs).toBeGreaterThan(25_000);
   });
 
-  const sharedStores: [string, () => Promise<KeyValueStore>][] = [
-    // Two processes on one SQLite file share it too, when told to (shareLimits); Redis shares by default.
-    ['SQLite file, shareLimits', async () => openSqliteStore({ path: join(tempDir('bb-slack-'), 'bb.sqlite') })],
-  ];
-  if (redisAvailable)
-    sharedStores.push(['Redis', async () => openRedisStore({ url: redisUrl, namespace: uniqueNamespace() })]);
-
-  it.each(sharedStores)('the pause is shared: another replica does not call early either (%s)', async (name, open) => {
+  it('the pause ends: once Slack’s wait is over the method is called again', async () => {
+    const api = fakeSlackApi(nock);
+    nock.cleanAll();
     nock(API_ORIGIN)
       .post('/api/chat.postMessage')
-      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
-    const shared = await open();
-    cleanups.push(() => shared.close());
-    const shareLimits = name.startsWith('SQLite');
-    const one = await replica(shared, { shareLimits });
-    const two = await replica(shared, { shareLimits });
-    const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'DU8', isDirect: true };
-    const message = { text: 'hallo', blocks: [{ type: 'text' as const, text: 'hallo' }] };
-    await expect(one.slack.adapter.send(to, message)).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(two.slack.adapter.send(to, message)).rejects.toBeInstanceOf(RateLimitedError);
+      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '2' });
+    let offset = 0;
+    const { slack } = await replica(undefined, { now: () => Date.now() + offset });
+    await expect(slack.adapter.send(to('DU7'), message)).rejects.toBeInstanceOf(RateLimitedError);
+    offset = 1_000;
+    const still = await slack.adapter.send(to('DU7'), message).catch((e: unknown) => e);
+    expect((still as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(1_000);
+    offset = 2_000;
+    const answered = fakeSlackApi(nock);
+    await expect(slack.adapter.send(to('DU7'), message)).resolves.toMatchObject({ messageId: /^\d+\.000100$/ });
+    expect(answered.of('chat.postMessage')).toHaveLength(1);
+    expect(api.of('chat.postMessage')).toHaveLength(0);
   });
 
-  it.each(sharedStores)(
-    'at most one chat.postMessage per channel per gap, across replicas (%s)',
-    async (name, open) => {
-      const api = fakeSlackApi(nock);
-      const shared = await open();
-      cleanups.push(() => shared.close());
-      const gap = 250;
-      const tuning = { channelGapMs: gap };
-      const shareLimits = name.startsWith('SQLite');
-      const one = await replica(shared, { shareLimits, tuning });
-      const two = await replica(shared, { shareLimits, tuning });
-      const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'C0BUSY', isDirect: false };
-      const message = { text: 'aankondiging', blocks: [{ type: 'text' as const, text: 'aankondiging' }] };
-      await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 === 0 ? one : two).slack.adapter.send(to, message)));
-      const times = api
-        .of('chat.postMessage')
-        .map((c) => c.at)
-        .sort((a, b) => a - b);
-      expect(times).toHaveLength(6);
-      for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(gap - 15);
-    },
-  );
-
-  it('one process paces per channel in memory; other channels are not held up', async () => {
+  it('a turn that posts two messages in a row to one chat sends both under the default limits', async () => {
     const api = fakeSlackApi(nock);
-    const gap = 200;
-    const { slack } = await replica(undefined, { tuning: { channelGapMs: gap } });
-    const message = { text: 'x', blocks: [{ type: 'text' as const, text: 'x' }] };
-    const to = (channel: string) => ({
-      platform: 'slack' as const,
-      tenantId: 'T0TEST',
-      conversationId: channel,
-      isDirect: false,
-    });
-    const started = Date.now();
-    await Promise.all([
-      slack.adapter.send(to('C1'), message),
-      slack.adapter.send(to('C1'), message),
-      slack.adapter.send(to('C1'), message),
-      slack.adapter.send(to('C2'), message),
-    ]);
-    const c1 = api
-      .of('chat.postMessage')
-      .filter((c) => c.body.channel === 'C1')
-      .map((c) => c.at);
-    const c2 = api
-      .of('chat.postMessage')
-      .filter((c) => c.body.channel === 'C2')
-      .map((c) => c.at);
-    expect(c1[1]! - c1[0]!).toBeGreaterThanOrEqual(gap - 15);
-    expect(c1[2]! - c1[1]!).toBeGreaterThanOrEqual(gap - 15);
-    expect(c2[0]! - started).toBeLessThan(gap);
+    const say = (text: string) => ({ text, blocks: [{ type: 'text' as const, text }] });
+    const sink = async (_event: unknown, io: TurnIO) => {
+      await io.send(say('Je antwoorden zijn binnen.'));
+      await io.send(say('Je resultaat'));
+    };
+    const slack = await startSlack({ sink, tuning: { channelPostLimits: DEFAULT_TUNING.channelPostLimits } });
+    cleanups.push(() => slack.close());
+    await slack.post(directMessage('U8', 'klaar', 'DU8'));
+    await slack.adapter.drain();
+    expect(api.of('chat.postMessage').map((c) => c.body.text)).toEqual(['Je antwoorden zijn binnen.', 'Je resultaat']);
   });
 
-  it('a channel backed up beyond the wait limit fails fast with RateLimitedError', async () => {
-    fakeSlackApi(nock);
-    const { slack } = await replica(undefined, { tuning: { channelGapMs: 1_000, maxPaceWaitMs: 1_500 } });
-    const message = { text: 'x', blocks: [{ type: 'text' as const, text: 'x' }] };
-    const to = { platform: 'slack' as const, tenantId: 'T0TEST', conversationId: 'C9', isDirect: false };
-    const results = await Promise.allSettled([0, 1, 2, 3].map(() => slack.adapter.send(to, message)));
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
-    expect(
-      results
-        .filter((r) => r.status === 'rejected')
-        .every((r) => (r as PromiseRejectedResult).reason instanceof RateLimitedError),
-    ).toBe(true);
-  });
-
-  it('the Web API client is bounded: a hanging 5xx retry ends within its deadline', async () => {
-    nock(API_ORIGIN).persist().post('/api/chat.update').reply(503, 'unavailable');
-    const { slack } = await replica(undefined, { tuning: { webApiRetries: 2, webApiMaxRetryTimeMs: 1_500 } });
-    const started = Date.now();
-    await expect(
-      slack.adapter.update(
-        {
-          conversation: { platform: 'slack', tenantId: 'T0TEST', conversationId: 'D1', isDirect: true },
-          messageId: '1.1',
-        },
-        { text: 'x', blocks: [] },
-      ),
-    ).rejects.toMatchObject({
-      code: 'ADAPTER_FAILED',
+  describe.skipIf(!redisAvailable)('shared by replicas through Redis', () => {
+    let clients: TestRedisClient[] = [];
+    beforeAll(async () => {
+      clients = [await connectTestClient(), await connectTestClient()];
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    afterAll(() => {
+      for (const c of clients) c.destroy();
+    });
+    const replicas = async (tuning: Partial<SlackTuning> = {}) => {
+      const limitsPrefix = uniqueNamespace();
+      cleanups.push(() => deleteNamespace(clients[0]!, limitsPrefix));
+      const one = await replica(undefined, { limitsRedis: clients[0] as RedisClient, limitsPrefix, tuning });
+      const two = await replica(undefined, { limitsRedis: clients[1] as RedisClient, limitsPrefix, tuning });
+      return [one, two] as const;
+    };
+
+    it('a 429 told to one replica: the other does not call that method before the wait is over', async () => {
+      nock(API_ORIGIN)
+        .post('/api/chat.postMessage')
+        .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '30' });
+      const [one, two] = await replicas();
+      await expect(one.slack.adapter.send(to('DU9'), message)).rejects.toBeInstanceOf(RateLimitedError);
+      const error = await two.slack.adapter.send(to('C0OTHER'), message).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RateLimitedError);
+      expect((error as RateLimitedError).retryAfterMs).toBeGreaterThan(25_000);
+    });
+
+    it('a burst of three per channel between both replicas, then RateLimitedError; other channels go', async () => {
+      const api = fakeSlackApi(nock);
+      const [one, two] = await replicas({ channelPostLimits: DEFAULT_TUNING.channelPostLimits });
+      const sends = [one, two, one, two].map((r) => r.slack.adapter.send(to('C0BUSY'), message).catch((e) => e));
+      const results = await Promise.all(sends);
+      expect(results.filter((r) => r instanceof RateLimitedError)).toHaveLength(1);
+      const wait = (results.find((r) => r instanceof RateLimitedError) as RateLimitedError).retryAfterMs;
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(1_000);
+      await expect(two.slack.adapter.send(to('C0QUIET'), message)).resolves.toBeDefined();
+      expect(api.of('chat.postMessage').filter((c) => c.body.channel === 'C0BUSY')).toHaveLength(3);
+    });
   });
 });
 

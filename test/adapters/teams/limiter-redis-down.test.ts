@@ -1,7 +1,7 @@
 /**
- * The limiter's Redis client (from src/store/redis-connections.ts, as the composition root hands it over) when Redis
- * is away: start-up does not hang (the limits then hold per process, with a warning), and when Redis goes away
- * later, sends fall back to the in-process counters at once instead of waiting in node-redis' offline queue.
+ * The outbound policy's Redis client (from src/store/redis-connections.ts, as the composition root hands it over)
+ * when Redis is away: start-up does not hang (the limits then hold per process, with a warning), and when Redis goes
+ * away later, sends fall back to the in-process counters at once instead of waiting in node-redis' offline queue.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,11 +9,17 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conversationRefOf } from '../../../adapters/teams/parse.js';
+import { createKeyedHash } from '../../../src/crypto/pseudonym.js';
+import { createOutboundPolicy } from '../../../src/outbound/policy.js';
 import { createRedisConnections, type RedisConnections } from '../../../src/store/create-store.js';
+import type { RedisClient } from '../../../src/store/redis-connections.js';
 import { redisAvailable, redisUrl } from '../../support/redis.js';
 import { activities, startConnector, startTeams } from './support/harness.js';
 
 type Teams = Awaited<ReturnType<typeof startTeams>>;
+/** The Teams policy as src/main.ts builds it: on the limiter connection when there is one. */
+const policyOn = (redis: RedisClient | undefined) =>
+  createOutboundPolicy({}, { platform: 'teams', hash: createKeyedHash('redis-down-test-key-0123456789abcd'), redis });
 type Connector = Awaited<ReturnType<typeof startConnector>>;
 const message = { text: 'Herinnering', blocks: [{ type: 'text' as const, text: 'Herinnering' }] };
 
@@ -87,7 +93,7 @@ describe('the limiter when Redis is away', () => {
     // As src/main.ts does: no limiter connection means per-process limits.
     const redis = await connections.client('limiter').catch(() => undefined);
     expect(redis).toBeUndefined();
-    teams = await startTeams({ log, deps: { redis } });
+    teams = await startTeams({ log, deps: { policy: policyOn(redis) } });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(lines.some((l) => l.level === 40 && l.redis === 'limiter' && /redis: cannot connect/.test(l.msg))).toBe(
       true,
@@ -104,7 +110,7 @@ describe('the limiter when Redis is away', () => {
       const proxy = await redisProxy();
       const { log, lines } = capturingLogger();
       connections = createRedisConnections(proxy.url, { log });
-      teams = await startTeams({ log, deps: { redis: await connections.client('limiter') } });
+      teams = await startTeams({ log, deps: { policy: policyOn(await connections.client('limiter')) } });
       const ref = conversationRefOf(activities.personal(connector.url, 'x'));
       expect((await teams.adapter.send(ref, message)).messageId).toMatch(/^sent-/);
       await proxy.cut();
