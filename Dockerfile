@@ -12,6 +12,7 @@ COPY src ./src
 COPY adapters ./adapters
 COPY dialogs ./dialogs
 COPY manifests ./manifests
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Run: plain Node, no compiler, a non-root user, state in /app/data.
@@ -32,4 +33,4 @@ EXPOSE 3978
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3978) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/server/main.js"]

@@ -61,7 +61,7 @@ export interface TeamsBenchResult {
   ratio: number;
   measuredAt: string;
   /** Start-up with tsx (as `npm start`) and from the build output (`npm run build`), when present. */
-  startup?: { tsx: StartupResult; dist?: StartupResult };
+  startup?: { bundle?: StartupResult; tsx: StartupResult };
   settings: Required<TeamsBenchOptions>;
 }
 
@@ -210,7 +210,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const result = await runTeamsBench();
   if (process.env.BENCH_SKIP_STARTUP !== '1') {
     result.startup = { tsx: await runStartupBench(5, 'tsx') };
-    if (existsSync('dist/src/main.js')) result.startup.dist = await runStartupBench(5, 'dist');
+    if (existsSync('dist/server/main.js')) result.startup.bundle = await runStartupBench(5, 'bundle');
   }
   console.log(JSON.stringify(result, null, 2));
 }

@@ -17,14 +17,16 @@ import { createSubscriptionsFeature } from './subscriptions/feature.js';
 
 /** The product's features. Data errors (the module catalogue) stop start-up with the file and path named. */
 export function createFeatures(deps: FeatureDeps): Feature[] {
+  // Read once: the check-in suggests its modules, sessions are planned for them.
+  const catalogue = loadModuleCatalogue(deps.config.modulesPath);
   return [
-    createCheckinFeature({ catalogue: loadModuleCatalogue(deps.config.modulesPath) }),
+    createCheckinFeature({ catalogue }),
     createBasicsFeature(),
     createPrivacyFeature(),
     createOrganisersFeature(deps),
     createSubscriptionsFeature(deps),
     createAnnouncementsFeature(deps),
-    createSessionsFeature(deps),
+    createSessionsFeature(deps, catalogue),
     createNudgesFeature(deps),
   ];
 }

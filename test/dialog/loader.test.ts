@@ -127,12 +127,27 @@ steps:
 
   it('reports duplicate keys and JSON syntax errors with line numbers', () => {
     writeFileSync(join(dir, 'dupkey.yaml'), 'id: a\nid: b\nversion: 1\nsteps: []\n');
-    expect(loadError().issues[0]).toMatch(/^line 2, column 1: .*[Uu]nique/);
+    expect(loadError().issues[0]).toBe('line 2, column 1: duplicated mapping key');
     rmSync(join(dir, 'dupkey.yaml'));
     writeFileSync(join(dir, 'bad.json'), '{\n  "id": "bad",\n  "version": 1,\n  "steps": [\n}\n');
     const error = loadError();
     expect(error.file).toContain('bad.json');
     expect(error.issues[0]).toMatch(/^line [45], column \d+: /);
+  });
+
+  it('refuses aliases, which could make the checks walk one object many times', () => {
+    writeFileSync(
+      join(dir, 'alias.yaml'),
+      'id: alias\nversion: 1\nsteps:\n  - &a { id: a, kind: say, text: a }\n  - *a\n',
+    );
+    expect(loadError().issues).toEqual(['steps[1]: aliases (*name) are not allowed in data files']);
+  });
+
+  it('keeps the file content out of syntax errors (no code frame)', () => {
+    writeFileSync(join(dir, 'frame.yaml'), 'id: frame\nversion: 1\nsecret-looking-text: [unclosed\n');
+    const issues = loadError().issues.join('\n');
+    expect(issues).toMatch(/^line \d+, column \d+: /);
+    expect(issues).not.toContain('secret-looking-text');
   });
 
   it('refuses the same dialog id in two files, naming both', () => {

@@ -20,7 +20,7 @@ import { textMessage } from '../../dialog/render.js';
 import { isTimeZone } from '../../lib/quiet-hours.js';
 import { DAY_MS, HOUR_MS } from '../../lib/time.js';
 import type { Block, Locale } from '../../message/types.js';
-import { loadModuleCatalogue } from '../checkin/modules.js';
+import type { ModuleCatalogue } from '../checkin/modules.js';
 import { organiserAudit } from '../organisers/audit.js';
 import { sessionRoutes } from './api.js';
 import { calendarLinks, calendarRoute } from './calendar.js';
@@ -43,9 +43,9 @@ import { createSessionService, SESSION_JOBS } from './service.js';
 const SessionData = z.object({ s: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/) }).strict();
 const route = (verb: string, s: string) => routeTo(SESSIONS_FEATURE, verb, { s });
 
-export function createSessionsFeature(deps: FeatureDeps): Feature {
+/** Sessions of the catalogue's modules (`catalogue`: loaded once at start-up, shared with the check-in). */
+export function createSessionsFeature(deps: FeatureDeps, catalogue: ModuleCatalogue): Feature {
   const { config, now } = deps;
-  const catalogue = loadModuleCatalogue(config.modulesPath);
   const service = createSessionService(deps, new Set(catalogue.modules.map((m) => m.id)));
   const links = calendarLinks(deps.hash, config.publicUrl, () => config.sessions.calendarLinkHours * HOUR_MS);
   const audit = organiserAudit(deps.store, now);
