@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/temp.js';
+import { redisAvailable } from '../../support/redis.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -46,6 +47,24 @@ describe('npm run chat (terminal chat over standard input)', () => {
     // The generated keys are kept in the keys folder, apart from the database, so the person is recognised again.
     expect(readFileSync(join(first.dir, 'keys', 'pseudonym.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(existsSync(join(first.dir, 'pseudonym.key'))).toBe(false);
+  });
+
+  // Redis database 15 is this test's alone: it must be empty before, and it is emptied after.
+  it.skipIf(!redisAvailable)('on Redis too, reads every line piped in before it was ready', async () => {
+    const { createClient } = await import('@keyv/redis');
+    const client = createClient({ url: 'redis://127.0.0.1:6379/15' });
+    await client.connect();
+    try {
+      expect(await client.dbSize()).toBe(0);
+      const run = chat(['help', 'checkin', '1'], { REDIS_URL: 'redis://127.0.0.1:6379/15' });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('Dit kan ik voor je doen');
+      expect(run.stdout).toMatch(/\[Vraag 2 · nog ongeveer \d+ vragen\]/);
+      expect(await client.dbSize()).toBeGreaterThan(0);
+    } finally {
+      await client.flushDb();
+      client.destroy();
+    }
   });
 
   it('stops start-up with a message naming the bad setting, never its value', () => {
