@@ -6,7 +6,7 @@
  *   npx tsx bench/slack.ts            (BENCH_QUICK=1 for a short run; BENCH_RUNTIME=tsx runs the sources)
  * Reports events/s (autocannon, 50 connections), server CPU per event and its ratio to bare Bolt (the median of
  * the rounds' ratios; the servers take turns, round by round), and ack latency at a steady 500 events/s from a
- * paced generator (autocannon's -R sends bursts; perf-anchors.md). `npx tsx bench/slack-profile.ts` shows where
+ * paced generator (autocannon's -R sends bursts, which measures queueing, not the server). `npx tsx bench/slack-profile.ts` shows where
  * the pipeline's CPU goes.
  */
 import { createHmac } from 'node:crypto';

@@ -31,7 +31,7 @@ const intIn = (min: number, max: number) => {
   return z.coerce.number({ message }).int(message).min(min, message).max(max, message);
 };
 
-/** Environment variable → schema. The one table of names (design.md, Conventions). */
+/** Environment variable → schema. The one table of names; the README lists them. */
 const EnvSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { message: 'use development, production or test' })

@@ -35,7 +35,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: `${METRIC_PREFIX}event_duration_seconds`,
       help: 'Time to handle one inbound event, from receipt to the end of its turn.',
       labelNames: ['platform'] as const,
-      // A bare Bolt app spends ~0.2 ms per event (perf-anchors.md); Teams replies can take seconds.
+      // A bare Bolt app spends ~0.2 ms per event (docs/benchmarks.md); Teams replies can take seconds.
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),

@@ -3,7 +3,7 @@ import type { Logger } from '../../src/core/index.js';
 
 /**
  * A logger for Slack's SDKs. They log free-form strings that can hold payloads or URLs with tokens, so only the
- * fact that something happened is kept, under our own logger (style.md §2.11).
+ * fact that something happened is kept, under our own logger, so no payload or token reaches the log.
  */
 export function sdkLogger(log: Logger, name: string): SlackLogger {
   return {

@@ -1,6 +1,6 @@
 /**
  * Microsoft Teams for Bubbelbreker: botbuilder + @microsoft/teams-ai on POST /api/messages of the shared server.
- * Every Teams SDK import stays in this folder (design.md), and the SDK itself loads lazily (sdk.ts).
+ * Every Teams SDK import stays in this folder (test/boundaries.test.ts holds it), and the SDK itself loads lazily (sdk.ts).
  */
 import { type ChatAdapter, createOutboundPolicy, type TeamsConfig } from '../../src/core/index.js';
 import { assertAuthAllowed } from './auth.js';

@@ -1,5 +1,5 @@
 /**
- * End to end against the real Microsoft 365 Agents Playground (clients.md §1): the real app (startApp, local
+ * End to end against the real Microsoft 365 Agents Playground: the real app (startApp, local
  * mode, a temporary SQLite database) behind the playground, driven over the playground's HTTP + WebSocket API.
  * Every card the bot sends is also checked with the adaptivecards library. On a failure the playground's log
  * is printed.
@@ -199,7 +199,7 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
     expectValidCards(client.inbox.slice(start));
   });
 
-  it('two clicks at once on one question store one answer (T5)', async () => {
+  it('two clicks at once on one question store one answer', async () => {
     await freshBot();
     const start = client.inbox.length;
     await client.say('checkin');

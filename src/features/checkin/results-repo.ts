@@ -1,6 +1,6 @@
 /**
- * Check-in results kept under the person's pseudonym, each with the retention period (design.md "Trust and
- * privacy"): choices and the diagnosis, the note only when written. Every key is tracked for "vergeet mij".
+ * Check-in results kept under the person's pseudonym, each with the retention period (RETENTION_DAYS, see
+ * docs/privacy.md): choices and the diagnosis, the note only when written. Every key is tracked for "vergeet mij".
  * Anonymous counters (useful votes, safety routes shown) hold no person.
  */
 import { randomBytes } from 'node:crypto';

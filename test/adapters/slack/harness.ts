@@ -25,7 +25,7 @@ import type { KeyValueStore } from '../../../src/store/store.js';
 import { postSigned, type SignOptions, TEST_SIGNING_SECRET } from '../../support/slack-signed-request.js';
 import { testHost } from '../../support/test-host.js';
 
-/** Looks like a real host, is intercepted by nock (an ordinary port: fetch refuses "bad ports", versions.md §5.4). */
+/** Looks like a real host, is intercepted by nock (an ordinary port: fetch refuses the WHATWG "bad ports"). */
 export const API_ORIGIN = 'http://127.0.0.1:59999';
 export const API_URL = `${API_ORIGIN}/api/`;
 export const BOT_TOKEN = 'xoxb-test-token';

@@ -1,5 +1,5 @@
 /**
- * S8: Socket Mode feeds the same path as HTTP. A local WebSocket server stands in for Slack's
+ * Socket Mode feeds the same path as HTTP. A local WebSocket server stands in for Slack's
  * (apps.connections.open → its URL); Bolt's SocketModeReceiver connects to it for real.
  */
 import type { AddressInfo } from 'node:net';

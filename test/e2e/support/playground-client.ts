@@ -1,5 +1,5 @@
 /**
- * Drives the Microsoft 365 Agents Playground over the HTTP + WebSocket API its own web UI uses (clients.md §1):
+ * Drives the Microsoft 365 Agents Playground over the HTTP + WebSocket API its own web UI uses:
  * post messages, click card buttons as Action.Execute invokes or Action.Submit submits, and read what the bot
  * sends from the conversation stream. The API is internal to the playground (pinned at 0.2.28); every wait has a
  * timeout, because with the bot down the playground still answers 200 and nothing ever arrives.

@@ -1,5 +1,5 @@
 /**
- * Validate an Adaptive Card with the official `adaptivecards` library (clients.md §4): the UMD bundle under
+ * Validate an Adaptive Card with the official `adaptivecards` library: the UMD bundle under
  * jsdom globals, every parse warning and validation event counted as a failure.
  */
 import { createRequire } from 'node:module';
@@ -42,7 +42,7 @@ export function cardProblems(json: unknown): string[] {
   }
   for (const e of card.validateProperties().validationEvents)
     problems.push(`${lib.ValidationEvent[e.event] ?? e.event}: ${e.message}`);
-  // The library does not check these Teams rules itself (T5): schema 1.5, and an Action.Submit fallback for Action.Execute.
+  // The library does not check these Teams rules itself: schema 1.5, and an Action.Submit fallback for Action.Execute.
   const raw = json as { version?: string };
   if (raw.version !== '1.5') problems.push(`Version: expected 1.5, got ${raw.version}`);
   for (const action of collectActions(json)) {
