@@ -94,10 +94,33 @@ export function createRedisConnections(url: string, options: RedisConnectionsOpt
   };
 }
 
+interface ConnectionState {
+  /** Whether the client was ready once: before that, a client gives up after a few tries (start-up fails fast). */
+  connectedOnce: boolean;
+  failing: boolean;
+}
+
+/** One warning when a connection fails and one line when it is back, not one per retry. */
+function watch(
+  client: { on(event: 'error' | 'ready', listener: (err?: unknown) => void): unknown },
+  log: Logger | undefined,
+  state: ConnectionState,
+): void {
+  client.on('error', (err) => {
+    if (state.failing) return;
+    state.failing = true;
+    log?.warn({ err: new StoreError('redis: connection error', { cause: err }) }, 'redis connection error');
+  });
+  client.on('ready', () => {
+    if (state.failing && state.connectedOnce) log?.info('redis connection restored');
+    state.failing = false;
+    state.connectedOnce = true;
+  });
+}
+
 async function connect(url: string, purpose: string, options: RedisConnectionsOptions): Promise<RedisClient> {
   const log = options.log?.child({ redis: purpose });
-  let connectedOnce = false;
-  let failing = false;
+  const state: ConnectionState = { connectedOnce: false, failing: false };
   const { createClient } = await import('@keyv/redis');
   const client: RedisClient = createClient({
     url,
@@ -105,21 +128,12 @@ async function connect(url: string, purpose: string, options: RedisConnectionsOp
     socket: {
       connectTimeout: options.connectTimeoutMs ?? 5000,
       reconnectStrategy: (retries) => {
-        if (!connectedOnce && retries >= 2) return new StoreError('redis: cannot connect');
+        if (!state.connectedOnce && retries >= 2) return new StoreError('redis: cannot connect');
         return Math.min(2 ** retries * 100, 3000);
       },
     },
   });
-  client.on('error', (err: unknown) => {
-    if (failing) return;
-    failing = true;
-    log?.warn({ err: new StoreError('redis: connection error', { cause: err }) }, 'redis connection error');
-  });
-  client.on('ready', () => {
-    if (failing && connectedOnce) log?.info('redis connection restored');
-    failing = false;
-    connectedOnce = true;
-  });
+  watch(client, log, state);
   try {
     await client.connect();
     return client;
@@ -148,8 +162,7 @@ async function connectIoRedis(
   producer: boolean,
 ): Promise<IORedis> {
   const log = options.log?.child({ redis: purpose });
-  let connectedOnce = false;
-  let failing = false;
+  const state: ConnectionState = { connectedOnce: false, failing: false };
   const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
@@ -157,20 +170,11 @@ async function connectIoRedis(
     enableOfflineQueue: !producer,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     retryStrategy: (times) => {
-      if (!connectedOnce && times > 2) return null;
+      if (!state.connectedOnce && times > 2) return null;
       return Math.min(2 ** times * 100, 3000);
     },
   });
-  client.on('error', (err: unknown) => {
-    if (failing) return;
-    failing = true;
-    log?.warn({ err: new StoreError('redis: connection error', { cause: err }) }, 'redis connection error');
-  });
-  client.on('ready', () => {
-    if (failing && connectedOnce) log?.info('redis connection restored');
-    failing = false;
-    connectedOnce = true;
-  });
+  watch(client, log, state);
   try {
     await client.connect();
     return client;
