@@ -167,7 +167,11 @@ export function chatAdapterContract(name: string, factory: ContractFactory): voi
       const toPerson = await p.core.deliver(personAddress, message('Contract: aan de persoon'));
       const records = since(start);
       expect(containing(records, 'Contract: aan het kanaal')).toEqual([
-        expect.objectContaining({ op: 'send', conversationId: p.channel.conversationId, messageId: toChannel.messageId }),
+        expect.objectContaining({
+          op: 'send',
+          conversationId: p.channel.conversationId,
+          messageId: toChannel.messageId,
+        }),
       ]);
       expect(containing(records, 'Contract: aan de persoon')).toEqual([
         expect.objectContaining({ op: 'send', messageId: toPerson.messageId }),
@@ -194,7 +198,10 @@ export function chatAdapterContract(name: string, factory: ContractFactory): voi
       it(`a button whose route is gone is answered once, in the person's language (${locale})`, async () => {
         if (locale === 'en') await p.say('language en');
         const direct = await p.adapter.openDirect(p.user);
-        const sent = await p.adapter.send(direct, message('Contract: oude knop', [{ label: 'Oud', route: GONE_ROUTE }]));
+        const sent = await p.adapter.send(
+          direct,
+          message('Contract: oude knop', [{ label: 'Oud', route: GONE_ROUTE }]),
+        );
         const start = p.received().length;
         await p.click(sent.messageId, 'Oud');
         const records = since(start);

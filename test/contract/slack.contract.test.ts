@@ -31,7 +31,9 @@ function readable(value: unknown): string[] {
 }
 
 function parseBody(text: string): Record<string, string> {
-  return text.startsWith('{') ? (JSON.parse(text) as Record<string, string>) : Object.fromEntries(new URLSearchParams(text));
+  return text.startsWith('{')
+    ? (JSON.parse(text) as Record<string, string>)
+    : Object.fromEntries(new URLSearchParams(text));
 }
 
 /** A loopback front for the fake Slack: forwards every call, records it with Slack's answer, refuses on demand. */
@@ -87,7 +89,12 @@ function toRecord(call: FrontCall): PlatformRecord | undefined {
   const text = () => [body.text ?? '', ...readable(body.blocks ? JSON.parse(body.blocks) : [])].join('\n');
   switch (call.method) {
     case 'chat.postMessage':
-      return { op: 'send', conversationId: body.channel, ...(answer.ok ? { messageId: String(answer.ts) } : {}), text: text() };
+      return {
+        op: 'send',
+        conversationId: body.channel,
+        ...(answer.ok ? { messageId: String(answer.ts) } : {}),
+        text: text(),
+      };
     case 'chat.update':
       return { op: 'update', conversationId: body.channel, messageId: body.ts, text: text() };
     case 'chat.delete':
