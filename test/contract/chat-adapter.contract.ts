@@ -89,6 +89,10 @@ export function chatAdapterContract(name: string, factory: ContractFactory): voi
   describe(`ChatAdapter contract: ${name}`, () => {
     let p: ContractPlatform;
     beforeEach(async () => {
+      // Only Date is faked, and it runs on with real time: the stand-ins' sockets and the adapters' timers stay real,
+      // while a test can jump a day ahead. Faked before the factory runs, so every clock the core and the adapter
+      // take (`Date.now`) is this one.
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
       p = await factory();
     });
     afterEach(async () => {
@@ -156,8 +160,6 @@ export function chatAdapterContract(name: string, factory: ContractFactory): voi
     });
 
     it('deliver: a stored address is written to outside any turn, also a day later', async () => {
-      // Only Date is faked: the stand-ins' sockets keep their real timers.
-      vi.useFakeTimers({ toFake: ['Date'] });
       const person = p.core.pseudonymize(p.user);
       const personAddress = await p.core.addresses.rememberPerson(person, p.user);
       const channelAddress = await p.core.addresses.rememberChannel(p.channel);
@@ -233,6 +235,24 @@ export function chatAdapterContract(name: string, factory: ContractFactory): voi
         // The terminal reads every line against the newest question: the second line answered that one.
         expect(state?.history).toEqual(['topic', 'voices']);
       }
+    });
+
+    it('a card of a check-in that expired meanwhile is answered once, and nothing is stored', async () => {
+      await p.say('checkin');
+      const card = [...p.received()].reverse().find((r) => r.op === 'send' && r.text?.includes(TOPIC_PROMPT));
+      expect(card?.messageId).toBeDefined();
+      // The sample dialog expires after 72 hours.
+      vi.setSystemTime(Date.now() + 73 * 3_600_000);
+      const start = p.received().length;
+      await p.click(card!.messageId!, TOPIC_CHOICE);
+      const records = since(start);
+      const gone = records.filter(
+        (r) => r.text?.includes('Deze check-in loopt niet meer') || r.text?.includes('Deze check-in is verlopen'),
+      );
+      expect(gone).toHaveLength(1);
+      expect(records.filter((r) => r.text?.includes(VOICES_PROMPT))).toEqual([]);
+      const person = p.core.pseudonymize(p.user);
+      expect((await p.core.store.getVersioned<DialogState>(dialogKey(person))).value).toBeUndefined();
     });
 
     it('a 4xx answer surfaces as the typed final error and is not retried', async () => {
