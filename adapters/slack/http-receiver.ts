@@ -19,10 +19,9 @@ export interface EventsRouteDeps {
   isBusy: () => boolean;
   /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
   admit: (work: Work[]) => Promise<Work[]>;
-  /** Runs the work after the response has been sent; must not throw. */
   /**
-   * Runs the work; for a form submission it resolves with what the answer must say (`response_action`), which the
-   * receiver waits for (the adapter bounds the wait) before it answers.
+   * Runs the work after the response has been sent; must not throw. For a form submission it runs first and resolves
+   * with what the answer must say (`response_action`), which the receiver waits for (the adapter bounds the wait).
    */
   dispatch: (work: Work[], meta: { retryNum?: number }) => Promise<ViewAnswer | undefined> | undefined;
 }

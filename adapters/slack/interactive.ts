@@ -134,7 +134,14 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   if (view.callback_id !== INPUT_CALLBACK_ID) return nothing;
   const meta = parseModalMetadata(given(view.private_metadata));
   const decoded = meta && decodeActionId(meta.actionId);
-  if (!meta || !decoded) return unreadableSubmission(body.view as Record<string, unknown>, teamId, userId, receivedAt);
+  if (!meta || !decoded)
+    return unreadableSubmission(
+      body.view as Record<string, unknown>,
+      teamId,
+      userId,
+      textOf(body.trigger_id),
+      receivedAt,
+    );
   const text = view.state?.values[INPUT_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '';
   const channel = meta.channel;
   const conversation = channel
@@ -150,7 +157,7 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   return turn({
     event: {
       kind: 'action',
-      id: `view:${view.id ?? ''}:${view.hash ?? ''}`,
+      id: submissionId(body.view as Record<string, unknown>, textOf(body.trigger_id)),
       platform: 'slack',
       user: slackUser(teamId, userId),
       conversation,
@@ -171,6 +178,13 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   });
 }
 
+/**
+ * The id of one submission: the view and its hash, plus the submission's trigger — Slack keeps a modal's id and hash
+ * when it shows errors, so the corrected submission of the same modal must not look like a redelivery of the first.
+ */
+const submissionId = (view: Record<string, unknown>, triggerId: string | undefined): string =>
+  `view:${textOf(view.id) ?? ''}:${textOf(view.hash) ?? ''}:${triggerId ?? ''}`;
+
 /** A field of the raw payload that should be a non-empty string. */
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
@@ -183,11 +197,11 @@ function fromFormSubmission(
   receivedAt: number,
 ): Interpretation {
   const read = readFormSubmission(view);
-  if (!read) return unreadableSubmission(view, teamId, userId, receivedAt);
+  if (!read) return unreadableSubmission(view, teamId, userId, triggerId, receivedAt);
   return turn({
     event: {
       kind: 'action',
-      id: `view:${textOf(view.id) ?? ''}:${textOf(view.hash) ?? ''}`,
+      id: submissionId(view, triggerId),
       platform: 'slack',
       user: slackUser(teamId, userId),
       conversation: direct(teamId, ''),
@@ -208,12 +222,13 @@ function unreadableSubmission(
   view: Record<string, unknown>,
   teamId: string,
   userId: string,
+  triggerId: string | undefined,
   receivedAt: number,
 ): Interpretation {
   return turn({
     event: {
       kind: 'action',
-      id: `view:${textOf(view.id) ?? ''}:${textOf(view.hash) ?? ''}`,
+      id: submissionId(view, triggerId),
       platform: 'slack',
       user: slackUser(teamId, userId),
       conversation: direct(teamId, ''),

@@ -40,7 +40,12 @@ async function settle(): Promise<void> {
 
 let seq = 0;
 /** The form modal submitted as Slack posts it: `values` by field id, in the element shape of each field. */
-function submission(user: string, privateMetadata: string, values: Record<string, Json>): string {
+function submission(
+  user: string,
+  privateMetadata: string,
+  values: Record<string, Json>,
+  view: { id: string; hash: string } = { id: `VFORM${seq + 1}`, hash: `hash${seq + 1}` },
+): string {
   seq += 1;
   const state: Record<string, Record<string, Json>> = {};
   for (const [field, value] of Object.entries(values)) state[field] = { [field]: value };
@@ -51,8 +56,7 @@ function submission(user: string, privateMetadata: string, values: Record<string
     api_app_id: 'A0TEST',
     trigger_id: `trig.form.${seq}`,
     view: {
-      id: `VFORM${seq}`,
-      hash: `hash${seq}`,
+      ...view,
       type: 'modal',
       callback_id: 'bb-form',
       private_metadata: privateMetadata,
@@ -159,6 +163,24 @@ describe('the announcement form on Slack', () => {
     const again = inputs(await openForm());
     expect(elementOf(again, 'title').initial_value).toBe('Masterclass');
     expect(elementOf(again, 'channels').initial_conversations).toEqual(['C0RAAD']);
+  });
+
+  it('after a refusal, the corrected submission of the same modal leads to the preview', async () => {
+    const view = await openForm();
+    // Slack keeps the view (its id and hash) when it shows errors: only the trigger differs between submissions.
+    const same = { id: 'VSAME', hash: 'hashsame' };
+    const values = { audience: none, channels: channels(['C0RAAD']) };
+    const first = await slack.post(
+      submission(ORGANISER, String(view.private_metadata), { ...values, text: text('') }, same),
+    );
+    expect(await first.json()).toMatchObject({ response_action: 'errors' });
+    const second = await slack.post(
+      submission(ORGANISER, String(view.private_metadata), { ...values, text: text('Nu met tekst.') }, same),
+    );
+    expect(second.status).toBe(200);
+    await settle();
+    const preview = inChat(ORGANISER).find((m) => m.text === 'Voorbeeld: zo ziet het eruit');
+    expect(JSON.stringify(preview?.blocks)).toContain('Nu met tekst.');
   });
 
   it('a time in the past is refused under the time field, the text stays', async () => {
