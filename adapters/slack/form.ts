@@ -7,6 +7,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { ActionPayload, Block, FormField } from '../../src/core/index.js';
 import { decodeActionId, encodeActionId } from './action-id.js';
 import { escapeMrkdwn, LIMITS, truncate } from './render.js';
+import type { ViewAnswer } from './work.js';
 
 export const FORM_CALLBACK_ID = 'bb-form';
 type Form = Extract<Block, { type: 'form' }>;
@@ -126,4 +127,16 @@ export function readFormSubmission(
     else fields[blockId] = '';
   }
   return { action: { ...decoded.payload, fields }, ...(typeof meta.c === 'string' ? { channel: meta.c } : {}) };
+}
+
+/**
+ * The answer to a form modal's submission when the core sends the form back: the reason under its field
+ * (`response_action: errors`: Slack keeps the modal open with everything typed), or, when the reason is about no
+ * one field, the form again with the reason above it and the typed values filled in (`update`).
+ */
+export function formViewAnswer(form: Form, channel: string | undefined): ViewAnswer {
+  const field = form.errorField;
+  if (form.error && field && form.fields.some((f) => f.id === field))
+    return { response_action: 'errors', errors: { [field]: truncate(form.error, LIMITS.inputLabel) } };
+  return { response_action: 'update', view: renderFormModal(form, channel) as unknown as Record<string, unknown> };
 }

@@ -4,6 +4,7 @@ import { errorCode } from './error-code.js';
 import { interpret, type Work } from './inbound.js';
 import { parseBody } from './parse.js';
 import { checkSlackHeaders, checkSlackSignature, type SlackSignatureHeaders, type VerifyFailure } from './verify.js';
+import { answersInView, type ViewAnswer } from './work.js';
 
 /** Slack's unsigned reachability check (`ssl_check=1&token=…`) is tiny; nothing unsigned larger is ever read. */
 const SSL_CHECK_MAX_BYTES = 256;
@@ -18,8 +19,11 @@ export interface EventsRouteDeps {
   isBusy: () => boolean;
   /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
   admit: (work: Work[]) => Promise<Work[]>;
-  /** Runs the work after the response has been sent; must not throw. */
-  dispatch: (work: Work[], meta: { retryNum?: number }) => void;
+  /**
+   * Runs the work after the response has been sent; must not throw. For a form submission it runs first and resolves
+   * with what the answer must say (`response_action`), which the receiver waits for (the adapter bounds the wait).
+   */
+  dispatch: (work: Work[], meta: { retryNum?: number }) => Promise<ViewAnswer | undefined> | undefined;
 }
 
 /**
@@ -137,6 +141,14 @@ async function handle(
     deps.log.warn({ code: errorCode(error) }, 'slack event not recorded; asking Slack to deliver again');
     res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
     res.end('{"error":"unavailable"}');
+    return;
+  }
+  if (fresh.some(answersInView)) {
+    // A form submission: Slack keeps the modal open with what the answer says (the reason under a field).
+    const answer = await deps.dispatch(fresh, { retryNum: retryNum(req) });
+    if (!answer) return ok(res);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(answer));
     return;
   }
   ok(res);

@@ -7,7 +7,10 @@ import { ACTION_PREFIX, decodeActionId, routePrefix } from './action-id.js';
 import { FORM_CALLBACK_ID, readFormSubmission } from './form.js';
 import { INPUT_ACTION_ID, INPUT_BLOCK_ID, INPUT_CALLBACK_ID, parseModalMetadata, parseModalSpec } from './modal.js';
 import { BlockActions, check, type StateValues, ViewSubmission } from './payloads.js';
-import { direct, given, type Interpretation, invalid, nothing, refused, slackUser, turn, type Work } from './work.js';
+import { direct, given, type Interpretation, nothing, refused, slackUser, turn, type Work } from './work.js';
+
+/** The route of a control that was tampered with or comes from an older version: no feature has it. */
+const INVALID_ROUTE: Route = { feature: '$invalid', verb: '$invalid' };
 
 /** A click on one of our controls: a turn per action (or a modal to open first). */
 export function fromBlockActions(body: Record<string, unknown>, receivedAt: number): Interpretation {
@@ -50,7 +53,7 @@ export function fromBlockActions(body: Record<string, unknown>, receivedAt: numb
     }
     let action: ActionPayload;
     // Tampered or from an old version: a route no feature has, which the core answers kindly.
-    if (!decoded) action = { route: { feature: '$invalid', verb: '$invalid' } };
+    if (!decoded) action = { route: INVALID_ROUTE };
     else if (decoded.kind === 'm')
       action = { ...decoded.payload, values: checkedValues(payload.state, decoded.payload.route) };
     else if (decoded.kind === 's') action = { ...decoded.payload, choice: given(raw.selected_option?.value) };
@@ -131,7 +134,14 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   if (view.callback_id !== INPUT_CALLBACK_ID) return nothing;
   const meta = parseModalMetadata(given(view.private_metadata));
   const decoded = meta && decodeActionId(meta.actionId);
-  if (!meta || !decoded) return invalid('bad_view_metadata');
+  if (!meta || !decoded)
+    return unreadableSubmission(
+      body.view as Record<string, unknown>,
+      teamId,
+      userId,
+      textOf(body.trigger_id),
+      receivedAt,
+    );
   const text = view.state?.values[INPUT_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '';
   const channel = meta.channel;
   const conversation = channel
@@ -147,7 +157,7 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   return turn({
     event: {
       kind: 'action',
-      id: `view:${view.id ?? ''}:${view.hash ?? ''}`,
+      id: submissionId(body.view as Record<string, unknown>, textOf(body.trigger_id)),
       platform: 'slack',
       user: slackUser(teamId, userId),
       conversation,
@@ -168,6 +178,13 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   });
 }
 
+/**
+ * The id of one submission: the view and its hash, plus the submission's trigger — Slack keeps a modal's id and hash
+ * when it shows errors, so the corrected submission of the same modal must not look like a redelivery of the first.
+ */
+const submissionId = (view: Record<string, unknown>, triggerId: string | undefined): string =>
+  `view:${textOf(view.id) ?? ''}:${textOf(view.hash) ?? ''}:${triggerId ?? ''}`;
+
 /** A field of the raw payload that should be a non-empty string. */
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
@@ -180,11 +197,11 @@ function fromFormSubmission(
   receivedAt: number,
 ): Interpretation {
   const read = readFormSubmission(view);
-  if (!read) return invalid('bad_view_metadata');
+  if (!read) return unreadableSubmission(view, teamId, userId, triggerId, receivedAt);
   return turn({
     event: {
       kind: 'action',
-      id: `view:${textOf(view.id) ?? ''}:${textOf(view.hash) ?? ''}`,
+      id: submissionId(view, triggerId),
       platform: 'slack',
       user: slackUser(teamId, userId),
       conversation: direct(teamId, ''),
@@ -192,6 +209,33 @@ function fromFormSubmission(
       receivedAt,
     },
     target: { teamId, userId, isDirect: true, ...(triggerId ? { triggerId } : {}) },
+    resolve: 'dm',
+    answerInView: true,
+  });
+}
+
+/**
+ * A modal whose private_metadata we cannot read (changed on the way, or from an older version): a route no feature
+ * has, which the core answers kindly in the 1:1 chat. Never a 4xx: Slack would only show "trouble connecting".
+ */
+function unreadableSubmission(
+  view: Record<string, unknown>,
+  teamId: string,
+  userId: string,
+  triggerId: string | undefined,
+  receivedAt: number,
+): Interpretation {
+  return turn({
+    event: {
+      kind: 'action',
+      id: submissionId(view, triggerId),
+      platform: 'slack',
+      user: slackUser(teamId, userId),
+      conversation: direct(teamId, ''),
+      action: { route: INVALID_ROUTE },
+      receivedAt,
+    },
+    target: { teamId, userId, isDirect: true },
     resolve: 'dm',
   });
 }

@@ -13,14 +13,16 @@ import type {
 } from '../../src/core/index.js';
 import { SLACK_ROUTES } from './app-spec.js';
 import { errorCode } from './error-code.js';
+import { formViewAnswer } from './form.js';
 import { buildHome } from './home.js';
 import { createEventsRoute } from './http-receiver.js';
 import type { TurnWork, Work } from './inbound.js';
+import { answersInView, type ViewAnswer } from './work.js';
 import { renderModal } from './modal.js';
 import { createInstallations, type Installations } from './oauth.js';
 import { renderMessage } from './render.js';
 import { createSocketMode } from './socket-mode.js';
-import { createTurnIO, labelFor, silentTurnIO } from './turn-io.js';
+import { createTurnIO, labelFor, silentTurnIO, type ViewAnswerSlot } from './turn-io.js';
 import { DEFAULT_TUNING, type SlackAdapterDeps, type SlackTuning } from './types.js';
 import { SlackApi } from './web-api.js';
 
@@ -115,12 +117,12 @@ export function createSlackAdapterImpl(
    * Run one item. A turn is marked finished by the core once it is over (unless the store failed it: then it is
    * run again later); the App Home has no turn, so it is marked finished here once it is published.
    */
-  async function runRecorded(item: Work): Promise<void> {
-    await run(item);
+  async function runRecorded(item: Work, viewAnswer?: ViewAnswerSlot): Promise<void> {
+    await run(item, viewAnswer);
     if ('kind' in item && item.kind === 'home') await started().finish('slack', item.id);
   }
 
-  async function runTurn(item: TurnWork): Promise<void> {
+  async function runTurn(item: TurnWork, viewAnswer?: ViewAnswerSlot): Promise<void> {
     const { event, target } = item;
     // From the App Home: the turn's 1:1 chat is opened only when the core answers (the TurnIO has no channel).
     if (item.resolve === 'dm') event.conversation = { ...event.conversation, isDirect: true };
@@ -129,10 +131,45 @@ export function createSlackAdapterImpl(
       event.conversation = { ...event.conversation, isDirect: true };
       target.isDirect = true;
     }
-    await started().handle(event, createTurnIO(target, ioDeps));
+    await started().handle(event, createTurnIO(target, ioDeps, viewAnswer));
   }
 
-  async function run(item: Work): Promise<void> {
+  /**
+   * The HTTP answer of a form submission: the first message of its turn decides — a form becomes the answer (the
+   * modal stays open), anything else closes the modal. Without either within the budget, it closes too, and the
+   * turn goes on as any other.
+   */
+  function viewAnswerFor(item: TurnWork): {
+    slot: ViewAnswerSlot;
+    answer: Promise<ViewAnswer | undefined>;
+    end(): void;
+  } {
+    let settle: (answer: ViewAnswer | undefined) => void = () => undefined;
+    const answer = new Promise<ViewAnswer | undefined>((resolve) => (settle = resolve));
+    let open = true;
+    const close = (value?: ViewAnswer): boolean => {
+      if (!open) return false;
+      open = false;
+      clearTimeout(timer);
+      settle(value);
+      return true;
+    };
+    const timer = setTimeout(() => close(), tuning.viewAnswerBudgetMs);
+    timer.unref();
+    const slot: ViewAnswerSlot = {
+      offer(message) {
+        const form = message.blocks.find((b) => b.type === 'form');
+        if (form?.type !== 'form') {
+          close();
+          return false;
+        }
+        return close(formViewAnswer(form, item.target.channel));
+      },
+    };
+    return { slot, answer, end: () => void close() };
+  }
+
+  async function run(item: Work, viewAnswer?: ViewAnswerSlot): Promise<void> {
     if ('kind' in item) {
       if (item.kind === 'modal') {
         // The trigger id expires 3 s after the click: open the modal before anything else.
@@ -150,7 +187,7 @@ export function createSlackAdapterImpl(
       await started().handle(item.event, silentTurnIO);
       return;
     }
-    await runTurn(item);
+    await runTurn(item, viewAnswer);
   }
 
   async function welcome(teamId: string, userId: string): Promise<void> {
@@ -166,9 +203,20 @@ export function createSlackAdapterImpl(
     await runTurn({ type: 'turn', event, target: { teamId, userId, channel, isDirect: true } });
   }
 
-  const dispatch = (work: Work[], meta: { retryNum?: number }) => {
+  /** Run each item after the ack; for a form submission, resolves with what the ack must say (or nothing). */
+  const dispatch = (work: Work[], meta: { retryNum?: number }): Promise<ViewAnswer | undefined> | undefined => {
     if (meta.retryNum) log.info({ retryNum: meta.retryNum }, 'slack redelivery');
-    for (const item of work) track(runRecorded(item));
+    let answer: Promise<ViewAnswer | undefined> | undefined;
+    for (const item of work) {
+      if (!answersInView(item) || answer) {
+        track(runRecorded(item));
+        continue;
+      }
+      const pending = viewAnswerFor(item as TurnWork);
+      answer = pending.answer;
+      track(runRecorded(item, pending.slot).finally(pending.end));
+    }
+    return answer;
   };
 
   const label = (message: OutboundMessage) => labelFor(ioDeps, message);

@@ -2,6 +2,7 @@ import { LogLevel, SocketModeReceiver, type App, type ReceiverEvent } from '@sla
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../../src/core/index.js';
 import { interpret, type Work } from './inbound.js';
+import { answersInView, type ViewAnswer } from './work.js';
 import { sdkLogger } from './sdk-logger.js';
 
 export interface SocketModeDeps {
@@ -11,8 +12,11 @@ export interface SocketModeDeps {
   clientOptions: WebClientOptions;
   /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
   admit: (work: Work[]) => Promise<Work[]>;
-  /** Runs the work after the envelope was acknowledged; must not throw. */
-  dispatch: (work: Work[], meta: { retryNum?: number }) => void;
+  /**
+   * Runs the work after the envelope was acknowledged; must not throw. For a form submission it resolves with what
+   * the acknowledgement must say (`response_action`), which is awaited first.
+   */
+  dispatch: (work: Work[], meta: { retryNum?: number }) => Promise<ViewAnswer | undefined> | undefined;
 }
 
 /**
@@ -40,6 +44,12 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
           deps.log.warn('slack envelope not recorded; leaving it unacknowledged so Slack sends it again');
           return;
         }
+      }
+      if (fresh.some(answersInView)) {
+        // A form submission: the acknowledgement carries the answer (the modal stays open with the reason).
+        const answer = await deps.dispatch(fresh, { retryNum: event.retryNum });
+        await event.ack(answer);
+        return;
       }
       // Everything else is acknowledged: an unacknowledged envelope only comes back again.
       await event.ack();

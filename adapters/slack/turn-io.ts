@@ -4,6 +4,12 @@ import { renderMessage, type Label } from './render.js';
 import type { ReplyTarget, Translate } from './types.js';
 import type { SlackApi } from './web-api.js';
 
+/** Where a form submission's turn may answer in the HTTP response (TurnWork.answerInView). */
+export interface ViewAnswerSlot {
+  /** Offered every message of the turn: true when it became the answer (a form); anything else closes the modal. */
+  offer(message: OutboundMessage): boolean;
+}
+
 export interface TurnIODeps {
   api: SlackApi;
   translate: Translate;
@@ -31,8 +37,10 @@ const ref = (teamId: string, channel: string, isDirect: boolean, threadTs?: stri
  * - `update` replaces a question card the core names, or else the message the click came from (chat.update, or
  *   response_url for ephemeral messages), so old buttons cannot be pressed again; without either it sends instead.
  * - `remove` deletes a message the bot sent (chat.delete).
+ * - In answer to a form modal's submission, a form the core sends back (refused, with the reason) is not posted: it
+ *   becomes the HTTP answer (`viewAnswer`), so the modal stays open with what was typed.
  */
-export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
+export function createTurnIO(target: ReplyTarget, deps: TurnIODeps, viewAnswer?: ViewAnswerSlot): TurnIO {
   const { api } = deps;
   const { teamId, userId } = target;
 
@@ -70,6 +78,8 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
 
   const io: TurnIO = {
     async send(message, options) {
+      // A form in answer to a form's submission: the modal stays open and shows it (the HTTP answer).
+      if (viewAnswer?.offer(message)) return undefined;
       if (await openForm(message)) return undefined;
       // Already in the bot's 1:1 chat: "direct" is this chat (no conversations.open needed).
       if (options?.direct && target.isDirect && target.channel) return post(target.channel, message, true);
@@ -86,6 +96,7 @@ export function createTurnIO(target: ReplyTarget, deps: TurnIODeps): TurnIO {
       return post(target.channel, message, target.isDirect, target.threadTs);
     },
     async update(message, card) {
+      if (viewAnswer?.offer(message)) return;
       if (card) {
         const rendered = renderMessage(message, labelFor(deps, message));
         await api.update(teamId, { channel: card.conversation.conversationId, ts: card.messageId, ...rendered });

@@ -34,6 +34,11 @@ export interface SlackTuning {
   webApiTimeoutMs: number;
   /** Turns running after their ack; above this the adapter answers 503 so Slack delivers again later. */
   maxInFlight: number;
+  /**
+   * How long a form modal's submission waits for the core's answer before it is acknowledged anyway: Slack shows
+   * an error in the modal when a view_submission gets no answer within 3 seconds.
+   */
+  viewAnswerBudgetMs: number;
 }
 
 export const DEFAULT_TUNING: SlackTuning = {
@@ -52,6 +57,7 @@ export const DEFAULT_TUNING: SlackTuning = {
   webApiMaxRetryTimeMs: 5_000,
   webApiTimeoutMs: 5_000,
   maxInFlight: 2_000,
+  viewAnswerBudgetMs: 2_500,
 };
 
 /** Where a turn's answers go. Built per inbound payload, read only by turn-io.ts. */

@@ -14,7 +14,21 @@ export interface TurnWork {
   target: ReplyTarget;
   /** `dm`: the event came from the App Home, answers go to the 1:1 chat. `command`: a slash command in a DM channel. */
   resolve?: 'dm' | 'command';
+  /**
+   * A form modal's submission: Slack waits (up to 3 s) for the HTTP answer, and a form the core sends back (refused,
+   * with the reason) becomes that answer (`response_action`), so the modal stays open with everything typed.
+   */
+  answerInView?: boolean;
 }
+
+/** What Slack is told in answer to a view_submission: keep the modal open with errors, or show another view. */
+export type ViewAnswer =
+  | { response_action: 'errors'; errors: Record<string, string> }
+  | { response_action: 'update'; view: Record<string, unknown> };
+
+/** True for work whose turn answers in the HTTP response (see TurnWork.answerInView). */
+export const answersInView = (item: Work): boolean =>
+  !('kind' in item) && item.type === 'turn' && item.answerInView === true;
 
 /** The workspace removed the app or revoked its bot token. */
 export interface UninstallWork {

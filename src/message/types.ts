@@ -211,6 +211,8 @@ export type Block =
       openRoute: Route;
       /** Why the last submission was refused, shown above the fields. */
       error?: string;
+      /** The field `error` is about, when it is about one: a platform that can shows the reason under it. */
+      errorField?: string;
     };
 
 /** A message from the core, already translated. */

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createConsoleAdapter } from '../../adapters/console/index.js';
 import { readFormAnswer } from '../../adapters/console/render.js';
-import { readFormSubmission, renderFormModal } from '../../adapters/slack/form.js';
+import { formViewAnswer, readFormSubmission, renderFormModal } from '../../adapters/slack/form.js';
 import { renderMessage } from '../../adapters/slack/render.js';
 import { toInboundEvent } from '../../adapters/teams/parse.js';
 import { renderCard } from '../../adapters/teams/render.js';
@@ -90,6 +90,22 @@ describe('a form on Slack', () => {
       },
     });
     expect(readFormSubmission({ private_metadata: 'not json' })).toBeUndefined();
+  });
+
+  it('refused on submit: the reason under its field, or else the form again with the reason and what was typed', () => {
+    expect(formViewAnswer({ ...form, errorField: 'text' }, 'C123')).toEqual({
+      response_action: 'errors',
+      errors: { text: 'Schrijf eerst een tekst.' },
+    });
+    // A reason about no field of this form (or none named): the whole modal again, still valid, nothing lost.
+    for (const errorField of [undefined, 'nosuchfield']) {
+      const answer = formViewAnswer({ ...form, ...(errorField ? { errorField } : {}) }, 'C123');
+      expect(answer.response_action).toBe('update');
+      const view = (answer as { view: Record<string, unknown> }).view;
+      expect(viewProblems(view as never)).toEqual([]);
+      expect(JSON.stringify(view)).toContain('Schrijf eerst een tekst.');
+      expect(JSON.stringify(view)).toContain('"initial_value":"Masterclass"');
+    }
   });
 
   it('shows in a message as a button that asks for the form again', () => {

@@ -61,20 +61,21 @@ export function parseWhen(value: string, timeZone: string): number | 'invalid' |
   return at.getTime();
 }
 
-/** Check a submission; the reason (a text key) names the first problem. */
+/** Check a submission; the reason (a text key) names the first problem, `field` the form field it is about. */
 export function checkComposition(
   fields: Fields,
   options: { now: number; timeZone: string; platform: string },
-): { ok: Composed } | { error: string } {
+): { ok: Composed } | { error: string; field: string } {
   const input = { fields };
   const title = fieldText(input, 'title');
   const text = fieldText(input, 'text');
-  if (text === '') return { error: 'announcements.errors.noText' };
-  if (text.length > MAX_TEXT) return { error: 'announcements.errors.textTooLong' };
-  if (title.length > MAX_TITLE) return { error: 'announcements.errors.titleTooLong' };
+  if (text === '') return { error: 'announcements.errors.noText', field: 'text' };
+  if (text.length > MAX_TEXT) return { error: 'announcements.errors.textTooLong', field: 'text' };
+  if (title.length > MAX_TITLE) return { error: 'announcements.errors.titleTooLong', field: 'title' };
   const targets = fieldList(input, 'audience');
   const channels = options.platform === 'slack' ? fieldList(input, 'channels') : [];
-  if (targets.length === 0 && channels.length === 0) return { error: 'announcements.errors.noAudience' };
+  if (targets.length === 0 && channels.length === 0)
+    return { error: 'announcements.errors.noAudience', field: 'audience' };
   const topic = fieldText(input, 'topic');
   const audience: Audience = {
     ...(targets.includes('allChannels') ? { allChannels: true } : {}),
@@ -82,9 +83,10 @@ export function checkComposition(
     ...(targets.includes('subscribers') ? { subscribers: topic && topic !== ALL_TOPICS ? { topic } : {} } : {}),
   };
   const when = parseWhen(fieldText(input, 'sendAt'), options.timeZone);
-  if (when === 'invalid') return { error: 'announcements.errors.badTime' };
+  if (when === 'invalid') return { error: 'announcements.errors.badTime', field: 'sendAt' };
   // A minute of slack for the time it takes to fill in the form.
-  if (when !== undefined && when < options.now - 60_000) return { error: 'announcements.errors.pastTime' };
+  if (when !== undefined && when < options.now - 60_000)
+    return { error: 'announcements.errors.pastTime', field: 'sendAt' };
   const session = fieldText(input, 'session');
   return {
     ok: {
@@ -98,7 +100,12 @@ export function checkComposition(
 }
 
 /** The composition form, filled with what was typed before, with the reason it was refused when it was. */
-export async function composeForm(ctx: TurnContext, values: Fields, error?: string): Promise<Block> {
+export async function composeForm(
+  ctx: TurnContext,
+  values: Fields,
+  error?: string,
+  errorField?: string,
+): Promise<Block> {
   const topics = await listTopics(ctx.store);
   const value = (id: string) => (values[id] !== undefined ? { value: values[id] } : {});
   const zone = ctx.event.timeZone ?? ctx.config.timeZone;
@@ -164,7 +171,7 @@ export async function composeForm(ctx: TurnContext, values: Fields, error?: stri
     submitLabel: ctx.t('announcements.form.submit'),
     route: routeTo(ANNOUNCEMENTS_FEATURE, 'submit'),
     openRoute: commandRoute('announce'),
-    ...(error ? { error } : {}),
+    ...(error ? { error, ...(errorField ? { errorField } : {}) } : {}),
   };
 }
 

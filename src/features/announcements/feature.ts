@@ -82,8 +82,8 @@ export function createAnnouncementsFeature(deps: FeatureDeps): Feature {
   }
   const loadDraft = async (ctx: TurnContext) => (await store.get<Draft>(announcementKeys.draft(ctx.person)))?.fields;
 
-  async function showForm(ctx: TurnContext, fields: Fields, error?: string): Promise<void> {
-    const form = await composeForm(ctx, fields, error ? ctx.t(error) : undefined);
+  async function showForm(ctx: TurnContext, fields: Fields, error?: string, errorField?: string): Promise<void> {
+    const form = await composeForm(ctx, fields, error ? ctx.t(error) : undefined, errorField);
     await ctx.io.send(
       { text: error ? ctx.t(error) : ctx.t('announcements.form.heading'), blocks: [form] },
       privately(ctx),
@@ -94,7 +94,7 @@ export function createAnnouncementsFeature(deps: FeatureDeps): Feature {
     // Kept first, whatever is wrong with it: nothing typed is ever lost.
     await saveDraft(ctx, fields);
     const checked = checkComposition(fields, { now: ctx.now, timeZone: zoneOf(ctx), platform: ctx.event.platform });
-    if ('error' in checked) return showForm(ctx, fields, checked.error);
+    if ('error' in checked) return showForm(ctx, fields, checked.error, checked.field);
     const composed = checked.ok;
     const r = renderOf(ctx);
     const topics = await listTopics(store);
@@ -150,7 +150,7 @@ export function createAnnouncementsFeature(deps: FeatureDeps): Feature {
       return;
     }
     const checked = checkComposition(fields, { now: ctx.now, timeZone: zoneOf(ctx), platform: ctx.event.platform });
-    if ('error' in checked) return showForm(ctx, fields, checked.error);
+    if ('error' in checked) return showForm(ctx, fields, checked.error, checked.field);
     const id = randomBytes(9).toString('base64url');
     const sendAt = checked.ok.sendAt ?? ctx.now;
     const announcement: Announcement = {

@@ -113,4 +113,38 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     await waitFor(() => api.of('chat.postMessage').length >= 3, 5_000, 'the first question');
     expect(api.of('chat.postMessage').at(-1)?.body.text).toMatch(/1/);
   });
+
+  it('a refused form submission: the acknowledgement carries the reason, so the modal stays open', async () => {
+    const fake = await fakeSocketServer();
+    wss = fake.server;
+    nock(API_ORIGIN).post('/api/apps.connections.open').reply(200, { ok: true, url: fake.url });
+    const api = fakeSlackApi(nock);
+    core = await makeBot({ env: { ORGANISERS: 'slack:U3' } });
+    slack = await startSlack({ core, config: { appToken: 'xapp-test-token' } });
+    await fake.connected;
+    const submission = {
+      type: 'view_submission',
+      team: { id: 'T0TEST', domain: 'gemeente' },
+      user: { id: 'U3', team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      trigger_id: 'trig.socket.1',
+      view: {
+        id: 'VSOCKET1',
+        hash: 'hash1',
+        type: 'modal',
+        callback_id: 'bb-form',
+        private_metadata: JSON.stringify({ a: encodeActionId('a', { feature: 'announcements', verb: 'submit' }) }),
+        state: { values: { text: { text: { type: 'plain_text_input', value: '' } } } },
+      },
+    };
+    fake.send({ envelope_id: 'env-form', type: 'interactive', payload: submission, accepts_response_payload: true });
+    await waitFor(() => fake.acks.length === 1, 5_000, 'the ack');
+    expect(fake.acks[0]).toEqual({
+      envelope_id: 'env-form',
+      payload: { response_action: 'errors', errors: { text: 'Schrijf eerst een tekst voor de aankondiging.' } },
+    });
+    await slack.adapter.drain();
+    await core.pipeline.drain();
+    expect(api.of('views.open')).toEqual([]);
+  });
 });
