@@ -129,35 +129,37 @@ describe('two replicas sharing one store', () => {
 });
 
 describe('acknowledge at once, and never fail Slack after the ack', () => {
-  it('50 events in flight while the Web API hangs 10 s: every ack well under 300 ms', async () => {
-    // A Web API that answers nothing for 10 s (released early at the end, so the test does not wait it out).
+  it('50 events in flight while the Web API hangs: every one is acknowledged without waiting for it', async () => {
+    // A Web API that answers nothing until the test releases it. Every acknowledgement has to arrive while all
+    // calls still hang: an ack that waited for the Web API would never come (a behaviour, not a timing).
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let hanging = 0;
+    let answered = 0;
     const hangingFetch = async () => {
       hanging += 1;
-      await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await released;
+      answered += 1;
       return new Response(JSON.stringify({ ok: false, error: 'service_unavailable' }), {
         status: 200,
         headers: { 'content-type': 'application/json' },
       });
     };
-    const r = await replica(undefined, { fetch: hangingFetch, tuning: { webApiTimeoutMs: 15_000 } });
-    // Warm up the code paths first (the first requests of a process pay for JIT and connection set-up).
-    await Promise.all(Array.from({ length: 20 }, (_, i) => r.slack.post(directMessage(`W${i}`, 'help', `DW${i}`))));
-    const latencies = await Promise.all(
-      Array.from({ length: 50 }, async (_, i) => {
-        const started = performance.now();
-        const response = await r.slack.post(directMessage(`U4${i}`, 'help', `DU4${i}`));
-        expect(response.status).toBe(200);
-        return performance.now() - started;
-      }),
-    );
-    latencies.sort((x, y) => x - y);
-    const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1]!;
-    expect(p99).toBeLessThan(300);
-    await waitFor(() => hanging >= 70, 5_000, 'every turn waiting on the Web API');
-    release();
+    const r = await replica(undefined, { fetch: hangingFetch, tuning: { webApiTimeoutMs: 60_000 } });
+    try {
+      const statuses = await Promise.all(
+        Array.from(
+          { length: 50 },
+          async (_, i) => (await r.slack.post(directMessage(`U4${i}`, 'help', `DU4${i}`))).status,
+        ),
+      );
+      expect(statuses).toEqual(Array.from({ length: 50 }, () => 200));
+      expect(answered).toBe(0);
+      await waitFor(() => hanging >= 50, 10_000, 'every turn waiting on the Web API');
+      expect(answered).toBe(0);
+    } finally {
+      release();
+    }
   });
 
   it('a failing turn or a failing Web API after the ack is logged, never a 500', async () => {
