@@ -68,8 +68,7 @@ describe('suppression of one month', () => {
     fc.assert(
       fc.property(countsArb, kArb, (counts, k) => {
         const { cells } = suppressMonth(counts, k, false);
-        for (const [id, v] of Object.entries(counts))
-          expect(isShown(cells[id])).toBe(!(v > 0 && v < k));
+        for (const [id, v] of Object.entries(counts)) expect(isShown(cells[id])).toBe(!(v > 0 && v < k));
       }),
     );
   });
