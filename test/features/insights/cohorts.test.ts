@@ -173,6 +173,13 @@ for (const [name, available, open] of backends) {
         const late = recordingIO();
         await bot.receive(people[0]!.clicks(yes), late);
         expect(said(late.sent())).toContain('al voorbij');
+
+        // When the session's retention ends, the cohort's counts go with it.
+        expect(await listKeys(store, 'insights:shift:')).toHaveLength(1);
+        vi.setSystemTime(Date.parse('2026-12-03T16:00:00Z') + 181 * DAY);
+        await insights.runDaily();
+        expect(await listKeys(store, 'insights:shift:')).toEqual([]);
+        expect(await store.indexCount('insights:cohorts')).toBe(0);
       } finally {
         await bot.stopBackground();
         await store.close();
