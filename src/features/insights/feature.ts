@@ -10,49 +10,30 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { action, button, type Feature, privately, routeTo, type TurnContext } from '../../core/context.js';
 import type { FeatureDeps } from '../../core/feature-deps.js';
-import { loadPrefs } from '../../core/prefs.js';
-import type { Recipient } from '../../delivery/ledger.js';
-import type { Broadcast, BroadcastKind } from '../../delivery/types.js';
-import { errorFacts, HttpError } from '../../http/errors.js';
-import type { RouteSpec } from '../../http/router.js';
+import { errorFacts } from '../../http/errors.js';
 import { isTimeZone } from '../../lib/quiet-hours.js';
 import { DAY_MS, MINUTE_MS } from '../../lib/time.js';
-import type { Block, Locale, OutboundMessage, Platform } from '../../message/types.js';
+import type { Block, Locale } from '../../message/types.js';
 import type { ModuleCatalogue } from '../checkin/modules.js';
 import { organiserAudit } from '../organisers/audit.js';
-import { organiserKeys } from '../organisers/keys.js';
 import { sessionKeys } from '../sessions/keys.js';
-import type { AttendanceRecord } from '../sessions/attendance.js';
 import type { Session } from '../sessions/model.js';
-import type { Rsvp } from '../sessions/rsvp.js';
 import { insightsRoutes } from './api.js';
-import { CHART_PATH, type ChartRows, chartPng } from './chart.js';
+import { CSV_PATH, createCards, fileRoutes } from './card.js';
+import { type DigestRecord, insightsKinds } from './kinds.js';
 import { type CohortView, createCohorts } from './cohorts.js';
 import { bandOf, factOf, monthOf, recordFact, type ShownResult } from './facts.js';
 import { groupKey } from './groups.js';
 import { INSIGHTS_FEATURE, INSIGHTS_JOBS, INSIGHTS_KINDS, insightsKeys } from './keys.js';
-import { chartRows, distributionBlocks, monthName, type RenderDeps, reportBlocks, reportCsv } from './render.js';
+import { distributionBlocks, type RenderDeps, reportCsv } from './render.js';
 import { askableMonths, buildReport, shiftMonth } from './report.js';
-import type { PeriodView } from './suppression.js';
 
-export const CSV_PATH = '/insights/csv';
 const PERIODS = ['1', '3', '6', '12'] as const;
 const PeriodData = z.object({ m: z.enum(PERIODS) }).strict();
 const DigestData = z.object({ on: z.enum(['0', '1']) }).strict();
 const SessionData = z.object({ s: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/) }).strict();
 const NoData = z.object({}).strict();
-const CHART_TTL_MS = 30 * DAY_MS;
 const CSV_TTL_MS = DAY_MS;
-
-/** An organiser's monthly digest. */
-interface DigestRecord {
-  group: string;
-  platform: Platform;
-  locale: Locale;
-  timeZone?: string;
-  /** The keyed hash ORGANISERS names them by, when they are an organiser through it. */
-  configured?: string;
-}
 
 export interface InsightsFeature extends Feature {
   /** The check-in showed a result: record its anonymous fact, and the before or after of a session cohort. */
@@ -77,6 +58,7 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
     moduleTitle: (id) => catalogue.modules.find((m) => m.id === id)?.title[locale],
   });
   const periodRoute = (verb: string, m: string) => routeTo(INSIGHTS_FEATURE, verb, { m });
+  const { cardOf } = createCards({ store, config });
   const report = (group: string, from: string, to: string) =>
     buildReport({ store, k: k(), moduleIds: moduleIds() }, group, from, to);
 
@@ -98,26 +80,6 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
   }
 
   /** The picture of a card: a link under PUBLIC_URL (random id), inline in local mode, else none. */
-  async function pictureOf(r: RenderDeps, rows: ChartRows, inline: boolean): Promise<Block | undefined> {
-    const base = {
-      type: 'image' as const,
-      alt: r.t('insights.card.pictureAlt'),
-      text: r.t('insights.card.pictureText'),
-    };
-    if (config.publicUrl) {
-      const id = randomBytes(12).toString('base64url');
-      await store.set(insightsKeys.chart(id), rows, CHART_TTL_MS);
-      return { ...base, url: `${config.publicUrl.replace(/\/+$/, '')}${CHART_PATH}/${id}.png` };
-    }
-    return inline ? { ...base, inline: `data:image/png;base64,${chartPng(rows).toString('base64')}` } : undefined;
-  }
-
-  async function cardOf(r: RenderDeps, view: PeriodView, inline: boolean, extra: Block[]): Promise<OutboundMessage> {
-    const picture = view.total > 0 ? await pictureOf(r, chartRows(view), inline) : undefined;
-    const blocks = [...reportBlocks(r, view, picture), ...extra];
-    return { text: r.t('insights.card.title', { period: view.from }), blocks };
-  }
-
   function periodOf(m: string): { from: string; to: string } {
     const { last } = askableMonths(now(), config.timeZone);
     return { from: shiftMonth(last, -(Number(m) - 1)), to: last };
@@ -321,145 +283,6 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
     await digestOfLastMonth();
   }
 
-  // --- Broadcast kinds -----------------------------------------------------------------------------------------
-
-  const stillOrganiser = async (person: string, record: DigestRecord) =>
-    (record.configured !== undefined && configured().has(record.configured)) ||
-    (await store.get(organiserKeys.member(person))) !== undefined ||
-    (config.localMode && record.platform === 'console');
-
-  const digestKind: BroadcastKind = {
-    async audience(_broadcast, cursor) {
-      const page = await store.indexRange(insightsKeys.digests, {
-        limit: 200,
-        ...(cursor ? { after: JSON.parse(cursor) } : {}),
-      });
-      const recipients: Recipient[] = [];
-      for (const { member: person } of page.entries) {
-        const record = await store.get<DigestRecord>(insightsKeys.digest(person));
-        // Someone who is no longer an organiser gets no digest.
-        if (!record || !(await stillOrganiser(person, record))) continue;
-        recipients.push({
-          address: { kind: 'person', platform: record.platform, person },
-          label: 'digest',
-          ...(record.timeZone ? { timeZone: record.timeZone } : {}),
-        });
-      }
-      return page.cursor ? { recipients, next: JSON.stringify(page.cursor) } : { recipients };
-    },
-    async message(broadcast: Broadcast, recipient) {
-      const person = recipient.address.kind === 'person' ? recipient.address.person : '';
-      const record = await store.get<DigestRecord>(insightsKeys.digest(person));
-      const locale = record?.locale ?? config.defaultLocale;
-      const r = renderFor(locale);
-      const month = broadcast.id.slice(broadcast.id.indexOf('.') + 1);
-      if (!record)
-        return {
-          text: r.t('insights.digest.off'),
-          blocks: [{ type: 'text', text: r.t('insights.digest.off') }],
-          locale,
-        };
-      const view = await report(record.group, month, month);
-      const card = await cardOf(r, view, false, [
-        { type: 'text', text: r.t('insights.digest.intro', { month: monthName(locale, month) }), tone: 'muted' },
-        {
-          type: 'buttons',
-          buttons: [
-            button(r.t('insights.buttons.more'), periodRoute('show', '3')),
-            button(r.t('insights.buttons.digestOff'), routeTo(INSIGHTS_FEATURE, 'digest', { on: '0' })),
-          ],
-        },
-      ]);
-      return { ...card, locale };
-    },
-  };
-
-  const followupKind: BroadcastKind = {
-    async audience(broadcast, cursor) {
-      const id = broadcast.id.slice(0, broadcast.id.indexOf('.'));
-      const page = await store.indexRange(sessionKeys.attendance(id), {
-        min: 1,
-        max: 1,
-        limit: 200,
-        ...(cursor ? { after: JSON.parse(cursor) } : {}),
-      });
-      const recipients: Recipient[] = [];
-      for (const { member: person } of page.entries) {
-        const record = await store.get<AttendanceRecord>(sessionKeys.attended(id, person));
-        if (!record?.attended) continue;
-        const rsvp = (await store.getVersioned<Rsvp>(sessionKeys.rsvp(id, person))).value;
-        recipients.push({
-          address: { kind: 'person', platform: record.platform, person },
-          label: 'followup',
-          ...(rsvp?.timeZone ? { timeZone: rsvp.timeZone } : {}),
-        });
-      }
-      return page.cursor ? { recipients, next: JSON.stringify(page.cursor) } : { recipients };
-    },
-    async message(broadcast, recipient) {
-      const id = broadcast.id.slice(0, broadcast.id.indexOf('.'));
-      const session = await cohorts.session(id);
-      const person = recipient.address.kind === 'person' ? recipient.address.person : '';
-      const locale = (await loadPrefs(store, person))?.locale ?? session?.locale ?? config.defaultLocale;
-      const t = deps.translate(locale);
-      const text = t('insights.followup.offer', { title: session?.title ?? '', weeks: config.insights.followupWeeks });
-      return {
-        text,
-        locale,
-        blocks: [
-          { type: 'text', text },
-          {
-            type: 'buttons',
-            buttons: [
-              button(t('insights.followup.yes'), routeTo(INSIGHTS_FEATURE, 'followup', { s: id }), 'primary'),
-              button(t('insights.followup.no'), routeTo(INSIGHTS_FEATURE, 'followupNo', { s: id })),
-            ],
-          },
-        ],
-      };
-    },
-  };
-
-  // --- HTTP: the chart pictures and the CSV links ------------------------------------------------------------
-
-  const fileRoutes: RouteSpec[] = [
-    {
-      method: 'GET',
-      path: `${CHART_PATH}/:file`,
-      bodyLimit: 0,
-      async handler(req, res, params) {
-        const id = /^([A-Za-z0-9_-]{16})\.png$/.exec(params.file ?? '')?.[1];
-        const rows = id ? await store.get<ChartRows>(insightsKeys.chart(id)) : undefined;
-        if (!rows) throw new HttpError(404, 'not_found');
-        const body = chartPng(rows);
-        res.writeHead(200, {
-          'Content-Type': 'image/png',
-          'Content-Length': body.length,
-          'Cache-Control': 'private, max-age=86400',
-        });
-        res.end(req.method === 'HEAD' ? undefined : body);
-      },
-    },
-    {
-      method: 'GET',
-      path: `${CSV_PATH}/:file`,
-      bodyLimit: 0,
-      async handler(req, res, params) {
-        const id = /^([A-Za-z0-9_-]{22})\.csv$/.exec(params.file ?? '')?.[1];
-        const file = id ? await store.get<{ name: string; text: string }>(insightsKeys.csv(id)) : undefined;
-        if (!file) throw new HttpError(404, 'not_found');
-        const body = Buffer.from(file.text, 'utf8');
-        res.writeHead(200, {
-          'Content-Type': 'text/csv; charset=utf-8',
-          'Content-Disposition': `attachment; filename="${file.name}"`,
-          'Content-Length': body.length,
-          'Cache-Control': 'no-store',
-        });
-        res.end(req.method === 'HEAD' ? undefined : body);
-      },
-    },
-  ];
-
   const organiser = 'organiser' as const;
   return {
     id: INSIGHTS_FEATURE,
@@ -492,8 +315,8 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
         });
       }),
     },
-    broadcastKinds: { [INSIGHTS_KINDS.digest]: digestKind, [INSIGHTS_KINDS.followup]: followupKind },
-    routes: [...insightsRoutes(deps, moduleIds), ...fileRoutes],
+    broadcastKinds: insightsKinds({ deps, cohorts, cardOf, renderFor, report, periodRoute, configured }),
+    routes: [...insightsRoutes(deps, moduleIds), ...fileRoutes(store)],
     personData: {
       async describe(ctx) {
         const keys = await store.keysOf(ctx.person);
