@@ -12,7 +12,7 @@ import type { Block, OutboundMessage } from '../../message/types.js';
 import type { KeyValueStore } from '../../store/store.js';
 import { CHART_PATH, type ChartRows, chartPng } from './chart.js';
 import { insightsKeys } from './keys.js';
-import { chartRows, type RenderDeps, reportBlocks } from './render.js';
+import { chartRows, periodName, type RenderDeps, reportBlocks } from './render.js';
 import type { PeriodView } from './suppression.js';
 
 export const CSV_PATH = '/insights/csv';
@@ -38,7 +38,7 @@ export function createCards(deps: { store: KeyValueStore; config: Pick<Config, '
   async function cardOf(r: RenderDeps, view: PeriodView, inline: boolean, extra: Block[]): Promise<OutboundMessage> {
     const picture = view.total > 0 ? await pictureOf(r, chartRows(view), inline) : undefined;
     const blocks = [...reportBlocks(r, view, picture), ...extra];
-    return { text: r.t('insights.card.title', { period: view.from }), blocks };
+    return { text: r.t('insights.card.title', { period: periodName(r, view) }), blocks };
   }
 
   return { cardOf };

@@ -172,7 +172,12 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
     if (view.status === 'open')
       blocks.push({
         type: 'text',
-        text: r.t('insights.cohorts.open', { date: new Date(view.closesAt).toISOString().slice(0, 10) }),
+        text: r.t('insights.cohorts.open', {
+          date: new Intl.DateTimeFormat(r.locale === 'nl' ? 'nl-NL' : 'en-GB', {
+            dateStyle: 'long',
+            timeZone: config.timeZone,
+          }).format(view.closesAt),
+        }),
         tone: 'muted',
       });
     else if (view.status === 'suppressed')
