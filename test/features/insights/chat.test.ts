@@ -92,6 +92,15 @@ describe('insights in the chat', () => {
     const stranger = await turn(bot, person('UA', 'slack').says('inzichten'));
     expect(stranger.texts().join('\n')).toContain('alleen voor organisatoren');
     expect(said(stranger.sent())).not.toContain('Inzichten oktober');
+    // The card's buttons are for organisers too: a forwarded or crafted button shows nothing.
+    for (const verb of ['show', 'csv']) {
+      const pressed = await turn(
+        bot,
+        person('UA', 'slack').clicks({ route: { feature: 'insights', verb, data: { m: '1' } } }),
+      );
+      expect(pressed.texts().join('\n'), verb).toContain('alleen voor organisatoren');
+      expect(said(pressed.sent()), verb).not.toContain('check-ins');
+    }
 
     const card = (await turn(bot, person('UORG', 'slack').says('inzichten'))).last()!;
     const text = said(card);
