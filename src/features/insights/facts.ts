@@ -31,8 +31,17 @@ export interface ShownResult {
   modules: readonly string[];
 }
 
-/** Facts are kept 800 days: past the 24 whole months a query may ask for, so no month shrinks while it can be asked. */
+/**
+ * Facts are kept 800 days from the first day of their month: past the 24 whole months a query may ask for, so no
+ * month shrinks while it can be asked.
+ */
 export const FACT_RETENTION_MS = 800 * DAY_MS;
+
+/** When every fact of `month` expires: FACT_RETENTION_MS after the month's first day (UTC), the same for all. */
+export function factExpiry(month: string): number {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return Date.UTC(y, m - 1, 1) + FACT_RETENTION_MS;
+}
 
 /** The month of `at` in `timeZone`, as YYYY-MM. */
 export function monthOf(at: number, timeZone: string): string {
@@ -59,15 +68,16 @@ export function factOf(shown: ShownResult): Fact {
 /** Record the fact of a shown result, replacing the person's earlier fact of this month in this group. */
 export async function recordFact(
   store: KeyValueStore,
-  input: { person: string; group: string; month: string; fact: Fact },
+  input: { person: string; group: string; month: string; fact: Fact; now: number },
 ): Promise<void> {
-  const { person, group, month, fact } = input;
+  const { person, group, month, fact, now } = input;
   const mine = insightsKeys.mine(person, group, month);
   await store.track(person, mine);
   const earlier = await store.get<{ id: string }>(mine);
   if (earlier) await store.delete(insightsKeys.fact(group, month, earlier.id));
   const id = randomBytes(12).toString('base64url');
-  await store.set(insightsKeys.fact(group, month, id), fact, FACT_RETENTION_MS);
+  // Every fact of a month expires at the same moment: an expiry counted from now would record when it was made.
+  await store.set(insightsKeys.fact(group, month, id), fact, Math.max(1, factExpiry(month) - now));
   // The link lasts only while a replacement can happen (this month), then the fact stands alone.
   await store.set(mine, { id }, 32 * DAY_MS);
 }

@@ -70,6 +70,7 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
         group,
         month: monthOf(ctx.now, config.timeZone),
         fact: factOf(shown),
+        now: ctx.now,
       });
       const band = bandOf(shown.diagnosis);
       if (!(await cohorts.recordAfter(ctx.person, group, band))) await cohorts.recordBefore(ctx.person, group, band);
