@@ -127,6 +127,14 @@ const EnvSchema = z.object({
   SESSION_OFFER_HOURS: intIn(1, 168).default(24),
   SESSION_RETENTION_DAYS: intIn(1, 3650).default(180),
   CALENDAR_LINK_HOURS: intIn(1, 720).default(72),
+  // A cell of fewer than k people is never shown; below 3 a cell could single out a pair who know each other.
+  INSIGHTS_K: z.coerce
+    .number({ message: 'must be a whole number from 3 to 1000' })
+    .int('must be a whole number from 3 to 1000')
+    .min(3, 'must be at least 3 (10 is advised for political items)')
+    .max(1000, 'must be a whole number from 3 to 1000')
+    .default(5),
+  FOLLOWUP_WEEKS: intIn(1, 52).default(6),
 });
 
 /** `1d,2h,30m` → offsets in ms (largest first); `off` → none; anything else → undefined. */
@@ -214,6 +222,11 @@ export interface Config {
    * calendar link works.
    */
   sessions: { reminderOffsetsMs: number[]; offerHours: number; retentionDays: number; calendarLinkHours: number };
+  /**
+   * Insights for organisers: the smallest number of people a published cell may stand for (INSIGHTS_K, at least 3),
+   * and how many weeks after a session its participants are offered a follow-up check-in (FOLLOWUP_WEEKS).
+   */
+  insights: { k: number; followupWeeks: number };
 }
 
 function describeIssues(error: z.ZodError, input: Env): string[] {
@@ -343,6 +356,7 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
       retentionDays: e.SESSION_RETENTION_DAYS,
       calendarLinkHours: e.CALENDAR_LINK_HOURS,
     },
+    insights: { k: e.INSIGHTS_K, followupWeeks: e.FOLLOWUP_WEEKS },
   };
   return deepFreeze(config);
 }

@@ -9,6 +9,7 @@ import { createAnnouncementsFeature } from './announcements/feature.js';
 import { createBasicsFeature } from './basics/basics.js';
 import { createCheckinFeature } from './checkin/feature.js';
 import { loadModuleCatalogue } from './checkin/modules.js';
+import { createInsightsFeature } from './insights/feature.js';
 import { createOrganisersFeature } from './organisers/feature.js';
 import { createNudgesFeature } from './nudges/feature.js';
 import { createPrivacyFeature } from './privacy/privacy.js';
@@ -19,8 +20,10 @@ import { createSubscriptionsFeature } from './subscriptions/feature.js';
 export function createFeatures(deps: FeatureDeps): Feature[] {
   // Read once: the check-in suggests its modules, sessions are planned for them.
   const catalogue = loadModuleCatalogue(deps.config.modulesPath);
+  // Insights count each check-in result shown, anonymously (the check-in hands it over).
+  const insights = createInsightsFeature(deps, catalogue);
   return [
-    createCheckinFeature({ catalogue }),
+    createCheckinFeature({ catalogue, onResultShown: insights.recordResult }),
     createBasicsFeature(),
     createPrivacyFeature(),
     createOrganisersFeature(deps),
@@ -28,5 +31,6 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
     createAnnouncementsFeature(deps),
     createSessionsFeature(deps, catalogue),
     createNudgesFeature(deps),
+    insights,
   ];
 }

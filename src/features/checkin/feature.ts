@@ -8,6 +8,7 @@ import type { OutboundMessage, SentRef } from '../../message/types.js';
 import type { DialogState } from '../../dialog/types.js';
 import { escalationContacts, tenantHash } from '../../core/tenant-settings.js';
 import { diagnose } from './diagnosis.js';
+import type { Diagnosis } from './model.js';
 import {
   buildExplainerCard,
   buildLearnList,
@@ -32,6 +33,11 @@ export interface CheckinFeatureDeps {
   catalogue: ModuleCatalogue;
   /** Result ids (tests); default random. */
   newId?: () => string;
+  /**
+   * Called once a result was shown, with the diagnosis and the module ids suggested (the organisers' anonymous
+   * insights count it). A failure there is logged and never reaches the person.
+   */
+  onResultShown?: (ctx: TurnContext, shown: { diagnosis: Diagnosis; modules: string[] }) => Promise<void>;
 }
 
 const ResultData = z.object({ id: z.string().min(1).max(64) }).strict();
@@ -118,6 +124,12 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     });
     await sendResult(ctx, repo, result);
     ctx.log.info({ dialogId: CHECKIN_DIALOG }, 'check-in result sent');
+    if (deps.onResultShown) {
+      const modules = suggestModules(catalogue, diagnosis).map((s) => s.module.id);
+      await deps.onResultShown(ctx, { diagnosis, modules }).catch((error: unknown) => {
+        ctx.log.warn({ errName: error instanceof Error ? error.name : typeof error }, 'result hook failed');
+      });
+    }
   }
 
   async function learn(ctx: TurnContext, args: string): Promise<void> {

@@ -23,7 +23,8 @@ export type AuditAction =
   | 'session.cancelled'
   | 'attendance.marked'
   | 'nudge.set'
-  | 'nudge.removed';
+  | 'nudge.removed'
+  | 'insights.read';
 
 export interface AuditEntry {
   at: number;
