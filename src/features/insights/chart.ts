@@ -1,11 +1,11 @@
 /**
  * The picture of an insights card: horizontal bars, one per category, the groups of categories apart, drawn as a
- * small PNG without any library (Slack and Teams show PNG, not SVG). A suppressed cell is a short hatched bar, so
+ * small PNG (pngjs encodes it) (Slack and Teams show PNG, not SVG). A suppressed cell is a short hatched bar, so
  * it differs from a number by its pattern and not by colour alone. The picture has no words: the card always gives
  * every number in text next to it, and the alt text says so. Served at PUBLIC_URL/insights/chart/<random id>.png,
  * an address with no person and no group in it; the numbers behind it are the published ones only.
  */
-import { deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import type { Cell } from './suppression.js';
 
 export const CHART_PATH = '/insights/chart';
@@ -20,58 +20,18 @@ const HATCH: [number, number, number] = [90, 90, 90];
 /** The rows of the picture: per group of categories, the cells in order. */
 export type ChartRows = Cell[][];
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-/** Encode RGB pixels (width × height × 3) as a PNG. */
-export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y += 1) {
-    raw[y * (width * 3 + 1)] = 0; // filter: none
-    raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // truecolour
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 /** The bars as a PNG: lengths relative to the largest shown number in the picture. */
 export function chartPng(rows: ChartRows): Buffer {
   const groups = rows.filter((g) => g.length > 0);
   const bars = groups.reduce((n, g) => n + g.length, 0);
   const height = Math.max(1, MARGIN * 2 + bars * (BAR + GAP) + Math.max(0, groups.length - 1) * GROUP_GAP);
   const width = CHART_WIDTH;
-  const rgb = new Uint8Array(width * height * 3).fill(255);
+  const png = new PNG({ width, height, colorType: 2, inputHasAlpha: false });
+  const rgb = png.data.fill(255);
   const max = Math.max(1, ...groups.flat().map((c) => ('value' in c ? c.value : 0)));
   const span = width - MARGIN * 2;
   const paint = (x: number, y: number, [r, g, b]: [number, number, number]) => {
-    const at = (y * width + x) * 3;
+    const at = (y * width + x) * 4;
     rgb[at] = r;
     rgb[at + 1] = g;
     rgb[at + 2] = b;
@@ -95,5 +55,5 @@ export function chartPng(rows: ChartRows): Buffer {
     }
     y += GROUP_GAP;
   }
-  return encodePng(width, height, rgb);
+  return PNG.sync.write(png, { colorType: 2 });
 }
