@@ -98,6 +98,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
   const indexTtlMs = days(config.retentionDays + 7);
   const store = options.store ?? (await createStore(config.store, { log, indexTtlMs, connections: redis }));
+  // Expired data is erased at start-up too, so a process that was down does not keep it until the first timer.
+  await store.purgeExpired().catch((err: unknown) => log.warn({ err }, 'store purge at start-up failed'));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(keys.pseudonymKey);
   const hash = createKeyedHash(keys.pseudonymKey);

@@ -175,6 +175,8 @@ export async function runChat(
   await core.pipeline.drain();
   await core.stopBackground();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
+  // Expired data is erased when the terminal chat ends, not left in the file until the next start.
+  await core.store.purgeExpired().catch((err: unknown) => log.warn({ err }, 'store purge at the end failed'));
   await core.store.close();
   await core.redis?.closeAll();
 }

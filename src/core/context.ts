@@ -34,6 +34,8 @@ export interface TurnContext extends DialogTurn {
   readonly features: readonly Feature[];
   /** Keep how to reach this person later (they opted in to something that writes to them); their address. */
   rememberAddress(): Promise<Address>;
+  /** Forget how to reach this person: their address and its place in the installation's list ("vergeet mij"). */
+  forgetAddress(): Promise<boolean>;
   /** Run another command of any feature by its name, as if the person had typed it. */
   runCommand(name: string, args?: string): Promise<void>;
 }

@@ -236,6 +236,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           features: table.features,
           rememberAddress: () =>
             book.rememberPerson(person, event.user, event.conversation.isDirect ? event.conversation : undefined),
+          forgetAddress: async () => {
+            refreshed.delete(person);
+            return book.forgetPerson(person, event.platform, event.user.tenantId);
+          },
           runCommand: (name, args = '') => runCommand(ctx, name, args),
         };
         await dispatch(ctx);

@@ -50,6 +50,11 @@ export interface AddressBook {
   /** Note that the bot can no longer write there (blocked, removed). */
   markUnreachable(address: Address, since: number): Promise<void>;
   forget(address: Address): Promise<boolean>;
+  /**
+   * A person's erasure: their address and its member in the installation's list (a shared index, which the person
+   * index does not reach); true when an address was kept.
+   */
+  forgetPerson(person: string, platform: Platform, tenantId: string): Promise<boolean>;
   /** The app was removed from a workspace or tenant: forget every address listed under it; returns how many. */
   forgetInstallation(platform: Platform, tenantId: string): Promise<number>;
   /** The channels remembered in a workspace or tenant, a page at a time (an organiser's "all channels"). */
@@ -124,6 +129,15 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
     },
 
     forget: (address) => store.delete(addressKey(address)),
+
+    async forgetPerson(person, platform, tenantId) {
+      const key = addressKey(book.personAddress(platform, person));
+      const [removed] = await Promise.all([
+        store.delete(key),
+        store.indexRemove(installationIndex(platform, tenantId), key),
+      ]);
+      return removed;
+    },
 
     async forgetInstallation(platform, tenantId) {
       const index = installationIndex(platform, tenantId);

@@ -45,6 +45,11 @@ export function createPrivacyFeature(): Feature {
   }
 
   async function forgetMe(ctx: TurnContext): Promise<void> {
+    // Nothing kept: say so at once, and write nothing about the person (no confirmation to press).
+    if ((await ctx.store.keysOf(ctx.person)).length === 0 && !(await ctx.dialogs.active(ctx))) {
+      await ctx.io.send(textMessage(ctx.t('common.forget.nothing')), privately(ctx));
+      return;
+    }
     // Said before it happens: what forgetting does besides deleting (seats freed for the next person waiting).
     const effects: string[] = [];
     for (const feature of ctx.features) effects.push(...((await feature.personData?.forgetEffects?.(ctx)) ?? []));
@@ -78,7 +83,9 @@ export function createPrivacyFeature(): Feature {
       removedMessages += report.messagesRemoved;
       leftMessages += report.messagesLeft;
     }
-    const removed = await ctx.store.forget(ctx.person);
+    // How to reach the person is listed in the installation's shared list too; it goes with their keys.
+    const addressRemoved = await ctx.forgetAddress();
+    const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0);
     if (removed === 0) {
       await ctx.io.update(textMessage(ctx.t('common.forget.nothing')));
       return;
