@@ -89,7 +89,13 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
     const sealed = await store.get<string>(key);
     if (sealed === undefined) return { ok: false, reason: 'unknown' };
     try {
-      return { ok: true, entry: sealer.open<AddressEntry>(sealed, key) };
+      const entry = sealer.open<AddressEntry>(sealed, key);
+      // Sealed under an older DATA_KEY: sealed again under the current one now that it is touched.
+      if (sealer.versionOf(sealed) !== sealer.currentVersion) {
+        const tenantId = entry.conversation?.tenantId ?? entry.user?.tenantId ?? '';
+        await write(address, entry, tenantId, address.kind === 'person' ? deps.personTtlMs : undefined);
+      }
+      return { ok: true, entry };
     } catch (error) {
       // A changed DATA_KEY or a damaged row: the recipient is unreachable, the delivery must not crash.
       if (error instanceof SealError) return { ok: false, reason: 'unreadable' };
