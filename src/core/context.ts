@@ -104,6 +104,11 @@ export interface PersonDataSpec {
    * and report what will go and what it could not delete, so the confirmation says so.
    */
   beforeForget?(ctx: TurnContext): Promise<ForgetReport | undefined>;
+  /**
+   * For the JSON export of "mijn gegevens" (the right of access): what the feature keeps about the person, in its own
+   * terms, as plain JSON; undefined when nothing. The export also lists every stored key as kept.
+   */
+  export?(ctx: TurnContext): Promise<unknown>;
 }
 
 /**

@@ -22,7 +22,7 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   return [
     createCheckinFeature({ catalogue }),
     createBasicsFeature(),
-    createPrivacyFeature(),
+    createPrivacyFeature(deps),
     createOrganisersFeature(deps),
     createSubscriptionsFeature(deps),
     createAnnouncementsFeature(deps),
