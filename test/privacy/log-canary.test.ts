@@ -145,7 +145,7 @@ describe('the log canary', () => {
     handlers.get('unhandledRejection')?.(new Error(CANARY, { cause: new Error(CANARY) }));
     const [crash, rejection] = cap.lines();
     expect(crash).toMatchObject({ msg: 'uncaught exception', error: { type: 'Error', code: 'E_CANARY' } });
-    expect((crash?.error as { frames?: unknown[] }).frames?.length).toBeGreaterThan(0);
+    expect((crash?.error as { frames?: unknown[] } | undefined)?.frames?.length).toBeGreaterThan(0);
     expect(rejection).toMatchObject({ msg: 'unhandled promise rejection', error: { type: 'Error' } });
     expect(exited).toBe(1);
     expect(cap.text()).not.toContain('KANARIE');
