@@ -143,6 +143,47 @@ describe('erasure on SQLite', () => {
     expect(found(rawFiles(path), needles)).toEqual([]);
   });
 
+  it('a single result forgotten with its own button: its note is gone from the file and the WAL', async () => {
+    const path = join(tempDir(), 'bb.sqlite');
+    const store = openSqliteStore({ path, purgeIntervalMs: 0 });
+    bot = await makeBot({ store });
+    const user = person('UONERESULT', 'console');
+    let io = recordingIO();
+    await bot.receive(user.command('checkin'), io);
+    const answers: Record<string, string | string[]> = {
+      kind: 'conflict',
+      signals: ['debating'],
+      safety: ['none'],
+      participation: 'codecide',
+      delivered: 'inform',
+      voices: ['neighbours'],
+      position: 'meSide',
+      note: NOTE,
+    };
+    let forget: ActionPayload | undefined;
+    for (let guard = 0; guard < 15 && !forget; guard++) {
+      const q = questionBlock(io.last());
+      if (!q) break;
+      const value = answers[q.route.data?.s ?? ''];
+      const action: ActionPayload =
+        q.type === 'multi'
+          ? { route: q.route, values: value as string[] }
+          : q.type === 'input'
+            ? { route: q.route, text: (value as string) ?? '' }
+            : { route: q.route, choice: value as string };
+      io = recordingIO();
+      await bot.receive(user.clicks(action), io);
+      for (const message of io.sent())
+        forget ??= [...buttonsOf(message).values()].find(
+          (b) => b.route.feature === 'checkin' && b.route.verb === 'forget',
+        );
+    }
+    expect(forget).toBeDefined();
+    expect(found(rawFiles(path), [NOTE])).toEqual([NOTE]);
+    await bot.receive(user.clicks(forget!), recordingIO());
+    expect(found(rawFiles(path), [NOTE])).toEqual([]);
+  });
+
   it('creates the database, its WAL and shared memory readable by the owner only (0600)', async () => {
     const path = join(tempDir(), 'data', 'bb.sqlite');
     const store = openSqliteStore({ path, purgeIntervalMs: 0 });
