@@ -102,6 +102,10 @@ describe('the export of mijn gegevens', () => {
     const keys = (await bot.store.keysOf(pseudonym)).filter((k) => !k.startsWith('privacy:export:'));
     expect(document.stored.map((s) => s.key).sort()).toEqual(keys.sort());
     expect(document.stored.find((s) => s.key === `prefs:${pseudonym}`)?.value).toMatchObject({ locale: 'nl' });
+    // Each feature's own words too: the check-in's line of "mijn gegevens".
+    expect(JSON.stringify((document as unknown as { features: Record<string, unknown> }).features.checkin)).toContain(
+      'Check-in: één resultaat',
+    );
 
     // Tampered: another expiry with the same signature, another id, a signature changed by one character.
     const e = url.searchParams.get('e')!;

@@ -59,8 +59,11 @@ export async function buildExport(ctx: TurnContext, sealer?: Sealer): Promise<Pe
   }
   const features: Record<string, unknown> = {};
   for (const feature of ctx.features) {
-    const part = await feature.personData?.export?.(ctx);
-    if (part !== undefined) features[feature.id] = part;
+    const data = feature.personData;
+    if (!data) continue;
+    // A feature's own export, else its lines of "mijn gegevens" in the person's language.
+    const part = data.export ? await data.export(ctx) : await data.describe(ctx);
+    if (part !== undefined && !(Array.isArray(part) && part.length === 0)) features[feature.id] = part;
   }
   return {
     about: ctx.t('common.myData.exportAbout'),
