@@ -55,7 +55,7 @@ async function server(env: Record<string, string>) {
 }
 
 function expectClean(text: string): void {
-  for (const secret of [CANARY, 'KANARIE', USER, CHANNEL, TOKEN]) expect(text, secret).not.toContain(secret);
+  for (const secret of [CANARY, 'KANARIE', USER, CHANNEL, TOKEN, TEST_TEAM]) expect(text, secret).not.toContain(secret);
 }
 
 describe('the log canary', () => {
