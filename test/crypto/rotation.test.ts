@@ -58,6 +58,18 @@ describe('PSEUDONYM_KEY as a list', () => {
     const io = recordingIO();
     await after.receive(person('UROT').says('help'), io);
     expect(io.texts().join('\n')).toContain('This is what I can do');
+    // "Forget me" after the rotation reaches the data under the older pseudonym.
+    const oldPseudonym = createPseudonymizer(OLD_P)(user);
+    expect((await store.keysOf(oldPseudonym)).length).toBeGreaterThan(0);
+    const asked = recordingIO();
+    await after.receive(person('UROT').says('forget me'), asked);
+    const confirm = asked
+      .last()
+      ?.blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
+      .find((b) => b.route.verb === 'confirm');
+    expect(confirm).toBeDefined();
+    await after.receive(person('UROT').clicks({ route: confirm!.route }), recordingIO());
+    expect(await store.keysOf(oldPseudonym)).toEqual([]);
   });
 });
 
