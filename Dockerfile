@@ -27,6 +27,9 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/dialogs ./dialogs
 # The result's pictures, served at /images (PUBLIC_DIR).
 COPY --chown=node:node public ./public
+# Keys never live on the data volume: PSEUDONYM_KEY and DATA_KEY come from the environment (a secret store); only
+# local mode generates keys, into /app/.keys (KEYS_DIR), which is not part of the volume and is refused as the
+# database folder.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3978

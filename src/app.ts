@@ -10,7 +10,13 @@ import { createInbox, type Replayer } from './core/inbox.js';
 import { coreKeys } from './core/keys.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
 import { resolveKeys } from './crypto/key-files.js';
-import { createKeyedHash, createPseudonymizer, type KeyedHash, type Pseudonymizer } from './crypto/pseudonym.js';
+import {
+  createKeyedHash,
+  createPersonResolver,
+  createPseudonymizer,
+  type KeyedHash,
+  type Pseudonymizer,
+} from './crypto/pseudonym.js';
 import { createSealer, type Sealer } from './crypto/sealer.js';
 import { loadDialogs } from './dialog/loader.js';
 import type { DialogDefinition } from './dialog/schema.js';
@@ -98,8 +104,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // A person's index in Redis outlives their data by a week, so "vergeet mij" always finds what is left.
   const indexTtlMs = days(config.retentionDays + 7);
   const store = options.store ?? (await createStore(config.store, { log, indexTtlMs, connections: redis }));
+  // Expired data is erased at start-up too, so a process that was down does not keep it until the first timer.
+  await store.purgeExpired().catch((err: unknown) => log.warn({ err }, 'store purge at start-up failed'));
   const metrics = createMetrics();
-  const pseudonymize = createPseudonymizer(keys.pseudonymKey);
+  const pseudonymize = createPseudonymizer(keys.pseudonymKeys);
+  const resolvePerson = createPersonResolver(pseudonymize, store);
   const hash = createKeyedHash(keys.pseudonymKey);
   const sealer = createSealer(keys.dataKeys);
   const addresses = createAddressBook({ store, sealer, hash, personTtlMs: days(config.retentionDays) });
@@ -148,6 +157,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     hash,
     sealer,
     pseudonymize,
+    resolvePerson,
     log,
     now: options.now,
     leaseMs: options.inboxLeaseMs,
@@ -161,6 +171,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     dialogs,
     features,
     pseudonymize,
+    resolvePerson,
     hash,
     book: addresses,
     metrics,
@@ -178,7 +189,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       async get<T>(name: string) {
         const key = keyOf(name);
         const sealed = await store.get<string>(key);
-        return sealed === undefined ? undefined : sealer.open<T>(sealed, key);
+        if (sealed === undefined) return undefined;
+        const value = sealer.open<T>(sealed, key);
+        // Sealed under an older DATA_KEY: sealed again under the current one (vault values carry no expiry).
+        if (sealer.versionOf(sealed) !== sealer.currentVersion) await store.set(key, sealer.seal(value, key));
+        return value;
       },
       async set(name, value, ttlMs) {
         const key = keyOf(name);

@@ -1,9 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parsePseudonymKeys } from './crypto/pseudonym.js';
 import { parseDataKeys } from './crypto/sealer.js';
 import { ConfigError } from './errors.js';
 import { isTimeZone, parseQuietHours, type QuietHours } from './lib/quiet-hours.js';
+
+function isPseudonymKeyList(value: string): boolean {
+  try {
+    parsePseudonymKeys(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isDataKeyList(value: string): boolean {
   try {
@@ -50,7 +60,13 @@ const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
-  PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  PSEUDONYM_KEY: z
+    .string()
+    .refine(
+      isPseudonymKeyList,
+      'must be at least 32 characters (e.g. openssl rand -hex 32), or a list v2:<key>,v1:<key>, newest first',
+    )
+    .optional(),
   DATA_KEY: z
     .string()
     .refine(isDataKeyList, 'must be 64 hexadecimal characters (openssl rand -hex 32), or a list v2:<key>,v1:<key>')

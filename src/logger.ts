@@ -10,8 +10,8 @@ export type { Logger } from 'pino';
 export const REDACTED = '[redacted]';
 
 /**
- * A safety net only: answers, free text, names and tokens must never be handed to the logger at all.
- * Explicit paths (no wildcards) keep redaction cheap and predictable.
+ * A safety net only: answers, free text, names, platform ids and tokens must never be handed to the logger at all.
+ * Explicit paths keep redaction cheap and predictable; a few one-level wildcards catch tokens under any parent.
  */
 export const REDACT_PATHS: readonly string[] = [
   // secrets and tokens
@@ -90,6 +90,51 @@ export const REDACT_PATHS: readonly string[] = [
   'user.userId',
   'event.user.userId',
   'from.name',
+  // platform ids in every shape the adapters and SDKs use: Slack user, team and channel ids, Teams AAD object ids,
+  // conversation ids, and serviceUrl (its path can carry a tenant); a whole `user` or `from` object goes at once
+  'user',
+  'user.id',
+  'users',
+  'from',
+  'from.id',
+  'from.aadObjectId',
+  'recipient',
+  'recipient.id',
+  'aadObjectId',
+  'teamId',
+  'team_id',
+  'team',
+  'team.id',
+  'enterpriseId',
+  'enterprise_id',
+  'channel',
+  'channelId',
+  'channel_id',
+  'channel.id',
+  'conversation',
+  'conversationId',
+  'conversation.id',
+  'conversationReference',
+  'event.user',
+  'event.conversation',
+  'activity.from',
+  'activity.recipient',
+  'activity.conversation',
+  'activity.channelData',
+  'activity.serviceUrl',
+  'serviceUrl',
+  'url',
+  'mail',
+  'e-mail',
+  'userPrincipalName',
+  // a token under any parent (`installation.bot.token`, `client.token`), and Bearer headers however nested
+  '*.token',
+  '*.botToken',
+  '*.accessToken',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'headers.Authorization',
 ];
 
 export interface LoggerConfig {
@@ -171,4 +216,31 @@ export function createLogger(config: LoggerConfig): Logger {
 /** A logger that writes nothing (tests, benchmarks). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * The last line of defence for errors nobody caught: log the error's class, code and stack frames only (its message
+ * may echo what a person typed), then stop the process as Node would. Installed once per process.
+ */
+export function installProcessHandlers(log: Logger, proc: NodeJS.Process = process): void {
+  if ((proc as { bubbelbrekerHandlers?: boolean }).bubbelbrekerHandlers) return;
+  (proc as { bubbelbrekerHandlers?: boolean }).bubbelbrekerHandlers = true;
+  proc.on('unhandledRejection', (reason) => {
+    log.fatal({ error: contentFree(reason) }, 'unhandled promise rejection');
+    // As Node does without a handler: the process stops (its work is recorded; the next start finishes it).
+    proc.exit(1);
+  });
+  proc.on('uncaughtExceptionMonitor', (error, origin) => {
+    log.fatal({ error: contentFree(error), origin }, 'uncaught exception');
+  });
+}
+
+/** Class, code and frames of an error; never its message, not even a BotError's. */
+function contentFree(error: unknown): Record<string, unknown> {
+  const facts = safeError(error);
+  const strip = (node: Record<string, unknown>): Record<string, unknown> => {
+    const { message: _message, cause, ...rest } = node;
+    return cause && typeof cause === 'object' ? { ...rest, cause: strip(cause as Record<string, unknown>) } : rest;
+  };
+  return strip(facts);
 }

@@ -11,7 +11,7 @@ import { createConsoleAdapter } from '../adapters/console/index.js';
 import { type Core, type CoreOptions, createCore } from './app.js';
 import { type Config, loadConfig } from './config.js';
 import { BotError, ConfigError, DataFileError } from './errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, installProcessHandlers } from './logger.js';
 import type { ChatAdapter } from './message/adapter.js';
 import { legalPageRoutes } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
@@ -161,6 +161,7 @@ export async function runChat(
       destination: process.stderr,
     });
   const core = await createCore(config, { ...options, log });
+  if (options.log === undefined) installProcessHandlers(log);
   const adapter = createConsoleAdapter({
     input: streams.input,
     output: streams.output,
@@ -175,6 +176,8 @@ export async function runChat(
   await core.pipeline.drain();
   await core.stopBackground();
   streams.output.write(`\n${core.translator.t(adapter.locale, 'console.bye')}\n`);
+  // Expired data is erased when the terminal chat ends, not left in the file until the next start.
+  await core.store.purgeExpired().catch((err: unknown) => log.warn({ err }, 'store purge at the end failed'));
   await core.store.close();
   await core.redis?.closeAll();
 }
@@ -200,6 +203,7 @@ async function cli(argv: string[]): Promise<void> {
     }
     const config = loadConfig();
     const app = await startApp(config);
+    installProcessHandlers(app.log);
     const shutdown = (signal: string) => {
       app.log.info({ signal }, 'shutting down');
       app.close().then(

@@ -34,6 +34,8 @@ export interface TurnContext extends DialogTurn {
   readonly features: readonly Feature[];
   /** Keep how to reach this person later (they opted in to something that writes to them); their address. */
   rememberAddress(): Promise<Address>;
+  /** Forget how to reach this person: their address and its place in the installation's list ("vergeet mij"). */
+  forgetAddress(): Promise<boolean>;
   /** Run another command of any feature by its name, as if the person had typed it. */
   runCommand(name: string, args?: string): Promise<void>;
 }
@@ -102,6 +104,11 @@ export interface PersonDataSpec {
    * and report what will go and what it could not delete, so the confirmation says so.
    */
   beforeForget?(ctx: TurnContext): Promise<ForgetReport | undefined>;
+  /**
+   * For the JSON export of "mijn gegevens" (the right of access): what the feature keeps about the person, in its own
+   * terms, as plain JSON; undefined when nothing. The export also lists every stored key as kept.
+   */
+  export?(ctx: TurnContext): Promise<unknown>;
 }
 
 /**

@@ -12,7 +12,7 @@
  * Finishing the work deletes the record and its index entry; the claim stays and keeps redeliveries out.
  */
 import type { Logger } from 'pino';
-import type { KeyedHash, Pseudonymizer } from '../crypto/pseudonym.js';
+import type { KeyedHash, PersonResolver, Pseudonymizer } from '../crypto/pseudonym.js';
 import type { Sealer } from '../crypto/sealer.js';
 import { DAY_MS, MINUTE_MS, SECOND_MS } from '../lib/time.js';
 import type { InboxReplay } from '../message/adapter.js';
@@ -66,6 +66,8 @@ export interface InboxDeps {
   hash: KeyedHash;
   sealer: Sealer;
   pseudonymize: Pseudonymizer;
+  /** During a PSEUDONYM_KEY rotation: the pseudonym the person's data is kept under (tries each key). */
+  resolvePerson?: PersonResolver;
   log: Logger;
   now?: () => number;
   /** How long a recorded event stays leased to the process that accepted it (default RECOVERY_GRACE_MS). */
@@ -130,7 +132,11 @@ export function createInbox(deps: InboxDeps): Inbox {
         store.set(key, sealer.seal(record, key), INBOX_TTL_MS),
         store.indexAdd(PENDING_INDEX, key, receivedAt),
       ];
-      if (replay.user) writes.push(store.track(deps.pseudonymize(replay.user), key));
+      if (replay.user) {
+        const user = replay.user;
+        const person = deps.resolvePerson ? await deps.resolvePerson(user) : deps.pseudonymize(user);
+        writes.push(store.track(person, key));
+      }
       try {
         await Promise.all(writes);
         open.add(key);

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import type { KeyedHash, Pseudonymizer } from '../crypto/pseudonym.js';
+import type { KeyedHash, PersonResolver, Pseudonymizer } from '../crypto/pseudonym.js';
 import { createDialogRunner, type DialogInput, type DialogRunner } from '../dialog/runner.js';
 import { DIALOG_FEATURE, textMessage } from '../dialog/render.js';
 import type { DialogDefinition } from '../dialog/schema.js';
@@ -38,6 +38,8 @@ export interface PipelineDeps {
   dialogs: ReadonlyMap<string, DialogDefinition>;
   features: readonly Feature[];
   pseudonymize: Pseudonymizer;
+  /** During a PSEUDONYM_KEY rotation: the pseudonym the person's data is kept under (tries each key). */
+  resolvePerson?: PersonResolver;
   hash: KeyedHash;
   book: AddressBook;
   metrics?: Metrics;
@@ -216,7 +218,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     let outcome = 'ok';
     let locale: Locale = deps.config.defaultLocale;
     try {
-      const person = deps.pseudonymize(event.user);
+      const person = deps.resolvePerson ? await deps.resolvePerson(event.user) : deps.pseudonymize(event.user);
       await lock(person, async () => {
         locale = await localeFor(person);
         await refreshAddress(person, event);
@@ -236,6 +238,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           features: table.features,
           rememberAddress: () =>
             book.rememberPerson(person, event.user, event.conversation.isDirect ? event.conversation : undefined),
+          forgetAddress: async () => {
+            refreshed.delete(person);
+            return book.forgetPerson(person, event.platform, event.user.tenantId);
+          },
           runCommand: (name, args = '') => runCommand(ctx, name, args),
         };
         await dispatch(ctx);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { parsePseudonymKeys, type PseudonymKey } from './pseudonym.js';
 import { parseDataKeys, type DataKey } from './sealer.js';
 
 /** The shortest pseudonym key accepted: 32 characters, as for PSEUDONYM_KEY. */
@@ -20,7 +21,10 @@ export interface KeySources {
 }
 
 export interface ResolvedKeys {
+  /** The current pseudonym key (keyed hashes of channels, events and the like use it). */
   pseudonymKey: string;
+  /** Every pseudonym key, current first: a person's data under an older one is still found. */
+  pseudonymKeys: PseudonymKey[];
   dataKeys: DataKey[];
 }
 
@@ -59,19 +63,27 @@ export function resolveKeys(sources: KeySources): ResolvedKeys {
   if (sources.databasePath !== ':memory:' && keysDir === resolve(dirname(sources.databasePath))) {
     throw new ConfigError(['KEYS_DIR: must not be the database folder: keys are kept apart from the data']);
   }
-  let pseudonymKey = sources.pseudonymKey;
-  if (!pseudonymKey) {
+  let pseudonymKeys: PseudonymKey[];
+  if (sources.pseudonymKey) {
+    try {
+      pseudonymKeys = parsePseudonymKeys(sources.pseudonymKey);
+    } catch (error) {
+      throw new ConfigError([`PSEUDONYM_KEY: ${(error as Error).message}`]);
+    }
+  } else {
     const file = join(keysDir, 'pseudonym.key');
     moveLegacyPseudonymKey(sources.databasePath, file);
-    pseudonymKey = keyFile(file, () => randomBytes(32).toString('hex'));
-    if (pseudonymKey.length < MIN_PSEUDONYM_KEY_LENGTH) {
+    const generated = keyFile(file, () => randomBytes(32).toString('hex'));
+    if (generated.length < MIN_PSEUDONYM_KEY_LENGTH) {
       throw new ConfigError([`PSEUDONYM_KEY: the generated key in ${file} is damaged (too short); remove the file`]);
     }
+    pseudonymKeys = [{ version: 'v1', key: generated }];
   }
+  const pseudonymKey = (pseudonymKeys[0] as PseudonymKey).key;
   const dataFile = join(keysDir, 'data.key');
   const dataSpec = sources.dataKey ?? keyFile(dataFile, () => randomBytes(32).toString('hex'));
   try {
-    return { pseudonymKey, dataKeys: parseDataKeys(dataSpec) };
+    return { pseudonymKey, pseudonymKeys, dataKeys: parseDataKeys(dataSpec) };
   } catch (error) {
     const where = sources.dataKey ? 'DATA_KEY' : `DATA_KEY: the generated key in ${dataFile}`;
     throw new ConfigError([`${where}: ${(error as Error).message}`]);

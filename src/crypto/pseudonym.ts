@@ -1,8 +1,43 @@
 import { createHmac } from 'node:crypto';
 import type { UserRef } from '../message/types.js';
 
-/** Turns a platform user into the keyed hash that every person-scoped key uses. */
-export type Pseudonymizer = (user: Pick<UserRef, 'platform' | 'tenantId' | 'userId'>) => string;
+type UserIds = Pick<UserRef, 'platform' | 'tenantId' | 'userId'>;
+
+/** Turns a platform user into the keyed hash that every person-scoped key uses (under the current key). */
+export interface Pseudonymizer {
+  (user: UserIds): string;
+  /** The person's pseudonym under every configured key, current first (for a key rotation). */
+  candidates?(user: UserIds): string[];
+}
+
+/** One pseudonym key and its version name. */
+export interface PseudonymKey {
+  version: string;
+  key: string;
+}
+
+const MIN_KEY_LENGTH = 32;
+const VERSIONED = /^(v[1-9][0-9]{0,3}):(.*)$/;
+
+/**
+ * Read PSEUDONYM_KEY: `v2:<key>,v1:<key>` (current first), or one bare key, which counts as `v1`. Each key has at
+ * least 32 characters. Throws with the reason, never the key.
+ */
+export function parsePseudonymKeys(spec: string): PseudonymKey[] {
+  const entries = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new Error('no key given');
+  const keys = entries.map((entry) => {
+    const match = VERSIONED.exec(entry);
+    const [version, key] = match ? [match[1] as string, match[2] as string] : ['v1', entry];
+    if (key.length < MIN_KEY_LENGTH) throw new Error('a key must be at least 32 characters (openssl rand -hex 32)');
+    return { version, key };
+  });
+  if (new Set(keys.map((k) => k.version)).size !== keys.length) throw new Error('a key version is given twice');
+  return keys;
+}
 
 /** A keyed hash of several parts: the same parts give the same hash; without the key nobody can link it back. */
 export type KeyedHash = (...parts: string[]) => string;
@@ -20,11 +55,15 @@ export function createKeyedHash(key: string): KeyedHash {
  * The person's pseudonym: the keyed hash of (platform, tenant, user). Other keyed hashes (channels, event ids)
  * start with a purpose word, so no hash of another kind can ever equal a pseudonym.
  */
-export function createPseudonymizer(key: string): Pseudonymizer {
-  const hash = createKeyedHash(key);
+export function createPseudonymizer(keys: string | readonly PseudonymKey[]): Pseudonymizer {
+  const list = typeof keys === 'string' ? [{ version: 'v1', key: keys }] : keys;
+  const [current, ...older] = list;
+  if (!current) throw new Error('a pseudonymizer needs at least one key');
+  const hash = createKeyedHash(current.key);
+  const olderHashes = older.map((k) => createKeyedHash(k.key));
   // Every event computes its person's pseudonym; the people active now are few, so keep theirs (in memory only).
   const known = new Map<string, string>();
-  return (user) => {
+  const pseudonymize: Pseudonymizer = (user) => {
     const id = `${user.platform}${SEPARATOR}${user.tenantId}${SEPARATOR}${user.userId}`;
     let pseudonym = known.get(id);
     if (pseudonym === undefined) {
@@ -33,5 +72,44 @@ export function createPseudonymizer(key: string): Pseudonymizer {
       known.set(id, pseudonym);
     }
     return pseudonym;
+  };
+  if (olderHashes.length > 0) {
+    pseudonymize.candidates = (user) => [
+      pseudonymize(user),
+      ...olderHashes.map((h) => h(user.platform, user.tenantId, user.userId)),
+    ];
+  }
+  return pseudonymize;
+}
+
+/** Finds the pseudonym a person's data is kept under, during a rotation of PSEUDONYM_KEY. */
+export type PersonResolver = (user: UserIds) => Promise<string>;
+
+/**
+ * During a key rotation a person whose data was written under an older key is found there: the lookup tries each
+ * key, current first, and takes the first pseudonym the store's person index knows. Their data stays under that
+ * pseudonym until it expires or they ask to be forgotten; a person with nothing kept gets the current pseudonym.
+ * With one key this is the pseudonymizer itself, without a store read.
+ */
+export function createPersonResolver(
+  pseudonymize: Pseudonymizer,
+  store: { keysOf(person: string): Promise<string[]> },
+): PersonResolver {
+  const candidates = pseudonymize.candidates;
+  if (!candidates) return async (user) => pseudonymize(user);
+  const older = new Map<string, string>();
+  return async (user) => {
+    const [current, ...rest] = candidates(user) as [string, ...string[]];
+    const cached = older.get(current);
+    if (cached !== undefined && (await store.keysOf(cached)).length > 0) return cached;
+    older.delete(current);
+    if (rest.length === 0 || (await store.keysOf(current)).length > 0) return current;
+    for (const pseudonym of rest) {
+      if ((await store.keysOf(pseudonym)).length === 0) continue;
+      if (older.size >= KNOWN_PEOPLE) older.clear();
+      older.set(current, pseudonym);
+      return pseudonym;
+    }
+    return current;
   };
 }

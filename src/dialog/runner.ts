@@ -342,6 +342,8 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
         apply(ctx, def, loaded, advance(def, loaded.state, { type: 'stop', now: ctx.now }), { action: false }),
       );
       if (!handled) await ctx.io.send(textMessage(ctx.t('common.nothingToStop'), 'muted'), privately(ctx));
+      // "stop" erases the answers given so far: out of the database journal too.
+      else await ctx.store.checkpoint?.();
     },
   };
 }

@@ -25,7 +25,7 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   return [
     createCheckinFeature({ catalogue, onResultShown: insights.recordResult }),
     createBasicsFeature(),
-    createPrivacyFeature(),
+    createPrivacyFeature(deps),
     createOrganisersFeature(deps),
     createSubscriptionsFeature(deps),
     createAnnouncementsFeature(deps),

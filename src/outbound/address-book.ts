@@ -50,6 +50,11 @@ export interface AddressBook {
   /** Note that the bot can no longer write there (blocked, removed). */
   markUnreachable(address: Address, since: number): Promise<void>;
   forget(address: Address): Promise<boolean>;
+  /**
+   * A person's erasure: their address and its member in the installation's list (a shared index, which the person
+   * index does not reach); true when an address was kept.
+   */
+  forgetPerson(person: string, platform: Platform, tenantId: string): Promise<boolean>;
   /** The app was removed from a workspace or tenant: forget every address listed under it; returns how many. */
   forgetInstallation(platform: Platform, tenantId: string): Promise<number>;
   /** The channels remembered in a workspace or tenant, a page at a time (an organiser's "all channels"). */
@@ -84,7 +89,13 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
     const sealed = await store.get<string>(key);
     if (sealed === undefined) return { ok: false, reason: 'unknown' };
     try {
-      return { ok: true, entry: sealer.open<AddressEntry>(sealed, key) };
+      const entry = sealer.open<AddressEntry>(sealed, key);
+      // Sealed under an older DATA_KEY: sealed again under the current one now that it is touched.
+      if (sealer.versionOf(sealed) !== sealer.currentVersion) {
+        const tenantId = entry.conversation?.tenantId ?? entry.user?.tenantId ?? '';
+        await write(address, entry, tenantId, address.kind === 'person' ? deps.personTtlMs : undefined);
+      }
+      return { ok: true, entry };
     } catch (error) {
       // A changed DATA_KEY or a damaged row: the recipient is unreachable, the delivery must not crash.
       if (error instanceof SealError) return { ok: false, reason: 'unreadable' };
@@ -124,6 +135,15 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
     },
 
     forget: (address) => store.delete(addressKey(address)),
+
+    async forgetPerson(person, platform, tenantId) {
+      const key = addressKey(book.personAddress(platform, person));
+      const [removed] = await Promise.all([
+        store.delete(key),
+        store.indexRemove(installationIndex(platform, tenantId), key),
+      ]);
+      return removed;
+    },
 
     async forgetInstallation(platform, tenantId) {
       const index = installationIndex(platform, tenantId);

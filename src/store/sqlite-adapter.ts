@@ -76,6 +76,9 @@ export function prepareConnection(db: Database.Database, busyTimeoutMs: number):
   db.pragma('journal_mode = WAL');
   // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
   db.pragma('synchronous = NORMAL');
+  // Erased data must not stay readable in free pages or freed cell space: SQLite overwrites deleted content with
+  // zeros. Set per connection, so every connection that shares the file (the queue, a second store) does it too.
+  db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
 }
 

@@ -9,7 +9,7 @@
  * compareAndSet) runs as one synchronous stretch inside that IMMEDIATE transaction, which holds SQLite's write lock:
  * atomic within the process and across processes.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Keyv } from 'keyv';
@@ -93,7 +93,10 @@ export class SqliteStore implements KeyValueStore {
     this.minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024;
     this.path = options.path;
     try {
-      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      if (options.path !== ':memory:') {
+        mkdirSync(dirname(options.path), { recursive: true });
+        restrictFileMode(options.path);
+      }
       this.db = new Database(options.path);
     } catch (error) {
       throw new StoreError('sqlite store: cannot open the database file', { cause: error });
@@ -263,7 +266,29 @@ export class SqliteStore implements KeyValueStore {
 
   /** Every family of every tracked key and the index rows go together, inside the turn's IMMEDIATE transaction. */
   async forget(person: string): Promise<number> {
-    return this.group.write('forget', () => this.stmt.forget(person));
+    const removed = await this.group.write('forget', () => this.stmt.forget(person));
+    if (removed > 0) await this.checkpoint();
+    return removed;
+  }
+
+  /**
+   * Copy the WAL into the database file and truncate it to zero bytes, so erased rows do not live on as old page
+   * images in the WAL (secure_delete zeroes them in the database file itself). Waits until no write batch of this
+   * connection is open. Returns false when another connection's reader kept part of the WAL (it is tried again after
+   * the next erasure or purge); never throws.
+   */
+  async checkpoint(): Promise<boolean> {
+    for (let turn = 0; turn < 100 && !this.closed && this.db.inTransaction; turn++) {
+      await new Promise((done) => setImmediate(done));
+    }
+    if (this.closed || this.db.inTransaction) return false;
+    try {
+      const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return row?.busy === 0;
+    } catch (error) {
+      this.log?.warn({ err: error }, 'store checkpoint failed');
+      return false;
+    }
   }
 
   async ping(): Promise<boolean> {
@@ -288,7 +313,10 @@ export class SqliteStore implements KeyValueStore {
 
   /** Deletes expired rows of every family and old orphaned index rows; returns how many rows went. */
   async purgeExpired(): Promise<number> {
-    return this.group.write('purgeExpired', () => this.stmt.purge(this.now()));
+    const removed = await this.group.write('purgeExpired', () => this.stmt.purge(this.now()));
+    // Expired data is erased, not only hidden: out of the WAL as well.
+    if (removed > 0) await this.checkpoint();
+    return removed;
   }
 
   /** New calls fail from now on; calls already under way finish (their batch commits) before the file closes. */
@@ -299,6 +327,12 @@ export class SqliteStore implements KeyValueStore {
       // One loop turn: the statements of calls under way run, and their batch commits in its own check phase.
       await new Promise((done) => setImmediate(done));
       this.group.commit();
+      try {
+        // Nothing erased stays behind in the WAL once the process is gone.
+        if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // Another connection still reads; SQLite checkpoints when the last connection closes.
+      }
       this.db.close();
     })();
     return this.closing;
@@ -312,5 +346,20 @@ export class SqliteStore implements KeyValueStore {
       },
       (err: unknown) => this.log?.warn({ err }, 'store purge failed'),
     );
+  }
+}
+
+/**
+ * Only the process's own user may read the database: create the file with mode 0600 before SQLite opens it, and
+ * tighten an existing one. SQLite gives the -wal and -shm files the mode of the database file.
+ */
+function restrictFileMode(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 }

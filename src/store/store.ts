@@ -128,5 +128,10 @@ export interface KeyValueStore {
   health(): Promise<StoreHealth>;
   /** Remove expired rows now (SQLite); a no-op where the back end expires by itself. */
   purgeExpired(): Promise<number>;
+  /**
+   * After an erasure outside `forget` (a stopped check-in, a forgotten result): make sure the deleted content is
+   * gone from the journal as well (SQLite: a WAL checkpoint with truncate). Absent where a delete leaves no copy.
+   */
+  checkpoint?(): Promise<boolean>;
   close(): Promise<void>;
 }

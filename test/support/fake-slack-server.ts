@@ -19,6 +19,8 @@ export interface FakeSlackServer {
   /** Hold every call of `method` unanswered from now on (until `release`). */
   hang(method: string): void;
   release(): void;
+  /** Answer the next `times` calls of `method` with HTTP 429 and Retry-After: 1, as Slack does under its rate limits. */
+  rateLimit(method: string, times?: number): void;
   waitFor(check: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export interface FakeSlackServer {
 export async function startFakeSlack(): Promise<FakeSlackServer> {
   const calls: FakeSlackCall[] = [];
   const hanging = new Set<string>();
+  const limited = new Map<string, number>();
   const held: ServerResponse[] = [];
   let ts = 1_700_000_000;
   const server = createServer((req, res) => {
@@ -40,6 +43,14 @@ export async function startFakeSlack(): Promise<FakeSlackServer> {
       calls.push({ method, body });
       if (hanging.has(method)) {
         held.push(res);
+        return;
+      }
+      const left = limited.get(method) ?? 0;
+      if (left > 0) {
+        limited.set(method, left - 1);
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' })
+          .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
         return;
       }
       let answer: Record<string, unknown> = { ok: true };
@@ -57,6 +68,7 @@ export async function startFakeSlack(): Promise<FakeSlackServer> {
     calls,
     of: (method) => calls.filter((c) => c.method === method),
     hang: (method) => void hanging.add(method),
+    rateLimit: (method, times = 1) => void limited.set(method, times),
     release() {
       hanging.clear();
       for (const res of held.splice(0)) res.destroy();

@@ -212,6 +212,8 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   async function forget(ctx: TurnContext, resultId: string): Promise<void> {
     const { removed, sent } = await repoOf(ctx).remove(ctx.person, resultId, ctx.now);
     if (!removed) return void (await ctx.io.send(notFound(ctx)));
+    // The result and its note are erased, not only unlinked: out of the database journal too.
+    await ctx.store.checkpoint?.();
     const failed = await removeMessages(ctx, sent);
     // Honest: the messages the platform would not let the bot delete are named, with what the person can do.
     const lines = [ctx.t('result.forgotten')];

@@ -11,12 +11,40 @@ import { loadPrefs } from '../../core/prefs.js';
 import { textMessage } from '../../dialog/render.js';
 import { plainText } from '../../message/plain-text.js';
 import type { Block } from '../../message/types.js';
+import type { FeatureDeps } from '../../core/feature-deps.js';
+import { buildExport, exportLinks, exportRoute, offerExport, writeExportFile } from './export.js';
 
 export const PRIVACY_FEATURE = 'privacy';
 
 const NoData = z.object({}).strict();
 
-export function createPrivacyFeature(): Feature {
+/** `deps` adds the JSON export as a signed link at PUBLIC_URL (Slack, Teams); without it only the terminal file. */
+export function createPrivacyFeature(deps?: FeatureDeps): Feature {
+  const links = deps ? exportLinks(deps) : undefined;
+
+  /** The JSON document of everything kept: a file in the terminal, a short-lived link elsewhere. */
+  async function exportData(ctx: TurnContext): Promise<void> {
+    const document = await buildExport(ctx, deps?.sealer);
+    let text: string;
+    let block: Block;
+    if (ctx.event.platform === 'console') {
+      const path = writeExportFile(ctx.config.store.databasePath, document);
+      block = { type: 'text', text: ctx.t('common.myData.exportFile', { path }) };
+      text = block.text;
+    } else {
+      const link = deps && links ? await offerExport(ctx, deps, links, document) : undefined;
+      if (link) {
+        block = { type: 'links', links: [{ label: ctx.t('common.myData.exportLink'), url: link }] };
+        text = `${ctx.t('common.myData.exportLink')}: ${link}`;
+      } else {
+        block = { type: 'text', text: ctx.t('common.myData.exportUnavailable') };
+        text = block.text;
+      }
+    }
+    const blocks: Block[] = [block, { type: 'text', text: ctx.t('common.myData.exportNote'), tone: 'muted' }];
+    await ctx.io.send({ text: plainText(blocks) || text, blocks }, privately(ctx));
+  }
+
   async function myData(ctx: TurnContext): Promise<void> {
     const stored = await ctx.store.keysOf(ctx.person);
     const lines: string[] = [];
@@ -38,13 +66,21 @@ export function createPrivacyFeature(): Feature {
     if (stored.length > 0) {
       blocks.push({
         type: 'buttons',
-        buttons: [{ label: ctx.t('common.buttons.forgetMe'), route: commandRoute('forgetMe') }],
+        buttons: [
+          { label: ctx.t('common.buttons.exportData'), route: routeTo(PRIVACY_FEATURE, 'export') },
+          { label: ctx.t('common.buttons.forgetMe'), route: commandRoute('forgetMe') },
+        ],
       });
     }
     await ctx.io.send({ text: plainText(blocks), blocks }, privately(ctx));
   }
 
   async function forgetMe(ctx: TurnContext): Promise<void> {
+    // Nothing kept: say so at once, and write nothing about the person (no confirmation to press).
+    if ((await ctx.store.keysOf(ctx.person)).length === 0 && !(await ctx.dialogs.active(ctx))) {
+      await ctx.io.send(textMessage(ctx.t('common.forget.nothing')), privately(ctx));
+      return;
+    }
     // Said before it happens: what forgetting does besides deleting (seats freed for the next person waiting).
     const effects: string[] = [];
     for (const feature of ctx.features) effects.push(...((await feature.personData?.forgetEffects?.(ctx)) ?? []));
@@ -78,7 +114,9 @@ export function createPrivacyFeature(): Feature {
       removedMessages += report.messagesRemoved;
       leftMessages += report.messagesLeft;
     }
-    const removed = await ctx.store.forget(ctx.person);
+    // How to reach the person is listed in the installation's shared list too; it goes with their keys.
+    const addressRemoved = await ctx.forgetAddress();
+    const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0);
     if (removed === 0) {
       await ctx.io.update(textMessage(ctx.t('common.forget.nothing')));
       return;
@@ -107,9 +145,12 @@ export function createPrivacyFeature(): Feature {
     commands: {
       myData: { words: ['mijn gegevens', 'my data', 'gegevens'], menu: 'personal', run: myData },
       forgetMe: { words: ['vergeet mij', 'forget me', 'vergeet me'], menu: 'personal', run: forgetMe },
+      exportData: { words: ['download mijn gegevens', 'download my data', 'export'], run: exportData },
     },
+    ...(deps && links ? { routes: [exportRoute(deps, links)] } : {}),
     actions: {
       confirm: action(NoData, forgetConfirmed),
+      export: action(NoData, exportData),
       cancel: action(NoData, (ctx) => ctx.io.update(textMessage(ctx.t('common.forget.cancelled')))),
     },
   };

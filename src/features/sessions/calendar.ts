@@ -6,11 +6,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import { createEvent, type EventAttributes } from 'ics';
 import type { KeyedHash } from '../../crypto/pseudonym.js';
 import { HttpError } from '../../http/errors.js';
 import type { RouteSpec } from '../../http/router.js';
+import { linkQuery, type SignedLinks, signedLinks } from '../../http/signed-link.js';
 import type { Session, SessionRepo } from './model.js';
 
 /** The text of the .ics file. */
@@ -38,26 +38,15 @@ export function sessionIcs(session: Session, describe: (session: Session) => str
   return value;
 }
 
-/** Signed, expiring links to a session's calendar entry. */
-export function calendarLinks(hash: KeyedHash, publicUrl: string | undefined, lifetimeMs: () => number) {
-  const sign = (id: string, expires: number) => hash('calendar', id, String(expires));
-  return {
-    /** The link, or undefined without PUBLIC_URL (nothing outside can reach the bot then). */
-    link(id: string, now: number): string | undefined {
-      if (!publicUrl) return undefined;
-      const expires = now + lifetimeMs();
-      const base = publicUrl.replace(/\/+$/, '');
-      return `${base}/calendar/${encodeURIComponent(id)}.ics?e=${expires}&s=${sign(id, expires)}`;
-    },
-    /** Whether a link's signature is this deployment's and it has not expired. */
-    check(id: string, expires: string | null, signature: string | null, now: number): 'ok' | 'expired' | 'bad' {
-      if (!expires || !signature || !/^\d{1,15}$/.test(expires)) return 'bad';
-      const expected = Buffer.from(sign(id, Number(expires)));
-      const given = Buffer.from(signature);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad';
-      return Number(expires) < now ? 'expired' : 'ok';
-    },
-  };
+/** Signed, expiring links to a session's calendar entry (the shared link signing of src/http/signed-link.ts). */
+export function calendarLinks(hash: KeyedHash, publicUrl: string | undefined, lifetimeMs: () => number): SignedLinks {
+  return signedLinks({
+    hash,
+    publicUrl,
+    purpose: 'calendar',
+    path: (id) => `/calendar/${encodeURIComponent(id)}.ics`,
+    lifetimeMs,
+  });
 }
 
 export type CalendarLinks = ReturnType<typeof calendarLinks>;
@@ -75,9 +64,9 @@ export function calendarRoute(
     bodyLimit: 0,
     async handler(req, res, params) {
       const match = /^([A-Za-z0-9_-]{1,64})\.ics$/.exec(params.file ?? '');
-      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      const { expires, signature } = linkQuery(req.url);
       const id = match?.[1];
-      const verdict = id ? links.check(id, query.get('e'), query.get('s'), now()) : 'bad';
+      const verdict = id ? links.check(id, expires, signature, now()) : 'bad';
       if (verdict === 'expired') throw new HttpError(410, 'link_expired');
       const session = id && verdict === 'ok' ? await sessions.get(id) : undefined;
       if (!session) throw new HttpError(404, 'not_found');

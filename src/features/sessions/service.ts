@@ -226,6 +226,8 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
       const { value, version } = await rsvps.read(id, person);
       if (session && value && (await store.compareAndSet(sessionKeys.rsvp(id, person), version, undefined))) {
         if (session.status === 'open' && now() < session.startsAt) await rsvps.release(session, person, value);
+        // A pending offer's expiry job carries the pseudonym: it goes with the person.
+        if (value.offerExpiresAt !== undefined) await queue.remove(offerJobId(session, person, value.offerExpiresAt));
       }
       for (const index of [sessionKeys.seated(id), sessionKeys.waiting(id), sessionKeys.offers(id)])
         await store.indexRemove(index, person);

@@ -66,6 +66,7 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
     hash: (...parts) => parts.join('|'),
     features: [feature],
     rememberAddress: async () => ({ kind: 'person', platform: 'console', person: PERSON }),
+    forgetAddress: async () => false,
   };
   /** Press a button: its route is resolved through the route table, as the core does. */
   const click = async (route: Route) => {

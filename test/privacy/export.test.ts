@@ -1,0 +1,161 @@
+/**
+ * "Mijn gegevens" as a JSON document (the right of access): everything kept about the person, as a signed
+ * short-lived link at PUBLIC_URL on Slack and Teams, as a file in the terminal. A tampered link is refused (404),
+ * an expired one too (410).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/app.js';
+import { createRouter } from '../../src/http/router.js';
+import { silentLogger } from '../../src/logger.js';
+import type { ActionPayload, OutboundMessage } from '../../src/message/types.js';
+import { call } from '../http/client.js';
+import { buttonsOf, makeBot, person, questionBlock, recordingIO } from '../support/make-bot.js';
+
+const NOTE = 'EXPORT-notitie-Lk29';
+
+let bot: Core | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  if (server) await new Promise((r) => server!.close(r));
+  server = undefined;
+  await bot?.stopBackground();
+  await bot?.store.close();
+  bot = undefined;
+});
+
+async function turn(core: Core, event: Parameters<Core['receive']>[0]) {
+  const io = recordingIO();
+  await core.receive(event, io);
+  return io;
+}
+
+async function checkIn(core: Core, user: ReturnType<typeof person>): Promise<void> {
+  const answers: Record<string, string | string[]> = {
+    kind: 'conflict',
+    signals: ['debating'],
+    safety: ['none'],
+    participation: 'codecide',
+    delivered: 'inform',
+    voices: ['neighbours'],
+    position: 'meSide',
+    note: NOTE,
+  };
+  let io = await turn(core, user.command('checkin'));
+  for (let guard = 0; guard < 15; guard++) {
+    const q = questionBlock(io.last());
+    if (!q) break;
+    const value = answers[q.route.data?.s ?? ''];
+    const action: ActionPayload =
+      q.type === 'multi'
+        ? { route: q.route, values: value as string[] }
+        : q.type === 'input'
+          ? { route: q.route, text: (value as string) ?? '' }
+          : { route: q.route, choice: value as string };
+    io = await turn(core, user.clicks(action));
+  }
+}
+
+/** "mijn gegevens", then its download button; the message that answered. */
+async function download(core: Core, user: ReturnType<typeof person>): Promise<OutboundMessage | undefined> {
+  const overview = await turn(core, user.says('mijn gegevens'));
+  const button = buttonsOf(overview.last()).get('Download als bestand (JSON)');
+  expect(button).toBeDefined();
+  return (await turn(core, user.clicks(button!))).last();
+}
+
+describe('the export of mijn gegevens', () => {
+  it('on Slack: a signed link that gives the whole document, refuses a tampered link and expires', async () => {
+    let clock = Date.now();
+    bot = await makeBot({ now: () => clock, env: { PUBLIC_URL: 'https://bot.example.nl/' } });
+    const router = createRouter({ log: silentLogger() });
+    for (const feature of bot.pipeline.table.features) for (const route of feature.routes ?? []) router.route(route);
+    server = createServer((req, res) => void router.dispatch(req, res));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+
+    const user = person('UEXPORT1', 'slack');
+    await checkIn(bot, user);
+    await turn(bot, user.says('taal en'));
+    await turn(bot, user.says('taal nl'));
+    const message = await download(bot, user);
+    const links = message?.blocks.flatMap((b) => (b.type === 'links' ? b.links : [])) ?? [];
+    expect(links).toHaveLength(1);
+    const url = new URL(links[0]!.url);
+    expect(url.origin).toBe('https://bot.example.nl');
+    // The link names neither the person's platform id nor their pseudonym.
+    const pseudonym = bot.pseudonymize({ platform: 'slack', tenantId: 'T1', userId: 'UEXPORT1' });
+    expect(url.href).not.toContain('UEXPORT1');
+    expect(url.href).not.toContain(pseudonym);
+
+    const path = `${url.pathname}${url.search}`;
+    const served = await call(port, 'GET', path);
+    expect(served.status).toBe(200);
+    expect(served.headers['content-type']).toContain('application/json');
+    expect(served.headers['cache-control']).toBe('no-store');
+    const document = JSON.parse(served.body) as { code: string; stored: { key: string; value?: unknown }[] };
+    expect(document.code).toBe(pseudonym);
+    // Everything kept: the result with its note, the language, and every key of the person's index.
+    expect(served.body).toContain(NOTE);
+    const keys = (await bot.store.keysOf(pseudonym)).filter((k) => !k.startsWith('privacy:export:'));
+    expect(document.stored.map((s) => s.key).sort()).toEqual(keys.sort());
+    expect(document.stored.find((s) => s.key === `prefs:${pseudonym}`)?.value).toMatchObject({ locale: 'nl' });
+    // Each feature's own words too: the check-in's line of "mijn gegevens".
+    expect(JSON.stringify((document as unknown as { features: Record<string, unknown> }).features.checkin)).toContain(
+      'Check-in: één resultaat',
+    );
+
+    // Tampered: another expiry with the same signature, another id, a signature changed by one character.
+    const e = url.searchParams.get('e')!;
+    const s = url.searchParams.get('s')!;
+    expect((await call(port, 'GET', `${url.pathname}?e=${Number(e) + 1000}&s=${s}`)).status).toBe(404);
+    expect((await call(port, 'GET', `/my-data/${'A'.repeat(22)}.json?e=${e}&s=${s}`)).status).toBe(404);
+    const flipped = `${s.slice(0, -1)}${s.endsWith('A') ? 'B' : 'A'}`;
+    expect((await call(port, 'GET', `${url.pathname}?e=${e}&s=${flipped}`)).status).toBe(404);
+    expect((await call(port, 'GET', `${url.pathname}`)).status).toBe(404);
+    expect((await call(port, 'GET', '/my-data/..%2F..%2Fetc.json?e=1&s=x')).status).toBe(404);
+
+    // After 15 minutes the link is gone.
+    clock += 16 * 60 * 1000;
+    expect((await call(port, 'GET', path)).status).toBe(410);
+  });
+
+  it('"vergeet mij" takes a pending export with it', async () => {
+    bot = await makeBot({ env: { PUBLIC_URL: 'https://bot.example.nl' } });
+    const user = person('UEXPORT2', 'slack');
+    await checkIn(bot, user);
+    await download(bot, user);
+    const pseudonym = bot.pseudonymize({ platform: 'slack', tenantId: 'T1', userId: 'UEXPORT2' });
+    const exportKey = (await bot.store.keysOf(pseudonym)).find((k) => k.startsWith('privacy:export:'));
+    expect(exportKey).toBeDefined();
+    const asked = await turn(bot, user.says('vergeet mij'));
+    const confirm = [...buttonsOf(asked.last()).values()].find((b) => b.route.verb === 'confirm')!;
+    await turn(bot, user.clicks(confirm));
+    expect(await bot.store.get(exportKey!)).toBeUndefined();
+  });
+
+  it('without PUBLIC_URL: says a download is not possible here, and keeps nothing extra', async () => {
+    bot = await makeBot();
+    const user = person('UEXPORT3', 'teams');
+    await turn(bot, user.says('taal nl'));
+    const message = await download(bot, user);
+    expect(message?.text).toContain('Een download kan hier nu niet');
+    const pseudonym = bot.pseudonymize({ platform: 'teams', tenantId: 'T1', userId: 'UEXPORT3' });
+    expect((await bot.store.keysOf(pseudonym)).some((k) => k.startsWith('privacy:export:'))).toBe(false);
+  });
+
+  it('in the terminal: a file readable by its owner only, its path shown', async () => {
+    bot = await makeBot();
+    const user = person('UEXPORT4', 'console');
+    await checkIn(bot, user);
+    const message = await download(bot, user);
+    const path = /in een bestand gezet: (\S+\.json)/.exec(message?.text ?? '')?.[1];
+    expect(path).toBeDefined();
+    expect(statSync(path!).mode & 0o777).toBe(0o600);
+    const document = JSON.parse(readFileSync(path!, 'utf8')) as { stored: unknown[]; about: string };
+    expect(JSON.stringify(document)).toContain(NOTE);
+    expect(document.about).toContain('Alles wat Bubbelbreker over je bewaart');
+  });
+});
