@@ -97,6 +97,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const name = table.dialog(dialogId)?.command;
       return name ? commandRoute(name) : undefined;
     },
+    admit: async (ctx, dialogId, moment) => (await table.dialog(dialogId)?.admit?.(ctx, moment)) ?? true,
   });
 
   const dialogVerb = (verb: 'answer' | 'back' | 'stop') =>

@@ -45,7 +45,15 @@ export interface DialogRunnerDeps<C extends DialogTurn> {
   onDone: DialogDoneHandler<C>;
   /** The button that starts a dialog again (its owner's command), offered when a dialog is gone. */
   restartRoute?: (dialogId: string) => Route | undefined;
+  /**
+   * May the person take part now? Asked before a dialog starts and before any of its controls or a typed answer
+   * is taken. False means the owner has told the person why, and nothing is stored (a dialog that needs consent).
+   */
+  admit?: (ctx: C, dialogId: string, moment: AdmitMoment) => Promise<boolean>;
 }
+
+/** When a dialog's owner is asked to admit a person: at the start, or for an answer (also back and stop). */
+export type AdmitMoment = 'start' | 'answer';
 
 /** Runs dialogs for one person per turn: loads state, advances the pure engine, stores state, answers. */
 export interface DialogRunner<C extends DialogTurn = DialogTurn> {
@@ -93,6 +101,8 @@ interface Via {
 export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<C>): DialogRunner<C> {
   const { dialogs } = deps;
   const runClock = createRunClock();
+  const admitted = (ctx: C, dialogId: string, moment: AdmitMoment): Promise<boolean> =>
+    deps.admit ? deps.admit(ctx, dialogId, moment) : Promise.resolve(true);
 
   const loadVersioned = async (ctx: C): Promise<{ state?: DialogState; version: number }> => {
     const { value, version } = await ctx.store.getVersioned<DialogState>(dialogKey(ctx.person));
@@ -258,6 +268,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     async start(ctx, dialogId) {
       const def = dialogs.get(dialogId);
       if (!def) throw new Error(`unknown dialog ${dialogId}`);
+      if (!(await admitted(ctx, dialogId, 'start'))) return;
       const result = advance(def, undefined, { type: 'start', now: runClock(ctx.now) });
       // A new check-in replaces a running one; a concurrent change in between is simply read again.
       let replaced: DialogState | undefined;
@@ -301,6 +312,8 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
 
     async onAction(ctx, verb, data, input) {
       const def = dialogs.get(data.d);
+      // Before anything is read or stored: a person who withdrew gets the owner's explanation, not an error.
+      if (def && !(await admitted(ctx, data.d, 'answer'))) return;
       const loaded = await load(ctx);
       if (!def || !loaded || loaded.state.dialogId !== data.d) return sendGone(ctx, data.d, 'not_active');
       // Navigation buttons carry the turn too: an old "terug" must not undo a newer answer.
@@ -322,12 +335,13 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     },
 
     async onText(ctx, text) {
-      return withActive(ctx, (def, loaded) =>
-        apply(ctx, def, loaded, advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)), {
+      return withActive(ctx, async (def, loaded) => {
+        if (!(await admitted(ctx, def.id, 'answer'))) return;
+        await apply(ctx, def, loaded, advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)), {
           action: false,
           inputLength: text.length,
-        }),
-      );
+        });
+      });
     },
 
     async back(ctx) {

@@ -11,6 +11,7 @@ import { createCheckinFeature } from './checkin/feature.js';
 import { loadModuleCatalogue } from './checkin/modules.js';
 import { createOrganisersFeature } from './organisers/feature.js';
 import { createNudgesFeature } from './nudges/feature.js';
+import { createConsent } from './privacy/consent.js';
 import { createPrivacyFeature } from './privacy/privacy.js';
 import { createSessionsFeature } from './sessions/feature.js';
 import { createSubscriptionsFeature } from './subscriptions/feature.js';
@@ -19,10 +20,12 @@ import { createSubscriptionsFeature } from './subscriptions/feature.js';
 export function createFeatures(deps: FeatureDeps): Feature[] {
   // Read once: the check-in suggests its modules, sessions are planned for them.
   const catalogue = loadModuleCatalogue(deps.config.modulesPath);
+  // Consent before the check-in: the check-in asks for it at its start, the privacy feature keeps or withdraws it.
+  const consent = createConsent(deps.sealer);
   return [
-    createCheckinFeature({ catalogue }),
+    createCheckinFeature({ catalogue, consent }),
     createBasicsFeature(),
-    createPrivacyFeature(),
+    createPrivacyFeature(consent),
     createOrganisersFeature(deps),
     createSubscriptionsFeature(deps),
     createAnnouncementsFeature(deps),

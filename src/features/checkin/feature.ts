@@ -7,6 +7,7 @@ import { action, button, commandRoute, privately, type Feature, type TurnContext
 import type { OutboundMessage, SentRef } from '../../message/types.js';
 import type { DialogState } from '../../dialog/types.js';
 import { escalationContacts, tenantHash } from '../../core/tenant-settings.js';
+import type { Consent } from '../privacy/consent.js';
 import { diagnose } from './diagnosis.js';
 import {
   buildExplainerCard,
@@ -30,6 +31,8 @@ export const CHECKIN_DIALOG = 'checkin';
 export interface CheckinFeatureDeps {
   /** The module catalogue, loaded at start-up with loadModuleCatalogue(config.modulesPath). */
   catalogue: ModuleCatalogue;
+  /** Consent before the first political question (the privacy feature keeps and withdraws it). */
+  consent: Consent;
   /** Result ids (tests); default random. */
   newId?: () => string;
 }
@@ -243,7 +246,14 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       module: action(ResultData, (ctx, data) => showModule(ctx, data.id)),
       learn: action(TopicData, (ctx, data) => showTopic(ctx, data.topic)),
     },
-    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone, command: 'checkin' } },
+    dialogs: {
+      [CHECKIN_DIALOG]: {
+        onDone: onCheckinDone,
+        command: 'checkin',
+        // Without consent to the current text no answer is taken: the start asks for it.
+        admit: (ctx, moment) => deps.consent.admit(ctx, moment, CHECKIN_DIALOG),
+      },
+    },
     personData: {
       async describe(ctx) {
         const results = await repoOf(ctx).list(ctx.person, ctx.now);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
+import { createConsent } from '../../../src/features/privacy/consent.js';
 import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
 import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
 import type { StoredResult } from '../../../src/features/checkin/results-repo.js';
@@ -12,6 +14,7 @@ import type { Answer, DialogState } from '../../../src/dialog/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { captureLogger } from '../../support/capture-logger.js';
+import { TEST_DATA_KEY } from '../../support/make-bot.js';
 
 const translator = createTranslator({ dir: 'dialogs', strict: true });
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
@@ -37,7 +40,11 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
   const logger = captureLogger();
   const config = loadConfig({ NODE_ENV: 'test', BOT_LOCAL_MODE: '1', RETENTION_DAYS: '30', ...env });
   let n = 0;
-  const feature = createCheckinFeature({ catalogue, newId: () => `r${++n}` });
+  const feature = createCheckinFeature({
+    catalogue,
+    consent: createConsent(createSealer(parseDataKeys(TEST_DATA_KEY))),
+    newId: () => `r${++n}`,
+  });
   const table = createRouteTable([feature]);
   const ctx: TurnContext = {
     event,
