@@ -98,6 +98,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return name ? commandRoute(name) : undefined;
     },
     admit: async (ctx, dialogId, moment) => (await table.dialog(dialogId)?.admit?.(ctx, moment)) ?? true,
+    textVars: (ctx) => ({ noteDays: ctx.config.noteRetentionDays }),
   });
 
   const dialogVerb = (verb: 'answer' | 'back' | 'stop') =>

@@ -1,4 +1,4 @@
-import type { Block, InboundEvent, OutboundMessage, Route, Translate, TurnIO } from '../message/types.js';
+import type { Block, InboundEvent, MessageVars, OutboundMessage, Route, Translate, TurnIO } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
 import { advance, askAgain } from './engine.js';
 import { createLiveCards, replaceCard } from './live-card.js';
@@ -50,6 +50,8 @@ export interface DialogRunnerDeps<C extends DialogTurn> {
    * is taken. False means the owner has told the person why, and nothing is stored (a dialog that needs consent).
    */
   admit?: (ctx: C, dialogId: string, moment: AdmitMoment) => Promise<boolean>;
+  /** Values dialog texts may name (how long a note is kept), filled into hints. */
+  textVars?: (ctx: C) => MessageVars;
 }
 
 /** When a dialog's owner is asked to admit a person: at the start, or for an answer (also back and stop). */
@@ -151,6 +153,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     const render = (outputs: EngineOutput[]) =>
       renderOutputs(def, state, outputs, ctx.t, {
         platform: ctx.event.platform,
+        vars: deps.textVars?.(ctx),
         inputLength: via.inputLength,
         selected: via.selected,
       });
@@ -180,7 +183,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       // clicked card itself when the click came from one.
       if (rejection.reason === 'stale' && ctx.event.replayed) {
         const ask = via.action ? askAgain(def, before.state) : undefined;
-        const open = ask && renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform });
+        const open = ask && renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
         return open ? ctx.io.update(open) : showOpenQuestion(ctx, def, before.state);
       }
       if (['not_active', 'expired', 'version_changed'].includes(rejection.reason)) {
@@ -220,7 +223,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       if (ended.kind === 'done') await deps.onDone(ctx, result.state, def);
       return;
     }
-    const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform });
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
     if (!message) return;
     if (via.action) return ctx.io.update(message);
     // Typed: the answered card keeps the question and the answer, without buttons; the next question is new.
@@ -259,7 +262,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
   /** The open question as a new card at the bottom of the chat; the card it was on says it moved. */
   const showOpenQuestion = async (ctx: C, def: DialogDefinition, state: DialogState): Promise<void> => {
     const ask: Ask | undefined = askAgain(def, state);
-    const message = ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform });
+    const message = ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
     if (!ask || !message) return;
     await sendQuestion(ctx, message, state, renderInactive(def, ask, ctx.t, ctx.t('common.card.moved')));
   };
@@ -280,7 +283,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       }
       const replacedDef = replaced && dialogs.get(replaced.dialogId);
       if (replaced && replacedDef) await retire(ctx, replacedDef, replaced, ctx.t('common.card.replaced'));
-      const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform });
+      const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
       // Answers never show in a shared channel: say so there, and ask in the private chat.
       if (!ctx.event.conversation.isDirect) await ctx.io.send(textMessage(ctx.t('common.movedToDirect'), 'muted'));
       if (message) {
@@ -337,6 +340,13 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     async onText(ctx, text) {
       return withActive(ctx, async (def, loaded) => {
         if (!(await admitted(ctx, def.id, 'answer'))) return;
+        const step = def.steps.find((s) => s.id === loaded.state.stepId);
+        if (step?.kind === 'text' && ctx.event.platform === 'slack') {
+          // A typed message stays in Slack's history, where the workspace can read and export it: a text answer
+          // is only taken from the window the question's button opens. Nothing of the typed text is kept.
+          await ctx.io.send(textMessage(ctx.t('errors.typeInWindow.slack'), 'muted'), privately(ctx));
+          return;
+        }
         await apply(ctx, def, loaded, advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)), {
           action: false,
           inputLength: text.length,
