@@ -106,8 +106,7 @@ function stepWords(
   if (step.kind === 'say') return words(t(key('text')));
   let count = words(t(key('prompt')));
   // A hint per platform counts with its longest wording.
-  if (step.hint)
-    count += Math.max(...PLATFORMS.map((p) => words(t(hintKey(def, step, p), { noteDays: NOTE_DAYS }))));
+  if (step.hint) count += Math.max(...PLATFORMS.map((p) => words(t(hintKey(def, step, p), { noteDays: NOTE_DAYS }))));
   if ('choices' in step) for (const id of step.choices) count += words(t(key(`choices.${id}`)));
   if (step.kind === 'text') count += words(t(key('placeholder')));
   return count;

@@ -95,7 +95,8 @@ export function renderQuestion(
   ];
   // A refusal shows on the card itself, right under the question it is about.
   if (options.hint) blocks.push({ type: 'text', text: options.hint, tone: 'warning' });
-  if (step.hint) blocks.push({ type: 'text', text: t(hintKey(def, step, options.platform), options.vars), tone: 'muted' });
+  if (step.hint)
+    blocks.push({ type: 'text', text: t(hintKey(def, step, options.platform), options.vars), tone: 'muted' });
   switch (step.kind) {
     case 'single':
       blocks.push({ type: 'single', label, choices: choiceLabels(def, step, t), route });

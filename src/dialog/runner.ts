@@ -183,7 +183,9 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       // clicked card itself when the click came from one.
       if (rejection.reason === 'stale' && ctx.event.replayed) {
         const ask = via.action ? askAgain(def, before.state) : undefined;
-        const open = ask && renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
+        const open =
+          ask &&
+          renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
         return open ? ctx.io.update(open) : showOpenQuestion(ctx, def, before.state);
       }
       if (['not_active', 'expired', 'version_changed'].includes(rejection.reason)) {
@@ -223,7 +225,10 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       if (ended.kind === 'done') await deps.onDone(ctx, result.state, def);
       return;
     }
-    const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t, {
+      platform: ctx.event.platform,
+      vars: deps.textVars?.(ctx),
+    });
     if (!message) return;
     if (via.action) return ctx.io.update(message);
     // Typed: the answered card keeps the question and the answer, without buttons; the next question is new.
@@ -262,7 +267,8 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
   /** The open question as a new card at the bottom of the chat; the card it was on says it moved. */
   const showOpenQuestion = async (ctx: C, def: DialogDefinition, state: DialogState): Promise<void> => {
     const ask: Ask | undefined = askAgain(def, state);
-    const message = ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
+    const message =
+      ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
     if (!ask || !message) return;
     await sendQuestion(ctx, message, state, renderInactive(def, ask, ctx.t, ctx.t('common.card.moved')));
   };
@@ -283,7 +289,10 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       }
       const replacedDef = replaced && dialogs.get(replaced.dialogId);
       if (replaced && replacedDef) await retire(ctx, replacedDef, replaced, ctx.t('common.card.replaced'));
-      const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
+      const message = renderOutputs(def, result.state, result.outputs, ctx.t, {
+        platform: ctx.event.platform,
+        vars: deps.textVars?.(ctx),
+      });
       // Answers never show in a shared channel: say so there, and ask in the private chat.
       if (!ctx.event.conversation.isDirect) await ctx.io.send(textMessage(ctx.t('common.movedToDirect'), 'muted'));
       if (message) {

@@ -84,7 +84,10 @@ export function createPrivacyFeature(consent: Consent): Feature {
    * button may sit on a result card that the erasure deletes).
    */
   async function forgetConfirmed(ctx: TurnContext, mode: 'forget' | 'withdraw' = 'forget'): Promise<void> {
-    const answer = mode === 'withdraw' ? (m: OutboundMessage) => ctx.io.send(m, privately(ctx)) : (m: OutboundMessage) => ctx.io.update(m);
+    const answer =
+      mode === 'withdraw'
+        ? (m: OutboundMessage) => ctx.io.send(m, privately(ctx))
+        : (m: OutboundMessage) => ctx.io.update(m);
     const deleted: string[] = [];
     if (await ctx.dialogs.active(ctx)) {
       deleted.push(ctx.t('common.forget.deleted.dialog'));

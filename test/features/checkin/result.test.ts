@@ -404,6 +404,7 @@ describe('round 2 of the method in the result', () => {
           date: 'x',
           until: 'x',
           days: 1,
+          noteDays: 1,
           notes: 0,
           track: 'x',
           label: 'x',
