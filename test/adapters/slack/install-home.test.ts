@@ -6,7 +6,15 @@ import { dialogKey } from '../../../src/dialog/runner.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import { blockAction, directMessage, eventCallback, homeOpened } from '../../support/slack-signed-request.js';
 import { viewProblems } from './block-kit.js';
-import { agreeToConsent, API_ORIGIN, fakeSlackApi, startSlack, translator, waitFor, type SlackHarness } from './harness.js';
+import {
+  agreeToConsent,
+  API_ORIGIN,
+  fakeSlackApi,
+  startSlack,
+  translator,
+  waitFor,
+  type SlackHarness,
+} from './harness.js';
 
 const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
 let core: Core | undefined;
