@@ -126,6 +126,11 @@ export interface Feature {
   /** The bot was removed from a conversation (after the core forgot the addresses that went with it). */
   onUninstall?(ctx: TurnContext): Promise<void>;
   /**
+   * A command is about to run (any feature's): the person moves on, so a feature can drop what was meant to live
+   * only until then (a check-in result the person did not keep).
+   */
+  beforeCommand?(ctx: TurnContext, name: string): Promise<void>;
+  /**
    * A message that is no command and no answer to an open question. The first feature that returns true has
    * answered it; the core's own fallback answers otherwise.
    */

@@ -136,6 +136,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await ctx.io.send(textMessage(ctx.t('errors.notAllowed'), 'muted'));
       return;
     }
+    for (const feature of table.features) if (feature.beforeCommand) await feature.beforeCommand(ctx, name);
     await spec.run(ctx, args);
   }
 

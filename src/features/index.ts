@@ -23,7 +23,7 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   // Consent before the check-in: the check-in asks for it at its start, the privacy feature keeps or withdraws it.
   const consent = createConsent(deps.sealer);
   return [
-    createCheckinFeature({ catalogue, consent }),
+    createCheckinFeature({ catalogue, consent, sealer: deps.sealer }),
     createBasicsFeature(),
     createPrivacyFeature(consent),
     createOrganisersFeature(deps),

@@ -20,6 +20,9 @@ export const CONSENT_VERSION = 1;
 /** The route namespace of the consent buttons and of "intrekken" (the privacy feature owns them). */
 export const CONSENT_FEATURE = 'privacy';
 
+/** The button that withdraws consent ("intrekken"): in "mijn gegevens" and on a result. */
+export const withdrawRoute = () => routeTo(CONSENT_FEATURE, 'withdraw');
+
 /** Where a person's consent is kept: person-scoped, tracked, so "vergeet mij" and "intrekken" delete it. */
 export const consentKey = (person: string): string => `privacy:consent:${person}`;
 

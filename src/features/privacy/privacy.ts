@@ -14,16 +14,13 @@ import { formatDate } from '../checkin/text.js';
 import { textMessage } from '../../dialog/render.js';
 import { plainText } from '../../message/plain-text.js';
 import type { Block, OutboundMessage } from '../../message/types.js';
-import { CONSENT_FEATURE, CONSENT_VERSION, type Consent } from './consent.js';
+import { CONSENT_FEATURE, CONSENT_VERSION, type Consent, withdrawRoute } from './consent.js';
 
 export const PRIVACY_FEATURE = CONSENT_FEATURE;
 
 const NoData = z.object({}).strict();
 /** "Ja, ik doe mee": the version of the text on the card, and the dialog it opens. */
 const ConsentData = z.object({ v: z.string().regex(/^\d{1,4}$/), d: z.string().min(1).max(64) }).strict();
-
-/** The "intrekken" button (in "mijn gegevens" and on a result). */
-export const withdrawRoute = () => routeTo(PRIVACY_FEATURE, 'withdraw');
 
 export function createPrivacyFeature(consent: Consent): Feature {
   async function myData(ctx: TurnContext): Promise<void> {

@@ -43,6 +43,7 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
   const feature = createCheckinFeature({
     catalogue,
     consent: createConsent(createSealer(parseDataKeys(TEST_DATA_KEY))),
+    sealer: createSealer(parseDataKeys(TEST_DATA_KEY)),
     newId: () => `r${++n}`,
   });
   const table = createRouteTable([feature]);

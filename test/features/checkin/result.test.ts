@@ -55,6 +55,8 @@ function result(locale: Locale, d = rich, view: Partial<ResultView> = { explain:
       diagnosis: d,
       suggestions: suggestModules(catalogue, d),
       expiresAt: Date.UTC(2026, 3, 1, 12),
+      kept: false,
+      retentionDays: 90,
       ...view,
     },
     rc(locale),

@@ -1,3 +1,5 @@
+import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
+import { TEST_DATA_KEY } from '../../support/make-bot.js';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/features/checkin/diagnosis.js';
 import { createResultsRepo, minimiseAnswers } from '../../../src/features/checkin/results-repo.js';
@@ -23,11 +25,13 @@ const ref = (id: string): SentRef => ({
   messageId: id,
 });
 
+const sealer = createSealer(parseDataKeys(TEST_DATA_KEY));
+
 function setup(retentionDays = 90) {
   let now = T0;
   const store = new MemoryStore({ now: () => now });
   let n = 0;
-  const repo = createResultsRepo(store, { retentionDays, newId: () => `r${++n}` });
+  const repo = createResultsRepo(store, { retentionDays, noteRetentionDays: 7, sealer, newId: () => `r${++n}` });
   return { store, repo, advance: (ms: number) => (now += ms), now: () => now };
 }
 
