@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
-import { createConsent } from '../../../src/features/privacy/consent.js';
+import { consentKey, createConsent } from '../../../src/features/privacy/consent.js';
 import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
 import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
 import type { StoredResult } from '../../../src/features/checkin/results-repo.js';
@@ -40,9 +40,10 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
   const logger = captureLogger();
   const config = loadConfig({ NODE_ENV: 'test', BOT_LOCAL_MODE: '1', RETENTION_DAYS: '30', ...env });
   let n = 0;
+  const consent = createConsent(createSealer(parseDataKeys(TEST_DATA_KEY)));
   const feature = createCheckinFeature({
     catalogue,
-    consent: createConsent(createSealer(parseDataKeys(TEST_DATA_KEY))),
+    consent,
     sealer: createSealer(parseDataKeys(TEST_DATA_KEY)),
     newId: () => `r${++n}`,
   });
@@ -81,6 +82,8 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
     if (!resolved) throw new Error(`no verb for ${route.feature}/${route.verb}`);
     await resolved.spec.run(ctx, resolved.data, {});
   };
+  // The person agreed to the consent text before their check-in (the privacy feature's "ja").
+  void consent.give(ctx);
   const done = (dialogState: DialogState) => feature.dialogs!.checkin!.onDone(ctx, dialogState);
   const command = (name: string, args = '') => feature.commands![name]!.run(ctx, args);
   return {
@@ -132,10 +135,10 @@ describe('check-in feature', () => {
     expect(h.sent).toHaveLength(1);
     expect(h.sent[0]?.direct).toBe(true);
     expect(allText(h.last())).toContain(translator.t('nl', 'result.title'));
-    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({
-      id: 'r1',
-      answers: { note: { text: CANARY } },
-    });
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({ id: 'r1', kept: false });
+    // The note is kept apart, sealed: not in the result, not readable in the store.
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).not.toHaveProperty('answers.note');
+    expect(await h.store.get(keys.note(PERSON, 'r1'))).not.toContain(CANARY);
     expect(await h.store.get(keys.sentForResult(PERSON, 'r1'))).toEqual([h.sent[0]?.ref]);
     // Nothing the person wrote or chose reaches the log.
     expect(h.logger.text()).not.toContain(CANARY);
@@ -157,7 +160,8 @@ describe('check-in feature', () => {
     // The concrete doxing steps only when personal details were posted.
     const doxxing = Array.isArray(s.answers.safety) && s.answers.safety.includes('doxxing');
     expect(allText(h.last()).includes(translator.t('nl', 'safety.doxxing.brp'))).toBe(doxxing);
-    expect(await h.store.keysOf(PERSON)).toEqual([]);
+    // Only the consent given before: no answer, no result.
+    expect(await h.store.keysOf(PERSON)).toEqual([consentKey(PERSON)]);
     expect(await h.store.counter(keys.counter('safetyRouteShown'))).toBe(1);
   });
 

@@ -235,10 +235,21 @@ describe('the result message', () => {
     expect(useful.every((r) => r.data?.id === 'res42')).toBe(true);
   });
 
-  it('shows the retention date and keeps text and blocks in step', () => {
+  it('says honestly that a result is not kept unless chosen, and until when a kept one is', () => {
     const m = result('nl');
-    expect(m.text).toContain('1 apr 2026');
+    expect(m.text).toContain(T('nl', 'result.retention', { days: 90 }));
+    expect(m.text).toContain('24 uur');
     expect(m.text.split('\n')[0]).toBe(T('nl', 'result.title'));
+    expect(buttons(m).map((b) => b.label)).toContain('Bewaar mijn uitslag');
+    const kept = result('nl', rich, { kept: true });
+    expect(kept.text).toContain('1 apr 2026');
+    expect(kept.text).toContain('gecodeerd');
+    // Kept already: no second "keep" button.
+    expect(buttons(kept).map((b) => b.route.verb)).not.toContain('keep');
+  });
+
+  it('offers to withdraw consent from the result', () => {
+    expect(buttons(result('nl')).map((b) => b.route)).toContainEqual({ feature: 'privacy', verb: 'withdraw' });
   });
 });
 
