@@ -30,7 +30,9 @@ const TITLES = [
   'colleague',
   'neighbour',
 ];
-const TITLE_THEN_WORD = new RegExp(`(?:^|[^\\p{L}])(?:${TITLES.join('|')})\\.?\\s+[\\p{L}]`, 'iu');
+/** A title (any case) and the word after it; that word counts when it starts with a capital ("wethouder Jansen"). */
+const TITLE_THEN_WORD = new RegExp(`(?:^|[^\\p{L}])(?:${TITLES.join('|')})\\.?\\s+(\\S+)`, 'giu');
+const STARTS_CAPITAL = /^\p{Lu}/u;
 /** A word that starts with a capital followed by a small letter: "Jansen", "De" (as in "De Vries"), "Amsterdam". */
 const CAPITALISED = /^\p{Lu}\p{Ll}/u;
 /** Capitalised words that name no one: English days and months, languages, the platforms, the method's authors. */
@@ -66,7 +68,8 @@ const NAMES_NO_ONE = new Set(
 );
 
 export function looksLikeItNamesSomeone(note: string): boolean {
-  if (EMAIL.test(note) || MENTION.test(note) || TITLE_THEN_WORD.test(note)) return true;
+  if (EMAIL.test(note) || MENTION.test(note)) return true;
+  for (const match of note.matchAll(TITLE_THEN_WORD)) if (STARTS_CAPITAL.test(match[1] ?? '')) return true;
   // Sentences end at . ! ? or a line break; the first word of each may be capitalised.
   for (const sentence of note.split(/[.!?]+\s+|\n+/u)) {
     const words = sentence
