@@ -62,7 +62,7 @@ async function tour(core: Core, platform: Platform): Promise<OutboundMessage[]> 
         ? { route: question.route, values: [first] }
         : question.type === 'single'
           ? { route: question.route, choice: first }
-          : { route: question.route, text: 'Volgende week met de wijkagent praten' },
+          : { route: question.route, text: 'Volgende week met wethouder Jansen praten' },
     );
   }
   const result = seen.findLast((m) => buttonsOf(m).has('Toon uitleg'))!;
@@ -70,7 +70,12 @@ async function tour(core: Core, platform: Platform): Promise<OutboundMessage[]> 
   const resultButtons = buttonsOf(result);
   await click(resultButtons.get('Toon uitleg')!);
   await click(buttonsOf(seen.at(-1)).get('Verberg uitleg')!);
-  await click(resultButtons.get('Bewaren')!);
+  // The note seems to name someone: the gentle question, then the field to write it again.
+  const warning = seen.findLast((m) => buttonsOf(m).has('Aanpassen'))!;
+  expect(warning, 'the note was questioned').toBeDefined();
+  const editor = await click(buttonsOf(warning).get('Aanpassen')!);
+  await click({ route: questionBlock(editor.last())!.route, text: 'Volgende week met de wijkagent praten' });
+  await click(resultButtons.get('Bewaar mijn uitslag')!);
   await click(resultButtons.get('Ja')!);
   await run(who.says('mijn resultaten'));
   await run(who.says('mijn gegevens'));
