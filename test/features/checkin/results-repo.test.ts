@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { tempDir } from '../../support/temp.js';
 import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
 import { TEST_DATA_KEY } from '../../support/make-bot.js';
 import { describe, expect, it } from 'vitest';
@@ -139,6 +142,28 @@ describe('results repository', () => {
     expect(await store.get(keys.sentForResult(PERSON, 'r1'))).toBeUndefined();
     // The anonymous counter stays: it holds no person.
     expect((await repo.usefulCounts()).yes).toBe(1);
+  });
+
+  it('the note is purged from the SQLite file when its own retention ends; the kept result stays', async () => {
+    let offset = 0;
+    const path = join(tempDir('bb-note-'), 'bb.sqlite');
+    // Keyv stamps expiry with Date.now; the purge reads this clock, moved on by `offset`.
+    const sqlite = openSqliteStore({ path, purgeIntervalMs: 0, now: () => Date.now() + offset });
+    try {
+      const repo = createResultsRepo(sqlite, { retentionDays: 90, noteRetentionDays: 7, sealer, newId: () => 'r1' });
+      const now = Date.now();
+      await save(repo, PERSON, now);
+      await repo.markKept(PERSON, 'r1', now);
+      await repo.setNote(PERSON, 'r1', 'notitie-op-schijf', now);
+      const rows = () => (sqlite.db.prepare('SELECT key FROM kv_values').all() as { key: string }[]).map((r) => r.key);
+      expect(rows()).toContain(keys.note(PERSON, 'r1'));
+      offset = 7 * DAY + 60_000;
+      expect(await sqlite.purgeExpired()).toBeGreaterThanOrEqual(1);
+      expect(rows()).not.toContain(keys.note(PERSON, 'r1'));
+      expect(rows()).toContain(keys.result(PERSON, 'r1'));
+    } finally {
+      await sqlite.close();
+    }
   });
 
   it('lists the person’s results newest first, within the retention period only', async () => {
