@@ -33,7 +33,9 @@ function answer(block: Extract<Block, { type: 'single' | 'multi' | 'scale' | 'in
     'choices' in block ? block.choices.filter((c) => !/^(dontKnow|threats|damage|doxxing)$/.test(c.id)) : [];
   const first = usable.find((c) => c.id === 'none') ?? usable[0];
   if (block.type === 'single') return { route: block.route, choice: first?.id };
-  if (block.type === 'multi') return { route: block.route, values: usable.slice(0, 2).map((c) => c.id) };
+  // "Nee" / "geen van deze" stand alone (exclusive): ticked with another option the answer is refused.
+  if (block.type === 'multi')
+    return { route: block.route, values: first?.id === 'none' ? ['none'] : usable.slice(0, 2).map((c) => c.id) };
   if (block.type === 'scale') return { route: block.route, choice: String(block.min) };
   return { route: block.route, text: '' };
 }
@@ -43,7 +45,12 @@ function lastQuestion(message: OutboundMessage | undefined): ActionPayload | und
     (b): b is Extract<Block, { type: 'single' | 'multi' | 'scale' | 'input' }> =>
       b.type === 'single' || b.type === 'multi' || b.type === 'scale' || b.type === 'input',
   );
-  return block ? answer(block) : undefined;
+  if (block) return answer(block);
+  // The first check-in asks for consent before its first question: "Ja, ik doe mee" is a turn too.
+  const consent = message?.blocks
+    .flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
+    .find((b) => b.route.feature === 'privacy' && b.route.verb === 'consent');
+  return consent ? { route: consent.route } : undefined;
 }
 
 export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?: number }): Promise<TurnsResult> {
@@ -85,7 +92,7 @@ export async function benchTurns(options: { store: 'sqlite' | 'memory'; seconds?
       ...rest,
     }) as InboundEvent;
 
-  // One person's whole sample dialog: start + 5 answers = 6 turns.
+  // One person's whole check-in: start, consent, then every answer.
   const conversation = async (userId: string) => {
     await core.receive(event(userId, { kind: 'message', text: 'checkin' }), io);
     let turns = 1;

@@ -12,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { advance, predictPath } from '../src/dialog/engine.js';
-import { progressLabel } from '../src/dialog/render.js';
+import { hintKey, progressLabel } from '../src/dialog/render.js';
+import { PLATFORMS } from '../src/message/types.js';
 import { loadDialogFile } from '../src/dialog/loader.js';
 import type { DialogDefinition, Step } from '../src/dialog/schema.js';
 import type { Answer } from '../src/dialog/types.js';
 import { FLAGS, TRACKS } from '../src/features/checkin/model.js';
+import { consentText } from '../src/features/privacy/consent.js';
 import { createTranslator } from '../src/i18n/translator.js';
 
 export const METHOD_DOC = 'docs/method.md';
@@ -25,6 +27,8 @@ export const DIALOG_FILE = 'dialogs/checkin.yaml';
 /** The check-in's limits per track: about 3 minutes. */
 export const MAX_QUESTIONS = 8;
 export const MAX_WORDS = 450;
+/** NOTE_RETENTION_DAYS by default, as the texts show it. */
+const NOTE_DAYS = 7;
 
 const AnswerSchema = z.union([z.string(), z.array(z.string())]);
 const CaseSchema = z
@@ -93,11 +97,16 @@ function progressLines(
 }
 
 /** The words a person reads for one step: its say text, or prompt, hint, choice labels and placeholder. */
-function stepWords(def: DialogDefinition, step: Step, t: (key: string) => string): number {
+function stepWords(
+  def: DialogDefinition,
+  step: Step,
+  t: (key: string, vars?: Record<string, string | number>) => string,
+): number {
   const key = (part: string) => `${def.id}.${step.id}.${part}`;
   if (step.kind === 'say') return words(t(key('text')));
   let count = words(t(key('prompt')));
-  if (step.hint) count += words(t(key('hint')));
+  // A hint per platform counts with its longest wording.
+  if (step.hint) count += Math.max(...PLATFORMS.map((p) => words(t(hintKey(def, step, p), { noteDays: NOTE_DAYS }))));
   if ('choices' in step) for (const id of step.choices) count += words(t(key(`choices.${id}`)));
   if (step.kind === 'text') count += words(t(key('placeholder')));
   return count;
@@ -127,12 +136,21 @@ export function trackBudget(def = loadDialogFile(DIALOG_FILE)): TrackRow[] {
   const variants = participation && 'choices' in participation ? participation.choices : [];
   const isExtra = (step: Step) => step.kind === 'text' && step.extra === true;
   const says = def.steps.filter((s) => s.kind === 'say');
+  // The first check-in opens with the consent card: its title and text count (the longest platform's wording,
+  // with the default retention periods).
+  const consentWords =
+    words(t('privacy.consent.title')) +
+    Math.max(
+      ...PLATFORMS.map((platform) =>
+        words(consentText(t, { platform, retentionDays: 90, noteRetentionDays: NOTE_DAYS })),
+      ),
+    );
   return kinds.map((kind) => {
     const paths = variants.map((choice) => {
       const answers: Record<string, Answer> = { kind, safety: ['none'], participation: choice };
       const steps = predictPath(def, answers).map((id) => def.steps.find((s) => s.id === id) as Step);
       const numbered = steps.filter((s) => !isExtra(s));
-      const count = [...says, ...steps].reduce((sum, step) => sum + stepWords(def, step, t), 0);
+      const count = [...says, ...steps].reduce((sum, step) => sum + stepWords(def, step, t), consentWords);
       const progressLine = progressLines(def, answers, t);
       const ui = steps.reduce((sum, step, i) => {
         const progress = progressLine[i] ?? '';

@@ -65,6 +65,16 @@ async function collectMessages() {
     m?.blocks.find((b): b is Question => ['single', 'multi', 'scale', 'input'].includes(b.type));
 
   await core.receive(event({ kind: 'command', text: 'checkin' }), io);
+  // The first check-in asks for consent: "Ja, ik doe mee".
+  const consent = said
+    .at(-1)!
+    .blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []))
+    .find((b) => b.route.feature === 'privacy' && b.route.verb === 'consent');
+  if (consent)
+    await core.receive(
+      event({ kind: 'action', action: { route: consent.route } } as Partial<InboundEvent> & { kind: 'action' }),
+      io,
+    );
   const question = said.at(-1)!;
   let multi: OutboundMessage | undefined;
   for (let guard = 0; guard < 20; guard += 1) {

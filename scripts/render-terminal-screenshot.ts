@@ -13,7 +13,19 @@ import { chromium } from 'playwright-core';
 
 const OUT = 'docs/screenshots/terminal-result.png';
 const SESSION = `bb-shot-${process.pid}`;
-const ANSWERS = ['checkin', '3', '2,5', '1', '5', '1', '1,5', '1,3,8', '4', 'Volgende week met de wijkagent praten'];
+const ANSWERS = [
+  'checkin',
+  '1',
+  '3',
+  '2,5',
+  '1',
+  '5',
+  '1',
+  '1,5',
+  '1,3,8',
+  '4',
+  'Volgende week met de wijkagent praten',
+];
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -73,6 +73,7 @@ const EnvSchema = z.object({
     .optional(),
   KEYS_DIR: z.string().min(1).default('./.keys'),
   RETENTION_DAYS: intIn(1, 3650).default(90),
+  NOTE_RETENTION_DAYS: intIn(1, 3650).default(7),
   DIALOGS_DIR: z.string().min(1).default('./dialogs'),
   MODULES_PATH: z.string().min(1).default('./dialogs/modules.yaml'),
   PUBLIC_DIR: z.string().min(1).default('./public'),
@@ -211,6 +212,8 @@ export interface Config {
   /** Where local mode keeps its generated keys; never the database folder. */
   keysDir: string;
   retentionDays: number;
+  /** How long the optional free-text note of a check-in is kept, at most (never longer than its result). */
+  noteRetentionDays: number;
   defaultLocale: 'nl' | 'en';
   dialogsDir: string;
   modulesPath: string;
@@ -348,6 +351,7 @@ export function loadConfig(env: Env = { ...readDotEnv(), ...process.env }, overr
     dataKey: e.DATA_KEY,
     keysDir: e.KEYS_DIR,
     retentionDays: e.RETENTION_DAYS,
+    noteRetentionDays: e.NOTE_RETENTION_DAYS,
     defaultLocale: e.DEFAULT_LOCALE,
     dialogsDir: e.DIALOGS_DIR,
     modulesPath: e.MODULES_PATH,

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       dataKey: DATA,
       keysDir: './.keys',
       retentionDays: 90,
+      noteRetentionDays: 7,
       defaultLocale: 'nl',
       dialogsDir: './dialogs',
       modulesPath: './dialogs/modules.yaml',
@@ -71,11 +72,13 @@ describe('loadConfig', () => {
       BOT_LOCAL_MODE: '1',
       PORT: '0',
       RETENTION_DAYS: '30',
+      NOTE_RETENTION_DAYS: '3',
       TEAMS_ALLOWED_TENANTS: ' t1, ,t2 ',
       TEAMS_TENANT_RPS: '10',
     });
     expect(config.port).toBe(0);
     expect(config.retentionDays).toBe(30);
+    expect(config.noteRetentionDays).toBe(3);
     expect(config.teams?.allowedTenants).toEqual(['t1', 't2']);
     expect(config.teams?.tenantRps).toBe(10);
   });
@@ -105,6 +108,8 @@ describe('loadConfig', () => {
     ['PSEUDONYM_KEY', CANARY],
     ['RETENTION_DAYS', CANARY],
     ['RETENTION_DAYS', '-77777'],
+    ['NOTE_RETENTION_DAYS', CANARY],
+    ['NOTE_RETENTION_DAYS', '-99999'],
     ['DEFAULT_LOCALE', CANARY],
     ['ESCALATION_CONTACT_NAME', CANARY.repeat(20)],
     ['ESCALATION_CONTACT_PHONE', CANARY.repeat(5)],

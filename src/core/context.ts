@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { KeyedHash } from '../crypto/pseudonym.js';
 import type { Address } from '../outbound/address-book.js';
-import type { DialogRunner, DialogTurn } from '../dialog/runner.js';
+import type { AdmitMoment, DialogRunner, DialogTurn } from '../dialog/runner.js';
 import type { DialogState } from '../dialog/types.js';
 import type { BroadcastKind } from '../delivery/types.js';
 import type { RouteSpec } from '../http/router.js';
@@ -78,6 +78,12 @@ export interface DialogSpec {
   onDone(ctx: TurnContext, state: DialogState): Promise<void>;
   /** The command that starts it, for the "start again" button when a run is stopped, expired or gone. */
   command?: string;
+  /**
+   * May the person take part now (consent to the current text)? Asked before the dialog starts and before every
+   * answer, back or stop. On false the owner has already told the person why (asked for consent at the start,
+   * explained a withdrawal at an answer) and the runner stores nothing.
+   */
+  admit?(ctx: TurnContext, moment: AdmitMoment): Promise<boolean>;
 }
 
 /** What a feature undid before "vergeet mij", for an honest confirmation. */
@@ -126,6 +132,11 @@ export interface Feature {
   onInstall?(ctx: TurnContext): Promise<void>;
   /** The bot was removed from a conversation (after the core forgot the addresses that went with it). */
   onUninstall?(ctx: TurnContext): Promise<void>;
+  /**
+   * A command is about to run (any feature's): the person moves on, so a feature can drop what was meant to live
+   * only until then (a check-in result the person did not keep).
+   */
+  beforeCommand?(ctx: TurnContext, name: string): Promise<void>;
   /**
    * A message that is no command and no answer to an open question. The first feature that returns true has
    * answered it; the core's own fallback answers otherwise.

@@ -99,6 +99,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const name = table.dialog(dialogId)?.command;
       return name ? commandRoute(name) : undefined;
     },
+    admit: async (ctx, dialogId, moment) => (await table.dialog(dialogId)?.admit?.(ctx, moment)) ?? true,
+    textVars: (ctx) => ({ noteDays: ctx.config.noteRetentionDays }),
   });
 
   const dialogVerb = (verb: 'answer' | 'back' | 'stop') =>
@@ -136,6 +138,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await ctx.io.send(textMessage(ctx.t('errors.notAllowed'), 'muted'));
       return;
     }
+    for (const feature of table.features) if (feature.beforeCommand) await feature.beforeCommand(ctx, name);
     await spec.run(ctx, args);
   }
 

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataFile, parseDataFile } from '../data-file.js';
 import { DataFileError } from '../errors.js';
+import { PLATFORMS } from '../message/types.js';
 import { DialogDefinitionSchema, type DialogDefinition } from './schema.js';
 
 const DIALOG_FILE = /\.(ya?ml|json)$/i;
@@ -51,7 +52,7 @@ export function parseDialog(file: string, text: string): DialogDefinition {
 
 /**
  * Every locale key a dialog needs: `<dialog>.<step>.text` for a say step; `.prompt` for a question, plus
- * `.choices.<id>` per choice, `.hint` when `hint` is set, `.min`/`.max` for a scale, `.placeholder` for text.
+ * `.choices.<id>` per choice, `.hint` when `hint` is set (`.hint.<platform>` per platform), `.min`/`.max` for a scale, `.placeholder` for text.
  */
 export function requiredTextKeys(def: DialogDefinition): string[] {
   const keys: string[] = [];
@@ -63,6 +64,7 @@ export function requiredTextKeys(def: DialogDefinition): string[] {
     }
     keys.push(`${base}.prompt`);
     if (step.hint === true) keys.push(`${base}.hint`);
+    if (step.hint === 'perPlatform') keys.push(...PLATFORMS.map((platform) => `${base}.hint.${platform}`));
     if (step.kind === 'single' || step.kind === 'multi')
       for (const choice of step.choices) keys.push(`${base}.choices.${choice}`);
     if (step.kind === 'scale') keys.push(`${base}.min`, `${base}.max`);

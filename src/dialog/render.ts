@@ -1,5 +1,5 @@
 import { plainText } from '../message/plain-text.js';
-import type { Block, OutboundMessage, Platform, Route, Translate } from '../message/types.js';
+import type { Block, MessageVars, OutboundMessage, Platform, Route, Translate } from '../message/types.js';
 import type { DialogDefinition, Step } from './schema.js';
 import type { DialogState, EngineOutput, Rejection } from './types.js';
 
@@ -65,6 +65,12 @@ export function progressLabel(ask: Extract<EngineOutput, { kind: 'ask' }>, t: Tr
     : t('common.progress', { current: ask.current, left });
 }
 
+/** The key of a step's hint: one for all platforms, or one per platform (`hint: perPlatform`). */
+export function hintKey(def: DialogDefinition, step: Step, platform: Platform = 'console'): string {
+  const perPlatform = 'hint' in step && step.hint === 'perPlatform';
+  return stepKey(def.id, step.id, perPlatform ? `hint.${platform}` : 'hint');
+}
+
 /** The translated label of each choice of a step, in order. */
 export function choiceLabels(def: DialogDefinition, step: Step, t: Translate): { id: string; label: string }[] {
   if (!('choices' in step)) return [];
@@ -77,7 +83,7 @@ export function renderQuestion(
   state: DialogState,
   ask: Extract<EngineOutput, { kind: 'ask' }>,
   t: Translate,
-  options: { hint?: string; selected?: string[] } = {},
+  options: { hint?: string; selected?: string[]; platform?: Platform; vars?: MessageVars } = {},
 ): Block[] {
   const step = def.steps.find((s) => s.id === ask.stepId);
   if (!step || step.kind === 'say') return [];
@@ -89,7 +95,8 @@ export function renderQuestion(
   ];
   // A refusal shows on the card itself, right under the question it is about.
   if (options.hint) blocks.push({ type: 'text', text: options.hint, tone: 'warning' });
-  if (step.hint) blocks.push({ type: 'text', text: t(stepKey(def.id, step.id, 'hint')), tone: 'muted' });
+  if (step.hint)
+    blocks.push({ type: 'text', text: t(hintKey(def, step, options.platform), options.vars), tone: 'muted' });
   switch (step.kind) {
     case 'single':
       blocks.push({ type: 'single', label, choices: choiceLabels(def, step, t), route });
@@ -149,7 +156,7 @@ export function renderOutputs(
   state: DialogState,
   outputs: EngineOutput[],
   t: Translate,
-  options: { platform?: Platform; inputLength?: number; selected?: string[] } = {},
+  options: { platform?: Platform; inputLength?: number; selected?: string[]; vars?: MessageVars } = {},
 ): OutboundMessage | undefined {
   const blocks: Block[] = [];
   const rejected = outputs.find((o) => o.kind === 'rejected');
@@ -163,7 +170,14 @@ export function renderOutputs(
   for (const output of outputs) {
     if (output.kind === 'say') blocks.push({ type: 'text', text: t(stepKey(def.id, output.stepId, 'text')) });
     else if (output.kind === 'ask')
-      blocks.push(...renderQuestion(def, state, output, t, { hint, selected: options.selected }));
+      blocks.push(
+        ...renderQuestion(def, state, output, t, {
+          hint,
+          selected: options.selected,
+          platform: options.platform,
+          vars: options.vars,
+        }),
+      );
   }
   if (hint && !outputs.some((o) => o.kind === 'ask')) blocks.push({ type: 'text', text: hint, tone: 'warning' });
   return blocks.length > 0 ? { text: plainText(blocks), blocks } : undefined;

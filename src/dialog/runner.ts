@@ -1,4 +1,4 @@
-import type { Block, InboundEvent, OutboundMessage, Route, Translate, TurnIO } from '../message/types.js';
+import type { Block, InboundEvent, MessageVars, OutboundMessage, Route, Translate, TurnIO } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
 import { advance, askAgain } from './engine.js';
 import { createLiveCards, replaceCard } from './live-card.js';
@@ -45,7 +45,17 @@ export interface DialogRunnerDeps<C extends DialogTurn> {
   onDone: DialogDoneHandler<C>;
   /** The button that starts a dialog again (its owner's command), offered when a dialog is gone. */
   restartRoute?: (dialogId: string) => Route | undefined;
+  /**
+   * May the person take part now? Asked before a dialog starts and before any of its controls or a typed answer
+   * is taken. False means the owner has told the person why, and nothing is stored (a dialog that needs consent).
+   */
+  admit?: (ctx: C, dialogId: string, moment: AdmitMoment) => Promise<boolean>;
+  /** Values dialog texts may name (how long a note is kept), filled into hints. */
+  textVars?: (ctx: C) => MessageVars;
 }
+
+/** When a dialog's owner is asked to admit a person: at the start, or for an answer (also back and stop). */
+export type AdmitMoment = 'start' | 'answer';
 
 /** Runs dialogs for one person per turn: loads state, advances the pure engine, stores state, answers. */
 export interface DialogRunner<C extends DialogTurn = DialogTurn> {
@@ -93,6 +103,8 @@ interface Via {
 export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<C>): DialogRunner<C> {
   const { dialogs } = deps;
   const runClock = createRunClock();
+  const admitted = (ctx: C, dialogId: string, moment: AdmitMoment): Promise<boolean> =>
+    deps.admit ? deps.admit(ctx, dialogId, moment) : Promise.resolve(true);
 
   const loadVersioned = async (ctx: C): Promise<{ state?: DialogState; version: number }> => {
     const { value, version } = await ctx.store.getVersioned<DialogState>(dialogKey(ctx.person));
@@ -141,6 +153,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     const render = (outputs: EngineOutput[]) =>
       renderOutputs(def, state, outputs, ctx.t, {
         platform: ctx.event.platform,
+        vars: deps.textVars?.(ctx),
         inputLength: via.inputLength,
         selected: via.selected,
       });
@@ -170,7 +183,9 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       // clicked card itself when the click came from one.
       if (rejection.reason === 'stale' && ctx.event.replayed) {
         const ask = via.action ? askAgain(def, before.state) : undefined;
-        const open = ask && renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform });
+        const open =
+          ask &&
+          renderOutputs(def, before.state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
         return open ? ctx.io.update(open) : showOpenQuestion(ctx, def, before.state);
       }
       if (['not_active', 'expired', 'version_changed'].includes(rejection.reason)) {
@@ -210,7 +225,10 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       if (ended.kind === 'done') await deps.onDone(ctx, result.state, def);
       return;
     }
-    const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform });
+    const message = renderOutputs(def, result.state, result.outputs, ctx.t, {
+      platform: ctx.event.platform,
+      vars: deps.textVars?.(ctx),
+    });
     if (!message) return;
     if (via.action) return ctx.io.update(message);
     // Typed: the answered card keeps the question and the answer, without buttons; the next question is new.
@@ -249,7 +267,8 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
   /** The open question as a new card at the bottom of the chat; the card it was on says it moved. */
   const showOpenQuestion = async (ctx: C, def: DialogDefinition, state: DialogState): Promise<void> => {
     const ask: Ask | undefined = askAgain(def, state);
-    const message = ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform });
+    const message =
+      ask && renderOutputs(def, state, [ask], ctx.t, { platform: ctx.event.platform, vars: deps.textVars?.(ctx) });
     if (!ask || !message) return;
     await sendQuestion(ctx, message, state, renderInactive(def, ask, ctx.t, ctx.t('common.card.moved')));
   };
@@ -258,6 +277,7 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     async start(ctx, dialogId) {
       const def = dialogs.get(dialogId);
       if (!def) throw new Error(`unknown dialog ${dialogId}`);
+      if (!(await admitted(ctx, dialogId, 'start'))) return;
       const result = advance(def, undefined, { type: 'start', now: runClock(ctx.now) });
       // A new check-in replaces a running one; a concurrent change in between is simply read again.
       let replaced: DialogState | undefined;
@@ -269,7 +289,10 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
       }
       const replacedDef = replaced && dialogs.get(replaced.dialogId);
       if (replaced && replacedDef) await retire(ctx, replacedDef, replaced, ctx.t('common.card.replaced'));
-      const message = renderOutputs(def, result.state, result.outputs, ctx.t, { platform: ctx.event.platform });
+      const message = renderOutputs(def, result.state, result.outputs, ctx.t, {
+        platform: ctx.event.platform,
+        vars: deps.textVars?.(ctx),
+      });
       // Answers never show in a shared channel: say so there, and ask in the private chat.
       if (!ctx.event.conversation.isDirect) await ctx.io.send(textMessage(ctx.t('common.movedToDirect'), 'muted'));
       if (message) {
@@ -301,6 +324,8 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
 
     async onAction(ctx, verb, data, input) {
       const def = dialogs.get(data.d);
+      // Before anything is read or stored: a person who withdrew gets the owner's explanation, not an error.
+      if (def && !(await admitted(ctx, data.d, 'answer'))) return;
       const loaded = await load(ctx);
       if (!def || !loaded || loaded.state.dialogId !== data.d) return sendGone(ctx, data.d, 'not_active');
       // Navigation buttons carry the turn too: an old "terug" must not undo a newer answer.
@@ -322,12 +347,20 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
     },
 
     async onText(ctx, text) {
-      return withActive(ctx, (def, loaded) =>
-        apply(ctx, def, loaded, advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)), {
+      return withActive(ctx, async (def, loaded) => {
+        if (!(await admitted(ctx, def.id, 'answer'))) return;
+        const step = def.steps.find((s) => s.id === loaded.state.stepId);
+        if (step?.kind === 'text' && ctx.event.platform === 'slack') {
+          // A typed message stays in Slack's history, where the workspace can read and export it: a text answer
+          // is only taken from the window the question's button opens. Nothing of the typed text is kept.
+          await ctx.io.send(textMessage(ctx.t('errors.typeInWindow.slack'), 'muted'), privately(ctx));
+          return;
+        }
+        await apply(ctx, def, loaded, advance(def, loaded.state, textToAnswer(def, loaded.state, text, ctx)), {
           action: false,
           inputLength: text.length,
-        }),
-      );
+        });
+      });
     },
 
     async back(ctx) {

@@ -113,14 +113,18 @@ export const ScaleStepSchema = z
     path: ['max'],
   });
 
-/** A short typed answer. Text keys: `.prompt`, `.placeholder`, and `.hint` when `hint` is set. */
+/**
+ * A short typed answer. Text keys: `.prompt`, `.placeholder`, and `.hint` when `hint` is set — or, with
+ * `hint: perPlatform`, `.hint.slack`, `.hint.teams` and `.hint.console`: where the answer is typed, and who can
+ * see it, differ per platform, and the hint must be true on each.
+ */
 export const TextStepSchema = z
   .object({
     ...StepBase,
     kind: z.literal('text'),
     maxLength: z.number().int().min(1).max(1000),
     optional: z.boolean().default(true),
-    hint: z.boolean().optional(),
+    hint: z.union([z.boolean(), z.literal('perPlatform')]).optional(),
     /** An optional extra after the questions (a note): shown as "tot slot", left out of the "vraag 3 van 7" count. */
     extra: z.boolean().optional(),
   })

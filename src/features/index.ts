@@ -12,6 +12,7 @@ import { loadModuleCatalogue } from './checkin/modules.js';
 import { createInsightsFeature } from './insights/feature.js';
 import { createOrganisersFeature } from './organisers/feature.js';
 import { createNudgesFeature } from './nudges/feature.js';
+import { createConsent } from './privacy/consent.js';
 import { createPrivacyFeature } from './privacy/privacy.js';
 import { createSessionsFeature } from './sessions/feature.js';
 import { createSubscriptionsFeature } from './subscriptions/feature.js';
@@ -22,10 +23,12 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   const catalogue = loadModuleCatalogue(deps.config.modulesPath);
   // Insights count each check-in result shown, anonymously (the check-in hands it over).
   const insights = createInsightsFeature(deps, catalogue);
+  // Consent before the check-in: the check-in asks for it at its start, the privacy feature keeps or withdraws it.
+  const consent = createConsent(deps.sealer);
   return [
-    createCheckinFeature({ catalogue, onResultShown: insights.recordResult }),
+    createCheckinFeature({ catalogue, consent, sealer: deps.sealer, onResultShown: insights.recordResult }),
     createBasicsFeature(),
-    createPrivacyFeature(deps),
+    createPrivacyFeature(consent, deps),
     createOrganisersFeature(deps),
     createSubscriptionsFeature(deps),
     createAnnouncementsFeature(deps),

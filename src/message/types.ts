@@ -4,7 +4,8 @@
  */
 
 /** The chat platforms Bubbelbreker speaks on. */
-export type Platform = 'slack' | 'teams' | 'console';
+export const PLATFORMS = ['slack', 'teams', 'console'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 
 /** A supported interface language. Dutch is the default. */
 export type Locale = 'nl' | 'en';

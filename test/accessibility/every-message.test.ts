@@ -42,8 +42,11 @@ async function tour(core: Core, platform: Platform): Promise<OutboundMessage[]> 
     await run(who.says(`leer ${topic}`.trim()));
   await click({ route: { feature: 'gone', verb: 'away' } });
 
-  // A whole check-in: a typed non-answer, an empty submit, then the first real answer of every question.
+  // The consent card: first declined, then agreed to.
   let io = await run(who.says('checkin'));
+  await click(buttonsOf(io.last()).get('Nee, liever niet')!);
+  io = await click(buttonsOf((await run(who.says('checkin'))).last()).get('Ja, ik doe mee')!);
+  // A whole check-in: a typed non-answer, an empty submit, then the first real answer of every question.
   await run(who.says('geen idee eigenlijk'));
   let emptySubmitDone = false;
   for (let guard = 0; guard < 20; guard += 1) {
@@ -59,7 +62,7 @@ async function tour(core: Core, platform: Platform): Promise<OutboundMessage[]> 
         ? { route: question.route, values: [first] }
         : question.type === 'single'
           ? { route: question.route, choice: first }
-          : { route: question.route, text: 'Volgende week met de wijkagent praten' },
+          : { route: question.route, text: 'Volgende week met wethouder Jansen praten' },
     );
   }
   const result = seen.findLast((m) => buttonsOf(m).has('Toon uitleg'))!;
@@ -67,17 +70,30 @@ async function tour(core: Core, platform: Platform): Promise<OutboundMessage[]> 
   const resultButtons = buttonsOf(result);
   await click(resultButtons.get('Toon uitleg')!);
   await click(buttonsOf(seen.at(-1)).get('Verberg uitleg')!);
-  await click(resultButtons.get('Bewaren')!);
+  // The note seems to name someone: the gentle question, then the field to write it again.
+  const warning = seen.findLast((m) => buttonsOf(m).has('Aanpassen'))!;
+  expect(warning, 'the note was questioned').toBeDefined();
+  const editor = await click(buttonsOf(warning).get('Aanpassen')!);
+  await click({ route: questionBlock(editor.last())!.route, text: 'Volgende week met de wijkagent praten' });
+  await click(resultButtons.get('Bewaar mijn uitslag')!);
   await click(resultButtons.get('Ja')!);
   await run(who.says('mijn resultaten'));
   await run(who.says('mijn gegevens'));
   await run(who.says('vergeet mij'));
   await click(buttonsOf(seen.at(-1)).get('Ja, wis alles')!);
 
-  // The safety route, with the steps for doxing.
+  // The safety route, with the steps for doxing (after "vergeet mij" the consent is asked again).
   io = await run(who.says('checkin'));
+  io = await click(buttonsOf(io.last()).get('Ja, ik doe mee')!);
   for (const answer of [{ choice: 'both' }, { values: ['images'] }, { values: ['doxxing'] }])
     io = await click({ route: questionBlock(io.last())!.route, ...answer });
+
+  // Consent withdrawn in the middle of a check-in (agreed before: not asked again); then an old button of that
+  // check-in is pressed.
+  io = await run(who.says('checkin'));
+  const open = questionBlock(io.last())!;
+  await run(who.says('intrekken'));
+  await click({ route: open.route, choice: 'both' });
   return seen;
 }
 

@@ -89,6 +89,10 @@ describe.skipIf(!hasChromium)('the Agents Playground web UI (headless Chromium)'
       await cards.filter({ hasText: 'Hallo! Ik ben Bubbelbreker.' }).first().waitFor({ timeout: 15_000 });
 
       await say('checkin');
+      // The consent card first: what is kept, for how long, and what Teams keeps itself.
+      const consent = cards.filter({ hasText: 'Teams bewaart de chat zelf ook.' }).last();
+      await consent.waitFor({ timeout: 10_000 });
+      await consent.getByRole('button', { name: 'Ja, ik doe mee' }).click();
       const question = cards.filter({ hasText: 'Vraag 1 ·' }).last();
       await question.waitFor({ timeout: 10_000 });
       await question.getByRole('button', { name: 'Allebei' }).click();

@@ -83,11 +83,26 @@ function expectValidCards(messages: BotMessage[]): void {
   for (const m of messages) if (m.card) expect(cardProblems(m.card), readable(m).slice(0, 80)).toEqual([]);
 }
 
+const consentButton = (card: Json | undefined): Json | undefined =>
+  actionsOf(card).find((a) => a.data?.bb?.route?.feature === 'privacy' && a.data?.bb?.route?.verb === 'consent');
+
+/** "checkin", and "ja, ik doe mee" on the consent card when it is asked; resolves with the first question. */
+async function startCheckIn(via: 'execute' | 'submit' = 'execute'): Promise<BotMessage> {
+  const start = client.inbox.length;
+  await client.say('checkin');
+  const first = await client.waitFor((m) => isCheckinQuestion(m.card) || !!consentButton(m.card), start);
+  if (isCheckinQuestion(first.card)) return first;
+  const mark = client.inbox.length;
+  const yes = { action: consentButton(first.card)!, inputs: {} };
+  if (via === 'execute') await client.execute(first.messageId, yes);
+  else await client.submit(first.messageId, yes);
+  return client.waitFor((m) => isCheckinQuestion(m.card), mark);
+}
+
 /** Answer the check-in to the end; `via` picks Action.Execute (invoke) or the Action.Submit fallback. */
 async function completeCheckIn(via: 'execute' | 'submit', locale: 'nl' | 'en'): Promise<BotMessage> {
   const start = client.inbox.length;
-  await client.say('checkin');
-  let current = await client.waitFor((m) => isCheckinQuestion(m.card), start);
+  let current = await startCheckIn(via);
   for (let step = 0; step < 20; step++) {
     expect(cardProblems(current.card)).toEqual([]);
     const choice = answerFor(current.card!)!;
@@ -147,9 +162,7 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
 
   it('a stale card clicked again changes nothing', async () => {
     await freshBot();
-    const start = client.inbox.length;
-    await client.say('checkin');
-    const first = await client.waitFor((m) => isCheckinQuestion(m.card), start);
+    const first = await startCheckIn();
     const firstChoice = answerFor(first.card!)!;
     const second = await client.execute(first.messageId, firstChoice);
     expect(isCheckinQuestion(second.value)).toBe(true);
@@ -201,9 +214,7 @@ describe('Teams through the Microsoft 365 Agents Playground', () => {
 
   it('two clicks at once on one question store one answer', async () => {
     await freshBot();
-    const start = client.inbox.length;
-    await client.say('checkin');
-    const first = await client.waitFor((m) => isCheckinQuestion(m.card), start);
+    const first = await startCheckIn();
     const choice = answerFor(first.card!)!;
     const answers = await Promise.all([
       client.execute(first.messageId, choice),

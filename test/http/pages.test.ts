@@ -43,7 +43,7 @@ describe('/privacy and /terms', () => {
   });
 
   it('names the retention period of this deployment', async () => {
-    expect(await (await fetch(`${base}/privacy`)).text()).toContain('Hoogstens 90 dagen');
+    expect(await (await fetch(`${base}/privacy`)).text()).toContain('dan hoogstens 90 dagen');
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/app.js';
+import type { FeatureDeps } from '../../src/core/feature-deps.js';
 import type { Feature } from '../../src/core/context.js';
 import { silentLogger } from '../../src/logger.js';
 import { openRedisStore, openSqliteStore } from '../../src/store/create-store.js';
@@ -31,7 +32,7 @@ const optIn: Feature = {
   id: 'optin',
   commands: { subscribe: { words: ['abonneer'], run: async (ctx) => void (await ctx.rememberAddress()) } },
 };
-const features = () => [optIn, ...sampleFeatures()];
+const features = (deps: FeatureDeps) => [optIn, ...sampleFeatures(deps)];
 
 async function coreOn(store: KeyValueStore) {
   const config = testConfig();

@@ -63,30 +63,35 @@ describe('a process killed after the ack', () => {
       TEST_INBOX_LEASE_MS: '200',
     };
     const first = await server(env);
-    // The person starts a check-in; the first question arrives.
+    // The person starts a check-in, agrees on the consent card, and the first question arrives.
     expect((await postSigned(first.url, directMessage('U1', 'checkin', 'DU1'))).status).toBe(200);
     await slack.waitFor(() => slack!.of('chat.postMessage').length === 1);
-    const question = slack.of('chat.postMessage')[0]!;
+    const card = JSON.stringify(slack.of('chat.postMessage')[0]!.body.blocks);
+    const agree = card.match(/bb\|a\|privacy\|consent\|[^"]*/)![0];
+    const yes = blockAction({ user: 'U1', channel: 'DU1', messageTs: '1700000001.000100', actionId: agree });
+    expect((await postSigned(first.url, yes)).status).toBe(200);
+    await slack.waitFor(() => slack!.of('chat.postMessage').length === 2 && slack!.of('chat.update').length === 1);
+    const question = slack.of('chat.postMessage')[1]!;
     const answer = JSON.stringify(question.body.blocks).match(/bb\|a\|dialog\|answer\|[^|"]*\|[A-Za-z]+/)![0];
 
     // The person answers; Slack's Web API is slow, and the process is killed while it waits for it.
     slack.hang('chat.update');
-    const click = blockAction({ user: 'U1', channel: 'DU1', messageTs: '1700000001.000100', actionId: answer });
+    const click = blockAction({ user: 'U1', channel: 'DU1', messageTs: '1700000001.000200', actionId: answer });
     expect((await postSigned(first.url, click)).status).toBe(200);
-    await slack.waitFor(() => slack!.of('chat.update').length === 1);
+    await slack.waitFor(() => slack!.of('chat.update').length === 2);
     first.child.kill('SIGKILL');
     await new Promise((done) => first.child.once('exit', done));
     slack.release();
 
     // The next process finishes the recorded event: the person sees the next question, once.
     const second = await server(env);
-    await slack.waitFor(() => slack!.of('chat.update').length + slack!.of('chat.postMessage').length >= 3, 15_000);
-    const after = [...slack.of('chat.update').slice(1), ...slack.of('chat.postMessage').slice(1)];
+    await slack.waitFor(() => slack!.of('chat.update').length + slack!.of('chat.postMessage').length >= 5, 15_000);
+    const after = [...slack.of('chat.update').slice(2), ...slack.of('chat.postMessage').slice(2)];
     expect(after).toHaveLength(1);
     expect(JSON.stringify(after[0]!.body.blocks)).toMatch(/Vraag 2 · nog ongeveer/);
     // Slack delivering the click again (the same event) changes nothing.
     expect((await postSigned(second.url, click)).status).toBe(200);
     await new Promise((done) => setTimeout(done, 500));
-    expect(slack.of('chat.update').length + slack.of('chat.postMessage').length).toBe(3);
+    expect(slack.of('chat.update').length + slack.of('chat.postMessage').length).toBe(5);
   }, 60_000);
 });

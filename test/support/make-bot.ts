@@ -9,6 +9,7 @@ import { type Config, type Env, loadConfig } from '../../src/config.js';
 import type { Feature } from '../../src/core/context.js';
 import type { FeatureDeps } from '../../src/core/feature-deps.js';
 import { createBasicsFeature } from '../../src/features/basics/basics.js';
+import { createConsent } from '../../src/features/privacy/consent.js';
 import { createPrivacyFeature } from '../../src/features/privacy/privacy.js';
 import { silentLogger } from '../../src/logger.js';
 import type { ActionPayload, Block, InboundEvent, OutboundMessage, SentRef, TurnIO } from '../../src/message/types.js';
@@ -40,7 +41,7 @@ export function testConfig(env: Env = {}): Config {
 }
 
 /** The features of core tests: `checkin` runs the sample dialog, plus the product's basics and privacy. */
-export function sampleFeatures(): Feature[] {
+export function sampleFeatures(deps: Pick<FeatureDeps, 'sealer'>): Feature[] {
   const sample: Feature = {
     id: 'sample',
     commands: { checkin: { words: ['checkin', 'check in'], run: (ctx) => ctx.startDialog('sample') } },
@@ -48,7 +49,7 @@ export function sampleFeatures(): Feature[] {
       sample: { onDone: async (ctx) => void (await ctx.io.send({ text: ctx.t('common.done'), blocks: [] })) },
     },
   };
-  return [sample, createBasicsFeature(), createPrivacyFeature()];
+  return [sample, createBasicsFeature(), createPrivacyFeature(createConsent(deps.sealer))];
 }
 
 export interface MakeBotOptions {

@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { action, button, commandRoute, privately, type Feature, type TurnContext } from '../../core/context.js';
 import type { OutboundMessage, SentRef } from '../../message/types.js';
-import type { DialogState } from '../../dialog/types.js';
+import type { Answer, DialogState } from '../../dialog/types.js';
 import { escalationContacts, tenantHash } from '../../core/tenant-settings.js';
+import type { Sealer } from '../../crypto/sealer.js';
+import type { Consent } from '../privacy/consent.js';
+import { looksLikeItNamesSomeone } from './note-names.js';
 import { diagnose } from './diagnosis.js';
 import type { Diagnosis } from './model.js';
 import {
@@ -31,6 +34,10 @@ export const CHECKIN_DIALOG = 'checkin';
 export interface CheckinFeatureDeps {
   /** The module catalogue, loaded at start-up with loadModuleCatalogue(config.modulesPath). */
   catalogue: ModuleCatalogue;
+  /** Consent before the first political question (the privacy feature keeps and withdraws it). */
+  consent: Consent;
+  /** Seals the note (DATA_KEY). */
+  sealer: Sealer;
   /** Result ids (tests); default random. */
   newId?: () => string;
   /**
@@ -44,6 +51,8 @@ const ResultData = z.object({ id: z.string().min(1).max(64) }).strict();
 const ExplainData = z.object({ id: z.string().min(1).max(64), open: z.enum(['0', '1']) }).strict();
 const UsefulData = z.object({ id: z.string().min(1).max(64), vote: z.enum(USEFUL_VOTES) }).strict();
 const TopicData = z.object({ topic: z.string().min(1).max(40) }).strict();
+/** Commands that only look (or erase): they do not count as starting something else. */
+const LOOKING = new Set(['myResults', 'myData', 'help', 'language', 'dutch', 'english', 'forgetMe', 'withdraw']);
 const NoData = z.object({}).strict();
 
 const rcOf = (ctx: TurnContext): RenderContext => ({ t: ctx.t, locale: ctx.locale });
@@ -60,16 +69,24 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   const repoOf = (ctx: TurnContext): ResultsRepo =>
     createResultsRepo(ctx.store, {
       retentionDays: ctx.config.retentionDays,
+      noteRetentionDays: ctx.config.noteRetentionDays,
+      sealer: deps.sealer,
       ...(deps.newId ? { newId: deps.newId } : {}),
     });
 
-  function viewOf(ctx: TurnContext, result: StoredResult, explain = false): ResultView {
-    const note = noteOf(result);
+  /** A result that is gone: where to look instead; for someone who withdrew, why nothing is kept. */
+  const notFound = async (ctx: TurnContext): Promise<OutboundMessage> =>
+    (await deps.consent.current(ctx)) ? notFoundMessage(ctx) : deps.consent.notTakingPart(ctx);
+
+  async function viewOf(ctx: TurnContext, result: StoredResult, explain = false): Promise<ResultView> {
+    const note = await repoOf(ctx).note(ctx.person, result.id, ctx.now);
     return {
       resultId: result.id,
       diagnosis: result.diagnosis,
       suggestions: suggestModules(catalogue, result.diagnosis),
       expiresAt: result.expiresAt,
+      kept: result.kept,
+      retentionDays: ctx.config.retentionDays,
       ...(note ? { note } : {}),
       explain,
       // Inline pictures only in local mode (the playground): a deployment links them from PUBLIC_URL, and a card
@@ -83,15 +100,15 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
 
   /** Send a result privately and remember the message, so "forget" can delete it. */
   async function sendResult(ctx: TurnContext, repo: ResultsRepo, result: StoredResult): Promise<void> {
-    const ref = await ctx.io.send(buildResultMessage(viewOf(ctx, result), rcOf(ctx)), { direct: true });
+    const ref = await ctx.io.send(buildResultMessage(await viewOf(ctx, result), rcOf(ctx)), { direct: true });
     if (ref) await repo.rememberSent(ctx.person, result.id, ref, ctx.now);
   }
 
   /** "Toon uitleg" / "Verberg uitleg": the same result card, with or without the explanation, in place. */
   async function explain(ctx: TurnContext, resultId: string, open: boolean): Promise<void> {
     const result = await repoOf(ctx).get(ctx.person, resultId, ctx.now);
-    if (!result) return void (await ctx.io.send(notFound(ctx), { direct: true }));
-    await ctx.io.update(buildResultMessage(viewOf(ctx, result, open), rcOf(ctx)));
+    if (!result) return void (await ctx.io.send(await notFound(ctx), { direct: true }));
+    await ctx.io.update(buildResultMessage(await viewOf(ctx, result, open), rcOf(ctx)));
   }
 
   async function onCheckinDone(ctx: TurnContext, state: DialogState): Promise<void> {
@@ -122,7 +139,11 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       dialogVersion: state.version,
       now: ctx.now,
     });
+    const note = noteText(state.answers.note);
+    if (note) await repo.setNote(ctx.person, result.id, note, ctx.now);
     await sendResult(ctx, repo, result);
+    // Never logged: the note, or whether it seemed to name someone.
+    if (note && looksLikeItNamesSomeone(note)) await ctx.io.send(noteWarning(ctx, result.id), { direct: true });
     ctx.log.info({ dialogId: CHECKIN_DIALOG }, 'check-in result sent');
     if (deps.onResultShown) {
       const modules = suggestModules(catalogue, diagnosis).map((s) => s.module.id);
@@ -130,6 +151,40 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
         ctx.log.warn({ errName: error instanceof Error ? error.name : typeof error }, 'result hook failed');
       });
     }
+  }
+
+  /** A new check-in: results the person did not keep go first. */
+  async function startCheckin(ctx: TurnContext): Promise<void> {
+    await repoOf(ctx).dropUnkept(ctx.person, ctx.now);
+    await ctx.startDialog(CHECKIN_DIALOG);
+  }
+
+  /** The note changed: the messages that show the result show it as it is now. */
+  async function refreshResult(ctx: TurnContext, resultId: string): Promise<void> {
+    const repo = repoOf(ctx);
+    const result = await repo.get(ctx.person, resultId, ctx.now);
+    if (!result) return;
+    const message = buildResultMessage(await viewOf(ctx, result), rcOf(ctx));
+    for (const ref of await repo.sentFor(ctx.person, resultId))
+      await ctx.io.update(message, ref).catch(() => undefined);
+  }
+
+  async function noteAction(ctx: TurnContext, resultId: string, what: 'keep' | 'edit' | 'remove', typed?: string) {
+    const repo = repoOf(ctx);
+    if (!(await repo.get(ctx.person, resultId, ctx.now))) return void (await ctx.io.update(await notFound(ctx)));
+    if (what === 'keep') return void (await ctx.io.update(text(ctx.t('result.noteCheck.kept'), 'muted')));
+    if (what === 'edit' && typed === undefined) return void (await ctx.io.update(noteEditor(ctx, resultId)));
+    const words = (typed ?? '').trim();
+    if (what === 'remove' || words === '') {
+      await repo.removeNote(ctx.person, resultId);
+      await refreshResult(ctx, resultId);
+      return void (await ctx.io.update(text(ctx.t('result.noteCheck.removed'))));
+    }
+    await repo.setNote(ctx.person, resultId, words.slice(0, NOTE_MAX), ctx.now);
+    await refreshResult(ctx, resultId);
+    await ctx.io.update(
+      looksLikeItNamesSomeone(words) ? noteWarning(ctx, resultId) : text(ctx.t('result.noteCheck.changed')),
+    );
   }
 
   async function learn(ctx: TurnContext, args: string): Promise<void> {
@@ -177,7 +232,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
           until: formatDate(rc.locale, r.expiresAt),
         }),
       });
-      const note = noteOf(r);
+      const note = await repoOf(ctx).note(ctx.person, r.id, ctx.now);
       if (note) blocks.push({ type: 'text', text: ctx.t('result.note', { note }), verbatim: true });
       blocks.push({
         type: 'buttons',
@@ -199,19 +254,20 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     const repo = repoOf(ctx);
     const result = await repo.get(ctx.person, resultId, ctx.now);
     if (result) await sendResult(ctx, repo, result);
-    else await ctx.io.send(notFound(ctx));
+    else await ctx.io.send(await notFound(ctx));
   }
 
   async function keep(ctx: TurnContext, resultId: string): Promise<void> {
     const kept = await repoOf(ctx).markKept(ctx.person, resultId, ctx.now);
     await ctx.io.send(
-      kept ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) })) : notFound(ctx),
+      kept ? text(ctx.t('result.kept', { date: formatDate(ctx.locale, kept.expiresAt) })) : await notFound(ctx),
     );
+    if (kept) await refreshResult(ctx, resultId);
   }
 
   async function forget(ctx: TurnContext, resultId: string): Promise<void> {
     const { removed, sent } = await repoOf(ctx).remove(ctx.person, resultId, ctx.now);
-    if (!removed) return void (await ctx.io.send(notFound(ctx)));
+    if (!removed) return void (await ctx.io.send(await notFound(ctx)));
     // The result and its note are erased, not only unlinked: out of the database journal too.
     await ctx.store.checkpoint?.();
     const failed = await removeMessages(ctx, sent);
@@ -222,6 +278,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   }
 
   async function useful(ctx: TurnContext, resultId: string, vote: string): Promise<void> {
+    if (!(await deps.consent.current(ctx))) return void (await ctx.io.send(deps.consent.notTakingPart(ctx)));
     const counted = await repoOf(ctx).recordUseful(ctx.person, resultId, vote, ctx.now);
     await ctx.io.send(text(ctx.t(counted ? 'result.useful.thanks' : 'result.useful.already'), 'muted'));
   }
@@ -239,7 +296,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   return {
     id: CHECKIN_FEATURE,
     commands: {
-      checkin: { words: ['checkin', 'check in'], menu: 'everywhere', run: (ctx) => ctx.startDialog(CHECKIN_DIALOG) },
+      checkin: { words: ['checkin', 'check in'], menu: 'everywhere', run: startCheckin },
       learn: { words: ['leer', 'learn', 'leren'], takesArgument: true, menu: 'everywhere', run: learn },
       myResults: {
         words: ['mijn resultaten', 'my results', 'resultaten', 'results'],
@@ -252,17 +309,32 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       forget: action(ResultData, (ctx, data) => forget(ctx, data.id)),
       show: action(ResultData, (ctx, data) => showResult(ctx, data.id)),
       explain: action(ExplainData, (ctx, data) => explain(ctx, data.id, data.open === '1')),
-      restart: action(NoData, (ctx) => ctx.startDialog(CHECKIN_DIALOG)),
+      restart: action(NoData, startCheckin),
+      noteKeep: action(ResultData, (ctx, data) => noteAction(ctx, data.id, 'keep')),
+      noteEdit: action(ResultData, (ctx, data, input) => noteAction(ctx, data.id, 'edit', input.text)),
+      noteRemove: action(ResultData, (ctx, data) => noteAction(ctx, data.id, 'remove')),
       useful: action(UsefulData, (ctx, data) => useful(ctx, data.id, data.vote)),
       module: action(ResultData, (ctx, data) => showModule(ctx, data.id)),
       learn: action(TopicData, (ctx, data) => showTopic(ctx, data.topic)),
     },
-    dialogs: { [CHECKIN_DIALOG]: { onDone: onCheckinDone, command: 'checkin' } },
+    async beforeCommand(ctx, name) {
+      // Starting something else: a result the person did not choose to keep goes now.
+      if (!LOOKING.has(name)) await repoOf(ctx).dropUnkept(ctx.person, ctx.now);
+    },
+    dialogs: {
+      [CHECKIN_DIALOG]: {
+        onDone: onCheckinDone,
+        command: 'checkin',
+        // Without consent to the current text no answer is taken: the start asks for it.
+        admit: (ctx, moment) => deps.consent.admit(ctx, moment, CHECKIN_DIALOG),
+      },
+    },
     personData: {
       async describe(ctx) {
-        const results = await repoOf(ctx).list(ctx.person, ctx.now);
+        const repo = repoOf(ctx);
+        const results = await repo.list(ctx.person, ctx.now);
         if (results.length === 0) return [];
-        const notes = results.filter((r) => r.answers.note !== undefined).length;
+        const notes = await countNotes(ctx, repo, results);
         const last = Math.max(...results.map((r) => r.expiresAt));
         return [ctx.t('result.myData', { count: results.length, notes, until: formatDate(ctx.locale, last) })];
       },
@@ -272,7 +344,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
         // The messages that showed a result are deleted where the platform allows it; the rest is reported.
         const sent = await repo.sentMessages(ctx.person, ctx.now);
         const left = await removeMessages(ctx, sent);
-        const notes = results.filter((r) => noteOf(r) !== undefined).length;
+        const notes = await countNotes(ctx, repo, results);
         return {
           deleted: results.length > 0 ? [ctx.t('result.forgetDeleted', { count: results.length, notes })] : [],
           messagesRemoved: sent.length - left,
@@ -283,14 +355,58 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
   };
 }
 
-/** The note the person wrote for themself, when they wrote one and it is kept. */
-function noteOf(result: StoredResult): string | undefined {
-  const note = result.answers.note;
-  return note && typeof note === 'object' && !Array.isArray(note) && note.text.trim() !== '' ? note.text : undefined;
+/** The note's length limit (dialogs/checkin.yaml). */
+const NOTE_MAX = 280;
+
+/** The note the person typed at the end of the check-in, when they wrote one. */
+function noteText(answer: Answer | undefined): string | undefined {
+  const text = answer && typeof answer === 'object' && !Array.isArray(answer) ? answer.text.trim() : '';
+  return text === '' ? undefined : text;
+}
+
+async function countNotes(ctx: TurnContext, repo: ResultsRepo, results: StoredResult[]): Promise<number> {
+  const notes = await Promise.all(results.map((r) => repo.note(ctx.person, r.id, ctx.now)));
+  return notes.filter((n) => n !== undefined).length;
+}
+
+/** The note seems to name someone: keep it, change it, or delete it. Gently; the person decides. */
+function noteWarning(ctx: TurnContext, resultId: string): OutboundMessage {
+  return message([
+    { type: 'text', text: ctx.t('result.noteCheck.warning') },
+    {
+      type: 'buttons',
+      buttons: [
+        button(ctx.t('result.noteCheck.keep'), checkinRoutes.noteKeep(resultId)),
+        button(ctx.t('result.noteCheck.edit'), checkinRoutes.noteEdit(resultId), 'primary'),
+        button(ctx.t('result.noteCheck.remove'), checkinRoutes.noteRemove(resultId)),
+      ],
+    },
+  ]);
+}
+
+/** Write the note again: typed in the card (Teams, terminal) or in a window (Slack); empty deletes it. */
+function noteEditor(ctx: TurnContext, resultId: string): OutboundMessage {
+  const label = ctx.t('result.noteCheck.editPrompt');
+  return message([
+    { type: 'heading', text: label },
+    {
+      type: 'text',
+      text: ctx.t(`checkin.note.hint.${ctx.event.platform}`, { noteDays: ctx.config.noteRetentionDays }),
+      tone: 'muted',
+    },
+    {
+      type: 'input',
+      label,
+      placeholder: ctx.t('checkin.note.placeholder'),
+      maxLength: NOTE_MAX,
+      submitLabel: ctx.t('common.buttons.submit'),
+      route: checkinRoutes.noteEdit(resultId),
+    },
+  ]);
 }
 
 /** "This result no longer exists", and where to look instead. */
-function notFound(ctx: TurnContext): OutboundMessage {
+function notFoundMessage(ctx: TurnContext): OutboundMessage {
   return message([
     { type: 'text', text: ctx.t('result.notFound') },
     { type: 'buttons', buttons: [button(ctx.t('common.buttons.myResults'), commandRoute('myResults'))] },

@@ -12,6 +12,8 @@ export const checkinKeys = {
   resultList: (person: string) => `checkin:results:${person}`,
   /** That a person already said whether a result was useful (one vote per result); holds no vote. */
   usefulVoted: (person: string, resultId: string) => `checkin:voted:${person}:${safe(resultId)}`,
+  /** The person's free-text note with a result: sealed, with its own retention (NOTE_RETENTION_DAYS). */
+  note: (person: string, resultId: string) => `checkin:note:${person}:${safe(resultId)}`,
   /** Messages the bot sent that show a result, so forgetting it can delete them. */
   sentForResult: (person: string, resultId: string) => `checkin:sent:${person}:${safe(resultId)}`,
   /** An anonymous counter ("was this useful?" votes, safety routes shown): no person in it. */

@@ -7,6 +7,7 @@
  * colours throughout: the result describes, it does not warn or preach (Brandsma's "toon" applies to the bot too).
  */
 import { button } from '../../core/context.js';
+import { withdrawRoute } from '../privacy/consent.js';
 import { plainText } from '../../message/plain-text.js';
 import type { Block, MessageVars, OutboundMessage } from '../../message/types.js';
 import { readDiagnosis } from './stored-diagnosis.js';
@@ -34,6 +35,10 @@ export interface ResultView {
   suggestions: SuggestedModule[];
   /** When the stored result expires by itself (ms since epoch). */
   expiresAt: number;
+  /** The person chose "Bewaar mijn uitslag"; otherwise it goes after 24 hours or when they start something else. */
+  kept: boolean;
+  /** How long a kept result is kept (RETENTION_DAYS), for the line under the buttons. */
+  retentionDays: number;
   /** The note the person wrote for themself, while it is kept. */
   note?: string;
   /** Show the explanation layer (the findings with their "Waarom" lines, the models). */
@@ -209,14 +214,18 @@ export function buildResultMessage(view: ResultView, rc: RenderContext): Outboun
       view.explain
         ? button(t('result.buttons.hideExplanation'), checkinRoutes.explain(resultId, false))
         : button(t('result.buttons.explain'), checkinRoutes.explain(resultId, true)),
-      button(t('result.buttons.keep'), checkinRoutes.keep(resultId), 'primary'),
+      ...(view.kept ? [] : [button(t('result.buttons.keep'), checkinRoutes.keep(resultId), 'primary')]),
       button(t('result.buttons.forget'), checkinRoutes.forget(resultId), 'danger'),
       button(t('result.buttons.restart'), checkinRoutes.restart()),
+      button(t('privacy.withdraw.button'), withdrawRoute()),
     ],
   });
+  // Honest about what happens without a choice: not kept, and the message itself stays in the chat.
   blocks.push({
     type: 'text',
-    text: t('result.retention', { date: formatDate(rc.locale, view.expiresAt) }),
+    text: view.kept
+      ? t('result.retentionKept', { date: formatDate(rc.locale, view.expiresAt) })
+      : t('result.retention', { days: view.retentionDays }),
     tone: 'muted',
   });
   blocks.push({ type: 'text', text: t('result.useful.prompt') });

@@ -1,7 +1,9 @@
 /**
- * Check-in results kept under the person's pseudonym, each with the retention period (RETENTION_DAYS, see
- * docs/privacy.md): choices and the diagnosis, the note only when written. Every key is tracked for "vergeet mij".
- * Anonymous counters (useful votes, safety routes shown) hold no person.
+ * Check-in results under the person's pseudonym: choices and the diagnosis. A result is kept only when the
+ * person chooses "Bewaar mijn uitslag" (then for RETENTION_DAYS); otherwise it expires after 24 hours, or is
+ * deleted earlier when the person starts something else. The note is not part of the result: it has its own
+ * sealed key and retention (notes.ts). Every key is tracked for "vergeet mij". Anonymous counters (useful votes,
+ * safety routes shown) hold no person.
  */
 import { randomBytes } from 'node:crypto';
 import type { SentRef } from '../../message/types.js';
@@ -11,17 +13,24 @@ import { checkinKeys as keys } from './keys.js';
 import type { KeyValueStore } from '../../store/store.js';
 import type { Diagnosis } from './model.js';
 import { USEFUL_VOTES, type UsefulVote } from './result.js';
+import type { Sealer } from '../../crypto/sealer.js';
 
-/** The only free-text answer that may be kept: the optional note, when the person wrote one. */
-const NOTE_STEP = 'note';
+/** A note as stored (sealed): its words and when they were written (its own retention counts from then). */
+interface StoredNote {
+  text: string;
+  at: number;
+}
+
 const MAX_LIST = 50;
+/** A result nobody chose to keep lives at most this long. */
+export const UNKEPT_RESULT_MS = DAY_MS;
 
 export interface StoredResult {
   id: string;
   createdAt: number;
   expiresAt: number;
   dialogVersion: number;
-  /** Choice ids per step; `note` only when written. */
+  /** Choice ids per step; never free text (the note is kept apart, sealed, with its own retention). */
   answers: Record<string, Answer>;
   diagnosis: Diagnosis;
   /** The person pressed "keep". */
@@ -36,6 +45,10 @@ interface ListEntry {
 
 export interface ResultsRepoOptions {
   retentionDays: number;
+  /** How long a note is kept at most (never beyond its result). */
+  noteRetentionDays: number;
+  /** Seals the note: free text is never stored readable. */
+  sealer: Sealer;
   /** Result ids; default 8 random URL-safe characters. */
   newId?: () => string;
 }
@@ -53,13 +66,24 @@ export interface ResultsRepo {
   get(person: string, resultId: string, now: number): Promise<StoredResult | undefined>;
   /** The person's results still within the retention period, newest first. */
   list(person: string, now: number): Promise<StoredResult[]>;
+  /** "Bewaar mijn uitslag": kept until RETENTION_DAYS after it was made, with its bookkeeping. */
   markKept(person: string, resultId: string, now: number): Promise<StoredResult | undefined>;
+  /** The person starts something else: results they did not keep are deleted now. Returns their ids. */
+  dropUnkept(person: string, now: number): Promise<string[]>;
   /** Remember a message that shows this result, so "forget" can delete it. */
   rememberSent(person: string, resultId: string, ref: SentRef, now: number): Promise<void>;
   /** Delete a result and its bookkeeping; returns the messages that showed it. */
   remove(person: string, resultId: string, now: number): Promise<{ removed: boolean; sent: SentRef[] }>;
+  /** The messages that show one result. */
+  sentFor(person: string, resultId: string): Promise<SentRef[]>;
   /** Every message that shows one of the person's results (for "vergeet mij"). */
   sentMessages(person: string, now: number): Promise<SentRef[]>;
+  /** The note with a result, while it is kept; undefined when none, expired or unreadable. */
+  note(person: string, resultId: string, now: number): Promise<string | undefined>;
+  /** Keep (or replace) the note of a result; false when the result is gone. */
+  setNote(person: string, resultId: string, text: string, now: number): Promise<boolean>;
+  /** Delete the note of a result; true when there was one. */
+  removeNote(person: string, resultId: string): Promise<boolean>;
   /** Count a "was this useful?" vote once per result; false when already voted or the result is gone. */
   recordUseful(person: string, resultId: string, vote: string, now: number): Promise<boolean>;
   usefulCounts(): Promise<Record<UsefulVote, number>>;
@@ -68,20 +92,12 @@ export interface ResultsRepo {
   safetyRoutesShown(): Promise<number>;
 }
 
-/** Keep choices; keep the note only when it has text; drop any other free text. */
+/** Keep choices; drop every free text (the note is kept apart, sealed, by notes.ts). */
 export function minimiseAnswers(answers: Readonly<Record<string, Answer>>): Record<string, Answer> {
   const kept: Record<string, Answer> = {};
   for (const [step, answer] of Object.entries(answers)) {
     if (typeof answer === 'string' || typeof answer === 'number') kept[step] = answer;
     else if (Array.isArray(answer)) kept[step] = answer.filter((id) => typeof id === 'string');
-    else if (
-      step === NOTE_STEP &&
-      answer !== null &&
-      typeof answer === 'object' &&
-      typeof answer.text === 'string' &&
-      answer.text.trim() !== ''
-    )
-      kept[step] = { text: answer.text.trim() };
   }
   return kept;
 }
@@ -90,7 +106,31 @@ const defaultId = (): string => randomBytes(6).toString('base64url');
 
 export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOptions): ResultsRepo {
   const retentionMs = options.retentionDays * DAY_MS;
+  const noteRetentionMs = options.noteRetentionDays * DAY_MS;
   const newId = options.newId ?? defaultId;
+  const { sealer } = options;
+
+  async function readNote(person: string, resultId: string): Promise<StoredNote | undefined> {
+    const key = keys.note(person, resultId);
+    const sealed = await store.get<string>(key);
+    if (typeof sealed !== 'string') return undefined;
+    try {
+      return sealer.open<StoredNote>(sealed, key);
+    } catch {
+      return undefined; // sealed with a key no longer held: unreadable, so as good as gone
+    }
+  }
+
+  /** Its own retention from when it was written, never beyond the result; the store purges it then. */
+  async function writeNote(person: string, result: StoredResult, note: StoredNote, now: number): Promise<void> {
+    const key = keys.note(person, result.id);
+    const until = Math.min(note.at + noteRetentionMs, result.expiresAt);
+    if (until <= now) {
+      await store.delete(key);
+      return;
+    }
+    await setTracked(person, key, sealer.seal(note, key), until - now);
+  }
 
   async function setTracked<T>(person: string, key: string, value: T, ttlMs: number): Promise<void> {
     // Index first: a crash between the two writes must never leave person data that "vergeet mij" cannot find.
@@ -130,13 +170,13 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       const result: StoredResult = {
         id: newId(),
         createdAt: input.now,
-        expiresAt: input.now + retentionMs,
+        expiresAt: input.now + Math.min(UNKEPT_RESULT_MS, retentionMs),
         dialogVersion: input.dialogVersion,
         answers: minimiseAnswers(input.answers),
         diagnosis: input.diagnosis,
         kept: false,
       };
-      await setTracked(person, keys.result(person, result.id), result, retentionMs);
+      await setTracked(person, keys.result(person, result.id), result, result.expiresAt - input.now);
       const list = (await readList(person, input.now)).filter((e) => e.id !== result.id);
       list.push({ id: result.id, createdAt: result.createdAt, expiresAt: result.expiresAt });
       await writeList(person, list.slice(-MAX_LIST), input.now);
@@ -154,9 +194,32 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
     async markKept(person, resultId, now) {
       const result = await get(person, resultId, now);
       if (!result) return undefined;
-      const kept = { ...result, kept: true };
-      await setTracked(person, keys.result(person, resultId), kept, result.expiresAt - now);
+      const kept = { ...result, kept: true, expiresAt: Math.max(result.expiresAt, result.createdAt + retentionMs) };
+      const ttl = kept.expiresAt - now;
+      await setTracked(person, keys.result(person, resultId), kept, ttl);
+      // Its bookkeeping lives as long as the result: the messages that show it, the list entry.
+      const sentKey = keys.sentForResult(person, resultId);
+      const sent = await store.get<SentRef[]>(sentKey);
+      if (sent) await setTracked(person, sentKey, sent, ttl);
+      const list = (await readList(person, now)).map((e) =>
+        e.id === resultId ? { ...e, expiresAt: kept.expiresAt } : e,
+      );
+      await writeList(person, list, now);
+      // The note keeps its own, shorter retention: it may now outlive the first 24 hours, not its own days.
+      const note = await readNote(person, resultId);
+      if (note) await writeNote(person, kept, note, now);
       return kept;
+    },
+
+    async dropUnkept(person, now) {
+      const dropped: string[] = [];
+      for (const entry of await readList(person, now)) {
+        const result = await get(person, entry.id, now);
+        if (result?.kept) continue;
+        await this.remove(person, entry.id, now);
+        dropped.push(entry.id);
+      }
+      return dropped;
     },
 
     async rememberSent(person, resultId, ref, now) {
@@ -166,6 +229,8 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       const refs = (await store.get<SentRef[]>(key)) ?? [];
       await setTracked(person, key, [...refs, ref], result.expiresAt - now);
     },
+
+    sentFor: async (person, resultId) => (await store.get<SentRef[]>(keys.sentForResult(person, resultId))) ?? [],
 
     async sentMessages(person, now) {
       const lists = await Promise.all(
@@ -179,6 +244,7 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
     async remove(person, resultId, now) {
       const sent = (await store.get<SentRef[]>(keys.sentForResult(person, resultId))) ?? [];
       const removed = await store.delete(keys.result(person, resultId));
+      await store.delete(keys.note(person, resultId));
       await store.delete(keys.sentForResult(person, resultId));
       await store.delete(keys.usefulVoted(person, resultId));
       await writeList(
@@ -188,6 +254,21 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       );
       return { removed, sent };
     },
+
+    async note(person, resultId, now) {
+      if (!(await get(person, resultId, now))) return undefined;
+      const note = await readNote(person, resultId);
+      return note && note.at + noteRetentionMs > now ? note.text : undefined;
+    },
+
+    async setNote(person, resultId, text, now) {
+      const result = await get(person, resultId, now);
+      if (!result) return false;
+      await writeNote(person, result, { text: text.trim(), at: now }, now);
+      return true;
+    },
+
+    removeNote: (person, resultId) => store.delete(keys.note(person, resultId)),
 
     async recordUseful(person, resultId, vote, now) {
       if (!(USEFUL_VOTES as readonly string[]).includes(vote)) return false;

@@ -12,6 +12,10 @@ export const checkinRoutes = {
   forget: (resultId: string): Route => routeTo(CHECKIN_FEATURE, 'forget', { id: resultId }),
   show: (resultId: string): Route => routeTo(CHECKIN_FEATURE, 'show', { id: resultId }),
   restart: (): Route => routeTo(CHECKIN_FEATURE, 'restart'),
+  /** The note seems to name someone: keep it as it is, write it again, or delete it. */
+  noteKeep: (resultId: string): Route => routeTo(CHECKIN_FEATURE, 'noteKeep', { id: resultId }),
+  noteEdit: (resultId: string): Route => routeTo(CHECKIN_FEATURE, 'noteEdit', { id: resultId }),
+  noteRemove: (resultId: string): Route => routeTo(CHECKIN_FEATURE, 'noteRemove', { id: resultId }),
   useful: (resultId: string, vote: string): Route => routeTo(CHECKIN_FEATURE, 'useful', { id: resultId, vote }),
   module: (moduleId: string): Route => routeTo(CHECKIN_FEATURE, 'module', { id: moduleId }),
   /** Show (`open`) or hide the explanation layer of a result, in place. */

@@ -4,22 +4,28 @@
  * Only the person themself, as the platform identifies them, can ask: there is no way to name someone else.
  * The confirmation is honest: it says what was deleted, and which messages are still on the screen because the
  * platform would not let the bot delete them, with what the person can do about those on their platform.
+ * Consent (consent.ts): its "ja" and "nee" buttons, and "intrekken", which withdraws it: processing stops and the
+ * person is forgotten at once, without a second question (withdrawing must be as easy as agreeing).
  */
 import { z } from 'zod';
 import { action, commandRoute, type Feature, privately, routeTo, type TurnContext } from '../../core/context.js';
 import { loadPrefs } from '../../core/prefs.js';
+import { formatDate } from '../checkin/text.js';
 import { textMessage } from '../../dialog/render.js';
 import { plainText } from '../../message/plain-text.js';
-import type { Block } from '../../message/types.js';
+import type { Block, OutboundMessage } from '../../message/types.js';
 import type { FeatureDeps } from '../../core/feature-deps.js';
 import { buildExport, exportLinks, exportRoute, offerExport, writeExportFile } from './export.js';
+import { CONSENT_FEATURE, CONSENT_VERSION, type Consent, withdrawRoute } from './consent.js';
 
-export const PRIVACY_FEATURE = 'privacy';
+export const PRIVACY_FEATURE = CONSENT_FEATURE;
 
 const NoData = z.object({}).strict();
+/** "Ja, ik doe mee": the version of the text on the card, and the dialog it opens. */
+const ConsentData = z.object({ v: z.string().regex(/^\d{1,4}$/), d: z.string().min(1).max(64) }).strict();
 
 /** `deps` adds the JSON export as a signed link at PUBLIC_URL (Slack, Teams); without it only the terminal file. */
-export function createPrivacyFeature(deps?: FeatureDeps): Feature {
+export function createPrivacyFeature(consent: Consent, deps?: FeatureDeps): Feature {
   const links = deps ? exportLinks(deps) : undefined;
 
   /** The JSON document of everything kept: a file in the terminal, a short-lived link elsewhere. */
@@ -63,12 +69,19 @@ export function createPrivacyFeature(deps?: FeatureDeps): Feature {
       text: ctx.t('common.myData.retention', { days: ctx.config.retentionDays }),
       tone: 'muted',
     });
+    const agreed = await consent.current(ctx);
+    if (agreed)
+      blocks.push({
+        type: 'text',
+        text: ctx.t('privacy.consent.given', { version: agreed.version, date: formatDate(ctx.locale, agreed.at) }),
+      });
     if (stored.length > 0) {
       blocks.push({
         type: 'buttons',
         buttons: [
           { label: ctx.t('common.buttons.exportData'), route: routeTo(PRIVACY_FEATURE, 'export') },
           { label: ctx.t('common.buttons.forgetMe'), route: commandRoute('forgetMe') },
+          ...(agreed ? [{ label: ctx.t('privacy.withdraw.button'), route: withdrawRoute() }] : []),
         ],
       });
     }
@@ -97,13 +110,22 @@ export function createPrivacyFeature(deps?: FeatureDeps): Feature {
     await ctx.io.send({ text: plainText(blocks), blocks }, privately(ctx));
   }
 
-  async function forgetConfirmed(ctx: TurnContext): Promise<void> {
+  /**
+   * `withdraw`: consent withdrawn ("intrekken"): the same erasure, said in its own words, as new messages (the
+   * button may sit on a result card that the erasure deletes).
+   */
+  async function forgetConfirmed(ctx: TurnContext, mode: 'forget' | 'withdraw' = 'forget'): Promise<void> {
+    const answer =
+      mode === 'withdraw'
+        ? (m: OutboundMessage) => ctx.io.send(m, privately(ctx))
+        : (m: OutboundMessage) => ctx.io.update(m);
     const deleted: string[] = [];
     if (await ctx.dialogs.active(ctx)) {
       deleted.push(ctx.t('common.forget.deleted.dialog'));
       await ctx.dialogs.retireCard(ctx, 'common.card.forgotten');
     }
     if ((await loadPrefs(ctx.store, ctx.person))?.locale) deleted.push(ctx.t('common.forget.deleted.prefs'));
+    if (await consent.current(ctx)) deleted.push(ctx.t('privacy.consent.deleted'));
     // Features undo first what keys alone cannot (messages that showed results); then every key goes at once.
     let removedMessages = 0;
     let leftMessages = 0;
@@ -118,11 +140,11 @@ export function createPrivacyFeature(deps?: FeatureDeps): Feature {
     const addressRemoved = await ctx.forgetAddress();
     const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0);
     if (removed === 0) {
-      await ctx.io.update(textMessage(ctx.t('common.forget.nothing')));
+      await answer(textMessage(ctx.t(mode === 'withdraw' ? 'privacy.withdraw.nothing' : 'common.forget.nothing')));
       return;
     }
     const blocks: Block[] = [
-      { type: 'heading', text: ctx.t('common.forget.title') },
+      { type: 'heading', text: ctx.t(mode === 'withdraw' ? 'privacy.withdraw.title' : 'common.forget.title') },
       {
         type: 'text',
         text: [ctx.t('common.forget.done'), ...(deleted.length > 0 ? deleted : [ctx.t('common.forget.deleted.rest')])]
@@ -137,7 +159,20 @@ export function createPrivacyFeature(deps?: FeatureDeps): Feature {
         type: 'text',
         text: ctx.t(`common.forget.messagesLeft.${ctx.event.platform}`, { count: leftMessages }),
       });
-    await ctx.io.update({ text: plainText(blocks), blocks });
+    await answer({ text: plainText(blocks), blocks });
+  }
+
+  /** "Ja, ik doe mee": kept with the version of the text the person read, then the check-in starts. */
+  async function agree(ctx: TurnContext, version: number, dialogId: string): Promise<void> {
+    const owned = ctx.features.some((f) => f.dialogs && Object.hasOwn(f.dialogs, dialogId));
+    if (!owned) return void (await ctx.io.update(textMessage(ctx.t('errors.unknownAction'), 'muted')));
+    // A card from before the text changed: the person has not read this version; show it instead.
+    if (version !== CONSENT_VERSION) return void (await ctx.io.update(consent.card(ctx, dialogId)));
+    const given = await consent.give(ctx);
+    await ctx.io.update(
+      textMessage(ctx.t('privacy.consent.thanks', { version: given.version, date: formatDate(ctx.locale, given.at) })),
+    );
+    await ctx.startDialog(dialogId);
   }
 
   return {
@@ -146,12 +181,29 @@ export function createPrivacyFeature(deps?: FeatureDeps): Feature {
       myData: { words: ['mijn gegevens', 'my data', 'gegevens'], menu: 'personal', run: myData },
       forgetMe: { words: ['vergeet mij', 'forget me', 'vergeet me'], menu: 'personal', run: forgetMe },
       exportData: { words: ['download mijn gegevens', 'download my data', 'export'], run: exportData },
+      withdraw: {
+        words: ['intrekken', 'withdraw', 'toestemming intrekken', 'withdraw consent'],
+        run: (ctx) => forgetConfirmed(ctx, 'withdraw'),
+      },
     },
     ...(deps && links ? { routes: [exportRoute(deps, links)] } : {}),
     actions: {
-      confirm: action(NoData, forgetConfirmed),
+      confirm: action(NoData, (ctx) => forgetConfirmed(ctx)),
       export: action(NoData, exportData),
+      withdraw: action(NoData, (ctx) => forgetConfirmed(ctx, 'withdraw')),
+      consent: action(ConsentData, (ctx, data) => agree(ctx, Number(data.v), data.d)),
+      // Nothing is stored: not the answer no, not that the card was shown.
+      decline: action(NoData, (ctx) => ctx.io.update(declined(ctx))),
       cancel: action(NoData, (ctx) => ctx.io.update(textMessage(ctx.t('common.forget.cancelled')))),
     },
   };
+}
+
+/** "Nee, liever niet": fine, nothing is kept; what can be done without taking part. */
+function declined(ctx: TurnContext): OutboundMessage {
+  const blocks: Block[] = [
+    { type: 'text', text: ctx.t('privacy.consent.declined') },
+    { type: 'buttons', buttons: [{ label: ctx.t('common.buttons.learn'), route: commandRoute('learn') }] },
+  ];
+  return { text: plainText(blocks), blocks };
 }

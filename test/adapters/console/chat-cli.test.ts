@@ -36,7 +36,7 @@ describe('npm run chat (terminal chat over standard input)', () => {
   });
 
   it('keeps a half-finished check-in and resumes it at the same question in the next session', () => {
-    const first = chat(['checkin', '1']);
+    const first = chat(['checkin', '1', '1']); // the consent's "ja", then the first answer
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/\[Vraag 2 · nog ongeveer \d+ vragen\]/);
     const sameData = { DATABASE_PATH: join(first.dir, 'bb.sqlite'), KEYS_DIR: join(first.dir, 'keys') };
@@ -56,7 +56,7 @@ describe('npm run chat (terminal chat over standard input)', () => {
     await client.connect();
     try {
       expect(await client.dbSize()).toBe(0);
-      const run = chat(['help', 'checkin', '1'], { REDIS_URL: 'redis://127.0.0.1:6379/15' });
+      const run = chat(['help', 'checkin', '1', '1'], { REDIS_URL: 'redis://127.0.0.1:6379/15' });
       expect(run.status).toBe(0);
       expect(run.stdout).toContain('Dit kan ik voor je doen');
       expect(run.stdout).toMatch(/\[Vraag 2 · nog ongeveer \d+ vragen\]/);

@@ -25,6 +25,7 @@ describe('the whole check-in through the terminal chat', () => {
   it('in Dutch: a council member on a dossier that is conflict and polarisation at once', async () => {
     const out = await transcript([
       'checkin',
+      '1', // ja, ik doe mee
       '3', // allebei
       '2,5', // debat, vaste beelden
       '1', // geen bedreiging
@@ -37,6 +38,9 @@ describe('the whole check-in through the terminal chat', () => {
       '4', // Toon uitleg (after the three modules' buttons)
       'mijn resultaten',
     ]);
+    // Consent first: what is kept, for how long, who sees it.
+    expect(out).toContain('== Voor je begint ==');
+    expect(out).toContain('Alleen jij ziet ze.');
     // No total that jumps by path: "about" until the path is known, then exact.
     expect(out).toContain('[Vraag 1 · nog ongeveer 7 vragen]');
     expect(out).toContain('[Vraag 5 · nog 3 vragen]');
@@ -67,6 +71,7 @@ describe('the whole check-in through the terminal chat', () => {
     const out = await transcript([
       'language en',
       'checkin',
+      '1', // ja, ik doe mee
       'maybe', // free text where a choice is expected
       '2', // polarisation
       'back',
@@ -90,14 +95,14 @@ describe('the whole check-in through the terminal chat', () => {
   });
 
   it('stops coaching and shows the escalation route when threats are reported', async () => {
-    const out = await transcript(['checkin', '2', '1', '2']); // wij-zij, still talking, threats
+    const out = await transcript(['checkin', '1', '2', '1', '2']); // wij-zij, still talking, threats
     expect(out).toContain('112');
     expect(out).not.toContain('Deze modules passen bij jouw situatie');
   });
 
   it('refuses a note over the limit with the limit named, and keeps the question open', async () => {
     // conflict, still talking, no threats, informing promised and delivered, silent middle, one side; then the note
-    const out = await transcript(['checkin', '1', '1', '1', '1', '1', '1', '1', 'x'.repeat(300)]);
+    const out = await transcript(['checkin', '1', '1', '1', '1', '1', '1', '1', '1', 'x'.repeat(300)]);
     expect(out).toContain('Het maximum is 280 tekens');
     expect(out.match(/\[Tot slot \(niet verplicht\)\]/g)?.length).toBe(2);
   });

@@ -18,7 +18,7 @@ import {
   viewSubmission,
 } from '../../support/slack-signed-request.js';
 import { messageProblems, viewProblems } from './block-kit.js';
-import { fakeSlackApi, startSlack, translator, waitFor, type SlackHarness } from './harness.js';
+import { agreeToConsent, fakeSlackApi, startSlack, translator, waitFor, type SlackHarness } from './harness.js';
 
 const NOTE_CANARY = 'canary-notitie-7f3a';
 const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
@@ -95,11 +95,24 @@ describe('the check-in in Slack, end to end', () => {
     const response = await slack.post(slashCommand(user, 'checkin', 'C0RAAD'));
     expect(response.status).toBe(200);
     await settle();
+    // The consent card comes first, in the 1:1 chat; nothing is stored before "ja".
+    await agreeToConsent(slack, api, user, dm);
+    await settle();
     const person = personOf({ platform: 'slack', tenantId: TEST_TEAM, userId: user });
     expect((await core.store.getVersioned(dialogKey(person))).value).toBeDefined();
 
     let steps = 0;
+    let typedNote = false;
     for (let question = currentQuestion(dm); question; question = currentQuestion(dm)) {
+      if (!typedNote && elements(question).some((e) => e.action_id?.startsWith('bb|i|'))) {
+        // A note typed as a message would stay in Slack's history: it is refused, and nothing of it is kept.
+        typedNote = true;
+        const state = await core.store.getVersioned(dialogKey(person));
+        await slack.post(directMessage(user, `${NOTE_CANARY} getypt`, dm));
+        await settle();
+        expect(api.messages().at(-1)?.text).toBe(translator.t('nl', 'errors.typeInWindow.slack'));
+        expect(await core.store.getVersioned(dialogKey(person))).toEqual(state);
+      }
       const before = api.messages().length;
       await answer(user, question);
       await waitFor(() => api.messages().length > before, 3_000, 'an answer to the click');
@@ -111,6 +124,7 @@ describe('the check-in in Slack, end to end', () => {
       if (!(await core.store.getVersioned(dialogKey(person))).value) break;
     }
     expect(steps).toBeGreaterThanOrEqual(3);
+    expect(typedNote).toBe(true);
     // The optional note was typed in the modal, and it reached the dialog.
     expect(api.of('views.open').length).toBeGreaterThanOrEqual(1);
     expect((await core.store.getVersioned(dialogKey(person))).value).toBeUndefined();
@@ -134,6 +148,8 @@ describe('the check-in in Slack, end to end', () => {
     const user = 'U0RAAD2';
     await slack.post(appMention(user, 'checkin', 'C0RAAD'));
     await settle();
+    await agreeToConsent(slack, api, user, `D${user}`);
+    await settle();
     const inChannel = api.of('chat.postMessage').filter((c) => c.body.channel === 'C0RAAD');
     for (const post of inChannel) expect(post.body.thread_ts).toBeDefined();
     expect(currentQuestion(`D${user}`)).toBeDefined();
@@ -141,6 +157,8 @@ describe('the check-in in Slack, end to end', () => {
 
   it('typed text that is no answer: the question card is updated in place with the hint, one pointer below it', async () => {
     await slack.post(directMessage('U0TYPE', 'checkin', 'DU0TYPE'));
+    await settle();
+    await agreeToConsent(slack, api, 'U0TYPE', 'DU0TYPE');
     await settle();
     const question = currentQuestion('DU0TYPE')!;
     const posts = api.of('chat.postMessage').length;

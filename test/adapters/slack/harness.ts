@@ -22,7 +22,7 @@ import { createOutboundPolicy } from '../../../src/outbound/policy.js';
 import { openMemoryStore } from '../../../src/store/create-store.js';
 import type { RedisClient } from '../../../src/store/redis-connections.js';
 import type { KeyValueStore } from '../../../src/store/store.js';
-import { postSigned, type SignOptions, TEST_SIGNING_SECRET } from '../../support/slack-signed-request.js';
+import { blockAction, postSigned, type SignOptions, TEST_SIGNING_SECRET } from '../../support/slack-signed-request.js';
 import { testHost } from '../../support/test-host.js';
 
 /** Looks like a real host, is intercepted by nock (an ordinary port: fetch refuses the WHATWG "bad ports"). */
@@ -241,4 +241,28 @@ export function fakeSlackApi(nockModule: typeof import('nock'), options: FakeSla
 
 function parseJsonField(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+/**
+ * Press "Ja, ik doe mee" on the newest consent card in `channel`, as a person would: the first check-in asks for
+ * consent before its first question.
+ */
+export async function agreeToConsent(
+  slack: SlackHarness,
+  api: ReturnType<typeof fakeSlackApi>,
+  user: string,
+  channel: string,
+): Promise<void> {
+  type Element = { action_id?: string; value?: string };
+  const consentOf = (m: { blocks?: Record<string, unknown>[] }) =>
+    (m.blocks ?? [])
+      .flatMap((b) => (b.elements as Element[] | undefined) ?? [])
+      .find((e) => e.action_id?.includes('|privacy|consent|'));
+  const card = [...api.messages()].reverse().find((m) => m.channel === channel && consentOf(m));
+  if (!card) throw new Error(`no consent card in ${channel}`);
+  const button = consentOf(card)!;
+  await slack.post(
+    blockAction({ user, channel, messageTs: card.ts as string, actionId: button.action_id!, value: button.value }),
+  );
+  await slack.adapter.drain();
 }

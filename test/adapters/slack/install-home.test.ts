@@ -6,7 +6,15 @@ import { dialogKey } from '../../../src/dialog/runner.js';
 import { makeBot, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 import { blockAction, directMessage, eventCallback, homeOpened } from '../../support/slack-signed-request.js';
 import { viewProblems } from './block-kit.js';
-import { API_ORIGIN, fakeSlackApi, startSlack, translator, waitFor, type SlackHarness } from './harness.js';
+import {
+  agreeToConsent,
+  API_ORIGIN,
+  fakeSlackApi,
+  startSlack,
+  translator,
+  waitFor,
+  type SlackHarness,
+} from './harness.js';
 
 const personOf = createPseudonymizer(TEST_PSEUDONYM_KEY);
 let core: Core | undefined;
@@ -141,7 +149,11 @@ describe('the App Home tab', () => {
     await slack.adapter.drain();
     await core.pipeline.drain();
     expect(api.of('conversations.open')[0]?.body.users).toBe('U1');
+    // The consent card, in the 1:1 chat; the check-in starts after "ja".
     expect(api.of('chat.postMessage').map((c) => c.body.channel)).toEqual(['DU1']);
+    await agreeToConsent(slack, api, 'U1', 'DU1');
+    await core.pipeline.drain();
+    expect(new Set(api.of('chat.postMessage').map((c) => c.body.channel))).toEqual(new Set(['DU1']));
     expect(
       (await core.store.getVersioned(dialogKey(personOf({ platform: 'slack', tenantId: 'T0TEST', userId: 'U1' }))))
         .value,

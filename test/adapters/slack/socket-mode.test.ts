@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../../../src/app.js';
 import { makeBot } from '../../support/make-bot.js';
 import { blockAction, directMessage, slashCommand } from '../../support/slack-signed-request.js';
-import { API_ORIGIN, fakeSlackApi, startSlack, waitFor, type SlackHarness } from './harness.js';
+import { API_ORIGIN, fakeSlackApi, startSlack, translator, waitFor, type SlackHarness } from './harness.js';
 
 let wss: WebSocketServer | undefined;
 let slack: SlackHarness | undefined;
@@ -110,8 +110,9 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     ) as Record<string, unknown>;
     fake.send({ envelope_id: 'env-4', type: 'interactive', payload: click, accepts_response_payload: false });
     await waitFor(() => fake.acks.length === 4, 5_000, 'the click ack');
-    await waitFor(() => api.of('chat.postMessage').length >= 3, 5_000, 'the first question');
-    expect(api.of('chat.postMessage').at(-1)?.body.text).toMatch(/1/);
+    // The check-in's first answer: the consent card, before any question.
+    await waitFor(() => api.of('chat.postMessage').length >= 3, 5_000, 'the consent card');
+    expect(api.of('chat.postMessage').at(-1)?.body.text).toContain(translator.t('nl', 'privacy.consent.title'));
   });
 
   it('a refused form submission: the acknowledgement carries the reason, so the modal stays open', async () => {

@@ -139,8 +139,13 @@ describe('dialogs/checkin.yaml', () => {
     expect(choices('safety')).toContain('unsure');
     const note = def.steps.find((s) => s.id === 'note');
     expect(note).toMatchObject({ kind: 'text', maxLength: 280, optional: true });
-    expect(translator.t('nl', 'checkin.note.prompt')).toMatch(/geen namen/);
-    expect(translator.t('en', 'checkin.note.prompt')).toMatch(/not name/);
+    // The warning against names opens every check-in (the note itself warns again when it seems to name someone).
+    expect(translator.t('nl', 'checkin.intro.text')).toMatch(/geen namen/);
+    expect(translator.t('en', 'checkin.intro.text')).toMatch(/not name/);
+    // Where the note is typed and how long it is kept, per platform.
+    expect(note).toMatchObject({ hint: 'perPlatform' });
+    expect(translator.t('nl', 'checkin.note.hint.slack', { noteDays: 7 })).toMatch(/apart venster.*7 dagen/);
+    expect(translator.t('en', 'checkin.note.hint.teams', { noteDays: 7 })).toMatch(/7 days/);
   });
 
   it('holds every choice id the diagnosis reads', () => {

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { createPseudonymizer } from '../../../src/crypto/pseudonym.js';
 import { dialogKey } from '../../../src/dialog/runner.js';
 import { checkinKeys as keys } from '../../../src/features/checkin/keys.js';
+import { consentKey } from '../../../src/features/privacy/consent.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import type { ActionPayload } from '../../../src/message/types.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { captureLogger } from '../../support/capture-logger.js';
-import { makeBot, person, questionBlock, recordingIO, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
+import { buttonsOf, makeBot, person, questionBlock, recordingIO, TEST_PSEUDONYM_KEY } from '../../support/make-bot.js';
 
 const translator = createTranslator({ dir: 'dialogs' });
 const CANARY = 'CANARY-flow-5d1';
@@ -36,6 +37,11 @@ async function setup() {
 async function checkIn(env: Awaited<ReturnType<typeof setup>>, answers: Record<string, string | string[]>) {
   let io = recordingIO();
   await env.bot.receive(env.user.command('checkin'), io);
+  // The first check-in asks for consent before the first question.
+  const agree = buttonsOf(io.last()).get(translator.t('nl', 'privacy.consent.yes'));
+  expect(agree, 'the consent card comes first').toBeDefined();
+  io = recordingIO();
+  await env.bot.receive(env.user.clicks(agree!), io);
   const asked: string[] = [];
   for (let guard = 0; guard < 15; guard++) {
     const q = questionBlock(io.last());
@@ -110,7 +116,10 @@ describe('the check-in through the bot', () => {
     expect(texts).not.toContain(translator.t('nl', 'result.title'));
     const facts = io.last()!.blocks.flatMap((b) => (b.type === 'facts' ? b.facts.map((f) => f.value) : []));
     expect(facts).toEqual(['Team OOV Voorbeeld', '14 0123']);
-    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([]);
+    // Only the consent: no answer, no result.
+    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([
+      consentKey(env.pseudonym),
+    ]);
     expect((await env.store.getVersioned(dialogKey(env.pseudonym))).value).toBeUndefined();
   });
 
@@ -122,6 +131,9 @@ describe('the check-in through the bot', () => {
     for (const key of ['safety.doxxing.report', 'safety.doxxing.contact', 'safety.doxxing.brp'])
       expect(texts).toContain(translator.t('nl', key));
     expect(texts).not.toContain(translator.t('nl', 'result.title'));
-    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([]);
+    // Only the consent: no answer, no result.
+    expect((await env.store.keysOf(env.pseudonym)).filter((k) => !k.startsWith('dialog:'))).toEqual([
+      consentKey(env.pseudonym),
+    ]);
   });
 });

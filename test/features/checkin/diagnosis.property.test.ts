@@ -106,7 +106,14 @@ describe('diagnose: every answer combination of the real check-in', () => {
         expectSafetyWins(d);
         expect(d.flags.safety).toBe(reportsDanger(answers.safety));
         for (const locale of ['nl', 'en'] as const) {
-          const view = { resultId: 'r1', diagnosis: d, suggestions: suggestModules(catalogue, d), expiresAt: 0 };
+          const view = {
+            resultId: 'r1',
+            diagnosis: d,
+            suggestions: suggestModules(catalogue, d),
+            expiresAt: 0,
+            kept: false,
+            retentionDays: 90,
+          };
           const rc = { t: translator.bind(locale), locale };
           // The summary, the picture's words and the modules; and behind "Toon uitleg", one person's view.
           const message = buildResultMessage(view, rc);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
+import { consentKey, createConsent } from '../../../src/features/privacy/consent.js';
 import { createCheckinFeature } from '../../../src/features/checkin/feature.js';
 import { loadModuleCatalogue, suggestModules } from '../../../src/features/checkin/modules.js';
 import type { StoredResult } from '../../../src/features/checkin/results-repo.js';
@@ -12,6 +14,7 @@ import type { Answer, DialogState } from '../../../src/dialog/types.js';
 import { createTranslator } from '../../../src/i18n/translator.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { captureLogger } from '../../support/capture-logger.js';
+import { TEST_DATA_KEY } from '../../support/make-bot.js';
 
 const translator = createTranslator({ dir: 'dialogs', strict: true });
 const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
@@ -37,7 +40,13 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
   const logger = captureLogger();
   const config = loadConfig({ NODE_ENV: 'test', BOT_LOCAL_MODE: '1', RETENTION_DAYS: '30', ...env });
   let n = 0;
-  const feature = createCheckinFeature({ catalogue, newId: () => `r${++n}` });
+  const consent = createConsent(createSealer(parseDataKeys(TEST_DATA_KEY)));
+  const feature = createCheckinFeature({
+    catalogue,
+    consent,
+    sealer: createSealer(parseDataKeys(TEST_DATA_KEY)),
+    newId: () => `r${++n}`,
+  });
   const table = createRouteTable([feature]);
   const ctx: TurnContext = {
     event,
@@ -74,6 +83,8 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
     if (!resolved) throw new Error(`no verb for ${route.feature}/${route.verb}`);
     await resolved.spec.run(ctx, resolved.data, {});
   };
+  // The person agreed to the consent text before their check-in (the privacy feature's "ja").
+  void consent.give(ctx);
   const done = (dialogState: DialogState) => feature.dialogs!.checkin!.onDone(ctx, dialogState);
   const command = (name: string, args = '') => feature.commands![name]!.run(ctx, args);
   return {
@@ -125,10 +136,10 @@ describe('check-in feature', () => {
     expect(h.sent).toHaveLength(1);
     expect(h.sent[0]?.direct).toBe(true);
     expect(allText(h.last())).toContain(translator.t('nl', 'result.title'));
-    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({
-      id: 'r1',
-      answers: { note: { text: CANARY } },
-    });
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toMatchObject({ id: 'r1', kept: false });
+    // The note is kept apart, sealed: not in the result, not readable in the store.
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).not.toHaveProperty('answers.note');
+    expect(await h.store.get(keys.note(PERSON, 'r1'))).not.toContain(CANARY);
     expect(await h.store.get(keys.sentForResult(PERSON, 'r1'))).toEqual([h.sent[0]?.ref]);
     // Nothing the person wrote or chose reaches the log.
     expect(h.logger.text()).not.toContain(CANARY);
@@ -150,7 +161,8 @@ describe('check-in feature', () => {
     // The concrete doxing steps only when personal details were posted.
     const doxxing = Array.isArray(s.answers.safety) && s.answers.safety.includes('doxxing');
     expect(allText(h.last()).includes(translator.t('nl', 'safety.doxxing.brp'))).toBe(doxxing);
-    expect(await h.store.keysOf(PERSON)).toEqual([]);
+    // Only the consent given before: no answer, no result.
+    expect(await h.store.keysOf(PERSON)).toEqual([consentKey(PERSON)]);
     expect(await h.store.counter(keys.counter('safetyRouteShown'))).toBe(1);
   });
 

@@ -55,6 +55,8 @@ function result(locale: Locale, d = rich, view: Partial<ResultView> = { explain:
       diagnosis: d,
       suggestions: suggestModules(catalogue, d),
       expiresAt: Date.UTC(2026, 3, 1, 12),
+      kept: false,
+      retentionDays: 90,
       ...view,
     },
     rc(locale),
@@ -233,10 +235,21 @@ describe('the result message', () => {
     expect(useful.every((r) => r.data?.id === 'res42')).toBe(true);
   });
 
-  it('shows the retention date and keeps text and blocks in step', () => {
+  it('says honestly that a result is not kept unless chosen, and until when a kept one is', () => {
     const m = result('nl');
-    expect(m.text).toContain('1 apr 2026');
+    expect(m.text).toContain(T('nl', 'result.retention', { days: 90 }));
+    expect(m.text).toContain('24 uur');
     expect(m.text.split('\n')[0]).toBe(T('nl', 'result.title'));
+    expect(buttons(m).map((b) => b.label)).toContain('Bewaar mijn uitslag');
+    const kept = result('nl', rich, { kept: true });
+    expect(kept.text).toContain('1 apr 2026');
+    expect(kept.text).toContain('gecodeerd');
+    // Kept already: no second "keep" button.
+    expect(buttons(kept).map((b) => b.route.verb)).not.toContain('keep');
+  });
+
+  it('offers to withdraw consent from the result', () => {
+    expect(buttons(result('nl')).map((b) => b.route)).toContainEqual({ feature: 'privacy', verb: 'withdraw' });
   });
 });
 
@@ -404,6 +417,7 @@ describe('round 2 of the method in the result', () => {
           date: 'x',
           until: 'x',
           days: 1,
+          noteDays: 1,
           notes: 0,
           track: 'x',
           label: 'x',

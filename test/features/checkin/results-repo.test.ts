@@ -1,3 +1,8 @@
+import { join } from 'node:path';
+import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { tempDir } from '../../support/temp.js';
+import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
+import { TEST_DATA_KEY } from '../../support/make-bot.js';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/features/checkin/diagnosis.js';
 import { createResultsRepo, minimiseAnswers } from '../../../src/features/checkin/results-repo.js';
@@ -23,11 +28,13 @@ const ref = (id: string): SentRef => ({
   messageId: id,
 });
 
+const sealer = createSealer(parseDataKeys(TEST_DATA_KEY));
+
 function setup(retentionDays = 90) {
   let now = T0;
   const store = new MemoryStore({ now: () => now });
   let n = 0;
-  const repo = createResultsRepo(store, { retentionDays, newId: () => `r${++n}` });
+  const repo = createResultsRepo(store, { retentionDays, noteRetentionDays: 7, sealer, newId: () => `r${++n}` });
   return { store, repo, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -45,10 +52,10 @@ const save = (
   });
 
 describe('results repository', () => {
-  it('saves choices and the diagnosis under the pseudonym with the retention period', async () => {
+  it('saves choices and the diagnosis under the pseudonym, for 24 hours unless the person keeps it', async () => {
     const { repo, store } = setup(30);
     const saved = await save(repo, PERSON, T0);
-    expect(saved).toMatchObject({ id: 'r1', createdAt: T0, expiresAt: T0 + 30 * DAY, dialogVersion: 1, kept: false });
+    expect(saved).toMatchObject({ id: 'r1', createdAt: T0, expiresAt: T0 + DAY, dialogVersion: 1, kept: false });
     expect(saved.diagnosis.track).toBe('conflict');
     expect(await repo.get(PERSON, 'r1', T0)).toEqual(saved);
     expect(await store.get(keys.result(PERSON, 'r1'))).toEqual(saved);
@@ -56,7 +63,7 @@ describe('results repository', () => {
     expect(await repo.get(OTHER, 'r1', T0)).toBeUndefined();
   });
 
-  it('keeps the note only when written, and never other free text', async () => {
+  it('keeps no free text in the result: the note lives apart, sealed', async () => {
     expect(
       minimiseAnswers({
         kind: 'both',
@@ -65,17 +72,56 @@ describe('results repository', () => {
         skipped: null,
         multi: ['a', 'b'],
       }),
-    ).toEqual({
-      kind: 'both',
-      note: { text: 'kort' },
-      multi: ['a', 'b'],
-    });
-    expect(minimiseAnswers({ note: { text: '   ' } })).toEqual({});
-    const { repo } = setup();
-    expect((await save(repo, PERSON, T0)).answers).not.toHaveProperty('note');
-    expect((await save(repo, PERSON, T0, { note: { text: 'met de wijkagent' } })).answers.note).toEqual({
-      text: 'met de wijkagent',
-    });
+    ).toEqual({ kind: 'both', multi: ['a', 'b'] });
+    const { repo, store } = setup();
+    expect((await save(repo, PERSON, T0, { note: { text: 'met de wijkagent' } })).answers).not.toHaveProperty('note');
+    expect(await repo.setNote(PERSON, 'r1', '  met de wijkagent ', T0)).toBe(true);
+    expect(await repo.note(PERSON, 'r1', T0)).toBe('met de wijkagent');
+    const raw = await store.get<string>(keys.note(PERSON, 'r1'));
+    expect(raw).not.toContain('wijkagent');
+    expect(await store.keysOf(PERSON)).toContain(keys.note(PERSON, 'r1'));
+    expect(await repo.setNote(PERSON, 'gone', 'x', T0)).toBe(false);
+    expect(await repo.removeNote(PERSON, 'r1')).toBe(true);
+    expect(await repo.note(PERSON, 'r1', T0)).toBeUndefined();
+  });
+
+  it('a result nobody kept is purged by the store after 24 hours', async () => {
+    const env = setup(90);
+    await save(env.repo, PERSON, env.now());
+    await env.repo.setNote(PERSON, 'r1', 'notitie', env.now());
+    env.advance(DAY - 1);
+    expect(await env.repo.get(PERSON, 'r1', env.now())).toBeDefined();
+    env.advance(2);
+    expect(await env.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    expect(await env.store.get(keys.note(PERSON, 'r1'))).toBeUndefined();
+    expect(await env.store.get(keys.resultList(PERSON))).toBeUndefined();
+    expect(await env.store.purgeExpired()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('starting something else deletes results the person did not keep, with their notes', async () => {
+    const { repo, store } = setup();
+    await save(repo, PERSON, T0);
+    await save(repo, PERSON, T0 + 1);
+    await repo.setNote(PERSON, 'r1', 'weg', T0);
+    await repo.markKept(PERSON, 'r2', T0 + 2);
+    expect(await repo.dropUnkept(PERSON, T0 + 3)).toEqual(['r1']);
+    expect(await store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    expect(await store.get(keys.note(PERSON, 'r1'))).toBeUndefined();
+    expect((await repo.list(PERSON, T0 + 3)).map((r) => r.id)).toEqual(['r2']);
+    expect(await repo.dropUnkept(PERSON, T0 + 4)).toEqual([]);
+  });
+
+  it('the note expires on its own (NOTE_RETENTION_DAYS), before a kept result', async () => {
+    const env = setup(90);
+    await save(env.repo, PERSON, env.now());
+    await env.repo.setNote(PERSON, 'r1', 'notitie', env.now());
+    await env.repo.markKept(PERSON, 'r1', env.now());
+    env.advance(7 * DAY - 1);
+    expect(await env.repo.note(PERSON, 'r1', env.now())).toBe('notitie');
+    env.advance(2);
+    // Purged by the store (its TTL), not only hidden; the result itself stays.
+    expect(await env.store.get(keys.note(PERSON, 'r1'))).toBeUndefined();
+    expect(await env.repo.get(PERSON, 'r1', env.now())).toBeDefined();
   });
 
   it('tracks every key it writes, so "vergeet mij" removes everything', async () => {
@@ -98,13 +144,38 @@ describe('results repository', () => {
     expect((await repo.usefulCounts()).yes).toBe(1);
   });
 
+  it('the note is purged from the SQLite file when its own retention ends; the kept result stays', async () => {
+    let offset = 0;
+    const path = join(tempDir('bb-note-'), 'bb.sqlite');
+    // Keyv stamps expiry with Date.now; the purge reads this clock, moved on by `offset`.
+    const sqlite = openSqliteStore({ path, purgeIntervalMs: 0, now: () => Date.now() + offset });
+    try {
+      const repo = createResultsRepo(sqlite, { retentionDays: 90, noteRetentionDays: 7, sealer, newId: () => 'r1' });
+      const now = Date.now();
+      await save(repo, PERSON, now);
+      await repo.markKept(PERSON, 'r1', now);
+      await repo.setNote(PERSON, 'r1', 'notitie-op-schijf', now);
+      const rows = () => (sqlite.db.prepare('SELECT key FROM kv_values').all() as { key: string }[]).map((r) => r.key);
+      expect(rows()).toContain(keys.note(PERSON, 'r1'));
+      offset = 7 * DAY + 60_000;
+      expect(await sqlite.purgeExpired()).toBeGreaterThanOrEqual(1);
+      expect(rows()).not.toContain(keys.note(PERSON, 'r1'));
+      expect(rows()).toContain(keys.result(PERSON, 'r1'));
+    } finally {
+      await sqlite.close();
+    }
+  });
+
   it('lists the person’s results newest first, within the retention period only', async () => {
     // The store's clock and the turn's `now` move together, as in the bot.
     const env = setup(10);
     await save(env.repo, PERSON, env.now());
+    await env.repo.markKept(PERSON, 'r1', env.now());
     await save(env.repo, OTHER, env.now());
+    await env.repo.markKept(OTHER, 'r2', env.now());
     env.advance(3 * DAY);
     await save(env.repo, PERSON, env.now());
+    await env.repo.markKept(PERSON, 'r3', env.now());
     expect((await env.repo.list(PERSON, env.now())).map((r) => r.id)).toEqual(['r3', 'r1']);
     expect((await env.repo.list(OTHER, env.now())).map((r) => r.id)).toEqual(['r2']);
     env.advance(7 * DAY + 1);
@@ -132,12 +203,13 @@ describe('results repository', () => {
     expect(await repo.remove(PERSON, 'r1', T0 + 2)).toEqual({ removed: false, sent: [] });
   });
 
-  it('keep marks the result without extending its life', async () => {
+  it('keep extends the result to RETENTION_DAYS from when it was made, no further', async () => {
     const { repo } = setup(5);
     await save(repo, PERSON, T0);
-    const kept = await repo.markKept(PERSON, 'r1', T0 + DAY);
+    const kept = await repo.markKept(PERSON, 'r1', T0 + DAY / 2);
     expect(kept).toMatchObject({ kept: true, expiresAt: T0 + 5 * DAY });
     expect((await repo.get(PERSON, 'r1', T0 + DAY))?.kept).toBe(true);
+    expect((await repo.list(PERSON, T0 + 4 * DAY)).map((r) => r.id)).toEqual(['r1']);
     expect(await repo.get(PERSON, 'r1', T0 + 5 * DAY + 1)).toBeUndefined();
     expect(await repo.markKept(PERSON, 'nope', T0)).toBeUndefined();
   });
