@@ -27,6 +27,8 @@ export const DIALOG_FILE = 'dialogs/checkin.yaml';
 /** The check-in's limits per track: about 3 minutes. */
 export const MAX_QUESTIONS = 8;
 export const MAX_WORDS = 450;
+/** The consent card before the first check-in comes on top: at most about 80 words. */
+export const MAX_CONSENT_WORDS = 80;
 /** NOTE_RETENTION_DAYS by default, as the texts show it. */
 const NOTE_DAYS = 7;
 
@@ -127,6 +129,23 @@ export interface TrackRow {
 }
 
 /** Walk every track of the check-in through the dialog data and the Dutch texts. */
+/**
+ * The words of the consent card a first-time reader gets before the first question: its title and its longest
+ * platform wording, with the default retention periods. Counted apart from the tracks' budget.
+ */
+export function consentWords(): number {
+  const translator = createTranslator({ dir: 'dialogs', strict: true });
+  const t = (key: string, vars?: Record<string, string | number>) => translator.t('nl', key, vars);
+  return (
+    words(t('privacy.consent.title')) +
+    Math.max(
+      ...PLATFORMS.map((platform) =>
+        words(consentText(t, { platform, retentionDays: 90, noteRetentionDays: NOTE_DAYS })),
+      ),
+    )
+  );
+}
+
 export function trackBudget(def = loadDialogFile(DIALOG_FILE)): TrackRow[] {
   const translator = createTranslator({ dir: 'dialogs', strict: true });
   const t = (key: string, vars?: Record<string, string | number>) => translator.t('nl', key, vars);
@@ -136,21 +155,12 @@ export function trackBudget(def = loadDialogFile(DIALOG_FILE)): TrackRow[] {
   const variants = participation && 'choices' in participation ? participation.choices : [];
   const isExtra = (step: Step) => step.kind === 'text' && step.extra === true;
   const says = def.steps.filter((s) => s.kind === 'say');
-  // The first check-in opens with the consent card: its title and text count (the longest platform's wording,
-  // with the default retention periods).
-  const consentWords =
-    words(t('privacy.consent.title')) +
-    Math.max(
-      ...PLATFORMS.map((platform) =>
-        words(consentText(t, { platform, retentionDays: 90, noteRetentionDays: NOTE_DAYS })),
-      ),
-    );
   return kinds.map((kind) => {
     const paths = variants.map((choice) => {
       const answers: Record<string, Answer> = { kind, safety: ['none'], participation: choice };
       const steps = predictPath(def, answers).map((id) => def.steps.find((s) => s.id === id) as Step);
       const numbered = steps.filter((s) => !isExtra(s));
-      const count = [...says, ...steps].reduce((sum, step) => sum + stepWords(def, step, t), consentWords);
+      const count = [...says, ...steps].reduce((sum, step) => sum + stepWords(def, step, t), 0);
       const progressLine = progressLines(def, answers, t);
       const ui = steps.reduce((sum, step, i) => {
         const progress = progressLine[i] ?? '';

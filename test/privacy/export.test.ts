@@ -12,7 +12,7 @@ import { createRouter } from '../../src/http/router.js';
 import { silentLogger } from '../../src/logger.js';
 import type { ActionPayload, OutboundMessage } from '../../src/message/types.js';
 import { call } from '../http/client.js';
-import { buttonsOf, makeBot, person, questionBlock, recordingIO } from '../support/make-bot.js';
+import { answerCheckin, buttonsOf, makeBot, person, questionBlock, recordingIO } from '../support/make-bot.js';
 
 const NOTE = 'EXPORT-notitie-Lk29';
 
@@ -43,19 +43,8 @@ async function checkIn(core: Core, user: ReturnType<typeof person>): Promise<voi
     position: 'meSide',
     note: NOTE,
   };
-  let io = await turn(core, user.command('checkin'));
-  for (let guard = 0; guard < 15; guard++) {
-    const q = questionBlock(io.last());
-    if (!q) break;
-    const value = answers[q.route.data?.s ?? ''];
-    const action: ActionPayload =
-      q.type === 'multi'
-        ? { route: q.route, values: value as string[] }
-        : q.type === 'input'
-          ? { route: q.route, text: (value as string) ?? '' }
-          : { route: q.route, choice: value as string };
-    io = await turn(core, user.clicks(action));
-  }
+  const io = await turn(core, user.command('checkin'));
+  await answerCheckin(core, user, io.last(), answers);
 }
 
 /** "mijn gegevens", then its download button; the message that answered. */

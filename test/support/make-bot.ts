@@ -155,3 +155,46 @@ export function buttonsOf(message: OutboundMessage | undefined): Map<string, Act
   }
   return found;
 }
+
+/** The "Ja, ik doe mee" of a consent card, when the message is one. */
+export function consentYes(message: OutboundMessage | undefined): ActionPayload | undefined {
+  return [...buttonsOf(message).values()].find((b) => b.route.feature === 'privacy' && b.route.verb === 'consent');
+}
+
+/**
+ * Go through a check-in from the message that opened it: agree on the consent card when it comes, then answer
+ * every question from `answers` (by step id). Returns every message of every turn, and the last turn's.
+ */
+export async function answerCheckin(
+  core: Core,
+  who: ReturnType<typeof person>,
+  first: OutboundMessage | undefined,
+  answers: Record<string, string | string[]>,
+): Promise<{ all: OutboundMessage[]; sent: OutboundMessage[] }> {
+  let last = first;
+  let sent: OutboundMessage[] = [];
+  const all: OutboundMessage[] = [];
+  for (let guard = 0; guard < 16; guard += 1) {
+    const yes = consentYes(last);
+    const q = yes ? undefined : questionBlock(last);
+    if (!yes && !q) break;
+    let action: ActionPayload;
+    if (yes) action = yes;
+    else {
+      const control = q as Control;
+      const value = answers[control.route.data?.s ?? ''];
+      action =
+        control.type === 'multi'
+          ? { route: control.route, values: value as string[] }
+          : control.type === 'input'
+            ? { route: control.route, text: (value as string) ?? '' }
+            : { route: control.route, choice: value as string };
+    }
+    const io = recordingIO();
+    await core.receive(who.clicks(action), io);
+    sent = io.sent();
+    all.push(...sent);
+    last = io.last();
+  }
+  return { all, sent };
+}

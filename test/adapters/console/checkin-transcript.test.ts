@@ -40,7 +40,7 @@ describe('the whole check-in through the terminal chat', () => {
     ]);
     // Consent first: what is kept, for how long, who sees it.
     expect(out).toContain('== Voor je begint ==');
-    expect(out).toContain('Alleen jij ziet ze.');
+    expect(out).toContain('Alleen jij ziet ze; organisatoren zien alleen anonieme totalen van groepen.');
     // No total that jumps by path: "about" until the path is known, then exact.
     expect(out).toContain('[Vraag 1 · nog ongeveer 7 vragen]');
     expect(out).toContain('[Vraag 5 · nog 3 vragen]');

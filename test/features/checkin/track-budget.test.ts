@@ -1,10 +1,13 @@
 /**
  * About 3 minutes per track: every track of the check-in, walked through the dialog data and the Dutch texts,
- * stays within 8 numbered questions and 450 words to read, and docs/method.md gives the real counts.
+ * stays within 8 numbered questions and 450 words to read (the consent card before the first one has a budget of
+ * its own), and docs/method.md gives the real counts.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  consentWords,
+  MAX_CONSENT_WORDS,
   MAX_QUESTIONS,
   MAX_WORDS,
   METHOD_DOC,
@@ -28,6 +31,11 @@ describe('the check-in per track', () => {
     // Signals, safety and the person's own place are asked on every track.
     expect(row.steps).toEqual(expect.arrayContaining(['signals', 'safety', 'participation']));
     expect(row.steps.some((s) => s === 'position' || s === 'roles')).toBe(true);
+  });
+
+  it('the consent card before the first check-in stays within about 80 words of its own', () => {
+    expect(consentWords()).toBeGreaterThan(20);
+    expect(consentWords()).toBeLessThanOrEqual(MAX_CONSENT_WORDS);
   });
 
   it('counts words the way a reader does (every choice label of every question on the path)', () => {

@@ -1,8 +1,8 @@
 /** Helpers for insights tests: a full check-in through the real dialog, and the insights feature of a bot. */
 import type { Core } from '../../../src/app.js';
 import type { InsightsFeature } from '../../../src/features/insights/feature.js';
-import type { ActionPayload, OutboundMessage } from '../../../src/message/types.js';
-import { type person, questionBlock, recordingIO } from '../../support/make-bot.js';
+import type { OutboundMessage } from '../../../src/message/types.js';
+import { answerCheckin, type person, recordingIO } from '../../support/make-bot.js';
 
 type Person = ReturnType<typeof person>;
 
@@ -18,31 +18,14 @@ export const answers = (signals: string[] = ['images']): Record<string, string |
   note: '',
 });
 
-/** Answer every question, starting from the message that asked the first; returns the last turn's messages. */
+/** Answer every question (the consent card first), from the message that asked the first; the last turn's messages. */
 export async function answerAll(
   bot: Core,
   who: Person,
   first: OutboundMessage | undefined,
   given: Record<string, string | string[]>,
 ): Promise<OutboundMessage[]> {
-  let last = first;
-  let sent: OutboundMessage[] = [];
-  for (let guard = 0; guard < 15; guard += 1) {
-    const q = questionBlock(last);
-    if (!q) break;
-    const value = given[q.route.data?.s ?? ''];
-    const action: ActionPayload =
-      q.type === 'multi'
-        ? { route: q.route, values: value as string[] }
-        : q.type === 'input'
-          ? { route: q.route, text: (value as string) ?? '' }
-          : { route: q.route, choice: value as string };
-    const io = recordingIO();
-    await bot.receive(who.clicks(action), io);
-    sent = io.sent();
-    last = io.last();
-  }
-  return sent;
+  return (await answerCheckin(bot, who, first, given)).sent;
 }
 
 /** A whole check-in typed as `checkin`; returns the messages of its last turn (the result). */
