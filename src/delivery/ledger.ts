@@ -17,7 +17,7 @@ const SCORE: Record<DeliveryStatus, number> = { pending: 0, sent: 1, failed: 2, 
 export interface RecipientRecord {
   address: Address;
   status: DeliveryStatus;
-  /** Delivery attempts so far (rate-limited ones included). */
+  /** Calls made to the platform so far (a 429 included; a send our own limiter held back is none). */
   attempts: number;
   /** The last outcome: ok, rate_limited, platform_error, quiet_hours, blocked, unknown, unreadable, no-adapter. */
   lastStatus?: string;

@@ -2,7 +2,7 @@
  * The broadcaster's three jobs. `prepare` expands the audience into records and send jobs, page by page, keeping its
  * cursor in the broadcast so a restart resumes. `send` delivers to one recipient: it skips a recipient no longer
  * pending (a resumed broadcast never resends to anyone marked sent), holds direct messages in quiet hours, comes back
- * after a rate limit's wait, stops at once for a blocked or unknown recipient, and after the last attempt marks the
+ * after a rate limit's wait (a wait of our own limiter is no attempt), stops at once for a blocked or unknown recipient, and after the last attempt marks the
  * recipient failed. `progress` updates the organiser's message at most every few seconds and ends with the report.
  */
 import type { Logger } from 'pino';
@@ -133,6 +133,11 @@ export function createSendJobs(deps: SendJobsDeps) {
         return undefined;
       }
       const limited = error instanceof RateLimitedError;
+      // Our own limiter held the send (a full window, a running Retry-After): nothing went out, so it is no attempt
+      // and the record stays as it is; only the wait counts. Counted, a large broadcast queued behind the
+      // workspace-wide rate would use up its attempts while waiting its turn and end failed unsent.
+      if (limited && (error as RateLimitedError).held)
+        return { retryAt: now() + Math.max(1, (error as RateLimitedError).retryAfterMs) };
       const lastStatus = limited ? 'rate_limited' : 'platform_error';
       if (attempts >= deps.maxAttempts) {
         log.warn({ code: toBotError(error).code, attempts }, 'delivery failed for good');

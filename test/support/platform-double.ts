@@ -10,6 +10,7 @@
  *   window. A window closes `graceMs` early: that is the tolerance for clocks and request latency between the
  *   app's limiter and this server;
  * - answer a call that ignored a Retry-After (made before the wait was over) with another 429, counted apart;
+ * - make a seeded share of recipients fail on every post with a server error (they end final-failed);
  * - inject seeded random 429s (Retry-After `retryAfterMs ÷ scale`; Slack's header carries whole seconds only,
  *   so at least 1 s there) and unreachable recipients: a chosen share of recipients, picked by a seeded hash of the
  *   recipient, answers every post with Slack's `channel_not_found` or Teams' 403 ConversationBlockedByUser;
@@ -62,6 +63,8 @@ export interface PlatformDoubleOptions {
   rateLimitedRate?: number;
   /** Share of recipients that cannot be reached (0…1): Slack channel_not_found, Teams 403 blocked. */
   unreachableRate?: number;
+  /** Share of recipients whose every post fails with a server error (500): they end final-failed. */
+  failingRate?: number;
   /** The Retry-After of an injected 429 before scaling. Default 1000 ms. */
   retryAfterMs?: number;
   /** Seed of the injections. Default 1. */
@@ -76,7 +79,7 @@ export interface DoubleCall {
   body: Record<string, string>;
 }
 
-export type PostOutcome = 'ok' | 'over-limit' | 'ignored-retry-after' | 'injected-429' | 'unreachable';
+export type PostOutcome = 'ok' | 'over-limit' | 'ignored-retry-after' | 'injected-429' | 'unreachable' | 'server-error';
 
 /** One post (Slack chat.postMessage, Teams send to a conversation). */
 export interface DoublePost {
@@ -105,6 +108,8 @@ export interface DoubleReport {
   lost: string[];
   /** Expected recipients that the double made unreachable. */
   unreachable: string[];
+  /** Expected recipients whose every post failed with a server error. */
+  failing: string[];
   /** 429s for calls over a limit (the app's limiter should make these rare: at most the grace's worth). */
   overLimit: number;
   /** 429s for calls made while a Retry-After was still running. */
@@ -134,6 +139,8 @@ export interface PlatformDouble {
   of(method: string): DoubleCall[];
   /** Whether the double treats this recipient as unreachable. */
   isUnreachable(platform: DoublePlatform, channel: string): boolean;
+  /** Whether every post to this recipient fails with a server error. */
+  isFailing(platform: DoublePlatform, channel: string): boolean;
   /** Accepted posts per recipient (`platform:channel`). */
   deliveredPer(): Map<string, number>;
   report(expected?: Iterable<string>): DoubleReport;
@@ -164,17 +171,23 @@ class Windows {
   private readonly state = new Map<string, { start: number; count: number }>();
   constructor(private readonly graceMs: number) {}
 
-  /** 0 when the call fits every window (and is counted), else the ms until the fullest window closes. */
-  take(key: string, windows: readonly Window[], at: number): number {
+  /**
+   * A call counts in every window of every scope, or in none: 0 when it fits them all (and is counted), else the
+   * ms until the fullest window closes.
+   */
+  take(scopes: readonly (readonly [key: string, windows: readonly Window[]])[], at: number): number {
     let wait = 0;
-    const current = windows.map((w, i) => {
-      const id = `${key}|${i}`;
-      let s = this.state.get(id);
-      const length = Math.max(1, w.durationMs - this.graceMs);
-      if (!s || at - s.start >= length) s = { start: at, count: 0 };
-      if (s.count >= w.points) wait = Math.max(wait, s.start + length - at);
-      return { id, s };
-    });
+    const current: { id: string; s: { start: number; count: number } }[] = [];
+    for (const [key, windows] of scopes) {
+      for (const [i, w] of windows.entries()) {
+        const id = `${key}|${i}`;
+        let s = this.state.get(id);
+        const length = Math.max(1, w.durationMs - this.graceMs);
+        if (!s || at - s.start >= length) s = { start: at, count: 0 };
+        if (s.count >= w.points) wait = Math.max(wait, s.start + length - at);
+        current.push({ id, s });
+      }
+    }
     if (wait > 0) return wait;
     for (const { id, s } of current) this.state.set(id, { start: s.start, count: s.count + 1 });
     return 0;
@@ -226,10 +239,16 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
   let requestId = 0;
   let ts = 1_700_000_000;
 
-  const isUnreachable = (platform: DoublePlatform, channel: string): boolean => {
-    if (unreachableRate <= 0) return false;
-    const digest = createHash('sha256').update(`${seedText}|${platform}|${channel}`).digest();
-    return digest.readUInt32BE(0) / 4294967296 < unreachableRate;
+  /** A recipient's fixed share in [0, 1): the first part of the range is unreachable, the next part failing. */
+  const share = (platform: DoublePlatform, channel: string): number =>
+    createHash('sha256').update(`${seedText}|${platform}|${channel}`).digest().readUInt32BE(0) / 4294967296;
+  const isUnreachable = (platform: DoublePlatform, channel: string): boolean =>
+    unreachableRate > 0 && share(platform, channel) < unreachableRate;
+  const failingRate = options.failingRate ?? 0;
+  const isFailing = (platform: DoublePlatform, channel: string): boolean => {
+    if (failingRate <= 0) return false;
+    const s = share(platform, channel);
+    return s >= unreachableRate && s < unreachableRate + failingRate;
   };
 
   /** Slack's Retry-After is whole seconds (and the Slack SDK reads it so): the wait the app is told. */
@@ -255,6 +274,10 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
       post.outcome = 'unreachable';
       return post;
     }
+    if (isFailing(platform, channel)) {
+      post.outcome = 'server-error';
+      return post;
+    }
     // A call that arrives while a Retry-After runs ignored it, unless it was already on its way when the 429 was
     // answered (it arrives within the grace after it).
     const pause = pausedUntil.get(pauseKey);
@@ -266,13 +289,19 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
     if (scaled) {
       const over =
         platform === 'slack'
-          ? Math.max(
-              windows.take(`sc:${scope}:${channel}`, scaled.slackChannel, at),
-              windows.take(`sw:${scope}`, scaled.slackWorkspace, at),
+          ? windows.take(
+              [
+                [`sc:${scope}:${channel}`, scaled.slackChannel],
+                [`sw:${scope}`, scaled.slackWorkspace],
+              ],
+              at,
             )
-          : Math.max(
-              windows.take(`tc:${scope}:${channel}`, scaled.teamsConversation, at),
-              windows.take(`tt:${scope}`, scaled.teamsTenant, at),
+          : windows.take(
+              [
+                [`tc:${scope}:${channel}`, scaled.teamsConversation],
+                [`tt:${scope}`, scaled.teamsTenant],
+              ],
+              at,
             );
       if (over > 0) return wait('over-limit', over);
     }
@@ -313,6 +342,7 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
       const channel = String(body.channel ?? '');
       const post = judge('slack', channel, workspace, `${workspace}:${method}`, String(body.text ?? ''));
       if (post.outcome === 'unreachable') return json(res, 200, { ok: false, error: 'channel_not_found' });
+      if (post.outcome === 'server-error') return json(res, 500, { ok: false, error: 'internal_error' });
       if (post.outcome !== 'ok')
         return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': retryHeader(post) });
       return json(res, 200, { ok: true, channel, ts: `${++ts}.000100` });
@@ -348,6 +378,7 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
     const post = judge('teams', conversationId, tenant, `conversation:${conversationId}`, String(body.text ?? ''));
     if (post.outcome === 'unreachable')
       return json(res, 403, { error: { code: 'BotNotInConversationRoster', subCode: 'ConversationBlockedByUser' } });
+    if (post.outcome === 'server-error') return json(res, 500, { error: { code: 'ServiceError' } });
     if (post.outcome !== 'ok')
       return json(res, 429, { error: { code: 'TooManyRequests' } }, { 'retry-after': retryHeader(post) });
     return json(res, 201, { id: `m${post.requestId}` });
@@ -390,14 +421,17 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
     posts,
     of: (method) => calls.filter((c) => c.platform === 'slack' && c.method === method),
     isUnreachable,
+    isFailing,
     deliveredPer,
     report(expected = []) {
       const per = deliveredPer();
       const lost: string[] = [];
       const unreachable: string[] = [];
+      const failing: string[] = [];
       for (const key of expected) {
         const [platform, ...rest] = key.split(':');
         if (isUnreachable(platform as DoublePlatform, rest.join(':'))) unreachable.push(key);
+        else if (isFailing(platform as DoublePlatform, rest.join(':'))) failing.push(key);
         else if (!per.has(key)) lost.push(key);
       }
       const duplicated = [...per].filter(([, n]) => n > 1).map(([key]) => key);
@@ -438,6 +472,7 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
         duplicated,
         lost,
         unreachable,
+        failing,
         overLimit,
         ignoredRetryAfter,
         injected429,
