@@ -141,6 +141,17 @@ function memberAt(
   return { conversation, person, address: { kind: 'person', platform: 'teams', person } };
 }
 
+/** The double's key (`platform:channel`) of every recipient, in audience order. */
+export function expectedKeys(spec: AudienceSpec, serviceUrl: string): string[] {
+  const keys: string[] = [];
+  const noAddress = (): Address => ({ kind: 'channel', platform: 'slack', channel: '' });
+  for (let n = 0; n < total(spec); n += 1) {
+    const { conversation } = memberAt(spec, n, serviceUrl, noAddress);
+    keys.push(recipientKey(conversation.platform as 'slack' | 'teams', conversation.conversationId));
+  }
+  return keys;
+}
+
 const total = (spec: AudienceSpec) => spec.slackChannels + spec.slackPeople + spec.teamsChannels + spec.teamsPeople;
 
 export async function openRig(options: RigOptions): Promise<Rig> {
@@ -241,14 +252,7 @@ export async function openRig(options: RigOptions): Promise<Rig> {
     broadcaster,
     store,
     queue,
-    expected(s) {
-      const keys: string[] = [];
-      for (let n = 0; n < total(s); n += 1) {
-        const { conversation } = memberAt(s, n, options.serviceUrl, channelAddress);
-        keys.push(recipientKey(conversation.platform as 'slack' | 'teams', conversation.conversationId));
-      }
-      return keys;
-    },
+    expected: (s) => expectedKeys(s, options.serviceUrl),
     async seed(s) {
       if (await store.get<boolean>('rig:seeded')) return;
       for (let n = 0; n < total(s); n += 1) {
