@@ -71,6 +71,7 @@ if (run('broadcast')) {
     ['in one process', broadcast.single],
     ['killed half-way and restarted', broadcast.killed],
   ] as const) {
+    if (!r) continue;
     say(
       `broadcast to ${r.recipients.toLocaleString('en')} (${label}): ${r.seconds} s against a bound of ${r.boundSeconds} s → ` +
         `${r.ratio.toFixed(2)}× (aim ≤ 1.1); lost ${r.lost}, duplicates ${r.duplicates}; ${r.injected429} injected 429s, ` +

@@ -75,10 +75,13 @@ export function createLedger(store: KeyValueStore, hash: KeyedHash): Ledger {
       const key = deliveryKeys.recipient(broadcastId, rid);
       const { address } = recipient;
       if (address.kind === 'person') {
-        // Indexed before the write: "vergeet mij" must find every record and queued message to the person.
-        await store.track(address.person, deliveryKeys.person(address.person));
-        await store.track(address.person, key);
-        await store.indexAdd(deliveryKeys.person(address.person), `${broadcastId}|${rid}`, now);
+        // Indexed before the write: "vergeet mij" must find every record and queued message to the person. The
+        // three go together (one write batch on SQLite); the record waits for all of them.
+        await Promise.all([
+          store.track(address.person, deliveryKeys.person(address.person)),
+          store.track(address.person, key),
+          store.indexAdd(deliveryKeys.person(address.person), `${broadcastId}|${rid}`, now),
+        ]);
       }
       const record: RecipientRecord = {
         address,

@@ -48,6 +48,9 @@ export function retryDelayMs(attempts: number, baseMs = 2000): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
+/** Records added at once while preparing (a page may be larger). */
+const PREPARE_BATCH = 100;
+
 const sendJobId = (broadcastId: string, rid: string) => `s.${broadcastId}.${rid}`;
 
 export function createSendJobs(deps: SendJobsDeps) {
@@ -82,10 +85,15 @@ export function createSendJobs(deps: SendJobsDeps) {
     }
     while (broadcast.status === 'preparing') {
       const page = await kind.audience(broadcast, broadcast.cursor);
+      // A page's records are added side by side: their writes share a few commits instead of a few each (on
+      // SQLite a commit per loop turn); one recipient named twice gets one record either way (compare-and-set).
       const jobs: JobSpec[] = [];
-      for (const recipient of page.recipients) {
-        const { rid } = await ledger.add(broadcast.id, recipient, now());
-        jobs.push({ name: JOBS.send, id: sendJobId(broadcast.id, rid), data: { b: broadcast.id, r: rid } });
+      const id = broadcast.id;
+      for (let i = 0; i < page.recipients.length; i += PREPARE_BATCH) {
+        const added = await Promise.all(
+          page.recipients.slice(i, i + PREPARE_BATCH).map((recipient) => ledger.add(id, recipient, now())),
+        );
+        for (const { rid } of added) jobs.push({ name: JOBS.send, id: sendJobId(id, rid), data: { b: id, r: rid } });
       }
       // Jobs before the cursor moves on: a crash in between only adds the same jobs again (same ids).
       await queue.add(jobs);

@@ -226,7 +226,7 @@ export async function openRig(options: RigOptions): Promise<Rig> {
     log,
     update: async () => undefined,
     maxAttempts: options.maxAttempts ?? 10,
-    concurrency: options.concurrency ?? 32,
+    concurrency: options.concurrency ?? Number(process.env.BB_RIG_CONCURRENCY ?? 32),
     quietHours: 'off',
     timeZone: 'Europe/Amsterdam',
     retentionDays: 30,
