@@ -69,6 +69,8 @@ export interface PlatformDoubleOptions {
   retryAfterMs?: number;
   /** Seed of the injections. Default 1. */
   seed?: number;
+  /** Keep each call's body in `calls` (default true); long benchmarks turn it off to keep memory flat. */
+  keepBodies?: boolean;
 }
 
 /** One call to the double (any method). */
@@ -231,6 +233,8 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
   const seedText = String(options.seed ?? 1);
   const unreachableRate = options.unreachableRate ?? 0;
   const calls: DoubleCall[] = [];
+  const keepBodies = options.keepBodies ?? true;
+  const record = (call: DoubleCall) => void calls.push(keepBodies ? call : { ...call, body: {} });
   const posts: DoublePost[] = [];
   /** Retry-After still running, by scope (Slack: workspace and method; Teams: conversation). */
   const pausedUntil = new Map<string, { from: number; until: number }>();
@@ -331,7 +335,7 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
 
   function slack(req: IncomingMessage, res: ServerResponse, method: string, body: Record<string, unknown>): undefined {
     const strings = body as Record<string, string>;
-    calls.push({ platform: 'slack', method, body: strings });
+    record({ platform: 'slack', method, body: strings });
     if (hanging.has(method)) {
       held.push(res);
       return;
@@ -361,20 +365,20 @@ export async function startPlatformDouble(options: PlatformDoubleOptions = {}): 
       conversation.tenantId ?? ((body.channelData as { tenant?: { id?: string } })?.tenant?.id || 'tenant');
     const strings = body as Record<string, string>;
     if (parts.length === 0 && req.method === 'POST') {
-      calls.push({ platform: 'teams', method: 'create', body: strings });
+      record({ platform: 'teams', method: 'create', body: strings });
       const member = (body.members as { id?: string }[] | undefined)?.[0]?.id ?? 'someone';
       return json(res, 201, { id: `a:${member}` });
     }
     const conversationId = parts[0] ?? '';
     if (req.method === 'PUT') {
-      calls.push({ platform: 'teams', method: 'update', body: strings });
+      record({ platform: 'teams', method: 'update', body: strings });
       return json(res, 200, { id: parts[2] ?? '' });
     }
     if (req.method === 'DELETE') {
-      calls.push({ platform: 'teams', method: 'delete', body: strings });
+      record({ platform: 'teams', method: 'delete', body: strings });
       return json(res, 200, {});
     }
-    calls.push({ platform: 'teams', method: 'send', body: strings });
+    record({ platform: 'teams', method: 'send', body: strings });
     const post = judge('teams', conversationId, tenant, `conversation:${conversationId}`, String(body.text ?? ''));
     if (post.outcome === 'unreachable')
       return json(res, 403, { error: { code: 'BotNotInConversationRoster', subCode: 'ConversationBlockedByUser' } });
