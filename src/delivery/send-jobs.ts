@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Sealer } from '../crypto/sealer.js';
 import { RateLimitedError, RecipientUnreachableError, toBotError } from '../errors.js';
 import { isQuiet, nextAllowed, type QuietHours } from '../lib/quiet-hours.js';
-import type { OutboundMessage, SentRef } from '../message/types.js';
+import type { OutboundMessage, Platform, SentRef } from '../message/types.js';
 import type { Deliver } from '../outbound/deliver.js';
 import type { Job, JobOutcome, JobQueue, JobSpec } from '../queue/queue.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -19,9 +19,19 @@ import type { Broadcast, BroadcastKind } from './types.js';
 
 export const JOBS = {
   prepare: 'broadcast.prepare',
+  /** Send jobs queued before they were split per platform (still run after an upgrade). */
   send: 'broadcast.send',
   progress: 'broadcast.progress',
 } as const;
+
+const PLATFORMS: readonly Platform[] = ['slack', 'teams', 'console'];
+
+/**
+ * Send jobs are queued per platform (`broadcast.send.slack`, …), each with its own workers: the platforms' limits
+ * are separate, so one platform's backlog or Retry-After must not hold the other's sends. In one queue, a Slack job
+ * coming back after a 429 waited behind every Teams job queued before it.
+ */
+export const sendJobName = (platform: Platform) => `${JOBS.send}.${platform}`;
 
 interface SendJobsDeps {
   store: KeyValueStore;
@@ -93,7 +103,10 @@ export function createSendJobs(deps: SendJobsDeps) {
         const added = await Promise.all(
           page.recipients.slice(i, i + PREPARE_BATCH).map((recipient) => ledger.add(id, recipient, now())),
         );
-        for (const { rid } of added) jobs.push({ name: JOBS.send, id: sendJobId(id, rid), data: { b: id, r: rid } });
+        for (const [k, { rid }] of added.entries()) {
+          const platform = page.recipients[i + k]?.address.platform ?? 'console';
+          jobs.push({ name: sendJobName(platform), id: sendJobId(id, rid), data: { b: id, r: rid } });
+        }
       }
       // Jobs before the cursor moves on: a crash in between only adds the same jobs again (same ids).
       await queue.add(jobs);
@@ -202,6 +215,7 @@ export function createSendJobs(deps: SendJobsDeps) {
     deleteBroadcast,
     start() {
       queue.work(JOBS.prepare, prepare, { concurrency: 2 });
+      for (const platform of PLATFORMS) queue.work(sendJobName(platform), send, { concurrency: deps.concurrency });
       queue.work(JOBS.send, send, { concurrency: deps.concurrency });
       queue.work(JOBS.progress, progress, { concurrency: 4 });
     },
