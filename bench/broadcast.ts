@@ -191,7 +191,8 @@ async function killed(dir: string): Promise<BroadcastRun & { deliveredAtKill: nu
   }
 }
 
-export async function runBroadcastBench(only?: 'single'): Promise<BroadcastBenchResult> {
+/** Both runs; `BENCH_QUICK=1` skips the killed one. */
+export async function runBroadcastBench(): Promise<BroadcastBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-broadcast-'));
   try {
     const singleRun = await single(dir);
