@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in one run, each against its baseline started in the same run.
  * Prints a summary and writes bench/results/latest.json. Figures and how to read them: docs/benchmarks.md.
- *   npm run bench                 # everything (about 8 minutes on 2 cores)
+ *   npm run bench                 # everything (about 10 minutes on 2 cores)
  *   npm run bench -- engine turns # only some: engine, turns, slack, teams, startup, broadcast
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
