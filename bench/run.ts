@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark in one run, each against its baseline started in the same run.
  * Prints a summary and writes bench/results/latest.json. Figures and how to read them: docs/benchmarks.md.
- *   npm run bench                 # everything (about 8 minutes on 2 cores)
- *   npm run bench -- engine turns # only some: engine, turns, slack, teams, startup
+ *   npm run bench                 # everything (about 10 minutes on 2 cores)
+ *   npm run bench -- engine turns # only some: engine, turns, slack, teams, startup, broadcast
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { runBroadcastBench } from './broadcast.js';
 import { benchEngine } from './engine.js';
 import { runSlackBench } from './slack.js';
 import { runStartupBench, runTeamsBench } from './teams.js';
@@ -62,6 +63,21 @@ if (run('startup')) {
       `${startup.bundle.boltReadyMs} ms → ${startup.bundle.ratio.toFixed(2)}× (aim ≤ 1.5); unbundled ` +
       `${startup.dist.readyMs} ms (${startup.dist.ratio.toFixed(2)}×); Teams SDK loaded after ${startup.bundle.teamsSdkMs} ms`,
   );
+}
+if (run('broadcast')) {
+  const broadcast = await runBroadcastBench();
+  results.broadcast = broadcast;
+  for (const [label, r] of [
+    ['in one process', broadcast.single],
+    ['killed half-way and restarted', broadcast.killed],
+  ] as const) {
+    if (!r) continue;
+    say(
+      `broadcast to ${r.recipients.toLocaleString('en')} (${label}): ${r.seconds} s against a bound of ${r.boundSeconds} s → ` +
+        `${r.ratio.toFixed(2)}× (aim ≤ 1.1); lost ${r.lost}, duplicates ${r.duplicates}; ${r.injected429} injected 429s, ` +
+        `${r.overLimit} calls over a limit`,
+    );
+  }
 }
 
 mkdirSync('bench/results', { recursive: true });

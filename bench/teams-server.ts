@@ -7,7 +7,8 @@
  *               the adapter (with teams-ai's Application) costs on its own
  *   bare      — a bare botbuilder CloudAdapter echo bot on node:http, auth off, replying to the same stand-in
  *               through botbuilder's own ConnectorClient (the baseline)
- *   connector — the Bot Connector stand-in: a node:http server that answers every reply with 201 and an id
+ *   connector — the Bot Connector stand-in: the platform double (test/support/platform-double.ts), which answers
+ *               every reply with 201 and an id (its service URL is `<url>/teams/`)
  * IPC: { ready, port } → { cpu } ↔ cpu usage → { stop }. The connector's URL comes as argv[3].
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import type { InboundSink } from '../src/message/types.js';
 import { createMetrics } from '../src/metrics.js';
 import { createHttpServer as createBotServer } from '../src/http/server.js';
 import { openSqliteStore } from '../src/store/create-store.js';
+import { startPlatformDouble } from '../test/support/platform-double.js';
 
 const mode = process.argv[2] as 'pipeline' | 'adapter' | 'bare' | 'connector';
 
@@ -45,23 +47,10 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
+/** The Bot Connector stand-in: the one platform double, without limits or injections, keeping no bodies. */
 async function startConnector(): Promise<{ port: number; close(): Promise<void> }> {
-  let n = 0;
-  const server = createHttpServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      n += 1;
-      const body = `{"id":"m${n}"}`;
-      res
-        .writeHead(req.method === 'POST' ? 201 : 200, {
-          'content-type': 'application/json',
-          'content-length': body.length,
-        })
-        .end(body);
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  return { port: await listen(server), close: () => new Promise((r) => server.close(() => r())) };
+  const double = await startPlatformDouble({ limits: false, keepBodies: false });
+  return { port: Number(new URL(double.url).port), close: () => double.close() };
 }
 
 async function startPipeline(): Promise<{ port: number; close(): Promise<void> }> {

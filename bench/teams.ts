@@ -155,7 +155,7 @@ export async function runTeamsBench(options: TeamsBenchOptions = {}): Promise<Te
     tenants: options.tenants ?? 100,
   };
   const connector = await startServer('connector');
-  const serviceUrl = `http://127.0.0.1:${connector.port}/`;
+  const serviceUrl = `http://127.0.0.1:${connector.port}/teams/`;
   const servers = {} as Record<Mode, Child>;
   const sources = {} as Record<Mode, ReturnType<typeof activitySource>>;
   for (const mode of MODES) {

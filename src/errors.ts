@@ -66,12 +66,21 @@ export class AdapterError extends BotError {
 
 /** The platform asked us to slow down; retry after `retryAfterMs`. */
 export class RateLimitedError extends AdapterError {
+  /**
+   * True when nothing was sent: our own outbound policy held the call (a full window, or a pause a 429 asked for
+   * earlier). False when the platform itself answered 429 to this call.
+   */
+  readonly held: boolean;
   constructor(
     platform: Platform,
     readonly retryAfterMs: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; held?: boolean },
   ) {
-    super(platform, `${platform} rate limit: retry after ${retryAfterMs} ms`, { ...options, code: 'RATE_LIMITED' });
+    super(platform, `${platform} rate limit: retry after ${retryAfterMs} ms`, {
+      ...(options?.cause !== undefined ? { cause: options.cause } : {}),
+      code: 'RATE_LIMITED',
+    });
+    this.held = options?.held ?? false;
   }
 }
 

@@ -189,7 +189,7 @@ export class SlackApi {
     const client = await this.client(teamId);
     const pauseScope = `${teamId}:${method}`;
     const paused = await policy.pausedFor(pauseScope);
-    if (paused > 0) throw new RateLimitedError('slack', paused);
+    if (paused > 0) throw new RateLimitedError('slack', paused, { held: true });
     if (method === 'chat.postMessage' && typeof args.channel === 'string') {
       // One slot per message, not per attempt: a retry after a 5xx is the same message.
       await policy.take([

@@ -17,7 +17,7 @@ const SCORE: Record<DeliveryStatus, number> = { pending: 0, sent: 1, failed: 2, 
 export interface RecipientRecord {
   address: Address;
   status: DeliveryStatus;
-  /** Delivery attempts so far (rate-limited ones included). */
+  /** Calls made to the platform so far (a 429 included; a send our own limiter held back is none). */
   attempts: number;
   /** The last outcome: ok, rate_limited, platform_error, quiet_hours, blocked, unknown, unreadable, no-adapter. */
   lastStatus?: string;
@@ -75,10 +75,13 @@ export function createLedger(store: KeyValueStore, hash: KeyedHash): Ledger {
       const key = deliveryKeys.recipient(broadcastId, rid);
       const { address } = recipient;
       if (address.kind === 'person') {
-        // Indexed before the write: "vergeet mij" must find every record and queued message to the person.
-        await store.track(address.person, deliveryKeys.person(address.person));
-        await store.track(address.person, key);
-        await store.indexAdd(deliveryKeys.person(address.person), `${broadcastId}|${rid}`, now);
+        // Indexed before the write: "vergeet mij" must find every record and queued message to the person. The
+        // three go together (one write batch on SQLite); the record waits for all of them.
+        await Promise.all([
+          store.track(address.person, deliveryKeys.person(address.person)),
+          store.track(address.person, key),
+          store.indexAdd(deliveryKeys.person(address.person), `${broadcastId}|${rid}`, now),
+        ]);
       }
       const record: RecipientRecord = {
         address,

@@ -2,14 +2,14 @@
  * The broadcaster's three jobs. `prepare` expands the audience into records and send jobs, page by page, keeping its
  * cursor in the broadcast so a restart resumes. `send` delivers to one recipient: it skips a recipient no longer
  * pending (a resumed broadcast never resends to anyone marked sent), holds direct messages in quiet hours, comes back
- * after a rate limit's wait, stops at once for a blocked or unknown recipient, and after the last attempt marks the
+ * after a rate limit's wait (a wait of our own limiter is no attempt), stops at once for a blocked or unknown recipient, and after the last attempt marks the
  * recipient failed. `progress` updates the organiser's message at most every few seconds and ends with the report.
  */
 import type { Logger } from 'pino';
 import type { Sealer } from '../crypto/sealer.js';
 import { RateLimitedError, RecipientUnreachableError, toBotError } from '../errors.js';
 import { isQuiet, nextAllowed, type QuietHours } from '../lib/quiet-hours.js';
-import type { OutboundMessage, SentRef } from '../message/types.js';
+import type { OutboundMessage, Platform, SentRef } from '../message/types.js';
 import type { Deliver } from '../outbound/deliver.js';
 import type { Job, JobOutcome, JobQueue, JobSpec } from '../queue/queue.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -19,9 +19,19 @@ import type { Broadcast, BroadcastKind } from './types.js';
 
 export const JOBS = {
   prepare: 'broadcast.prepare',
+  /** Send jobs queued before they were split per platform (still run after an upgrade). */
   send: 'broadcast.send',
   progress: 'broadcast.progress',
 } as const;
+
+const PLATFORMS: readonly Platform[] = ['slack', 'teams', 'console'];
+
+/**
+ * Send jobs are queued per platform (`broadcast.send.slack`, …), each with its own workers: the platforms' limits
+ * are separate, so one platform's backlog or Retry-After must not hold the other's sends. In one queue, a Slack job
+ * coming back after a 429 waited behind every Teams job queued before it.
+ */
+export const sendJobName = (platform: Platform) => `${JOBS.send}.${platform}`;
 
 interface SendJobsDeps {
   store: KeyValueStore;
@@ -47,6 +57,9 @@ export function retryDelayMs(attempts: number, baseMs = 2000): number {
   const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
+
+/** Records added at once while preparing (a page may be larger). */
+const PREPARE_BATCH = 100;
 
 const sendJobId = (broadcastId: string, rid: string) => `s.${broadcastId}.${rid}`;
 
@@ -82,10 +95,18 @@ export function createSendJobs(deps: SendJobsDeps) {
     }
     while (broadcast.status === 'preparing') {
       const page = await kind.audience(broadcast, broadcast.cursor);
+      // A page's records are added side by side: their writes share a few commits instead of a few each (on
+      // SQLite a commit per loop turn); one recipient named twice gets one record either way (compare-and-set).
       const jobs: JobSpec[] = [];
-      for (const recipient of page.recipients) {
-        const { rid } = await ledger.add(broadcast.id, recipient, now());
-        jobs.push({ name: JOBS.send, id: sendJobId(broadcast.id, rid), data: { b: broadcast.id, r: rid } });
+      const id = broadcast.id;
+      for (let i = 0; i < page.recipients.length; i += PREPARE_BATCH) {
+        const added = await Promise.all(
+          page.recipients.slice(i, i + PREPARE_BATCH).map((recipient) => ledger.add(id, recipient, now())),
+        );
+        for (const [k, { rid }] of added.entries()) {
+          const platform = page.recipients[i + k]?.address.platform ?? 'console';
+          jobs.push({ name: sendJobName(platform), id: sendJobId(id, rid), data: { b: id, r: rid } });
+        }
       }
       // Jobs before the cursor moves on: a crash in between only adds the same jobs again (same ids).
       await queue.add(jobs);
@@ -133,6 +154,11 @@ export function createSendJobs(deps: SendJobsDeps) {
         return undefined;
       }
       const limited = error instanceof RateLimitedError;
+      // Our own limiter held the send (a full window, a running Retry-After): nothing went out, so it is no attempt
+      // and the record stays as it is; only the wait counts. Counted, a large broadcast queued behind the
+      // workspace-wide rate would use up its attempts while waiting its turn and end failed unsent.
+      if (limited && (error as RateLimitedError).held)
+        return { retryAt: now() + Math.max(1, (error as RateLimitedError).retryAfterMs) };
       const lastStatus = limited ? 'rate_limited' : 'platform_error';
       if (attempts >= deps.maxAttempts) {
         log.warn({ code: toBotError(error).code, attempts }, 'delivery failed for good');
@@ -189,6 +215,7 @@ export function createSendJobs(deps: SendJobsDeps) {
     deleteBroadcast,
     start() {
       queue.work(JOBS.prepare, prepare, { concurrency: 2 });
+      for (const platform of PLATFORMS) queue.work(sendJobName(platform), send, { concurrency: deps.concurrency });
       queue.work(JOBS.send, send, { concurrency: deps.concurrency });
       queue.work(JOBS.progress, progress, { concurrency: 4 });
     },

@@ -122,7 +122,7 @@ export function createOutboundPolicy(config: OutboundPolicyConfig, deps: Outboun
       // Nothing is sent: give every counted point back, or the windows would slow later sends for nothing.
       await Promise.allSettled(counted.map((a) => a.limiter.reward(a.key, 1)));
       if (failure !== undefined) throw failure;
-      throw new RateLimitedError(platform, waitMs);
+      throw new RateLimitedError(platform, waitMs, { held: true });
     },
 
     async pause(scope, ms) {

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlackServer } from '../support/fake-slack-server.js';
+import { type PlatformDouble, startPlatformDouble } from '../support/platform-double.js';
 import { TEST_DATA_KEY, TEST_PSEUDONYM_KEY } from '../support/make-bot.js';
 import { directMessage, postSigned, TEST_SIGNING_SECRET } from '../support/slack-signed-request.js';
 import { tempDir } from '../support/temp.js';
@@ -18,7 +18,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 describe('the bundled server (npm start)', () => {
   // Inside the project: the bundle loads the packages it leaves out (better-sqlite3, bullmq, …) from node_modules.
   let outdir: string;
-  let slack: FakeSlackServer;
+  let slack: PlatformDouble;
   let child: ChildProcess;
   let base: string;
   let output = '';
@@ -30,7 +30,7 @@ describe('the bundled server (npm start)', () => {
       bundle(outdir: string): Promise<string>;
     };
     const entry = await bundle(outdir);
-    slack = await startFakeSlack();
+    slack = await startPlatformDouble();
     const dir = tempDir('bb-bundle-');
     child = spawn(process.execPath, [entry], {
       cwd: ROOT,

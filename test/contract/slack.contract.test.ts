@@ -1,11 +1,11 @@
 /**
  * The ChatAdapter contract for Slack: the adapter on the real HTTP receiver (signed requests in) and the Web API
- * stand-in (test/support/fake-slack-server.ts) through SLACK_API_URL. A small recording front sits between them: it
+ * stand-in (the platform double, test/support/platform-double.ts) through SLACK_API_URL. A small recording front sits between them: it
  * notes what Slack answered (the ts of each message) and can make Slack refuse the next post.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startFakeSlack } from '../support/fake-slack-server.js';
+import { startPlatformDouble } from '../support/platform-double.js';
 import { makeBot } from '../support/make-bot.js';
 import { blockAction, directMessage, TEST_TEAM } from '../support/slack-signed-request.js';
 import { startSlack } from '../adapters/slack/harness.js';
@@ -111,7 +111,7 @@ function toRecord(call: FrontCall): PlatformRecord | undefined {
 type Element = { type?: string; text?: { text?: string }; action_id?: string; value?: string };
 
 chatAdapterContract('slack', async () => {
-  const fake = await startFakeSlack();
+  const fake = await startPlatformDouble({ limits: false });
   const front = await startFront(fake.apiUrl);
   const core = await makeBot({ features: 'sample' });
   // Retries on, so a refused call that were retried would show as a second call.

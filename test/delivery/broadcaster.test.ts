@@ -158,6 +158,30 @@ for (const [name, open, available] of backends) {
       expect(updates.at(-1)).toMatchObject({ done: true, counts: { sent: 3, total: 3 } });
     });
 
+    it('counts no attempt for a send our own limiter held back, and holds no other platform with it', async () => {
+      const slack = (n: number): Address => ({ kind: 'channel', platform: 'slack', channel: `s${n}` });
+      pages = [[...[1, 2, 3].map((n) => ({ address: slack(n) })), ...[1, 2, 3].map((n) => ({ address: personAt(n) }))]];
+      // Slack held back by our limiter five times (more than the attempts allowed), Teams free at once.
+      const teamsDone: number[] = [];
+      let slackFirstDone = 0;
+      script = (address, attempt) => {
+        if (address.platform === 'slack') {
+          if (attempt <= 5) return new RateLimitedError('slack', 40, { held: true });
+          slackFirstDone ||= Date.now();
+        } else teamsDone.push(Date.now());
+        return 'ok';
+      };
+      await start({ maxAttempts: 3 });
+      await create('held');
+      const counts = await finished('held');
+      expect(counts).toEqual({ pending: 0, sent: 6, failed: 0, blocked: 0, total: 6 });
+      const record = (await broadcaster.ledger.get('held', broadcaster.ledger.recipientId(slack(1)))).record;
+      expect(record).toMatchObject({ status: 'sent', attempts: 1, lastStatus: 'ok' });
+      // Teams went out while Slack was still held (the platforms have queues of their own).
+      expect(Math.max(...teamsDone)).toBeLessThan(slackFirstDone);
+      script = () => 'ok';
+    });
+
     it('comes back after a rate limit, stops at a blocked or unknown recipient, fails after the last attempt', async () => {
       pages = [
         [

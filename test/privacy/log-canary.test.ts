@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installProcessHandlers } from '../../src/logger.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { type FakeSlackServer, startFakeSlack } from '../support/fake-slack-server.js';
+import { type PlatformDouble, startPlatformDouble } from '../support/platform-double.js';
 import { TEST_DATA_KEY, TEST_PSEUDONYM_KEY } from '../support/make-bot.js';
 import { directMessage, postSigned, TEST_SIGNING_SECRET, TEST_TEAM } from '../support/slack-signed-request.js';
 import { tempDir } from '../support/temp.js';
@@ -21,7 +21,7 @@ const CHANNEL = 'DCANARY7731';
 const TOKEN = 'xoxb-canary-token-5521';
 
 const children: ChildProcess[] = [];
-let slack: FakeSlackServer | undefined;
+let slack: PlatformDouble | undefined;
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await slack?.close();
@@ -60,7 +60,7 @@ function expectClean(text: string): void {
 
 describe('the log canary', () => {
   it('never logs the canary, the raw ids or the token: success, bad input, 429, crash and restart', async () => {
-    slack = await startFakeSlack();
+    slack = await startPlatformDouble({ limits: false });
     const dir = tempDir('bb-canary-');
     const env = {
       PORT: '0',

@@ -6,14 +6,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlackServer } from '../support/fake-slack-server.js';
+import { type PlatformDouble, startPlatformDouble } from '../support/platform-double.js';
 import { TEST_DATA_KEY, TEST_PSEUDONYM_KEY } from '../support/make-bot.js';
 import { blockAction, directMessage, postSigned, TEST_SIGNING_SECRET } from '../support/slack-signed-request.js';
 import { tempDir } from '../support/temp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
-let slack: FakeSlackServer | undefined;
+let slack: PlatformDouble | undefined;
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await slack?.close();
@@ -48,7 +48,7 @@ async function server(env: Record<string, string>): Promise<{ child: ChildProces
 
 describe('a process killed after the ack', () => {
   it('leaves the recorded event to the next process, which answers it once', async () => {
-    slack = await startFakeSlack();
+    slack = await startPlatformDouble();
     const dir = tempDir('bb-crash-');
     const env = {
       PORT: '0',

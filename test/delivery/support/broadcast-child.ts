@@ -1,62 +1,31 @@
 /**
- * A broadcast in a process of its own, for the kill test: argv = database path, delivery log path, recipients.
- * Every delivery appends one line (the recipient) to the log before it resolves; the parent kills this process with
- * SIGKILL half-way and starts it again on the same database.
+ * A broadcast in a process of its own, for the kill test: argv = back end (`sqlite` or `redis`), the database path
+ * or Redis namespace, the platform double's Slack API URL and Teams service URL, and the audience as JSON. It runs
+ * the real outbound path against the double (test/support/broadcast-rig.ts); the parent kills it with SIGKILL
+ * half-way and starts it again on the same database, then reads the ledger's counts from standard output.
+ * bench/broadcast.ts runs it too (with BB_RIG_POLL_MS and BB_RIG_LEASE_MS).
  */
-import { appendFileSync } from 'node:fs';
-import { createKeyedHash } from '../../../src/crypto/pseudonym.js';
-import { createSealer, parseDataKeys } from '../../../src/crypto/sealer.js';
-import { createBroadcaster } from '../../../src/delivery/broadcaster.js';
-import { silentLogger } from '../../../src/logger.js';
-import { openSqliteQueue } from '../../../src/queue/sqlite-queue.js';
-import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { type AudienceSpec, openRig } from '../../support/broadcast-rig.js';
 
-const [dbPath, logPath, countText] = process.argv.slice(2) as [string, string, string];
-const count = Number(countText);
-const store = openSqliteStore({ path: dbPath });
-const queue = openSqliteQueue(store, { pollMs: 10, leaseMs: 500 });
-const broadcaster = createBroadcaster({
-  store,
-  queue,
-  hash: createKeyedHash('kill-test-key-0123456789abcdef0123'),
-  sealer: createSealer(parseDataKeys('0123456789abcdef'.repeat(4))),
-  log: silentLogger(),
-  deliver: async (address) => {
-    await new Promise((r) => setTimeout(r, 2));
-    appendFileSync(logPath, `${address.kind === 'channel' ? address.channel : ''}\n`);
-    return {
-      conversation: { platform: 'console', tenantId: 't', conversationId: 'c', isDirect: false },
-      messageId: 'm',
-    };
-  },
-  update: async () => undefined,
-  maxAttempts: 10,
-  concurrency: 8,
-  quietHours: 'off',
-  timeZone: 'Europe/Amsterdam',
-  retentionDays: 30,
-  progressIntervalMs: 50,
+const [backend, where, apiUrl, serviceUrl, specText] = process.argv.slice(2) as [
+  'sqlite' | 'redis',
+  string,
+  string,
+  string,
+  string,
+];
+const spec = JSON.parse(specText) as AudienceSpec;
+const rig = await openRig({
+  backend,
+  ...(backend === 'sqlite' ? { dbPath: where } : { namespace: where, redisUrl: process.env.REDIS_URL }),
+  apiUrl,
+  serviceUrl,
+  scale: 10,
+  // The test polls often and frees a killed process's jobs after a second; the benchmark passes the app's defaults.
+  pollMs: Number(process.env.BB_RIG_POLL_MS ?? 20),
+  leaseMs: Number(process.env.BB_RIG_LEASE_MS ?? 1000),
 });
-broadcaster.registerKind('kill', {
-  async audience(_b, cursor) {
-    const start = Number(cursor ?? 0);
-    const end = Math.min(count, start + 50);
-    const recipients = [];
-    for (let i = start; i < end; i += 1)
-      recipients.push({ address: { kind: 'channel' as const, platform: 'slack' as const, channel: `r${i}` } });
-    return { recipients, ...(end < count ? { next: String(end) } : {}) };
-  },
-  message: async () => ({ text: 'hallo', blocks: [] }),
-});
-await broadcaster.start();
-if (!(await broadcaster.get('kill'))) {
-  await broadcaster.create({ id: 'kill', kind: 'kill', sendAt: Date.now(), createdBy: 'api', locale: 'nl' });
-}
-for (;;) {
-  const b = await broadcaster.get('kill');
-  if (b?.status === 'done') break;
-  await new Promise((r) => setTimeout(r, 20));
-}
-process.stdout.write(`${JSON.stringify(await broadcaster.counts('kill'))}\n`);
-await broadcaster.stop();
-await store.close();
+await rig.seed(spec);
+const counts = await rig.run('kill', spec);
+process.stdout.write(`${JSON.stringify(counts)}\n`);
+await rig.close();

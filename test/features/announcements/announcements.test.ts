@@ -129,11 +129,11 @@ describe('organisers, subscriptions and announcements in the chat', () => {
     const form = formOf((await turn(bot, organiser.says('aankondiging'))).last())!;
     const preview = await turn(bot, organiser.clicks(submit(form, { text: 'Hallo', audience: ['subscribers'] })));
     await turn(bot, organiser.clicks(buttonsOf(preview.last()).get('Versturen')!));
-    await until(async () => (await bot!.queue.size('broadcast.send')) === 1);
+    await until(async () => (await bot!.queue.size('broadcast.send.console')) === 1);
     const myData = await turn(bot, reader.says('mijn gegevens'));
     expect(JSON.stringify(myData.last())).toContain('Algemeen');
     await turn(bot, reader.clicks({ route: { feature: 'privacy', verb: 'confirm' } }));
-    expect(await bot.queue.size('broadcast.send')).toBe(0);
+    expect(await bot.queue.size('broadcast.send.console')).toBe(0);
     expect(setup.sent).toHaveLength(0);
   });
 });
