@@ -68,7 +68,7 @@ export function countPairs(pairs: readonly Pair[]): CohortOutcome {
 
 /** The published view of an outcome: nothing below k, each distribution suppressed as a month's would be. */
 export function outcomeView(outcome: CohortOutcome | undefined, k: number): CohortView {
-  if (!outcome || outcome.both < k) return { status: 'suppressed', reason: 'below_k' };
+  if (!outcome || outcome.both < k) return { status: 'suppressed', reason: 'small_cell' };
   return {
     status: 'shown',
     both: outcome.both,

@@ -3,10 +3,12 @@
  * then added up for the period (suppression.ts). The month under way is never shown (its numbers still change, so
  * two looks a day apart would tell one person's check-in), nor months past the 24 before it (their facts expire).
  */
+import { addMonths } from 'date-fns/addMonths';
+import { format } from 'date-fns/format';
 import type { KeyValueStore } from '../../store/store.js';
 import { countFacts, monthOf, readFacts } from './facts.js';
 import { MONTH_PATTERN } from './groups.js';
-import { monthsBetween, monthView, type PeriodView, periodView } from './suppression.js';
+import { monthsBetween, monthView, type PeriodView, parseMonth, periodView } from './suppression.js';
 
 /** How many whole months back a query may reach. */
 export const MAX_MONTHS_BACK = 24;
@@ -19,9 +21,7 @@ export function askableMonths(now: number, timeZone: string): { first: string; l
 
 /** YYYY-MM moved by `by` months. */
 export function shiftMonth(month: string, by: number): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const index = y * 12 + (m - 1) + by;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  return format(addMonths(parseMonth(month), by), 'yyyy-MM');
 }
 
 export type PeriodProblem = { field: 'from' | 'to'; reason: string };

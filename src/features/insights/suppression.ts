@@ -4,24 +4,30 @@
  * comparing two periods never tells more than the months already told.
  *
  * The rules, for one month (k = INSIGHTS_K, at least 3):
- * 1. A month with fewer than k check-ins shows nothing at all (its total included).
- * 2. A cell of 1 to k-1 people is suppressed ("below_k"). A cell of 0 is shown: it names nobody.
+ * 1. A month with fewer than k check-ins shows nothing at all (its total included), and neither does a month
+ *    without any: "hidden" must not tell a month with one check-in from a month with none.
+ * 2. A cell of 1 to k-1 people is suppressed. A cell of 0 is shown: it names nobody.
  * 3. In a distribution whose cells add up to the total (track, phase: one per check-in), the suppressed cells
  *    together must be at least two cells and at least k people; until they are, the smallest shown cell that is
- *    not 0 is suppressed as well ("secondary"). So the total minus the shown cells only ever gives a sum of
- *    several cells of k or more people together, never one cell.
- * 4. Distributions where one check-in can count in several cells (roles, voices, modules, flags) have no total to
- *    subtract from: rule 2 alone.
+ *    not 0 is suppressed as well. So the total minus the shown cells only ever gives a sum of several cells of k
+ *    or more people together, never one cell.
+ * 4. In distributions where one check-in can count in several cells (roles, voices, modules, flags), a cell is
+ *    also suppressed when the check-ins NOT in it are 1 to k-1 ("9 of 10 saw X" names the one who did not).
+ * 5. Every suppressed cell of a month gets the same reason ("small_cell"): a reason per rule would tell which
+ *    hidden cell is the small one and which was hidden to protect it, and with the total that pins both down.
  *
  * For a period of several whole months:
- * 5. Months with fewer than k check-ins are left out of the period (and named), so its total is the sum of the
+ * 6. Months with fewer than k check-ins are left out of the period (and named), so its total is the sum of the
  *    shown monthly totals.
- * 6. A cell is shown for the period only when it was shown in every month counted, as the sum of those months;
+ * 7. A cell is shown for the period only when it was shown in every month counted, as the sum of those months;
  *    otherwise it is suppressed ("month_suppressed"). Every number of a period is thus a sum of numbers already
  *    shown for single months, and what a period hides is a union of what its months hid.
  */
+import { eachMonthOfInterval } from 'date-fns/eachMonthOfInterval';
+import { format } from 'date-fns/format';
+import { parse } from 'date-fns/parse';
 
-export type SuppressReason = 'below_k' | 'secondary' | 'month_suppressed' | 'month_below_k';
+export type SuppressReason = 'small_cell' | 'month_suppressed' | 'month_below_k';
 
 export type Cell = { value: number } | { suppressed: true; reason: SuppressReason };
 
@@ -36,15 +42,20 @@ export interface Distribution {
 
 export const isShown = (cell: Cell | undefined): cell is { value: number } => cell !== undefined && 'value' in cell;
 
+const HIDDEN: Cell = { suppressed: true, reason: 'small_cell' };
+const small = (n: number, k: number) => n > 0 && n < k;
+
 /**
- * Suppress one distribution of one month (rules 2-4). `total` is the month's number of check-ins; the caller has
- * already hidden months below k (rule 1).
+ * Suppress one distribution of one month (rules 2-5). `total` is the month's number of check-ins (for a partition
+ * the sum of its cells); the caller has already hidden months below k (rule 1).
  */
-export function suppressMonth(counts: Counts, k: number, partition: boolean): Distribution {
+export function suppressMonth(counts: Counts, k: number, partition: boolean, total?: number): Distribution {
   const cells: Record<string, Cell> = {};
   const entries = Object.entries(counts);
-  for (const [id, value] of entries)
-    cells[id] = value > 0 && value < k ? { suppressed: true, reason: 'below_k' } : { value };
+  for (const [id, value] of entries) {
+    const smallRest = !partition && total !== undefined && small(total - value, k);
+    cells[id] = small(value, k) || smallRest ? { ...HIDDEN } : { value };
+  }
   if (!partition) return { partition, cells };
   const hidden = () => entries.filter(([id]) => !isShown(cells[id]));
   const hiddenSum = () => hidden().reduce((sum, [, value]) => sum + value, 0);
@@ -54,7 +65,7 @@ export function suppressMonth(counts: Counts, k: number, partition: boolean): Di
     for (const [id, value] of entries)
       if (isShown(cells[id]) && value > 0 && (pick === undefined || value < (counts[pick] as number))) pick = id;
     if (pick === undefined) break; // cannot happen while the total is at least k; kept for safety
-    cells[pick] = { suppressed: true, reason: 'secondary' };
+    cells[pick] = { ...HIDDEN };
   }
   return { partition, cells };
 }
@@ -72,16 +83,16 @@ export interface MonthData {
   dims: Record<string, { partition: boolean; counts: Counts }>;
 }
 
-/** Rules 1-4 for one month. */
+/** Rules 1-5 for one month. */
 export function monthView(data: MonthData, k: number): MonthView {
-  const below = data.total > 0 && data.total < k;
+  const below = data.total < k;
   const dims: Record<string, Distribution> = {};
   for (const [dim, { partition, counts }] of Object.entries(data.dims)) {
     if (below) {
       const cells: Record<string, Cell> = {};
       for (const id of Object.keys(counts)) cells[id] = { suppressed: true, reason: 'month_below_k' };
       dims[dim] = { partition, cells };
-    } else dims[dim] = suppressMonth(counts, k, partition);
+    } else dims[dim] = suppressMonth(counts, k, partition, data.total);
   }
   return {
     month: data.month,
@@ -101,7 +112,7 @@ export interface PeriodView {
   dims: Record<string, Distribution>;
 }
 
-/** Rules 5-6: a period from the views of its months (in any order). */
+/** Rules 6-7: a period from the views of its months (in any order). */
 export function periodView(from: string, to: string, months: readonly MonthView[]): PeriodView {
   const counted = months.filter((m) => isShown(m.total)).sort((a, b) => a.month.localeCompare(b.month));
   const left = months
@@ -133,7 +144,7 @@ export function periodView(from: string, to: string, months: readonly MonthView[
   return { from, to, months: counted.map((m) => m.month), left, total, dims };
 }
 
-/** For a period of one month, the month's own reason (below k or secondary) says more than "a month hid it". */
+/** For a period of one month, the month's own reason says more than "a month hid it". */
 function reasonIn(counted: readonly MonthView[], dim: string, id: string): SuppressReason {
   const cell = counted[0]?.dims[dim]?.cells[id];
   return cell && !isShown(cell) ? cell.reason : 'month_suppressed';
@@ -141,16 +152,9 @@ function reasonIn(counted: readonly MonthView[], dim: string, id: string): Suppr
 
 /** YYYY-MM of every month from `from` to `to`, both included. */
 export function monthsBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  let [y, m] = from.split('-').map(Number) as [number, number];
-  const [ty, tm] = to.split('-').map(Number) as [number, number];
-  while (y < ty || (y === ty && m <= tm)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m += 1;
-    if (m === 13) {
-      m = 1;
-      y += 1;
-    }
-  }
-  return out;
+  if (from > to) return [];
+  return eachMonthOfInterval({ start: parseMonth(from), end: parseMonth(to) }).map((d) => format(d, 'yyyy-MM'));
 }
+
+/** The first day of a YYYY-MM month (a calendar date; no time zone involved). */
+export const parseMonth = (month: string): Date => parse(month, 'yyyy-MM', new Date(2000, 0, 1));

@@ -92,8 +92,8 @@ describe('the insights API', () => {
     expect(body.track).toEqual({ conflict: 7, polarisation: 0, both: 0, unclear: 0 });
     // 6 win-lose and 1 win-win: the 1 is below k, and the 6 goes too, or 7 - 6 would give the 1 away.
     expect(body.phase).toEqual({
-      'win-win': { suppressed: true, reason: 'below_k' },
-      'win-lose': { suppressed: true, reason: 'secondary' },
+      'win-win': { suppressed: true, reason: 'small_cell' },
+      'win-lose': { suppressed: true, reason: 'small_cell' },
       'lose-lose': 0,
       unknown: 0,
     });

@@ -16,7 +16,7 @@ const barLength = (png: PNG, y: number) => {
 
 describe('the insights chart', () => {
   it('is a PNG with bars in proportion to the shown numbers, and a hatched stub for a suppressed cell', () => {
-    const png = PNG.sync.read(chartPng([[{ value: 20 }, { value: 10 }, { suppressed: true, reason: 'below_k' }]]));
+    const png = PNG.sync.read(chartPng([[{ value: 20 }, { value: 10 }, { suppressed: true, reason: 'small_cell' }]]));
     expect(png.width).toBe(CHART_WIDTH);
     const longest = barLength(png, rowOf(0));
     expect(longest).toBe(CHART_WIDTH - 24);

@@ -106,13 +106,15 @@ describe('insights in the chat', () => {
     const text = said(card);
     expect(text).toContain('Inzichten oktober 2026');
     expect(text).toContain('5 check-ins');
-    // Phase: 4 win-lose, 1 win-win (below 3: hidden) — and then the next-smallest too, so 5 - 4 gives nothing away.
+    // Phase: 4 win-lose, 1 win-win (below 3: hidden) — and then the next-smallest too, so 5 - 4 gives nothing away;
+    // both with the same reason, so the reasons do not tell which of the two is the small one.
+    const HIDDEN_TEXT = 'verborgen: minder dan 3 mensen, of verborgen zodat een kleine groep niet terug te rekenen is';
     const phaseFacts = card.blocks.filter((b) => b.type === 'facts')[1];
     expect(phaseFacts).toEqual({
       type: 'facts',
       facts: [
-        { label: 'winnen-winnen', value: 'verborgen: minder dan 3 mensen' },
-        { label: 'winnen-verliezen', value: 'verborgen, zodat het totaal een ander verborgen getal niet verraadt' },
+        { label: 'winnen-winnen', value: HIDDEN_TEXT },
+        { label: 'winnen-verliezen', value: HIDDEN_TEXT },
         { label: 'verliezen-verliezen', value: '0' },
         { label: 'fase onbekend', value: '0' },
       ],

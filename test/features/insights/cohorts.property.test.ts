@@ -96,7 +96,7 @@ describe('a cohort under any order of before, forget and after', () => {
         await cohorts.sweep();
         const both = [...model.values()].filter((m) => m.before && m.after);
         const view = await cohorts.view('sess1', GROUP);
-        if (both.length < 3) expect(view).toEqual({ status: 'suppressed', reason: 'below_k' });
+        if (both.length < 3) expect(view).toEqual({ status: 'suppressed', reason: 'small_cell' });
         else {
           expect(view?.status).toBe('shown');
           if (view?.status === 'shown') expect(view.both).toBe(both.length);

@@ -64,13 +64,59 @@ describe('suppression of one month', () => {
     );
   });
 
-  it('a distribution with several answers per check-in hides exactly the cells of 1 to k-1', () => {
+  it('every hidden cell of a distribution carries the same reason, so the reasons tell nothing about which is small', () => {
     fc.assert(
-      fc.property(countsArb, kArb, (counts, k) => {
-        const { cells } = suppressMonth(counts, k, false);
-        for (const [id, v] of Object.entries(counts)) expect(isShown(cells[id])).toBe(!(v > 0 && v < k));
+      fc.property(countsArb, kArb, fc.boolean(), (counts, k, partition) => {
+        const total = Object.values(counts).reduce((a, b) => a + b, 0);
+        fc.pre(total >= k);
+        const { cells } = suppressMonth(counts, k, partition, total);
+        const reasons = new Set(Object.values(cells).flatMap((c) => (isShown(c) ? [] : [c.reason])));
+        expect(reasons.size).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a distribution with several answers per check-in hides the cells of 1 to k-1 and those 1 to k-1 short of everyone', () => {
+    fc.assert(
+      fc.property(countsArb, kArb, fc.integer({ min: 0, max: 30 }), (counts, k, extra) => {
+        // With several answers per check-in, a cell is at most the number of check-ins.
+        const total = Math.max(k, ...Object.values(counts)) + extra;
+        const { cells } = suppressMonth(counts, k, false, total);
+        for (const [id, v] of Object.entries(counts)) {
+          const smallRest = total - v > 0 && total - v < k;
+          expect(isShown(cells[id])).toBe(!((v > 0 && v < k) || smallRest));
+          // What a shown cell says about the people NOT in it is about nobody or about at least k people.
+          if (isShown(cells[id])) expect(total - v === 0 || total - v >= k).toBe(true);
+        }
       }),
     );
+  });
+
+  it('"9 of 10 saw it" is hidden: it would name the one who did not', () => {
+    const { cells } = suppressMonth({ saw: 9, other: 5 }, 5, false, 10);
+    expect(isShown(cells.saw)).toBe(false);
+    expect(cells.other).toEqual({ value: 5 });
+  });
+
+  it('a small cell and the cell hidden to protect it cannot be told apart (the total would pin both down)', () => {
+    const { cells } = suppressMonth({ a: 1, b: 5, c: 20 }, 5, true, 26);
+    expect(cells.a).toEqual(cells.b);
+    expect(cells.c).toEqual({ value: 20 });
+  });
+
+  it('a month without check-ins is hidden like a month with a few, so "hidden" never means "someone did one"', () => {
+    const empty = monthView(countFacts('2026-01', [], ['m1']), 5);
+    const one = monthView(
+      countFacts(
+        '2026-01',
+        [{ track: 'conflict', phase: 'win-win', roles: [], voices: [], flags: [], modules: [] }],
+        ['m1'],
+      ),
+      5,
+    );
+    expect(empty.total).toEqual(one.total);
+    expect(isShown(empty.total)).toBe(false);
   });
 
   it('a month with fewer than k check-ins shows nothing, its total included', () => {
@@ -176,7 +222,7 @@ describe('a cohort before and after', () => {
       fc.property(kArb, fc.integer({ min: 0, max: 30 }), countsArb, (k, both, counts) => {
         const outcome = { both, before: counts, after: counts, shift: counts };
         const view = outcomeView(outcome, k);
-        if (both < k) expect(view).toEqual({ status: 'suppressed', reason: 'below_k' });
+        if (both < k) expect(view).toEqual({ status: 'suppressed', reason: 'small_cell' });
         else {
           expect(view.status).toBe('shown');
           if (view.status === 'shown')
