@@ -86,8 +86,10 @@ const median = (values: number[]): number => {
 export function benchEngine(options: EngineBenchOptions = {}): EngineBenchResult {
   const seconds = options.seconds ?? 3;
   const rounds = Math.max(1, options.rounds ?? 5);
-  const def = options.def ?? loadDialogs(fileURLToPath(new URL('../dialogs/', import.meta.url))).get('sample');
-  if (def === undefined) throw new Error('the sample dialog is missing from dialogs/');
+  // The sample dialog is a test fixture (it does not ship): a small dialog with every step kind.
+  const def =
+    options.def ?? loadDialogs(fileURLToPath(new URL('../test/fixtures/dialogs/', import.meta.url))).get('sample');
+  if (def === undefined) throw new Error('the sample dialog is missing from test/fixtures/dialogs/');
   const sink = { checksum: 0 };
   runFor(def, Math.min(1_000, Math.max(200, seconds * 200)), sink);
   const roundMs = (seconds * 1_000) / rounds;
