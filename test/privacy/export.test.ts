@@ -14,9 +14,9 @@ import type { Core } from '../../src/app.js';
 import { createSealer, parseDataKeys } from '../../src/crypto/sealer.js';
 import { createRouter } from '../../src/http/router.js';
 import { silentLogger } from '../../src/logger.js';
-import type { ActionPayload, OutboundMessage } from '../../src/message/types.js';
+import type { OutboundMessage } from '../../src/message/types.js';
 import { call } from '../http/client.js';
-import { answerCheckin, buttonsOf, makeBot, person, questionBlock, recordingIO } from '../support/make-bot.js';
+import { answerCheckin, buttonsOf, makeBot, person, recordingIO } from '../support/make-bot.js';
 
 const addFormats = (createRequire(import.meta.url)('ajv-formats') as { default: (ajv: Ajv) => void }).default;
 const NOTE = 'EXPORT-notitie-Lk29';
