@@ -220,7 +220,11 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       const kept = { ...result, kept: true, expiresAt: Math.max(result.expiresAt, result.createdAt + retentionMs) };
       const ttl = kept.expiresAt - now;
       await setTracked(person, keys.result(person, resultId), kept, ttl);
-      // Its list entry lives as long as the result (the messages that show it are remembered that long already).
+      // Its bookkeeping lives as long as the result: the messages that show it (sealed, also when an older version
+      // wrote them readable and for 24 hours only), the list entry.
+      const sentKey = keys.sentForResult(person, resultId);
+      const sent = await readSent(sentKey);
+      if (sent.length > 0) await setTracked(person, sentKey, sealer.seal(sent, sentKey), ttl);
       const list = (await readList(person, now)).map((e) =>
         e.id === resultId ? { ...e, expiresAt: kept.expiresAt } : e,
       );

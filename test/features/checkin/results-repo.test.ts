@@ -252,6 +252,10 @@ describe('results repository', () => {
     await repo.rememberSent(PERSON, 'r1', ref('m1'), T0);
     expect(typeof (await store.get(keys.sentForResult(PERSON, 'r1')))).toBe('string');
     expect((await repo.sentFor(PERSON, 'r1')).map((s) => s.messageId)).toEqual(['m0', 'm1']);
+    // Keeping the result seals them as well, for as long as the result.
+    await store.set(keys.sentForResult(PERSON, 'r1'), [ref('m0')], DAY);
+    await repo.markKept(PERSON, 'r1', T0 + 1);
+    expect(typeof (await store.get(keys.sentForResult(PERSON, 'r1')))).toBe('string');
   });
 
   it('checkpoints the journal after a note or an unkept result is deleted', async () => {
