@@ -111,7 +111,13 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const resolvePerson = createPersonResolver(pseudonymize, store);
   const hash = createKeyedHash(keys.pseudonymKey);
   const sealer = createSealer(keys.dataKeys);
-  const addresses = createAddressBook({ store, sealer, hash, personTtlMs: days(config.retentionDays) });
+  const addresses = createAddressBook({
+    store,
+    sealer,
+    hash,
+    personTtlMs: days(config.retentionDays),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const registry = createAdapterRegistry();
   const deliver = createDeliver({ book: addresses, registry, now: options.now });
   const now = options.now ?? Date.now;
@@ -191,7 +197,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
         const sealed = await store.get<string>(key);
         if (sealed === undefined) return undefined;
         const value = sealer.open<T>(sealed, key);
-        // Sealed under an older DATA_KEY: sealed again under the current one (vault values carry no expiry).
+        // Sealed under an older DATA_KEY: sealed again under the current one. Without an expiry: no adapter sets
+        // one, and the store cannot tell the time left (an expiring vault value would need it sealed inside).
         if (sealer.versionOf(sealed) !== sealer.currentVersion) await store.set(key, sealer.seal(value, key));
         return value;
       },

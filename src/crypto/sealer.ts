@@ -52,6 +52,11 @@ export interface Sealer {
   seal(value: unknown, context: string): string;
   /** The value, or a SealError when it cannot be opened. */
   open<T>(sealed: string, context: string): T;
+  /**
+   * The value, or undefined when there is none to open: not a string, or sealed with a key no longer held, or
+   * damaged. For values that are as good as gone when unreadable.
+   */
+  tryOpen<T>(sealed: unknown, context: string): T | undefined;
   /** The version a sealed value was made with, so callers can re-seal values of an old key when they touch them. */
   versionOf(sealed: string): string | undefined;
   readonly currentVersion: string;
@@ -61,7 +66,7 @@ export function createSealer(keys: readonly DataKey[]): Sealer {
   const [current] = keys;
   if (!current) throw new Error('a sealer needs at least one key');
   const byVersion = new Map(keys.map((k) => [k.version, k.key]));
-  return {
+  const sealer: Sealer = {
     currentVersion: current.version,
     seal(value, context) {
       const iv = randomBytes(IV_BYTES);
@@ -86,9 +91,19 @@ export function createSealer(keys: readonly DataKey[]): Sealer {
         throw new SealError('sealed value does not open with its key');
       }
     },
+    tryOpen<T>(sealed: unknown, context: string): T | undefined {
+      if (typeof sealed !== 'string') return undefined;
+      try {
+        return sealer.open<T>(sealed, context);
+      } catch (error) {
+        if (error instanceof SealError) return undefined;
+        throw error;
+      }
+    },
     versionOf(sealed) {
       const dot = sealed.indexOf('.');
       return dot > 0 ? sealed.slice(0, dot) : undefined;
     },
   };
+  return sealer;
 }

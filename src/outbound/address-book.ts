@@ -27,6 +27,15 @@ export interface AddressEntry {
   unreachableSince?: number;
 }
 
+/**
+ * As sealed: the entry and, for a person, when it expires. The expiry lives inside the sealed value because the
+ * store cannot tell the time left, and re-sealing under a new DATA_KEY must not give the address a new full term.
+ */
+interface SealedEntry extends AddressEntry {
+  /** ms since epoch; absent for channels (no expiry) and for person entries written by an older version. */
+  expiresAt?: number;
+}
+
 /** An address looked up: its entry, or why there is none. */
 export type Lookup = { ok: true; entry: AddressEntry } | { ok: false; reason: 'unknown' | 'unreadable' };
 
@@ -36,6 +45,8 @@ export interface AddressBookDeps {
   hash: KeyedHash;
   /** How long a person's address is kept after they were last active (the retention period). */
   personTtlMs: number;
+  /** The clock (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface AddressBook {
@@ -73,28 +84,35 @@ const PAGE = 200;
 
 export function createAddressBook(deps: AddressBookDeps): AddressBook {
   const { store, sealer, hash } = deps;
+  const now = deps.now ?? Date.now;
   const installationIndex = (platform: Platform, tenantId: string) =>
     `address-installation:${platform}:${hash('installation', platform, tenantId)}`;
 
-  async function write(address: Address, entry: AddressEntry, tenantId: string, ttlMs?: number): Promise<void> {
+  /** `expiresAt` (ms since epoch) for a person's address; a channel's never expires. */
+  async function write(address: Address, entry: AddressEntry, tenantId: string, expiresAt?: number): Promise<void> {
     const key = addressKey(address);
+    const ttlMs = expiresAt === undefined ? undefined : expiresAt - now();
+    if (ttlMs !== undefined && ttlMs <= 0) return; // its term is over: the store lets it go
     // Indexed before the write, so a crash in between never leaves an address that cleanup cannot find.
     if (address.kind === 'person') await store.track(address.person, key);
     await store.indexAdd(installationIndex(address.platform, tenantId), key, 0);
-    await store.set(key, sealer.seal(entry, key), ttlMs);
+    const sealed: SealedEntry = expiresAt === undefined ? entry : { ...entry, expiresAt };
+    await store.set(key, sealer.seal(sealed, key), ttlMs);
   }
+
+  const tenantOf = (entry: AddressEntry) => entry.conversation?.tenantId ?? entry.user?.tenantId ?? '';
 
   async function read(address: Address): Promise<Lookup> {
     const key = addressKey(address);
     const sealed = await store.get<string>(key);
     if (sealed === undefined) return { ok: false, reason: 'unknown' };
     try {
-      const entry = sealer.open<AddressEntry>(sealed, key);
-      // Sealed under an older DATA_KEY: sealed again under the current one now that it is touched.
-      if (sealer.versionOf(sealed) !== sealer.currentVersion) {
-        const tenantId = entry.conversation?.tenantId ?? entry.user?.tenantId ?? '';
-        await write(address, entry, tenantId, address.kind === 'person' ? deps.personTtlMs : undefined);
-      }
+      const { expiresAt, ...entry } = sealer.open<SealedEntry>(sealed, key);
+      // Sealed under an older DATA_KEY: sealed again under the current one now that it is touched, with the time it
+      // had left (a person without a known expiry is left as is: their next activity seals it anew).
+      const known = address.kind === 'channel' || expiresAt !== undefined;
+      if (sealer.versionOf(sealed) !== sealer.currentVersion && known)
+        await write(address, entry, tenantOf(entry), expiresAt);
       return { ok: true, entry };
     } catch (error) {
       // A changed DATA_KEY or a damaged row: the recipient is unreachable, the delivery must not crash.
@@ -114,7 +132,9 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
 
     async rememberPerson(person, user, conversation) {
       const address = book.personAddress(user.platform, person);
-      await write(address, { user, ...(conversation ? { conversation } : {}) }, user.tenantId, deps.personTtlMs);
+      // Active now: kept for the retention period from now.
+      const expiresAt = now() + deps.personTtlMs;
+      await write(address, { user, ...(conversation ? { conversation } : {}) }, user.tenantId, expiresAt);
       return address;
     },
 
@@ -127,11 +147,13 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
     lookup: read,
 
     async markUnreachable(address, since) {
-      const found = await read(address);
-      if (!found.ok) return;
-      const tenantId = found.entry.conversation?.tenantId ?? found.entry.user?.tenantId ?? '';
-      const ttl = address.kind === 'person' ? deps.personTtlMs : undefined;
-      await write(address, { ...found.entry, unreachableSince: since }, tenantId, ttl);
+      const key = addressKey(address);
+      const entry = sealer.tryOpen<SealedEntry>(await store.get(key), key);
+      if (!entry) return;
+      const { expiresAt, ...rest } = entry;
+      // Not the person's activity: the address keeps the time it had left (a full term when that is unknown).
+      const until = address.kind === 'channel' ? undefined : (expiresAt ?? now() + deps.personTtlMs);
+      await write(address, { ...rest, unreachableSince: since }, tenantOf(rest), until);
     },
 
     forget: (address) => store.delete(addressKey(address)),

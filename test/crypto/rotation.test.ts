@@ -95,6 +95,27 @@ describe('DATA_KEY rotation', () => {
     expect((await only.lookup(address)).ok).toBe(true);
   });
 
+  it('sealing an address again under v2 keeps the time it had left, not a new full term', async () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const store = new MemoryStore({ now });
+    const hash = (...parts: string[]) => parts.join('.');
+    const old = createAddressBook({ store, sealer: createSealer(parseDataKeys(OLD_D)), hash, personTtlMs: 1000, now });
+    const address = await old.rememberPerson('p1', user);
+    clock += 600;
+    const sealer = createSealer(parseDataKeys(`v2:${NEW_D},v1:${OLD_D}`));
+    const rotated = createAddressBook({ store, sealer, hash, personTtlMs: 1000, now });
+    const found = await rotated.lookup(address);
+    expect(found).toEqual({ ok: true, entry: { user } });
+    expect(String(await store.get('address:person:p1'))).toMatch(/^v2\./);
+    // Marked unreachable: not the person's activity either, so no new term.
+    await rotated.markUnreachable(address, clock);
+    clock += 300;
+    expect((await rotated.lookup(address)).ok).toBe(true);
+    clock += 101;
+    expect(await rotated.lookup(address)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
   it("an adapter's vault value (a Slack token) sealed under v1 is sealed again under v2 when read", async () => {
     const store = new MemoryStore();
     const before = await makeBot({ store, env: { DATA_KEY: OLD_D } });

@@ -24,6 +24,16 @@ describe('the sealer (AES-256-GCM)', () => {
     expect(() => sealer.open('v9.AAAA', 'key-a')).toThrow(SealError);
   });
 
+  it('tryOpen: the value, or undefined for no string, another key or a damaged value', () => {
+    const sealer = createSealer(parseDataKeys(V1));
+    const sealed = sealer.seal({ a: 1 }, 'key-a');
+    expect(sealer.tryOpen(sealed, 'key-a')).toEqual({ a: 1 });
+    expect(sealer.tryOpen(sealed, 'key-b')).toBeUndefined();
+    expect(sealer.tryOpen(undefined, 'key-a')).toBeUndefined();
+    expect(sealer.tryOpen(42, 'key-a')).toBeUndefined();
+    expect(createSealer(parseDataKeys(V2)).tryOpen(sealed, 'key-a')).toBeUndefined();
+  });
+
   it('seals with the newest key and still opens values of an older one', () => {
     const old = createSealer(parseDataKeys(V1)).seal({ n: 1 }, 'k');
     const rotated = createSealer(parseDataKeys(`v2:${V2},v1:${V1}`));

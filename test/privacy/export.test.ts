@@ -3,18 +3,25 @@
  * short-lived link at PUBLIC_URL on Slack and Teams, as a file in the terminal. A tampered link is refused (404),
  * an expired one too (410).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { Core } from '../../src/app.js';
+import { createSealer, parseDataKeys } from '../../src/crypto/sealer.js';
 import { createRouter } from '../../src/http/router.js';
 import { silentLogger } from '../../src/logger.js';
-import type { ActionPayload, OutboundMessage } from '../../src/message/types.js';
+import type { OutboundMessage } from '../../src/message/types.js';
 import { call } from '../http/client.js';
-import { answerCheckin, buttonsOf, makeBot, person, questionBlock, recordingIO } from '../support/make-bot.js';
+import { answerCheckin, buttonsOf, makeBot, person, recordingIO } from '../support/make-bot.js';
 
+const addFormats = (createRequire(import.meta.url)('ajv-formats') as { default: (ajv: Ajv) => void }).default;
 const NOTE = 'EXPORT-notitie-Lk29';
+/** A sealer under a key the bot does not hold (as after a DATA_KEY was removed). */
+const otherSealer = createSealer(parseDataKeys('9'.repeat(64)));
 
 let bot: Core | undefined;
 let server: Server | undefined;
@@ -85,6 +92,16 @@ describe('the export of mijn gegevens', () => {
     expect(served.headers['content-type']).toContain('application/json');
     expect(served.headers['cache-control']).toBe('no-store');
     const document = JSON.parse(served.body) as { code: string; stored: { key: string; value?: unknown }[] };
+    // As docs/openapi.yaml documents it: the route and the document's shape.
+    const spec = parse(readFileSync('docs/openapi.yaml', 'utf8'));
+    const served200 = spec.paths['/my-data/{file}'].get.responses['200'].content['application/json'].schema;
+    const ajv = new Ajv({ strict: false });
+    addFormats(ajv);
+    expect(ajv.validate(served200, document), ajv.errorsText()).toBe(true);
+    const routes = bot.pipeline.table.features
+      .flatMap((f) => f.routes ?? [])
+      .filter((r) => r.path.startsWith('/my-data'));
+    expect(routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)).toEqual(['GET /my-data/{file}']);
     expect(document.code).toBe(pseudonym);
     // Everything kept: the result with its note, the language, and every key of the person's index.
     expect(served.body).toContain(NOTE);
@@ -105,6 +122,13 @@ describe('the export of mijn gegevens', () => {
     expect((await call(port, 'GET', `${url.pathname}?e=${e}&s=${flipped}`)).status).toBe(404);
     expect((await call(port, 'GET', `${url.pathname}`)).status).toBe(404);
     expect((await call(port, 'GET', '/my-data/..%2F..%2Fetc.json?e=1&s=x')).status).toBe(404);
+
+    // Sealed under a DATA_KEY that was removed since: gone for good, said as such, not a crash.
+    const stored = (await bot.store.keysOf(pseudonym)).find((k) => k.startsWith('privacy:export:'))!;
+    await bot.store.set(stored, otherSealer.seal({ code: pseudonym }, stored));
+    const unreadable = await call(port, 'GET', path);
+    expect(unreadable.status).toBe(410);
+    expect(JSON.parse(unreadable.body)).toEqual({ error: 'export_unreadable' });
 
     // After 15 minutes the link is gone.
     clock += 16 * 60 * 1000;
@@ -147,4 +171,41 @@ describe('the export of mijn gegevens', () => {
     expect(JSON.stringify(document)).toContain(NOTE);
     expect(document.about).toContain('Alles wat Bubbelbreker over je bewaart');
   });
+
+  it('in the terminal: a value that no longer opens is marked "(gecodeerd)", in the person\'s language', async () => {
+    bot = await makeBot();
+    const user = person('UEXPORT5', 'console');
+    await checkIn(bot, user);
+    const pseudonym = bot.pseudonymize({ platform: 'console', tenantId: 'T1', userId: 'UEXPORT5' });
+    const noteKey = (await bot.store.keysOf(pseudonym)).find((k) => k.startsWith('checkin:note:'))!;
+    await bot.store.set(noteKey, otherSealer.seal('oud', noteKey));
+    const message = await download(bot, user);
+    const path = /in een bestand gezet: (\S+\.json)/.exec(message?.text ?? '')?.[1];
+    const document = JSON.parse(readFileSync(path!, 'utf8')) as { stored: { key: string; value?: unknown }[] };
+    expect(document.stored.find((s) => s.key === noteKey)?.value).toBe('(gecodeerd)');
+  });
+
+  it.each(['vergeet mij', 'intrekken'])(
+    'in the terminal: "%s" deletes the export file too, and says so',
+    async (words) => {
+      bot = await makeBot();
+      const user = person('UEXPORT6', 'console');
+      const other = person('UEXPORT7', 'console');
+      await checkIn(bot, user);
+      const path = /in een bestand gezet: (\S+\.json)/.exec((await download(bot, user))?.text ?? '')?.[1];
+      expect(existsSync(path!)).toBe(true);
+      // Someone else's "vergeet mij" leaves it alone.
+      await checkIn(bot, other);
+      const theirs = await turn(bot, other.says('intrekken'));
+      expect(theirs.last()?.text).not.toContain('bestand');
+      expect(existsSync(path!)).toBe(true);
+      let answer = await turn(bot, user.says(words));
+      if (words === 'vergeet mij') {
+        const confirm = [...buttonsOf(answer.last()).values()].find((b) => b.route.verb === 'confirm')!;
+        answer = await turn(bot, user.clicks(confirm));
+      }
+      expect(existsSync(path!)).toBe(false);
+      expect(answer.texts().join('\n')).toContain('het bestand met al je gegevens dat ik voor je had gemaakt');
+    },
+  );
 });

@@ -8,6 +8,7 @@ import type { OutboundMessage, SentRef } from '../../message/types.js';
 import type { Answer, DialogState } from '../../dialog/types.js';
 import { escalationContacts, tenantHash } from '../../core/tenant-settings.js';
 import type { Sealer } from '../../crypto/sealer.js';
+import { errorFacts } from '../../http/errors.js';
 import type { Consent } from '../privacy/consent.js';
 import { looksLikeItNamesSomeone } from './note-names.js';
 import { diagnose } from './diagnosis.js';
@@ -52,7 +53,17 @@ const ExplainData = z.object({ id: z.string().min(1).max(64), open: z.enum(['0',
 const UsefulData = z.object({ id: z.string().min(1).max(64), vote: z.enum(USEFUL_VOTES) }).strict();
 const TopicData = z.object({ topic: z.string().min(1).max(40) }).strict();
 /** Commands that only look (or erase): they do not count as starting something else. */
-const LOOKING = new Set(['myResults', 'myData', 'help', 'language', 'dutch', 'english', 'forgetMe', 'withdraw']);
+const LOOKING = new Set([
+  'myResults',
+  'myData',
+  'exportData',
+  'help',
+  'language',
+  'dutch',
+  'english',
+  'forgetMe',
+  'withdraw',
+]);
 const NoData = z.object({}).strict();
 
 const rcOf = (ctx: TurnContext): RenderContext => ({ t: ctx.t, locale: ctx.locale });
@@ -148,7 +159,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     if (deps.onResultShown) {
       const modules = suggestModules(catalogue, diagnosis).map((s) => s.module.id);
       await deps.onResultShown(ctx, { diagnosis, modules }).catch((error: unknown) => {
-        ctx.log.warn({ errName: error instanceof Error ? error.name : typeof error }, 'result hook failed');
+        ctx.log.warn(errorFacts(error), 'result hook failed');
       });
     }
   }

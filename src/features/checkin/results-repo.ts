@@ -2,8 +2,10 @@
  * Check-in results under the person's pseudonym: choices and the diagnosis. A result is kept only when the
  * person chooses "Bewaar mijn uitslag" (then for RETENTION_DAYS); otherwise it expires after 24 hours, or is
  * deleted earlier when the person starts something else. The note is not part of the result: it has its own
- * sealed key and retention (notes.ts). Every key is tracked for "vergeet mij". Anonymous counters (useful votes,
- * safety routes shown) hold no person.
+ * sealed key and retention (notes.ts). The messages that showed a result are remembered sealed (they hold platform
+ * ids) for RETENTION_DAYS after the result was made, even when the result itself went earlier: the messages stay on
+ * the platform, so "vergeet mij" must still be able to delete them, or at least name them. Every key is tracked for
+ * "vergeet mij". Anonymous counters (useful votes, safety routes shown) hold no person.
  */
 import { randomBytes } from 'node:crypto';
 import type { SentRef } from '../../message/types.js';
@@ -68,7 +70,10 @@ export interface ResultsRepo {
   list(person: string, now: number): Promise<StoredResult[]>;
   /** "Bewaar mijn uitslag": kept until RETENTION_DAYS after it was made, with its bookkeeping. */
   markKept(person: string, resultId: string, now: number): Promise<StoredResult | undefined>;
-  /** The person starts something else: results they did not keep are deleted now. Returns their ids. */
+  /**
+   * The person starts something else: results they did not keep are deleted now. Returns their ids. The messages
+   * that showed them stay remembered (sealed) until "vergeet mij" or RETENTION_DAYS, like those of expired results.
+   */
   dropUnkept(person: string, now: number): Promise<string[]>;
   /** Remember a message that shows this result, so "forget" can delete it. */
   rememberSent(person: string, resultId: string, ref: SentRef, now: number): Promise<void>;
@@ -76,7 +81,7 @@ export interface ResultsRepo {
   remove(person: string, resultId: string, now: number): Promise<{ removed: boolean; sent: SentRef[] }>;
   /** The messages that show one result. */
   sentFor(person: string, resultId: string): Promise<SentRef[]>;
-  /** Every message that shows one of the person's results (for "vergeet mij"). */
+  /** Every message that showed one of the person's results, also of results already gone (for "vergeet mij"). */
   sentMessages(person: string, now: number): Promise<SentRef[]>;
   /** The note with a result, while it is kept; undefined when none, expired or unreadable. */
   note(person: string, resultId: string, now: number): Promise<string | undefined>;
@@ -110,15 +115,33 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
   const newId = options.newId ?? defaultId;
   const { sealer } = options;
 
+  /** Sealed with a key no longer held: unreadable, so as good as gone. */
   async function readNote(person: string, resultId: string): Promise<StoredNote | undefined> {
     const key = keys.note(person, resultId);
-    const sealed = await store.get<string>(key);
-    if (typeof sealed !== 'string') return undefined;
-    try {
-      return sealer.open<StoredNote>(sealed, key);
-    } catch {
-      return undefined; // sealed with a key no longer held: unreadable, so as good as gone
-    }
+    return sealer.tryOpen<StoredNote>(await store.get(key), key);
+  }
+
+  /** The messages that showed a result: sealed, since they hold platform ids (workspace, chat, Teams serviceUrl). */
+  async function readSent(key: string): Promise<SentRef[]> {
+    const stored = await store.get<unknown>(key);
+    // Written unsealed by an older version: still read, so "vergeet mij" finds those messages; sealed when touched.
+    if (Array.isArray(stored)) return stored as SentRef[];
+    return sealer.tryOpen<SentRef[]>(stored, key) ?? [];
+  }
+
+  /** Delete a result with its note, vote and list entry; `withSent` also forgets the messages that showed it. */
+  async function drop(person: string, resultId: string, now: number, withSent: boolean) {
+    const sent = withSent ? await readSent(keys.sentForResult(person, resultId)) : [];
+    const removed = await store.delete(keys.result(person, resultId));
+    await store.delete(keys.note(person, resultId));
+    if (withSent) await store.delete(keys.sentForResult(person, resultId));
+    await store.delete(keys.usefulVoted(person, resultId));
+    await writeList(
+      person,
+      (await readList(person, now)).filter((e) => e.id !== resultId),
+      now,
+    );
+    return { removed, sent };
   }
 
   /** Its own retention from when it was written, never beyond the result; the store purges it then. */
@@ -197,10 +220,11 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       const kept = { ...result, kept: true, expiresAt: Math.max(result.expiresAt, result.createdAt + retentionMs) };
       const ttl = kept.expiresAt - now;
       await setTracked(person, keys.result(person, resultId), kept, ttl);
-      // Its bookkeeping lives as long as the result: the messages that show it, the list entry.
+      // Its bookkeeping lives as long as the result: the messages that show it (sealed, also when an older version
+      // wrote them readable and for 24 hours only), the list entry.
       const sentKey = keys.sentForResult(person, resultId);
-      const sent = await store.get<SentRef[]>(sentKey);
-      if (sent) await setTracked(person, sentKey, sent, ttl);
+      const sent = await readSent(sentKey);
+      if (sent.length > 0) await setTracked(person, sentKey, sealer.seal(sent, sentKey), ttl);
       const list = (await readList(person, now)).map((e) =>
         e.id === resultId ? { ...e, expiresAt: kept.expiresAt } : e,
       );
@@ -216,9 +240,11 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       for (const entry of await readList(person, now)) {
         const result = await get(person, entry.id, now);
         if (result?.kept) continue;
-        await this.remove(person, entry.id, now);
+        await drop(person, entry.id, now, false);
         dropped.push(entry.id);
       }
+      // Erased, not only unlinked: out of the database journal too.
+      if (dropped.length > 0) await store.checkpoint?.();
       return dropped;
     },
 
@@ -226,34 +252,22 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       const result = await get(person, resultId, now);
       if (!result) return;
       const key = keys.sentForResult(person, resultId);
-      const refs = (await store.get<SentRef[]>(key)) ?? [];
-      await setTracked(person, key, [...refs, ref], result.expiresAt - now);
+      const refs = [...(await readSent(key)), ref];
+      // As long as a kept result at most: the message outlives an unkept result on the platform.
+      const until = Math.max(result.expiresAt, result.createdAt + retentionMs);
+      await setTracked(person, key, sealer.seal(refs, key), until - now);
     },
 
-    sentFor: async (person, resultId) => (await store.get<SentRef[]>(keys.sentForResult(person, resultId))) ?? [],
+    sentFor: (person, resultId) => readSent(keys.sentForResult(person, resultId)),
 
-    async sentMessages(person, now) {
-      const lists = await Promise.all(
-        (await readList(person, now)).map(
-          async (e) => (await store.get<SentRef[]>(keys.sentForResult(person, e.id))) ?? [],
-        ),
-      );
-      return lists.flat();
+    async sentMessages(person) {
+      // From the person index, not the result list: results dropped or expired leave their messages behind.
+      const prefix = keys.sentForResult(person, '');
+      const sentKeys = (await store.keysOf(person)).filter((key) => key.startsWith(prefix));
+      return (await Promise.all(sentKeys.map(readSent))).flat();
     },
 
-    async remove(person, resultId, now) {
-      const sent = (await store.get<SentRef[]>(keys.sentForResult(person, resultId))) ?? [];
-      const removed = await store.delete(keys.result(person, resultId));
-      await store.delete(keys.note(person, resultId));
-      await store.delete(keys.sentForResult(person, resultId));
-      await store.delete(keys.usefulVoted(person, resultId));
-      await writeList(
-        person,
-        (await readList(person, now)).filter((e) => e.id !== resultId),
-        now,
-      );
-      return { removed, sent };
-    },
+    remove: (person, resultId, now) => drop(person, resultId, now, true),
 
     async note(person, resultId, now) {
       if (!(await get(person, resultId, now))) return undefined;
@@ -268,7 +282,12 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
       return true;
     },
 
-    removeNote: (person, resultId) => store.delete(keys.note(person, resultId)),
+    async removeNote(person, resultId) {
+      const removed = await store.delete(keys.note(person, resultId));
+      // Erased, not only unlinked: out of the database journal too.
+      if (removed) await store.checkpoint?.();
+      return removed;
+    },
 
     async recordUseful(person, resultId, vote, now) {
       if (!(USEFUL_VOTES as readonly string[]).includes(vote)) return false;

@@ -66,15 +66,9 @@ export function createConsent(sealer: Sealer): Consent {
 
   async function current(ctx: TurnContext): Promise<ConsentRecord | undefined> {
     const key = consentKey(ctx.person);
-    const sealed = await ctx.store.get<string>(key);
-    if (typeof sealed !== 'string') return undefined;
-    try {
-      const record = sealer.open<ConsentRecord>(sealed, key);
-      return record.version === CONSENT_VERSION ? record : undefined;
-    } catch {
-      // A value that does not open (another key) is no consent: the person is simply asked again.
-      return undefined;
-    }
+    // A value that does not open (another key) is no consent: the person is simply asked again.
+    const record = sealer.tryOpen<ConsentRecord>(await ctx.store.get(key), key);
+    return record?.version === CONSENT_VERSION ? record : undefined;
   }
 
   async function write(ctx: TurnContext, record: ConsentRecord): Promise<void> {

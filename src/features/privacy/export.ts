@@ -3,14 +3,16 @@
  * key in their person index (every family: values, counters, versioned values, indexes) plus what each feature adds
  * in its own words (`personData.export`). Values sealed at rest (how to reach the person) are opened for the person
  * themself. On Slack and Teams the document is kept sealed for a short while under a random id, tracked under the
- * person (so "vergeet mij" takes it too), and offered as a signed link at PUBLIC_URL; the terminal writes a file.
+ * person (so "vergeet mij" takes it too), and offered as a signed link at PUBLIC_URL; the terminal writes a file,
+ * which "vergeet mij" deletes as well.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { TurnContext } from '../../core/context.js';
 import type { FeatureDeps } from '../../core/feature-deps.js';
 import type { Sealer } from '../../crypto/sealer.js';
+import type { Translate } from '../../message/types.js';
 import { HttpError } from '../../http/errors.js';
 import type { RouteSpec } from '../../http/router.js';
 import { linkQuery, type SignedLinks, signedLinks } from '../../http/signed-link.js';
@@ -31,15 +33,10 @@ export interface PersonExport {
   stored: { key: string; value?: unknown; counter?: number; versioned?: unknown; index?: unknown[] }[];
 }
 
-/** A stored string sealed at rest (`v1.<base64url>`): opened for the person, else marked. */
-function openIfSealed(value: unknown, key: string, sealer?: Sealer): unknown {
+/** A stored string sealed at rest (`v1.<base64url>`): opened for the person, else marked in their language. */
+function openIfSealed(value: unknown, key: string, t: Translate, sealer?: Sealer): unknown {
   if (typeof value !== 'string' || !/^v\d+\.[A-Za-z0-9_-]{20,}$/.test(value)) return value;
-  if (!sealer) return '(encrypted)';
-  try {
-    return sealer.open(value, key);
-  } catch {
-    return '(encrypted)';
-  }
+  return sealer?.tryOpen(value, key) ?? t('common.myData.encrypted');
 }
 
 export async function buildExport(ctx: TurnContext, sealer?: Sealer): Promise<PersonExport> {
@@ -48,7 +45,7 @@ export async function buildExport(ctx: TurnContext, sealer?: Sealer): Promise<Pe
     if (key.startsWith('privacy:export:')) continue;
     const entry: PersonExport['stored'][number] = { key };
     const value = await ctx.store.get(key);
-    if (value !== undefined) entry.value = openIfSealed(value, key, sealer);
+    if (value !== undefined) entry.value = openIfSealed(value, key, ctx.t, sealer);
     const counter = await ctx.store.counter(key);
     if (counter !== 0) entry.counter = counter;
     const versioned = await ctx.store.getVersioned(key);
@@ -114,7 +111,10 @@ export function exportRoute(deps: Pick<FeatureDeps, 'store' | 'sealer' | 'now'>,
       const key = id && verdict === 'ok' ? exportKey(id) : undefined;
       const sealed = key ? await deps.store.get<string>(key) : undefined;
       if (!key || sealed === undefined) throw new HttpError(404, 'not_found');
-      const body = Buffer.from(JSON.stringify(deps.sealer.open(sealed, key), null, 2), 'utf8');
+      // Sealed under a DATA_KEY that was removed since: the document cannot be read any more; ask for a new one.
+      const document = deps.sealer.tryOpen(sealed, key);
+      if (document === undefined) throw new HttpError(410, 'export_unreadable');
+      const body = Buffer.from(JSON.stringify(document, null, 2), 'utf8');
       res.writeHead(200, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Disposition': 'attachment; filename="mijn-gegevens.json"',
@@ -127,11 +127,44 @@ export function exportRoute(deps: Pick<FeatureDeps, 'store' | 'sealer' | 'now'>,
   };
 }
 
+const exportFolder = (databasePath: string) => resolve(join(dirname(databasePath), 'my-data'));
+const EXPORT_FILE = /^mijn-gegevens-\d{4}-\d{2}-\d{2}\.json$/;
+
 /** The terminal: write the document beside the database (owner-only) and return its path. */
 export function writeExportFile(databasePath: string, document: PersonExport): string {
-  const folder = resolve(join(dirname(databasePath), 'my-data'));
+  const folder = exportFolder(databasePath);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const path = join(folder, `mijn-gegevens-${document.madeAt.slice(0, 10)}.json`);
   writeFileSync(path, JSON.stringify(document, null, 2), { encoding: 'utf8', mode: 0o600 });
   return path;
+}
+
+/** The terminal's export files of this person (their `code` is the person's pseudonym). */
+export function exportFilesOf(databasePath: string, person: string): string[] {
+  const folder = exportFolder(databasePath);
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((name) => EXPORT_FILE.test(name));
+  } catch {
+    return []; // no folder: nothing was exported here
+  }
+  return names
+    .map((name) => join(folder, name))
+    .filter((path) => {
+      try {
+        return (JSON.parse(readFileSync(path, 'utf8')) as { code?: unknown }).code === person;
+      } catch {
+        return false; // not an export of ours (changed by hand): left alone
+      }
+    });
+}
+
+/** "Vergeet mij" in the terminal: the person's export files go too; returns how many were deleted. */
+export function removeExportFiles(databasePath: string, person: string): number {
+  let removed = 0;
+  for (const path of exportFilesOf(databasePath, person)) {
+    rmSync(path, { force: true });
+    removed += 1;
+  }
+  return removed;
 }

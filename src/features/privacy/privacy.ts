@@ -15,7 +15,15 @@ import { textMessage } from '../../dialog/render.js';
 import { plainText } from '../../message/plain-text.js';
 import type { Block, OutboundMessage } from '../../message/types.js';
 import type { FeatureDeps } from '../../core/feature-deps.js';
-import { buildExport, exportLinks, exportRoute, offerExport, writeExportFile } from './export.js';
+import {
+  buildExport,
+  exportFilesOf,
+  exportLinks,
+  exportRoute,
+  offerExport,
+  removeExportFiles,
+  writeExportFile,
+} from './export.js';
 import { CONSENT_FEATURE, CONSENT_VERSION, type Consent, withdrawRoute } from './consent.js';
 
 export const PRIVACY_FEATURE = CONSENT_FEATURE;
@@ -90,7 +98,8 @@ export function createPrivacyFeature(consent: Consent, deps?: FeatureDeps): Feat
 
   async function forgetMe(ctx: TurnContext): Promise<void> {
     // Nothing kept: say so at once, and write nothing about the person (no confirmation to press).
-    if ((await ctx.store.keysOf(ctx.person)).length === 0 && !(await ctx.dialogs.active(ctx))) {
+    const files = ctx.event.platform === 'console' ? exportFilesOf(ctx.config.store.databasePath, ctx.person) : [];
+    if ((await ctx.store.keysOf(ctx.person)).length === 0 && files.length === 0 && !(await ctx.dialogs.active(ctx))) {
       await ctx.io.send(textMessage(ctx.t('common.forget.nothing')), privately(ctx));
       return;
     }
@@ -138,7 +147,10 @@ export function createPrivacyFeature(consent: Consent, deps?: FeatureDeps): Feat
     }
     // How to reach the person is listed in the installation's shared list too; it goes with their keys.
     const addressRemoved = await ctx.forgetAddress();
-    const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0);
+    // The terminal's export files hold everything too: they are the person's data, beside the database.
+    const files = ctx.event.platform === 'console' ? removeExportFiles(ctx.config.store.databasePath, ctx.person) : 0;
+    if (files > 0) deleted.push(ctx.t('common.forget.deleted.exportFiles', { count: files }));
+    const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0) + files;
     if (removed === 0) {
       await answer(textMessage(ctx.t(mode === 'withdraw' ? 'privacy.withdraw.nothing' : 'common.forget.nothing')));
       return;

@@ -128,6 +128,13 @@ const route = (verb: string, data?: Record<string, string>): Route => ({ feature
 const allButtons = (m?: OutboundMessage): Button[] =>
   (m?.blocks ?? []).flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
 const allText = (m?: OutboundMessage) => m?.text ?? '';
+const testSealer = createSealer(parseDataKeys(TEST_DATA_KEY));
+/** One more message that showed r1, which the platform will not let the bot delete (kept sealed, as the repo does). */
+async function addUndeletable(h: ReturnType<typeof harness>): Promise<void> {
+  const key = keys.sentForResult(PERSON, 'r1');
+  const refs = testSealer.tryOpen<SentRef[]>(await h.store.get(key), key) ?? [];
+  await h.store.set(key, testSealer.seal([...refs, { conversation, messageId: 'm-undeletable' }], key));
+}
 
 describe('check-in feature', () => {
   it('a finished check-in is diagnosed, kept and sent privately; the message is remembered', async () => {
@@ -140,7 +147,10 @@ describe('check-in feature', () => {
     // The note is kept apart, sealed: not in the result, not readable in the store.
     expect(await h.store.get(keys.result(PERSON, 'r1'))).not.toHaveProperty('answers.note');
     expect(await h.store.get(keys.note(PERSON, 'r1'))).not.toContain(CANARY);
-    expect(await h.store.get(keys.sentForResult(PERSON, 'r1'))).toEqual([h.sent[0]?.ref]);
+    // The message is remembered sealed: it names the chat.
+    const sentKey = keys.sentForResult(PERSON, 'r1');
+    expect(testSealer.tryOpen(await h.store.get(sentKey), sentKey)).toEqual([h.sent[0]?.ref]);
+    expect(JSON.stringify(await h.store.get(sentKey))).not.toContain(conversation.conversationId);
     // Nothing the person wrote or chose reaches the log.
     expect(h.logger.text()).not.toContain(CANARY);
     expect(h.logger.text()).not.toContain('images');
@@ -170,10 +180,7 @@ describe('check-in feature', () => {
     const h = harness();
     await h.done(state(calm));
     await h.click(route('show', { id: 'r1' }));
-    await h.store.set(keys.sentForResult(PERSON, 'r1'), [
-      ...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []),
-      { conversation, messageId: 'm-undeletable' },
-    ]);
+    await addUndeletable(h);
     await h.click(route('forget', { id: 'r1' }));
     expect(h.removed).toEqual(['m1', 'm2', 'm-undeletable']);
     expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
@@ -190,10 +197,7 @@ describe('check-in feature', () => {
   it('"vergeet mij": says what goes (results, with the note) and which messages it could not remove', async () => {
     const h = harness();
     await h.done(state(calm));
-    await h.store.set(keys.sentForResult(PERSON, 'r1'), [
-      ...((await h.store.get<SentRef[]>(keys.sentForResult(PERSON, 'r1'))) ?? []),
-      { conversation, messageId: 'm-undeletable' },
-    ]);
+    await addUndeletable(h);
     const report = await h.feature.personData!.beforeForget!(h.ctx);
     expect(report).toEqual({
       deleted: [translator.t('nl', 'result.forgetDeleted', { count: 1, notes: 1 })],
@@ -201,6 +205,25 @@ describe('check-in feature', () => {
       messagesLeft: 1,
     });
     expect(report?.deleted[0]).toBe('je resultaat van de check-in, met je notitie');
+  });
+
+  it('"export" and "mijn gegevens" only look: an unkept result is still there to export; "leer" drops it', async () => {
+    const h = harness();
+    await h.done(state(calm));
+    for (const name of ['exportData', 'myData', 'myResults']) await h.feature.beforeCommand!(h.ctx, name);
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeDefined();
+    await h.feature.beforeCommand!(h.ctx, 'learn');
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+  });
+
+  it('"vergeet mij" still deletes the messages of a result dropped earlier, or of one that expired', async () => {
+    const h = harness();
+    await h.done(state(calm));
+    await h.feature.beforeCommand!(h.ctx, 'learn');
+    expect(await h.store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    const report = await h.feature.personData!.beforeForget!(h.ctx);
+    expect(h.removed).toEqual(['m1']);
+    expect(report).toMatchObject({ messagesRemoved: 1, messagesLeft: 0 });
   });
 
   it('the note is shown back in the result and in "mijn resultaten", never in the log', async () => {

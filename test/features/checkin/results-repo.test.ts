@@ -203,6 +203,78 @@ describe('results repository', () => {
     expect(await repo.remove(PERSON, 'r1', T0 + 2)).toEqual({ removed: false, sent: [] });
   });
 
+  it('remembers the messages sealed: no workspace, chat id or Teams serviceUrl readable in the store', async () => {
+    const { repo, store } = setup();
+    await save(repo, PERSON, T0);
+    const teams: SentRef = {
+      conversation: {
+        platform: 'teams',
+        tenantId: 'tenant-7f3a',
+        conversationId: 'a:1dm-conversation-9c',
+        isDirect: true,
+        extra: { serviceUrl: 'https://smba.trafficmanager.net/emea/' },
+      },
+      messageId: 'activity-55',
+    };
+    await repo.rememberSent(PERSON, 'r1', teams, T0);
+    const raw = JSON.stringify(await store.get(keys.sentForResult(PERSON, 'r1')));
+    for (const id of ['tenant-7f3a', 'a:1dm-conversation-9c', 'smba.trafficmanager', 'activity-55'])
+      expect(raw).not.toContain(id);
+    expect(await repo.sentFor(PERSON, 'r1')).toEqual([teams]);
+    await repo.markKept(PERSON, 'r1', T0 + 1);
+    expect(JSON.stringify(await store.get(keys.sentForResult(PERSON, 'r1')))).not.toContain('tenant-7f3a');
+  });
+
+  it('the messages of a dropped or expired result stay known to "vergeet mij" until RETENTION_DAYS', async () => {
+    const { repo, store, advance } = setup(30);
+    await save(repo, PERSON, T0);
+    await save(repo, PERSON, T0 + 1);
+    await repo.rememberSent(PERSON, 'r1', ref('m1'), T0);
+    await repo.rememberSent(PERSON, 'r2', ref('m2'), T0 + 1);
+    // r1 is dropped when the person starts something else; r2 expires after 24 hours.
+    expect(await repo.dropUnkept(PERSON, T0 + 2)).toEqual(['r1', 'r2']);
+    expect(await store.get(keys.result(PERSON, 'r1'))).toBeUndefined();
+    expect((await repo.sentMessages(PERSON, T0 + 2)).map((s) => s.messageId).sort()).toEqual(['m1', 'm2']);
+    expect((await repo.sentMessages(PERSON, T0 + 2 * DAY)).map((s) => s.messageId).sort()).toEqual(['m1', 'm2']);
+    expect(await store.keysOf(PERSON)).toContain(keys.sentForResult(PERSON, 'r1'));
+    // Never beyond the retention period of a kept result.
+    advance(30 * DAY + 2);
+    expect(await store.get(keys.sentForResult(PERSON, 'r1'))).toBeUndefined();
+    expect(await repo.sentMessages(PERSON, T0 + 30 * DAY + 2)).toEqual([]);
+  });
+
+  it('still reads messages remembered unsealed by an older version, and seals them when one is added', async () => {
+    const { repo, store } = setup();
+    await save(repo, PERSON, T0);
+    await store.track(PERSON, keys.sentForResult(PERSON, 'r1'));
+    await store.set(keys.sentForResult(PERSON, 'r1'), [ref('m0')]);
+    expect((await repo.sentMessages(PERSON, T0)).map((s) => s.messageId)).toEqual(['m0']);
+    await repo.rememberSent(PERSON, 'r1', ref('m1'), T0);
+    expect(typeof (await store.get(keys.sentForResult(PERSON, 'r1')))).toBe('string');
+    expect((await repo.sentFor(PERSON, 'r1')).map((s) => s.messageId)).toEqual(['m0', 'm1']);
+    // Keeping the result seals them as well, for as long as the result.
+    await store.set(keys.sentForResult(PERSON, 'r1'), [ref('m0')], DAY);
+    await repo.markKept(PERSON, 'r1', T0 + 1);
+    expect(typeof (await store.get(keys.sentForResult(PERSON, 'r1')))).toBe('string');
+  });
+
+  it('checkpoints the journal after a note or an unkept result is deleted', async () => {
+    const { repo, store } = setup();
+    let checkpoints = 0;
+    Object.assign(store, {
+      checkpoint: async () => {
+        checkpoints += 1;
+        return true;
+      },
+    });
+    await save(repo, PERSON, T0);
+    await repo.setNote(PERSON, 'r1', 'weg ermee', T0);
+    expect(await repo.removeNote(PERSON, 'r1')).toBe(true);
+    expect(checkpoints).toBe(1);
+    await repo.dropUnkept(PERSON, T0 + 1);
+    expect(checkpoints).toBe(2);
+  });
+
   it('keep extends the result to RETENTION_DAYS from when it was made, no further', async () => {
     const { repo } = setup(5);
     await save(repo, PERSON, T0);
