@@ -123,9 +123,12 @@ export function createDialogRunner<C extends DialogTurn>(deps: DialogRunnerDeps<
   const save = async (ctx: C, state: DialogState, version: number): Promise<boolean> => {
     const key = dialogKey(ctx.person);
     if (state.status !== 'active') return ctx.store.compareAndSet(key, version, undefined);
-    // Index before the first write, so a crash in between never leaves person data that "vergeet mij" cannot find.
-    if (version === 0) await ctx.store.track(ctx.person, key);
-    return ctx.store.compareAndSet(key, version, state, Math.max(1, state.expiresAt - ctx.now));
+    const stored = ctx.store.compareAndSet(key, version, state, Math.max(1, state.expiresAt - ctx.now));
+    if (version > 0) return stored;
+    // The first write is indexed under the person, issued first and in the same commit (SQLite), so a crash never
+    // leaves person data that "vergeet mij" cannot find.
+    const [, won] = await Promise.all([ctx.store.track(ctx.person, key), stored]);
+    return won;
   };
 
   const cards = (ctx: C) => createLiveCards(ctx.store);

@@ -135,3 +135,18 @@ export interface KeyValueStore {
   checkpoint?(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * Store a person's value and index it under the person, both issued at once: on SQLite they join one commit, on
+ * Redis they go out in this order on one connection. The index comes first, so a crash never leaves person data
+ * that "vergeet mij" cannot find — and a turn pays one commit for the pair, not two.
+ */
+export async function setTracked(
+  store: KeyValueStore,
+  person: string,
+  key: string,
+  value: unknown,
+  ttlMs?: number,
+): Promise<void> {
+  await Promise.all([store.track(person, key), store.set(key, value, ttlMs)]);
+}

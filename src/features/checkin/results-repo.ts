@@ -12,7 +12,7 @@ import type { SentRef } from '../../message/types.js';
 import type { Answer } from '../../dialog/types.js';
 import { DAY_MS } from '../../lib/time.js';
 import { checkinKeys as keys } from './keys.js';
-import type { KeyValueStore } from '../../store/store.js';
+import { type KeyValueStore, setTracked as setTrackedIn } from '../../store/store.js';
 import type { Diagnosis } from './model.js';
 import { USEFUL_VOTES, type UsefulVote } from './result.js';
 import type { Sealer } from '../../crypto/sealer.js';
@@ -155,11 +155,8 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
     await setTracked(person, key, sealer.seal(note, key), until - now);
   }
 
-  async function setTracked<T>(person: string, key: string, value: T, ttlMs: number): Promise<void> {
-    // Index first: a crash between the two writes must never leave person data that "vergeet mij" cannot find.
-    await store.track(person, key);
-    await store.set(key, value, ttlMs);
-  }
+  const setTracked = <T>(person: string, key: string, value: T, ttlMs: number) =>
+    setTrackedIn(store, person, key, value, ttlMs);
 
   async function readList(person: string, now: number): Promise<ListEntry[]> {
     const list = (await store.get<ListEntry[]>(keys.resultList(person))) ?? [];
@@ -199,10 +196,13 @@ export function createResultsRepo(store: KeyValueStore, options: ResultsRepoOpti
         diagnosis: input.diagnosis,
         kept: false,
       };
-      await setTracked(person, keys.result(person, result.id), result, result.expiresAt - input.now);
       const list = (await readList(person, input.now)).filter((e) => e.id !== result.id);
       list.push({ id: result.id, createdAt: result.createdAt, expiresAt: result.expiresAt });
-      await writeList(person, list.slice(-MAX_LIST), input.now);
+      // The result and its list entry in one commit.
+      await Promise.all([
+        setTracked(person, keys.result(person, result.id), result, result.expiresAt - input.now),
+        writeList(person, list.slice(-MAX_LIST), input.now),
+      ]);
       return result;
     },
 

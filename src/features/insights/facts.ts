@@ -72,14 +72,17 @@ export async function recordFact(
 ): Promise<void> {
   const { person, group, month, fact, now } = input;
   const mine = insightsKeys.mine(person, group, month);
-  await store.track(person, mine);
   const earlier = await store.get<{ id: string }>(mine);
-  if (earlier) await store.delete(insightsKeys.fact(group, month, earlier.id));
   const id = randomBytes(12).toString('base64url');
-  // Every fact of a month expires at the same moment: an expiry counted from now would record when it was made.
-  await store.set(insightsKeys.fact(group, month, id), fact, Math.max(1, factExpiry(month) - now));
-  // The link lasts only while a replacement can happen (this month), then the fact stands alone.
-  await store.set(mine, { id }, 32 * DAY_MS);
+  // One commit for all of it (SQLite), the person's link indexed first.
+  await Promise.all([
+    store.track(person, mine),
+    earlier ? store.delete(insightsKeys.fact(group, month, earlier.id)) : undefined,
+    // Every fact of a month expires at the same moment: an expiry counted from now would record when it was made.
+    store.set(insightsKeys.fact(group, month, id), fact, Math.max(1, factExpiry(month) - now)),
+    // The link lasts only while a replacement can happen (this month), then the fact stands alone.
+    store.set(mine, { id }, 32 * DAY_MS),
+  ]);
 }
 
 /** The dimensions shown, and whether each is a partition (one category per check-in). */

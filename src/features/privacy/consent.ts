@@ -6,6 +6,7 @@
  * "Intrekken" forgets the person, consent included, so a withdrawn person is simply someone without consent: an
  * old button of theirs gets a short explanation, and nothing about the withdrawal is kept.
  */
+import { setTracked } from '../../store/store.js';
 import { button, commandRoute, privately, routeTo, type TurnContext } from '../../core/context.js';
 import type { Sealer } from '../../crypto/sealer.js';
 import type { AdmitMoment } from '../../dialog/runner.js';
@@ -71,11 +72,12 @@ export function createConsent(sealer: Sealer): Consent {
     return record?.version === CONSENT_VERSION ? record : undefined;
   }
 
+  /** Turns that wrote the consent already: the check-in they start right after need not write it again. */
+  const justGiven = new WeakSet<TurnContext>();
+
   async function write(ctx: TurnContext, record: ConsentRecord): Promise<void> {
     const key = consentKey(ctx.person);
-    // Index first: a crash between the two writes must never leave person data that "vergeet mij" cannot find.
-    await ctx.store.track(ctx.person, key);
-    await ctx.store.set(key, sealer.seal(record, key), ttlOf(ctx));
+    await setTracked(ctx.store, ctx.person, key, sealer.seal(record, key), ttlOf(ctx));
   }
 
   function card(ctx: TurnContext, dialogId: string): OutboundMessage {
@@ -120,13 +122,14 @@ export function createConsent(sealer: Sealer): Consent {
     async give(ctx) {
       const record = { version: CONSENT_VERSION, at: ctx.now };
       await write(ctx, record);
+      justGiven.add(ctx);
       return record;
     },
     async admit(ctx, moment, dialogId) {
       const record = await current(ctx);
       if (record) {
         // Each new check-in keeps the consent for another retention period (same version, same moment).
-        if (moment === 'start') await write(ctx, record);
+        if (moment === 'start' && !justGiven.has(ctx)) await write(ctx, record);
         return true;
       }
       if (moment === 'start') {
