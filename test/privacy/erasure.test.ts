@@ -14,8 +14,9 @@ import type { KeyValueStore } from '../../src/store/store.js';
 import { recordingAdapter } from '../features/announcements/support.js';
 import { createSession, joinRoute, turn } from '../features/sessions/support.js';
 import {
-  answerCheckin,
   buttonsOf,
+  checkInWith,
+  conflictAnswers,
   makeBot,
   person,
   questionBlock,
@@ -44,19 +45,7 @@ afterEach(async () => {
 
 /** The check-in answered to its end, the note written. */
 async function checkIn(core: Core, user: ReturnType<typeof person>): Promise<void> {
-  const answers: Record<string, string | string[]> = {
-    kind: 'conflict',
-    signals: ['debating'],
-    safety: ['none'],
-    participation: 'codecide',
-    delivered: 'inform',
-    voices: ['neighbours'],
-    position: 'meSide',
-    note: NOTE,
-  };
-  const io = recordingIO();
-  await core.receive(user.command('checkin'), io);
-  await answerCheckin(core, user, io.last(), answers);
+  await checkInWith(core, user, conflictAnswers(NOTE));
 }
 
 /** A person with everything: a check-in with a note, a seat at a session, a subscription, a language. */
@@ -146,19 +135,7 @@ describe('erasure on SQLite', () => {
     const store = openSqliteStore({ path, purgeIntervalMs: 0 });
     bot = await makeBot({ store });
     const user = person('UONERESULT', 'console');
-    const io = recordingIO();
-    await bot.receive(user.command('checkin'), io);
-    const answers: Record<string, string | string[]> = {
-      kind: 'conflict',
-      signals: ['debating'],
-      safety: ['none'],
-      participation: 'codecide',
-      delivered: 'inform',
-      voices: ['neighbours'],
-      position: 'meSide',
-      note: NOTE,
-    };
-    const { all } = await answerCheckin(bot, user, io.last(), answers);
+    const { all } = await checkInWith(bot, user, conflictAnswers(NOTE));
     const forget = all
       .flatMap((message) => [...buttonsOf(message).values()])
       .find((b) => b.route.feature === 'checkin' && b.route.verb === 'forget');

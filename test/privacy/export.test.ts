@@ -16,7 +16,7 @@ import { createRouter } from '../../src/http/router.js';
 import { silentLogger } from '../../src/logger.js';
 import type { OutboundMessage } from '../../src/message/types.js';
 import { call } from '../http/client.js';
-import { answerCheckin, buttonsOf, makeBot, person, recordingIO } from '../support/make-bot.js';
+import { buttonsOf, checkInWith, conflictAnswers, makeBot, person, recordingIO } from '../support/make-bot.js';
 
 const addFormats = (createRequire(import.meta.url)('ajv-formats') as { default: (ajv: Ajv) => void }).default;
 const NOTE = 'EXPORT-notitie-Lk29';
@@ -40,18 +40,7 @@ async function turn(core: Core, event: Parameters<Core['receive']>[0]) {
 }
 
 async function checkIn(core: Core, user: ReturnType<typeof person>): Promise<void> {
-  const answers: Record<string, string | string[]> = {
-    kind: 'conflict',
-    signals: ['debating'],
-    safety: ['none'],
-    participation: 'codecide',
-    delivered: 'inform',
-    voices: ['neighbours'],
-    position: 'meSide',
-    note: NOTE,
-  };
-  const io = await turn(core, user.command('checkin'));
-  await answerCheckin(core, user, io.last(), answers);
+  await checkInWith(core, user, conflictAnswers(NOTE));
 }
 
 /** "mijn gegevens", then its download button; the message that answered. */

@@ -198,3 +198,26 @@ export async function answerCheckin(
   }
   return { all, sent };
 }
+
+/** Answers that take a conflict check-in to its result (debate signals), with `note` as the note. */
+export const conflictAnswers = (note = ''): Record<string, string | string[]> => ({
+  kind: 'conflict',
+  signals: ['debating'],
+  safety: ['none'],
+  participation: 'codecide',
+  delivered: 'inform',
+  voices: ['neighbours'],
+  position: 'meSide',
+  note,
+});
+
+/** Type `checkin` and go through it to its end (consent included). */
+export async function checkInWith(
+  core: Core,
+  who: ReturnType<typeof person>,
+  answers: Record<string, string | string[]>,
+): Promise<{ all: OutboundMessage[]; sent: OutboundMessage[] }> {
+  const io = recordingIO();
+  await core.receive(who.command('checkin'), io);
+  return answerCheckin(core, who, io.last(), answers);
+}
