@@ -148,7 +148,7 @@ describe('the export of mijn gegevens', () => {
     expect((await bot.store.keysOf(pseudonym)).some((k) => k.startsWith('privacy:export:'))).toBe(false);
   });
 
-  it('in the terminal: a file readable by its owner only, its path shown', async () => {
+  it('in the terminal: the document printed, and a file readable by its owner only, its path shown', async () => {
     bot = await makeBot();
     const user = person('UEXPORT4', 'console');
     await checkIn(bot, user);
@@ -159,6 +159,8 @@ describe('the export of mijn gegevens', () => {
     const document = JSON.parse(readFileSync(path!, 'utf8')) as { stored: unknown[]; about: string };
     expect(JSON.stringify(document)).toContain(NOTE);
     expect(document.about).toContain('Alles wat Bubbelbreker over je bewaart');
+    // The same document is printed in the chat itself.
+    expect(message?.text).toContain(JSON.stringify(document, null, 2));
   });
 
   it('in the terminal: a value that no longer opens is marked "(gecodeerd)", in the person\'s language', async () => {

@@ -43,7 +43,12 @@ export function createPrivacyFeature(consent: Consent, deps?: FeatureDeps): Feat
     let block: Block;
     if (ctx.event.platform === 'console') {
       const path = writeExportFile(ctx.config.store.databasePath, document);
-      block = { type: 'text', text: ctx.t('common.myData.exportFile', { path }) };
+      // The terminal shows the document itself too: the right of access is the data, not only where it is.
+      block = {
+        type: 'text',
+        text: `${ctx.t('common.myData.exportFile', { path })}\n${JSON.stringify(document, null, 2)}`,
+        verbatim: true,
+      };
       text = block.text;
     } else {
       const link = deps && links ? await offerExport(ctx, deps, links, document) : undefined;
