@@ -198,20 +198,7 @@ function fromFormSubmission(
 ): Interpretation {
   const read = readFormSubmission(view);
   if (!read) return unreadableSubmission(view, teamId, userId, triggerId, receivedAt);
-  return turn({
-    event: {
-      kind: 'action',
-      id: submissionId(view, triggerId),
-      platform: 'slack',
-      user: slackUser(teamId, userId),
-      conversation: direct(teamId, ''),
-      action: read.action,
-      receivedAt,
-    },
-    target: { teamId, userId, isDirect: true, ...(triggerId ? { triggerId } : {}) },
-    resolve: 'dm',
-    answerInView: true,
-  });
+  return submissionTurn(view, teamId, userId, triggerId, receivedAt, read.action, true);
 }
 
 /**
@@ -225,6 +212,19 @@ function unreadableSubmission(
   triggerId: string | undefined,
   receivedAt: number,
 ): Interpretation {
+  return submissionTurn(view, teamId, userId, triggerId, receivedAt, { route: INVALID_ROUTE }, false);
+}
+
+/** A modal submission as a turn in the 1:1 chat; `inView`: the answer may go back into the modal itself. */
+function submissionTurn(
+  view: Record<string, unknown>,
+  teamId: string,
+  userId: string,
+  triggerId: string | undefined,
+  receivedAt: number,
+  action: ActionPayload,
+  inView: boolean,
+): Interpretation {
   return turn({
     event: {
       kind: 'action',
@@ -232,10 +232,11 @@ function unreadableSubmission(
       platform: 'slack',
       user: slackUser(teamId, userId),
       conversation: direct(teamId, ''),
-      action: { route: INVALID_ROUTE },
+      action,
       receivedAt,
     },
-    target: { teamId, userId, isDirect: true },
+    target: { teamId, userId, isDirect: true, ...(inView && triggerId ? { triggerId } : {}) },
     resolve: 'dm',
+    ...(inView ? { answerInView: true } : {}),
   });
 }
