@@ -21,7 +21,13 @@ const catalogue = loadModuleCatalogue('dialogs/modules.yaml');
 const T0 = Date.UTC(2026, 0, 5, 9);
 const PERSON = 'pseudo1';
 const CANARY = 'CANARY-note-9f3';
-const conversation = { platform: 'console' as const, tenantId: 'local', conversationId: 'c1', isDirect: true };
+// A distinctive id: a scan of sealed bytes for a two-letter id would find it in random ciphertext now and then.
+const conversation = {
+  platform: 'console' as const,
+  tenantId: 'local',
+  conversationId: 'DM-CONVERSATION-7Q2',
+  isDirect: true,
+};
 const event: InboundEvent = {
   kind: 'message',
   id: 'e1',
