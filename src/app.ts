@@ -163,13 +163,13 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     hash,
     sealer,
     pseudonymize,
-    resolvePerson,
     log,
     now: options.now,
     leaseMs: options.inboxLeaseMs,
   });
   const pipeline = createPipeline({
     finish: inbox.finish,
+    forgetPending: inbox.forget,
     config,
     log,
     store,

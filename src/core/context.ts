@@ -36,6 +36,11 @@ export interface TurnContext extends DialogTurn {
   rememberAddress(): Promise<Address>;
   /** Forget how to reach this person: their address and its place in the installation's list ("vergeet mij"). */
   forgetAddress(): Promise<boolean>;
+  /**
+   * Drop this person's recorded work that is still unfinished (events in flight, or left by a crash), so it is not
+   * run again after "vergeet mij"; the current event's own record is left to end with its turn. Returns how many.
+   */
+  forgetPendingWork(): Promise<number>;
   /** Run another command of any feature by its name, as if the person had typed it. */
   runCommand(name: string, args?: string): Promise<void>;
 }

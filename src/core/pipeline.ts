@@ -11,9 +11,10 @@ import { createDialogRunner, type DialogInput, type DialogRunner } from '../dial
 import { DIALOG_FEATURE, textMessage } from '../dialog/render.js';
 import type { DialogDefinition } from '../dialog/schema.js';
 import { StoreError, stackFrames, toBotError } from '../errors.js';
+import type { InboxEvent } from './inbox.js';
 import type { Translator } from '../i18n/translator.js';
 import { HOUR_MS } from '../lib/time.js';
-import type { InboundEvent, Locale, Platform, TurnIO } from '../message/types.js';
+import type { InboundEvent, Locale, Platform, TurnIO, UserRef } from '../message/types.js';
 import type { Metrics } from '../metrics.js';
 import type { AddressBook } from '../outbound/address-book.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -46,6 +47,8 @@ export interface PipelineDeps {
   now?: () => number;
   /** Called when a turn is over, unless the store failed it: the inbox then drops what it kept for recovery. */
   finish?: (platform: Platform, eventId: string) => Promise<void>;
+  /** "Vergeet mij": the inbox drops the person's unfinished recorded work, except the asking event's own. */
+  forgetPending?: (user: UserRef, asking: InboxEvent) => Promise<number>;
   /** May this person use something meant for `audience`? Everyone may use what is for everyone. */
   authorize?: (ctx: TurnContext, audience: Audience) => Promise<boolean>;
 }
@@ -245,6 +248,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
             refreshed.delete(person);
             return book.forgetPerson(person, event.platform, event.user.tenantId);
           },
+          forgetPendingWork: async () =>
+            (await deps.forgetPending?.(event.user, { platform: event.platform, eventId: event.id })) ?? 0,
           runCommand: (name, args = '') => runCommand(ctx, name, args),
         };
         await dispatch(ctx);

@@ -152,10 +152,12 @@ export function createPrivacyFeature(consent: Consent, deps?: FeatureDeps): Feat
     }
     // How to reach the person is listed in the installation's shared list too; it goes with their keys.
     const addressRemoved = await ctx.forgetAddress();
+    // Work of theirs still recorded for recovery (a crash left it) is not run again after this.
+    const pendingWork = await ctx.forgetPendingWork();
     // The terminal's export files hold everything too: they are the person's data, beside the database.
     const files = ctx.event.platform === 'console' ? removeExportFiles(ctx.config.store.databasePath, ctx.person) : 0;
     if (files > 0) deleted.push(ctx.t('common.forget.deleted.exportFiles', { count: files }));
-    const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0) + files;
+    const removed = (await ctx.store.forget(ctx.person)) + (addressRemoved ? 1 : 0) + files + pendingWork;
     if (removed === 0) {
       await answer(textMessage(ctx.t(mode === 'withdraw' ? 'privacy.withdraw.nothing' : 'common.forget.nothing')));
       return;

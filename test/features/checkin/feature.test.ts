@@ -82,6 +82,7 @@ function harness(env: Record<string, string> = {}, t = translator.bind('nl')) {
     features: [feature],
     rememberAddress: async () => ({ kind: 'person', platform: 'console', person: PERSON }),
     forgetAddress: async () => false,
+    forgetPendingWork: async () => 0,
   };
   /** Press a button: its route is resolved through the route table, as the core does. */
   const click = async (route: Route) => {
