@@ -280,7 +280,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
       deps.metrics?.eventsTotal.inc({ platform: event.platform, kind: event.kind, outcome });
       deps.metrics?.eventDuration.observe({ platform: event.platform }, (now() - started) / 1000);
-      eventLog.info({ outcome, ms: now() - started }, 'event handled');
+      // Counts and durations are in the metrics; the log keeps what went wrong (a line per event at info would cost
+      // a busy workspace more than the turn itself).
+      if (outcome === 'ok') eventLog.debug({ outcome, ms: now() - started }, 'event handled');
+      else eventLog.info({ outcome, ms: now() - started }, 'event handled');
     }
   }
 
