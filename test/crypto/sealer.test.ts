@@ -14,6 +14,14 @@ describe('the sealer (AES-256-GCM)', () => {
     expect(sealer.open(a, 'k')).toEqual({ id: 'x' });
   });
 
+  it('never repeats an IV, also across refills of its pool of random bytes, and every value still opens', () => {
+    const sealer = createSealer(parseDataKeys(V1));
+    const sealed = Array.from({ length: 2_000 }, (_, n) => sealer.seal({ n }, 'k'));
+    const ivs = sealed.map((s) => Buffer.from(s.slice(3), 'base64url').subarray(0, 12).toString('hex'));
+    expect(new Set(ivs).size).toBe(sealed.length);
+    expect(sealed.map((s) => sealer.open<{ n: number }>(s, 'k').n)).toEqual(sealed.map((_, n) => n));
+  });
+
   it('refuses another context, a damaged value, and a key it does not hold', () => {
     const sealer = createSealer(parseDataKeys(V1));
     const sealed = sealer.seal('geheim', 'key-a');
