@@ -164,10 +164,16 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
     }
   }
 
-  /** A new check-in: results the person did not keep go first. */
+  /**
+   * A new check-in: results the person did not keep go first. As a command they went already (`beforeCommand`
+   * below); the restart button is no command, so it drops them here.
+   */
   async function startCheckin(ctx: TurnContext): Promise<void> {
-    await repoOf(ctx).dropUnkept(ctx.person, ctx.now);
     await ctx.startDialog(CHECKIN_DIALOG);
+  }
+  async function restartCheckin(ctx: TurnContext): Promise<void> {
+    await repoOf(ctx).dropUnkept(ctx.person, ctx.now);
+    await startCheckin(ctx);
   }
 
   /** The note changed: the messages that show the result show it as it is now. */
@@ -320,7 +326,7 @@ export function createCheckinFeature(deps: CheckinFeatureDeps): Feature {
       forget: action(ResultData, (ctx, data) => forget(ctx, data.id)),
       show: action(ResultData, (ctx, data) => showResult(ctx, data.id)),
       explain: action(ExplainData, (ctx, data) => explain(ctx, data.id, data.open === '1')),
-      restart: action(NoData, startCheckin),
+      restart: action(NoData, restartCheckin),
       noteKeep: action(ResultData, (ctx, data) => noteAction(ctx, data.id, 'keep')),
       noteEdit: action(ResultData, (ctx, data, input) => noteAction(ctx, data.id, 'edit', input.text)),
       noteRemove: action(ResultData, (ctx, data) => noteAction(ctx, data.id, 'remove')),

@@ -120,6 +120,15 @@ describe('the note and the kept result, through the bot', () => {
     expect(await env.store.get(keys.result(env.pseudonym, second))).toBeDefined();
   });
 
+  it('"opnieuw beginnen" on a result not kept drops it before the new check-in starts', async () => {
+    const env = await setup();
+    const io = await env.checkIn('');
+    const first = await resultIdOf(env);
+    const result = io.sent().find((m) => buttonsOf(m).has(nl('result.buttons.restart')))!;
+    await env.click(buttonsOf(result).get(nl('result.buttons.restart'))!);
+    expect(await env.store.get(keys.result(env.pseudonym, first))).toBeUndefined();
+  });
+
   it('a result not kept is purged by the store after 24 hours', async () => {
     const env = await setup();
     await env.checkIn('Notitie voor mezelf');
