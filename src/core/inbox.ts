@@ -66,7 +66,7 @@ export interface InboxDeps {
   hash: KeyedHash;
   sealer: Sealer;
   pseudonymize: Pseudonymizer;
-  /** During a PSEUDONYM_KEY rotation: the pseudonym the person's data is kept under (tries each key). */
+  /** During a PSEUDONYM_KEY rotation: the current pseudonym, once older data moved there (src/core/rekey.ts). */
   resolvePerson?: PersonResolver;
   log: Logger;
   now?: () => number;

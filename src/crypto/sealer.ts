@@ -13,6 +13,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_HEX = /^[0-9a-fA-F]{64}$/;
 const VERSION = /^v[1-9][0-9]{0,3}$/;
+/** What a sealed value looks like: its key's version, a dot, and at least an IV and a tag in base64url. */
+const SEALED_FORM = /^v[1-9][0-9]{0,3}\.[A-Za-z0-9_-]{38,}$/;
 
 /** One data key and its version name. */
 export interface DataKey {
@@ -45,6 +47,14 @@ export function parseDataKeys(spec: string): DataKey[] {
   });
   if (new Set(keys.map((k) => k.version)).size !== keys.length) throw new Error('a key version is given twice');
   return keys;
+}
+
+/**
+ * Whether a stored value has the form of a sealed one (a string `v<n>.<base64url>`), for code that handles values
+ * it does not know (a PSEUDONYM_KEY rotation moving a person's keys): such a value only opens under its own key.
+ */
+export function looksSealed(value: unknown): value is string {
+  return typeof value === 'string' && SEALED_FORM.test(value);
 }
 
 /** Seals JSON values under the newest key; opens values of any key it holds. */
