@@ -71,7 +71,9 @@ interface KeyMove {
 /** Tracked under `to` before the data moves, untracked from `from` after: "vergeet mij" always finds it. */
 async function moveKey(deps: PersonMoverDeps, move: KeyMove): Promise<void> {
   await deps.store.track(move.to, move.target);
-  await deps.store.rename(move.key, move.target, (value) => rewriteValue(deps.sealer, value, move));
+  const held = await deps.store.rename(move.key, move.target, (value) => rewriteValue(deps.sealer, value, move));
+  // A key that stays where it is and holds nothing (expired, or taken over by a feature's rekey) is nobody's.
+  if (!held && move.target === move.key) await deps.store.untrack(move.to, move.key);
   await deps.store.untrack(move.from, move.key);
 }
 

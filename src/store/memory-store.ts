@@ -220,9 +220,14 @@ export class MemoryStore implements KeyValueStore {
     this.assertOpen();
     const value = this.values.get(from);
     const versioned = this.versioned.get(from);
-    const live = this.liveEntry(value) || this.liveEntry(versioned);
     const json = value && this.liveEntry(value) ? rewriteJson(value.json, rewrite) : undefined;
     const versionedJson = versioned && this.liveEntry(versioned) ? rewriteJson(versioned.json, rewrite) : undefined;
+    const claim = this.claims.get(from);
+    const liveClaim = claim !== undefined && this.live(claim);
+    const counter = this.liveCounter(from);
+    const members = this.indexes.get(from);
+    const live =
+      this.liveEntry(value) || this.liveEntry(versioned) || liveClaim || counter !== undefined || members !== undefined;
     if (from === to) {
       if (value && this.liveEntry(value) && json !== value.json) this.putValue(from, json, value.expiresAt);
       if (versioned && this.liveEntry(versioned) && versionedJson !== versioned.json)
@@ -232,21 +237,16 @@ export class MemoryStore implements KeyValueStore {
     if (!this.liveEntry(this.values.get(to)) && json !== undefined) this.putValue(to, json, value?.expiresAt);
     if (!this.liveEntry(this.versioned.get(to)) && versionedJson !== undefined)
       this.putVersioned(to, versionedJson, versioned?.expiresAt);
-    const claim = this.claims.get(from);
-    const liveClaim = claim !== undefined && this.live(claim);
     const held = this.claims.get(to);
     if (liveClaim && (held === undefined || !this.live(held))) this.claims.set(to, claim);
-    const counter = this.liveCounter(from);
     if (counter && !this.liveCounter(to)) this.counters.set(to, { ...counter });
-    const members = this.indexes.get(from);
     if (members) {
       const target = this.indexes.get(to) ?? new Map<string, number>();
       for (const [member, score] of members) if (!target.has(member)) target.set(member, score);
       this.indexes.set(to, target);
     }
-    const any = live || liveClaim || counter !== undefined || members !== undefined;
     this.deleteAll(from);
-    return any;
+    return live;
   }
 
   async indexRenameMember(index: string, member: string, to: string): Promise<boolean> {

@@ -96,7 +96,7 @@ return redis.call('ZRANGE', key, start, last, 'WITHSCORES')
  * ('0' absent): when either changed since, nothing is written and -1 comes back (the caller reads again). ARGV[3] the
  * new plain text, ARGV[4] the new versioned JSON ('' drops either), ARGV[5] '1' for in place. A family of `to` that
  * exists wins; expiries are kept (PTTL); index members `to` has keep their score. Returns 1 when `from` held
- * anything, else 0.
+ * anything in any family, else 0.
  */
 export const RENAME_SCRIPT = `
 local raw = redis.call('GET', KEYS[1])
@@ -120,6 +120,7 @@ if ARGV[5] == '1' then
       redis.call('HSET', KEYS[4], 'value', ARGV[4], 'version', redis.call('INCR', KEYS[11]))
     end
   end
+  if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[5]) > 0 then live = 1 end
   return live
 end
 if raw then

@@ -157,6 +157,7 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
       `INSERT INTO kv_index (name, member, score) SELECT @to, member, score FROM kv_index WHERE name = @from
        ON CONFLICT (name, member) DO NOTHING`,
     ),
+    anyMember: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM kv_index WHERE name = ? LIMIT 1'),
     memberScore: db.prepare<[string, string], { score: number }>(
       'SELECT score FROM kv_index WHERE name = ? AND member = ?',
     ),
@@ -215,7 +216,9 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
       if (value?.value !== a.seen.value || (versioned?.version ?? 0) !== a.seen.version) return undefined;
       if (a.from !== a.to) return moveRows(a, value, versioned);
       rewriteInPlace(a, value, versioned);
-      return value !== undefined || versioned !== undefined;
+      const at = { key: a.from, now: a.now };
+      const others = statements.claimRow.get(at) ?? statements.counter.get(at) ?? statements.anyMember.get(a.from);
+      return value !== undefined || versioned !== undefined || others !== undefined;
     }),
     /** A member's new name with its score; a member already under that name keeps its own. */
     renameMember: db.transaction((index: string, member: string, to: string): boolean => {

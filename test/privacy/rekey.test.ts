@@ -18,7 +18,10 @@ import { openRedisStore } from '../../src/store/redis-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
 import { recordingAdapter } from '../features/announcements/support.js';
-import { createSession, joinRoute, turn } from '../features/sessions/support.js';
+import { insightsKeys } from '../../src/features/insights/keys.js';
+import { nudgeKeys } from '../../src/features/nudges/model.js';
+import { organiserKeys } from '../../src/features/organisers/keys.js';
+import { createSession, joinRoute, sessionRoute, turn } from '../features/sessions/support.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { buttonsOf, checkInWith, conflictAnswers, makeBot, person, TEST_DATA_KEY } from '../support/make-bot.js';
 import {
@@ -234,6 +237,56 @@ describe.each([
       }
     },
   );
+});
+
+describe('a PSEUDONYM_KEY rotation, the lists only features know', () => {
+  it("an organiser's membership and digest, their own reminder and a seat offer follow them to the new pseudonym", async () => {
+    const store = new MemoryStore();
+    bot = await start(store, OLD_P);
+    const me = person(USER_ID, 'slack');
+    const slackIds = { ...ids, platform: 'slack' as const };
+    const old = createPseudonymizer(OLD_P)(slackIds);
+    const lead = person('UORG', 'slack');
+    const invite = await turn(bot, lead.clicks({ route: { feature: 'organisers', verb: 'invite' } }));
+    const code = /organisator worden ([A-Z0-9]{8})/.exec(invite.texts().join('\n'))?.[1];
+    expect((await turn(bot, me.says(`organisator worden ${code}`))).texts()[0]).toContain('Welkom');
+    await turn(bot, me.says('maandoverzicht'));
+    const card = await turn(bot, me.says('herinner mij'));
+    await turn(bot, me.clicks(buttonsOf(card.last()).get('Elke week')!));
+    // A seat freed in a full session is offered to them, with a deadline.
+    const fields = { title: 'Vrijgekomen plek', startsAt: '2027-12-10 14:00', seats: '1' };
+    const id = await createSession(bot, fields, lead);
+    const other = person('UREKEYother', 'slack');
+    await turn(bot, other.clicks(joinRoute(id)));
+    expect((await turn(bot, me.clicks(joinRoute(id)))).texts()[0]).toContain('wachtlijst');
+    await turn(bot, other.clicks(sessionRoute('leave', id)));
+    expect((await store.indexRange(sessionKeys.offers(id))).entries.map((e) => e.member)).toEqual([old]);
+    const tenant = (await store.get<{ tenant: string }>(organiserKeys.member(old)))!.tenant;
+    const oldNudge = (await store.keysOf(old)).find((key) => key.startsWith(nudgeKeys.nudge('')))!;
+    await bot.stopBackground();
+
+    bot = await start(store, ROTATED);
+    const NEW = bot.pseudonymize(slackIds);
+    await turn(bot, me.says('mijn gegevens'));
+    expect(await store.keysOf(old)).toEqual([]);
+    // Still an organiser, listed under the new pseudonym in their workspace, with their digest.
+    expect((await store.indexRange(organiserKeys.members(tenant))).entries.map((e) => e.member)).toEqual([NEW]);
+    expect((await turn(bot, me.says('organisator'))).texts().join('\n')).not.toContain('alleen voor organisatoren');
+    expect((await store.indexRange(insightsKeys.digests)).entries.map((e) => e.member)).toEqual([NEW]);
+    // Their reminder is theirs under its new id: one record, one planned job, and "herinner mij" shows it.
+    const nudges = (await store.keysOf(NEW)).filter((key) => key.startsWith(nudgeKeys.nudge('')));
+    expect(nudges).toHaveLength(1);
+    expect(nudges[0]).not.toBe(oldNudge);
+    expect((await store.getVersioned(oldNudge)).version).toBe(0);
+    expect((await store.indexRange(nudgeKeys.all)).entries).toHaveLength(1);
+    expect(await bot.queue.size('nudges.fire')).toBe(1);
+    expect(JSON.stringify((await turn(bot, me.says('herinner mij'))).last())).toContain('Elke week');
+    // The offer is theirs: they can take the seat, and it is counted once.
+    expect((await store.indexRange(sessionKeys.offers(id))).entries.map((e) => e.member)).toEqual([NEW]);
+    expect((await turn(bot, me.clicks(sessionRoute('accept', id)))).texts()[0]).toContain('Je hebt een plek');
+    expect((await store.indexRange(sessionKeys.seated(id))).entries.map((e) => e.member)).toEqual([NEW]);
+    expect(await store.counter(sessionKeys.seats(id))).toBe(1);
+  });
 });
 
 describe('a PSEUDONYM_KEY rotation, two events at once', () => {

@@ -133,6 +133,12 @@ export function describeRenameContract(current: () => { fx: StoreFixture; store:
       expect((await store.getVersioned('a')).version).toBe(rewritten.version);
       await fx.advance(PAST_SHORT_TTL);
       expect(await store.get('a')).toBeUndefined();
+      // Whether anything is there counts every family, also in place.
+      await store.increment('only-a-counter', 1);
+      await store.indexAdd('only-an-index', 'm', 1);
+      expect(await store.rename('only-a-counter', 'only-a-counter')).toBe(true);
+      expect(await store.rename('only-an-index', 'only-an-index')).toBe(true);
+      expect(await store.rename('nothing', 'nothing')).toBe(false);
     });
   });
 
