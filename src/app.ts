@@ -8,6 +8,7 @@ import type { Feature } from './core/context.js';
 import type { FeatureDeps } from './core/feature-deps.js';
 import { createInbox, type Replayer } from './core/inbox.js';
 import { coreKeys } from './core/keys.js';
+import { createPersonMover } from './core/rekey.js';
 import { createPipeline, type Pipeline } from './core/pipeline.js';
 import { resolveKeys } from './crypto/key-files.js';
 import {
@@ -108,7 +109,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   await store.purgeExpired().catch((err: unknown) => log.warn({ err }, 'store purge at start-up failed'));
   const metrics = createMetrics();
   const pseudonymize = createPseudonymizer(keys.pseudonymKeys);
-  const resolvePerson = createPersonResolver(pseudonymize, store);
   const hash = createKeyedHash(keys.pseudonymKey);
   const sealer = createSealer(keys.dataKeys);
   const addresses = createAddressBook({
@@ -116,6 +116,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     sealer,
     hash,
     personTtlMs: days(config.retentionDays),
+    olderHashes: keys.pseudonymKeys.slice(1).map((k) => createKeyedHash(k.key)),
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = createAdapterRegistry();
@@ -158,6 +159,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   for (const feature of features)
     for (const [kind, spec] of Object.entries(feature.broadcastKinds ?? {})) broadcasts.registerKind(kind, spec);
   const dialogs = ownedDialogs(config.dialogsDir, options.extraDialogDirs ?? [], features);
+  // During a PSEUDONYM_KEY rotation a person found under an older key is moved to the current one before their turn.
+  const movePerson = createPersonMover({ store, sealer, book: addresses, features, log });
+  const resolvePerson = createPersonResolver(pseudonymize, store, movePerson);
   const inbox = createInbox({
     store,
     hash,

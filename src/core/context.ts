@@ -120,6 +120,14 @@ export interface PersonDataSpec {
    * terms, as plain JSON; undefined when nothing. The export also lists every stored key as kept.
    */
   export?(ctx: TurnContext): Promise<unknown>;
+  /**
+   * A PSEUDONYM_KEY rotation moves the person from `from` (an older key's pseudonym) to `to` (the current one) before
+   * their turn runs. The core moves every tracked key itself (src/core/rekey.ts); this renames the person where keys
+   * cannot reach: members of shared indexes (a seat, a subscriber list), queued jobs and ids derived from the
+   * pseudonym. It runs while the person's own data is still under `from`, and must be safe to run again: a move cut
+   * short runs it again at the person's next event.
+   */
+  rekey?(from: string, to: string): Promise<void>;
 }
 
 /**

@@ -39,7 +39,7 @@ export interface PipelineDeps {
   dialogs: ReadonlyMap<string, DialogDefinition>;
   features: readonly Feature[];
   pseudonymize: Pseudonymizer;
-  /** During a PSEUDONYM_KEY rotation: the pseudonym the person's data is kept under (tries each key). */
+  /** During a PSEUDONYM_KEY rotation: the current pseudonym, once older data moved there (src/core/rekey.ts). */
   resolvePerson?: PersonResolver;
   hash: KeyedHash;
   book: AddressBook;

@@ -82,34 +82,31 @@ export function createPseudonymizer(keys: string | readonly PseudonymKey[]): Pse
   return pseudonymize;
 }
 
-/** Finds the pseudonym a person's data is kept under, during a rotation of PSEUDONYM_KEY. */
+/** The pseudonym a person's data is kept under: the current one (after moving older data there). */
 export type PersonResolver = (user: UserIds) => Promise<string>;
 
 /**
- * During a key rotation a person whose data was written under an older key is found there: the lookup tries each
- * key, current first, and takes the first pseudonym the store's person index knows. Their data stays under that
- * pseudonym until it expires or they ask to be forgotten; a person with nothing kept gets the current pseudonym.
+ * Moves everything kept under an older key's pseudonym `from` to the current pseudonym `to` (src/core/rekey.ts);
+ * safe to call again, also for a move that was cut short.
+ */
+export type PersonMover = (from: string, to: string) => Promise<void>;
+
+/**
+ * During a key rotation a person whose data is still under an older key's pseudonym is moved to the current one
+ * before anything else happens (`move`), so their turn sees their data under the current pseudonym, which the
+ * resolver always returns. Data of people who are not active again stays where it is until its retention ends.
  * With one key this is the pseudonymizer itself, without a store read.
  */
 export function createPersonResolver(
   pseudonymize: Pseudonymizer,
   store: { keysOf(person: string): Promise<string[]> },
+  move: PersonMover,
 ): PersonResolver {
   const candidates = pseudonymize.candidates;
   if (!candidates) return async (user) => pseudonymize(user);
-  const older = new Map<string, string>();
   return async (user) => {
-    const [current, ...rest] = candidates(user) as [string, ...string[]];
-    const cached = older.get(current);
-    if (cached !== undefined && (await store.keysOf(cached)).length > 0) return cached;
-    older.delete(current);
-    if (rest.length === 0 || (await store.keysOf(current)).length > 0) return current;
-    for (const pseudonym of rest) {
-      if ((await store.keysOf(pseudonym)).length === 0) continue;
-      if (older.size >= KNOWN_PEOPLE) older.clear();
-      older.set(current, pseudonym);
-      return pseudonym;
-    }
+    const [current, ...older] = candidates(user) as [string, ...string[]];
+    for (const pseudonym of older) if ((await store.keysOf(pseudonym)).length > 0) await move(pseudonym, current);
     return current;
   };
 }

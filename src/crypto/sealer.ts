@@ -19,6 +19,8 @@ const VERSION = /^v[1-9][0-9]{0,3}$/;
  * fresh random bits, used once.
  */
 const IV_POOL_BYTES = IV_BYTES * 341;
+/** What a sealed value looks like: its key's version, a dot, and at least an IV and a tag in base64url. */
+const SEALED_FORM = /^v[1-9][0-9]{0,3}\.[A-Za-z0-9_-]{38,}$/;
 
 /** One data key and its version name. */
 export interface DataKey {
@@ -51,6 +53,14 @@ export function parseDataKeys(spec: string): DataKey[] {
   });
   if (new Set(keys.map((k) => k.version)).size !== keys.length) throw new Error('a key version is given twice');
   return keys;
+}
+
+/**
+ * Whether a stored value has the form of a sealed one (a string `v<n>.<base64url>`), for code that handles values
+ * it does not know (a PSEUDONYM_KEY rotation moving a person's keys): such a value only opens under its own key.
+ */
+export function looksSealed(value: unknown): value is string {
+  return typeof value === 'string' && SEALED_FORM.test(value);
 }
 
 /** Seals JSON values under the newest key; opens values of any key it holds. */

@@ -45,6 +45,11 @@ export interface AddressBookDeps {
   hash: KeyedHash;
   /** How long a person's address is kept after they were last active (the retention period). */
   personTtlMs: number;
+  /**
+   * Keyed hashes under older PSEUDONYM_KEYs (a rotation), newest first: an installation's list is named by a keyed
+   * hash, so a person's address written before the rotation is listed under the old name.
+   */
+  olderHashes?: readonly KeyedHash[];
   /** The clock (tests); default Date.now. */
   now?: () => number;
 }
@@ -66,16 +71,25 @@ export interface AddressBook {
    * index does not reach); true when an address was kept.
    */
   forgetPerson(person: string, platform: Platform, tenantId: string): Promise<boolean>;
+  /**
+   * A PSEUDONYM_KEY rotation moves a person from `from` to `to`: their address's member in the installation's list (a
+   * shared index the person index does not reach) is renamed, and taken out of the list's name under an older key.
+   * The address itself moves with the person's keys.
+   */
+  rekeyPerson(from: string, to: string): Promise<void>;
   /** The app was removed from a workspace or tenant: forget every address listed under it; returns how many. */
   forgetInstallation(platform: Platform, tenantId: string): Promise<number>;
   /** The channels remembered in a workspace or tenant, a page at a time (an organiser's "all channels"). */
   channels(platform: Platform, tenantId: string, after?: string): Promise<{ addresses: Address[]; next?: string }>;
 }
 
+/** A person's address key: the same on every platform (a pseudonym names the platform already). */
+const personAddressKey = (person: string) => `address:person:${person}`;
+
 /** Store key of an address; also the sealed value's context, so an entry moved to another key does not open. */
 export function addressKey(address: Address): string {
   return address.kind === 'person'
-    ? `address:person:${address.person}`
+    ? personAddressKey(address.person)
     : `address:channel:${address.platform}:${address.channel}`;
 }
 
@@ -85,8 +99,8 @@ const PAGE = 200;
 export function createAddressBook(deps: AddressBookDeps): AddressBook {
   const { store, sealer, hash } = deps;
   const now = deps.now ?? Date.now;
-  const installationIndex = (platform: Platform, tenantId: string) =>
-    `address-installation:${platform}:${hash('installation', platform, tenantId)}`;
+  const installationIndex = (platform: Platform, tenantId: string, keyed: KeyedHash = hash) =>
+    `address-installation:${platform}:${keyed('installation', platform, tenantId)}`;
 
   /** `expiresAt` (ms since epoch) for a person's address; a channel's never expires. */
   async function write(address: Address, entry: AddressEntry, tenantId: string, expiresAt?: number): Promise<void> {
@@ -165,6 +179,21 @@ export function createAddressBook(deps: AddressBookDeps): AddressBook {
         store.indexRemove(installationIndex(platform, tenantId), key),
       ]);
       return removed;
+    },
+
+    async rekeyPerson(from, to) {
+      const key = personAddressKey(from);
+      const entry = sealer.tryOpen<SealedEntry>(await store.get(key), key);
+      const platform = entry?.user?.platform ?? entry?.conversation?.platform;
+      if (!entry || !platform) return;
+      const tenant = tenantOf(entry);
+      const moved = personAddressKey(to);
+      const current = installationIndex(platform, tenant);
+      // Listed under the current name of the list (renamed in place), and no longer under an older one: a list is
+      // named by a keyed hash, so what was written before the rotation is listed under the list's old name.
+      if (!(await store.indexRenameMember(current, key, moved))) await store.indexAdd(current, moved, 0);
+      for (const older of deps.olderHashes ?? [])
+        await store.indexRemove(installationIndex(platform, tenant, older), key);
     },
 
     async forgetInstallation(platform, tenantId) {

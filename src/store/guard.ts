@@ -1,8 +1,9 @@
 /**
  * Small helpers every store back end shares: TTL checks and turning back-end failures into a StoreError.
  */
+import type { Keyv } from 'keyv';
 import { StoreError } from '../errors.js';
-import type { KeyValueStore } from './store.js';
+import type { KeyValueStore, RenameRewrite } from './store.js';
 
 /** A TTL must be a positive, finite number of milliseconds; fractions round up (Redis PX takes whole ms). */
 export function checkTtl(ttlMs: number, name = 'ttlMs'): number {
@@ -124,4 +125,23 @@ export function checkListCursor(prefix: string, cursor: string | undefined): str
     throw new RangeError('cursor must come from a previous page of the same listing');
   }
   return cursor;
+}
+
+/** A value's JSON after `rename`'s rewrite (undefined: dropped); the same text when there is no rewrite. */
+export function rewriteJson(json: string, rewrite: RenameRewrite | undefined): string | undefined {
+  return rewrite ? JSON.stringify(rewrite(JSON.parse(json))) : json;
+}
+
+/** keyv's stored text of a plain value after `rewrite` (undefined: dropped), with the expiry keyv wrote into it. */
+export async function rewriteKeyvText(
+  keyv: Keyv,
+  raw: string,
+  rewrite: RenameRewrite | undefined,
+): Promise<string | undefined> {
+  if (!rewrite) return raw;
+  const data = await keyv.deserializeData<unknown>(raw);
+  const value = data ? rewrite(data.value) : undefined;
+  if (value === undefined) return undefined;
+  const text = await keyv.serializeData({ value, expires: data?.expires });
+  return typeof text === 'string' ? text : JSON.stringify(text);
 }

@@ -15,6 +15,7 @@ import {
   checkTtl,
   checkVersion,
   closedError,
+  rewriteJson,
   stepAllowed,
 } from './guard.js';
 import { compareKeys } from './key-order.js';
@@ -27,6 +28,7 @@ import type {
   KeyValueStore,
   ListOptions,
   ListPage,
+  RenameRewrite,
   ScoreRange,
   StoreHealth,
   Versioned,
@@ -206,6 +208,57 @@ export class MemoryStore implements KeyValueStore {
     return [...(this.index.get(person) ?? [])].sort();
   }
 
+  async untrack(person: string, key: string): Promise<void> {
+    this.assertOpen();
+    const keys = this.index.get(person);
+    keys?.delete(key);
+    if (keys?.size === 0) this.index.delete(person);
+  }
+
+  /** No await between reading `from` and writing `to`: atomic within the process. */
+  async rename(from: string, to: string, rewrite?: RenameRewrite): Promise<boolean> {
+    this.assertOpen();
+    const value = this.values.get(from);
+    const versioned = this.versioned.get(from);
+    const json = value && this.liveEntry(value) ? rewriteJson(value.json, rewrite) : undefined;
+    const versionedJson = versioned && this.liveEntry(versioned) ? rewriteJson(versioned.json, rewrite) : undefined;
+    const claim = this.claims.get(from);
+    const liveClaim = claim !== undefined && this.live(claim);
+    const counter = this.liveCounter(from);
+    const members = this.indexes.get(from);
+    const live =
+      this.liveEntry(value) || this.liveEntry(versioned) || liveClaim || counter !== undefined || members !== undefined;
+    if (from === to) {
+      if (value && this.liveEntry(value) && json !== value.json) this.putValue(from, json, value.expiresAt);
+      if (versioned && this.liveEntry(versioned) && versionedJson !== versioned.json)
+        this.putVersioned(from, versionedJson, versioned.expiresAt);
+      return live;
+    }
+    if (!this.liveEntry(this.values.get(to)) && json !== undefined) this.putValue(to, json, value?.expiresAt);
+    if (!this.liveEntry(this.versioned.get(to)) && versionedJson !== undefined)
+      this.putVersioned(to, versionedJson, versioned?.expiresAt);
+    const held = this.claims.get(to);
+    if (liveClaim && (held === undefined || !this.live(held))) this.claims.set(to, claim);
+    if (counter && !this.liveCounter(to)) this.counters.set(to, { ...counter });
+    if (members) {
+      const target = this.indexes.get(to) ?? new Map<string, number>();
+      for (const [member, score] of members) if (!target.has(member)) target.set(member, score);
+      this.indexes.set(to, target);
+    }
+    this.deleteAll(from);
+    return live;
+  }
+
+  async indexRenameMember(index: string, member: string, to: string): Promise<boolean> {
+    this.assertOpen();
+    const members = this.indexes.get(index);
+    const score = members?.get(member);
+    if (!members || score === undefined) return false;
+    if (!members.has(to)) members.set(to, score);
+    if (member !== to) members.delete(member);
+    return true;
+  }
+
   async forget(person: string): Promise<number> {
     this.assertOpen();
     const keys = this.index.get(person);
@@ -255,6 +308,18 @@ export class MemoryStore implements KeyValueStore {
       this.indexes.has(key);
     for (const family of [this.values, this.claims, this.counters, this.versioned, this.indexes]) family.delete(key);
     return live;
+  }
+
+  /** A plain value written by rename: absent JSON deletes it. */
+  private putValue(key: string, json: string | undefined, expiresAt: number | undefined): void {
+    if (json === undefined) this.values.delete(key);
+    else this.values.set(key, { json, expiresAt });
+  }
+
+  /** A versioned value written by rename: a new version, so a writer holding the old one fails. */
+  private putVersioned(key: string, json: string | undefined, expiresAt: number | undefined): void {
+    if (json === undefined) this.versioned.delete(key);
+    else this.versioned.set(key, { json, version: ++this.lastVersion, expiresAt });
   }
 
   private liveEntry(entry: { expiresAt?: number } | undefined): boolean {

@@ -88,3 +88,84 @@ local last = math.min(stop, start + tonumber(ARGV[5]) - 1)
 if last < start then return {} end
 return redis.call('ZRANGE', key, start, last, 'WITHSCORES')
 `;
+
+/**
+ * Move everything under one key to another, or rewrite its values in place (`rename`). KEYS[1..5] the families of
+ * `from` (value, claim, counter, versioned, index), KEYS[6..10] those of `to`, KEYS[11] the version sequence.
+ * ARGV[1] keyv's text of the plain value as it was read ('' absent), ARGV[2] the versioned value's version as read
+ * ('0' absent): when either changed since, nothing is written and -1 comes back (the caller reads again). ARGV[3] the
+ * new plain text, ARGV[4] the new versioned JSON ('' drops either), ARGV[5] '1' for in place. A family of `to` that
+ * exists wins; expiries are kept (PTTL); index members `to` has keep their score. Returns 1 when `from` held
+ * anything in any family, else 0.
+ */
+export const RENAME_SCRIPT = `
+local raw = redis.call('GET', KEYS[1])
+if (raw or '') ~= ARGV[1] then return -1 end
+if (redis.call('HGET', KEYS[4], 'version') or '0') ~= ARGV[2] then return -1 end
+local live = 0
+local function expireLike(source, target)
+  local ttl = redis.call('PTTL', source)
+  if ttl > 0 then redis.call('PEXPIRE', target, ttl) end
+end
+if ARGV[5] == '1' then
+  if raw then
+    live = 1
+    if ARGV[3] == '' then redis.call('DEL', KEYS[1])
+    elseif ARGV[3] ~= raw then redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL') end
+  end
+  if ARGV[2] ~= '0' then
+    live = 1
+    if ARGV[4] == '' then redis.call('DEL', KEYS[4])
+    elseif ARGV[4] ~= redis.call('HGET', KEYS[4], 'value') then
+      redis.call('HSET', KEYS[4], 'value', ARGV[4], 'version', redis.call('INCR', KEYS[11]))
+    end
+  end
+  if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[5]) > 0 then live = 1 end
+  return live
+end
+if raw then
+  live = 1
+  if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[6]) == 0 then
+    redis.call('SET', KEYS[6], ARGV[3])
+    expireLike(KEYS[1], KEYS[6])
+  end
+end
+if ARGV[2] ~= '0' then
+  live = 1
+  if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[9]) == 0 then
+    redis.call('HSET', KEYS[9], 'value', ARGV[4], 'version', redis.call('INCR', KEYS[11]))
+    expireLike(KEYS[4], KEYS[9])
+  end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  live = 1
+  if redis.call('EXISTS', KEYS[7]) == 0 then
+    redis.call('SET', KEYS[7], '1')
+    expireLike(KEYS[2], KEYS[7])
+  end
+end
+local counter = redis.call('GET', KEYS[3])
+if counter then
+  live = 1
+  if redis.call('EXISTS', KEYS[8]) == 0 then
+    redis.call('SET', KEYS[8], counter)
+    expireLike(KEYS[3], KEYS[8])
+  end
+end
+local members = redis.call('ZRANGE', KEYS[5], 0, -1, 'WITHSCORES')
+for i = 1, #members, 2 do
+  live = 1
+  redis.call('ZADD', KEYS[10], 'NX', members[i + 1], members[i])
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return live
+`;
+
+/** Rename member ARGV[1] of the sorted set KEYS[1] to ARGV[2] with its score (ARGV[2] wins when there); 1 or 0. */
+export const RENAME_MEMBER_SCRIPT = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+redis.call('ZADD', KEYS[1], 'NX', score, ARGV[2])
+if ARGV[1] ~= ARGV[2] then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 1
+`;

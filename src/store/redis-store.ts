@@ -17,6 +17,7 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import type { Logger } from 'pino';
+import { StoreError } from '../errors.js';
 import {
   checkAfter,
   checkIncrement,
@@ -28,10 +29,19 @@ import {
   checkVersion,
   closedError,
   guarded,
+  rewriteJson,
+  rewriteKeyvText,
 } from './guard.js';
 import { type RedisClient, type RedisConnections, createRedisConnections } from './redis-connections.js';
 import { checkScanCursor, scanPage } from './redis-list.js';
-import { COMPARE_AND_SET_SCRIPT, FORGET_SCRIPT, INCREMENT_SCRIPT, INDEX_RANGE_SCRIPT } from './redis-scripts.js';
+import {
+  COMPARE_AND_SET_SCRIPT,
+  FORGET_SCRIPT,
+  INCREMENT_SCRIPT,
+  INDEX_RANGE_SCRIPT,
+  RENAME_MEMBER_SCRIPT,
+  RENAME_SCRIPT,
+} from './redis-scripts.js';
 import type {
   IncrementOptions,
   IncrementResult,
@@ -40,6 +50,7 @@ import type {
   KeyValueStore,
   ListOptions,
   ListPage,
+  RenameRewrite,
   ScoreRange,
   StoreHealth,
   Versioned,
@@ -62,6 +73,8 @@ export interface RedisStoreOptions {
 }
 
 const KIND = 'redis';
+/** How often `rename` reads again when a concurrent write changed the value it was rewriting. */
+const RENAME_ATTEMPTS = 10;
 /** The key families, in the order FORGET_SCRIPT and delete() get their prefixes. */
 const FAMILIES = ['claim', 'counter', 'cas', 'index'] as const;
 /** How long the health probe key lives: long enough to be seen, short enough to leave nothing behind. */
@@ -239,6 +252,50 @@ export class RedisStore implements KeyValueStore {
 
   async keysOf(person: string): Promise<string[]> {
     return this.run('keysOf', async () => (await this.client.sMembers(this.key('person', person))).sort());
+  }
+
+  async untrack(person: string, key: string): Promise<void> {
+    await this.run('untrack', () => this.client.sRem(this.key('person', person), key));
+  }
+
+  /**
+   * The rewrite is JavaScript, which a Lua script cannot run: the values are read and rewritten first, then one
+   * script checks they are unchanged and moves every family at once (else it reads again). Not WATCH/MULTI: the
+   * connection is shared by every call of this process, and WATCH belongs to a connection.
+   */
+  async rename(from: string, to: string, rewrite?: RenameRewrite): Promise<boolean> {
+    return this.run('rename', async () => {
+      for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
+        const [raw, [json, version]] = await Promise.all([
+          this.client.get(this.adapter.createKeyPrefix(from, this.namespace)),
+          this.client.hmGet(this.key('cas', from), ['value', 'version']),
+        ]);
+        const value = raw == null ? undefined : await rewriteKeyvText(this.keyv, raw, rewrite);
+        const versioned = json == null || version == null ? undefined : rewriteJson(json, rewrite);
+        const reply = await this.client.eval(RENAME_SCRIPT, {
+          keys: [...this.familyKeys(from), ...this.familyKeys(to), this.key('seq', 'version')],
+          arguments: [
+            raw ?? '',
+            json == null ? '0' : String(version ?? '0'),
+            value ?? '',
+            versioned ?? '',
+            from === to ? '1' : '0',
+          ],
+        });
+        if (Number(reply) >= 0) return Number(reply) === 1;
+      }
+      throw new StoreError('redis store: rename kept losing to concurrent writes', { code: 'STORE_CONFLICT' });
+    });
+  }
+
+  async indexRenameMember(index: string, member: string, to: string): Promise<boolean> {
+    return this.run('indexRenameMember', async () => {
+      const reply = await this.client.eval(RENAME_MEMBER_SCRIPT, {
+        keys: [this.key('index', index)],
+        arguments: [member, to],
+      });
+      return Number(reply) === 1;
+    });
   }
 
   /** One Lua script, so a concurrent track() lands either before (and is deleted) or after (and is kept). */

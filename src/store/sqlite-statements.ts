@@ -19,12 +19,31 @@ export interface VersionedRow {
   value: string;
   version: number;
 }
+export interface PlainRow {
+  value: string;
+  expires_at: number | null;
+}
+export interface VersionedFullRow extends PlainRow {
+  version: number;
+}
 export interface MemberRow {
   member: string;
   score: number;
 }
 
 const LIVE = '(expires_at IS NULL OR expires_at > @now)';
+
+/** What `rename` writes, worked out from the rows `seen` before the write (the rewrite is JavaScript). */
+export interface RenameRows {
+  from: string;
+  to: string;
+  now: number;
+  /** keyv's text of the plain value and the version of the versioned value under `from` when they were read. */
+  seen: { value?: string; version: number };
+  /** The plain value's new text (undefined: dropped), and the versioned value's JSON. */
+  value: string | undefined;
+  versioned: string | undefined;
+}
 /** The tables that hold something under a key (kv_index under its name); `delete` and `forget` empty them all. */
 const KEYED_TABLES = ['kv_values', 'kv_claims', 'kv_counters', 'kv_versioned'] as const;
 
@@ -114,7 +133,70 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
       'INSERT INTO kv_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at',
     ),
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
+    untrack: db.prepare<[string, string]>('DELETE FROM kv_person_keys WHERE person = ? AND key = ?'),
+    valueRow: db.prepare<{ key: string; now: number }, PlainRow>(
+      `SELECT value, expires_at FROM kv_values WHERE key = @key AND ${LIVE}`,
+    ),
+    versionedRow: db.prepare<{ key: string; now: number }, VersionedFullRow>(
+      `SELECT value, version, expires_at FROM kv_versioned WHERE key = @key AND ${LIVE}`,
+    ),
+    claimRow: db.prepare<{ key: string; now: number }, { expires_at: number }>(
+      'SELECT expires_at FROM kv_claims WHERE key = @key AND expires_at > @now',
+    ),
+    putValue: db.prepare<[string, string, number | null]>(
+      `INSERT INTO kv_values (key, value, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    ),
+    putClaim: db.prepare<[string, number]>(
+      `INSERT INTO kv_claims (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
+    ),
+    deleteValue: db.prepare<[string]>('DELETE FROM kv_values WHERE key = ?'),
+    // Members `to` has already keep their score.
+    mergeIndex: db.prepare<{ from: string; to: string }>(
+      `INSERT INTO kv_index (name, member, score) SELECT @to, member, score FROM kv_index WHERE name = @from
+       ON CONFLICT (name, member) DO NOTHING`,
+    ),
+    anyMember: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM kv_index WHERE name = ? LIMIT 1'),
+    memberScore: db.prepare<[string, string], { score: number }>(
+      'SELECT score FROM kv_index WHERE name = ? AND member = ?',
+    ),
+    addMemberIfAbsent: db.prepare<[string, string, number]>(
+      'INSERT INTO kv_index (name, member, score) VALUES (?, ?, ?) ON CONFLICT (name, member) DO NOTHING',
+    ),
   };
+  const version = (): number => statements.nextVersion.get()?.value ?? 0;
+
+  /** `rename` in place: the rewritten values replace the old ones with the expiry they had. */
+  function rewriteInPlace(a: RenameRows, value?: PlainRow, versioned?: VersionedFullRow): void {
+    if (value && a.value !== value.value) {
+      if (a.value === undefined) statements.deleteValue.run(a.from);
+      else statements.putValue.run(a.from, a.value, value.expires_at);
+    }
+    if (versioned && a.versioned !== versioned.value) {
+      if (a.versioned === undefined) statements.deleteVersioned.run(a.from);
+      else statements.putVersioned.run(a.from, a.versioned, version(), versioned.expires_at);
+    }
+  }
+
+  /** Each family of `from` goes to `to` unless `to` holds something live there; then `from` is emptied. */
+  function moveRows(a: RenameRows, value?: PlainRow, versioned?: VersionedFullRow): boolean {
+    const at = (key: string) => ({ key, now: a.now });
+    if (value && a.value !== undefined && !statements.valueRow.get(at(a.to)))
+      statements.putValue.run(a.to, a.value, value.expires_at);
+    if (versioned && a.versioned !== undefined && !statements.versionedRow.get(at(a.to)))
+      statements.putVersioned.run(a.to, a.versioned, version(), versioned.expires_at);
+    const claim = statements.claimRow.get(at(a.from));
+    if (claim && !statements.claimRow.get(at(a.to))) statements.putClaim.run(a.to, claim.expires_at);
+    const counter = statements.counter.get(at(a.from));
+    if (counter && !statements.counter.get(at(a.to)))
+      statements.putCounter.run(a.to, counter.value, counter.expires_at);
+    statements.mergeIndex.run({ from: a.from, to: a.to });
+    let live = false;
+    for (const statement of statements.deleteKeyed) live = statement.get(at(a.from))?.live === 1 || live;
+    return statements.deleteIndex.run(a.from).changes > 0 || live;
+  }
+
   return {
     ...statements,
     // Inside the loop turn's transaction these run as a SAVEPOINT: all of one forget or purge, or nothing of it.
@@ -123,6 +205,28 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
       for (const statement of statements.forgetKeyed) statement.run(person);
       statements.forgetIndexes.run(person);
       return statements.forgetPerson.run(person).changes;
+    }),
+    /**
+     * Everything under one key to another (or its values rewritten in place), after checking that the values are
+     * still the ones the rewrite saw: undefined when they changed since (the caller reads again).
+     */
+    rename: db.transaction((a: RenameRows): boolean | undefined => {
+      const value = statements.valueRow.get({ key: a.from, now: a.now });
+      const versioned = statements.versionedRow.get({ key: a.from, now: a.now });
+      if (value?.value !== a.seen.value || (versioned?.version ?? 0) !== a.seen.version) return undefined;
+      if (a.from !== a.to) return moveRows(a, value, versioned);
+      rewriteInPlace(a, value, versioned);
+      const at = { key: a.from, now: a.now };
+      const others = statements.claimRow.get(at) ?? statements.counter.get(at) ?? statements.anyMember.get(a.from);
+      return value !== undefined || versioned !== undefined || others !== undefined;
+    }),
+    /** A member's new name with its score; a member already under that name keeps its own. */
+    renameMember: db.transaction((index: string, member: string, to: string): boolean => {
+      const row = statements.memberScore.get(index, member);
+      if (!row) return false;
+      statements.addMemberIfAbsent.run(index, to, row.score);
+      if (member !== to) statements.indexRemove.run(index, member);
+      return true;
     }),
     /** Expired rows of every family, and person-index rows whose key holds nothing any more. */
     purge: db.transaction((now: number): number => {

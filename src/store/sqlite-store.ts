@@ -25,6 +25,8 @@ import {
   checkScore,
   checkTtl,
   checkVersion,
+  rewriteJson,
+  rewriteKeyvText,
   stepAllowed,
 } from './guard.js';
 import { prefixEnd } from './key-order.js';
@@ -40,6 +42,7 @@ import type {
   KeyValueStore,
   ListOptions,
   ListPage,
+  RenameRewrite,
   ScoreRange,
   StoreHealth,
   Versioned,
@@ -65,6 +68,8 @@ export interface SqliteStoreOptions {
 }
 
 const KIND = 'sqlite';
+/** How often `rename` reads again when a concurrent write changed the value it was rewriting. */
+const RENAME_ATTEMPTS = 10;
 
 /** Open (and create where needed) the SQLite store. Throws a StoreError when the file cannot be opened. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -262,6 +267,42 @@ export class SqliteStore implements KeyValueStore {
 
   async keysOf(person: string): Promise<string[]> {
     return this.group.read('keysOf', () => this.stmt.keysOf.all(person).map((row) => row.key));
+  }
+
+  async untrack(person: string, key: string): Promise<void> {
+    await this.group.write('untrack', () => this.stmt.untrack.run(person, key));
+  }
+
+  /**
+   * The rewrite is JavaScript and keyv's (de)serializer is async, so the values are read and rewritten first; the
+   * move itself is one synchronous stretch inside the IMMEDIATE transaction that checks they are unchanged (else it
+   * reads again), so no other connection or process writes between the check and the move.
+   */
+  async rename(from: string, to: string, rewrite?: RenameRewrite): Promise<boolean> {
+    for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
+      const seen = await this.group.read('rename', () => ({
+        value: this.stmt.valueRow.get({ key: from, now: this.now() })?.value,
+        versioned: this.stmt.versionedRow.get({ key: from, now: this.now() }),
+      }));
+      const value = seen.value === undefined ? undefined : await rewriteKeyvText(this.keyv, seen.value, rewrite);
+      const versioned = seen.versioned ? rewriteJson(seen.versioned.value, rewrite) : undefined;
+      const renamed = await this.group.write('rename', () =>
+        this.stmt.rename({
+          from,
+          to,
+          now: this.now(),
+          seen: { value: seen.value, version: seen.versioned?.version ?? 0 },
+          value,
+          versioned,
+        }),
+      );
+      if (renamed !== undefined) return renamed;
+    }
+    throw new StoreError('sqlite store: rename kept losing to concurrent writes', { code: 'STORE_CONFLICT' });
+  }
+
+  async indexRenameMember(index: string, member: string, to: string): Promise<boolean> {
+    return this.group.write('indexRenameMember', () => this.stmt.renameMember(index, member, to));
   }
 
   /** Every family of every tracked key and the index rows go together, inside the turn's IMMEDIATE transaction. */

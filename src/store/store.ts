@@ -71,6 +71,12 @@ export interface IndexPage {
   cursor?: IndexEntry;
 }
 
+/**
+ * Changes a plain or versioned value on its way in `rename`: the new value, or undefined to drop it. It may run more
+ * than once for one rename (when a concurrent write made the store read again), so it must have no side effects.
+ */
+export type RenameRewrite = (value: unknown) => unknown;
+
 /** Readiness of the store for writes. */
 export interface StoreHealth {
   writable: boolean;
@@ -120,6 +126,23 @@ export interface KeyValueStore {
   track(person: string, key: string): Promise<void>;
   /** Every key tracked for this person. */
   keysOf(person: string): Promise<string[]>;
+  /** Take `key` out of the person's index (it moved to another person's); the data under `key` is not touched. */
+  untrack(person: string, key: string): Promise<void>;
+  /**
+   * Move everything under `from` to `to` in every family, in one atomic step (a PSEUDONYM_KEY rotation moves a
+   * person's keys with it): plain value, claim, counter and versioned value keep their expiry (a versioned value gets
+   * a new version), a sorted index's members join `to`'s. Where `to` already holds something live in a family, `to`'s
+   * wins and `from`'s is dropped (index members: `to`'s score), so a rename done twice, or after a newer write under
+   * `to`, loses nothing. `rewrite` changes plain and versioned values on the way; with `to === from` it rewrites them
+   * in place and leaves the other families alone. The person index is not touched (`track`, `untrack`). True when
+   * anything live was under `from`.
+   */
+  rename(from: string, to: string, rewrite?: RenameRewrite): Promise<boolean>;
+  /**
+   * Give a member of `index` another name with the same score, in one atomic step, so nobody counting the index sees
+   * both names or neither; when `to` is a member already, its score stays. True when `member` was there.
+   */
+  indexRenameMember(index: string, member: string, to: string): Promise<boolean>;
   /** Atomically delete every tracked key of this person in every family, then their index; returns how many keys. */
   forget(person: string): Promise<number>;
   /** Cheap round trip for /readyz. */

@@ -1,12 +1,14 @@
 /**
  * Key rotation: PSEUDONYM_KEY and DATA_KEY take a versioned list, current first. A person's data under an older
- * pseudonym key is still found; values sealed under an older data key are read and sealed again under the current
- * one when touched.
+ * pseudonym key moves to the current pseudonym at their next event (test/privacy/rekey.test.ts has the whole
+ * person); values sealed under an older data key are read and sealed again under the current one when touched.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createPersonResolver, createPseudonymizer, parsePseudonymKeys } from '../../src/crypto/pseudonym.js';
 import { createSealer, parseDataKeys } from '../../src/crypto/sealer.js';
+import { createPersonMover } from '../../src/core/rekey.js';
+import { silentLogger } from '../../src/logger.js';
 import { createAddressBook } from '../../src/outbound/address-book.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { makeBot, person, recordingIO } from '../support/make-bot.js';
@@ -35,22 +37,43 @@ describe('PSEUDONYM_KEY as a list', () => {
     expect(createPseudonymizer(OLD_P)(user)).toBe(createPseudonymizer(parsePseudonymKeys(`v1:${OLD_P}`))(user));
   });
 
-  it('finds a person under the older key while they have data there; anyone else gets the current pseudonym', async () => {
+  it('moves a person found under the older key to the current pseudonym; anyone else just gets the current one', async () => {
     const store = new MemoryStore();
     const oldPseudonym = createPseudonymizer(OLD_P)(user);
     await store.set(`prefs:${oldPseudonym}`, { locale: 'en' });
     await store.track(oldPseudonym, `prefs:${oldPseudonym}`);
     const rotated = createPseudonymizer(parsePseudonymKeys(`v2:${NEW_P},v1:${OLD_P}`));
-    const resolve = createPersonResolver(rotated, store);
-    expect(rotated(user)).not.toBe(oldPseudonym);
-    expect(await resolve(user)).toBe(oldPseudonym);
+    const sealer = createSealer(parseDataKeys(OLD_D));
+    const book = { rekeyPerson: async () => undefined };
+    const move = createPersonMover({ store, sealer, book, features: [], log: silentLogger() });
+    const resolve = createPersonResolver(rotated, store, move);
+    const current = rotated(user);
+    expect(current).not.toBe(oldPseudonym);
+    expect(await resolve(user)).toBe(current);
+    expect(await store.keysOf(oldPseudonym)).toEqual([]);
+    expect(await store.keysOf(current)).toEqual([`prefs:${current}`]);
+    expect(await store.get(`prefs:${current}`)).toEqual({ locale: 'en' });
+    expect(await store.get(`prefs:${oldPseudonym}`)).toBeUndefined();
     expect(await resolve({ ...user, userId: 'UNEW' })).toBe(rotated({ ...user, userId: 'UNEW' }));
-    // Once their data is gone (forgotten or expired), the current pseudonym takes over.
-    await store.forget(oldPseudonym);
-    expect(await resolve(user)).toBe(rotated(user));
   });
 
-  it('through the bot: a language chosen under v1 still holds after the rotation to v2', async () => {
+  it('with one key the resolver is the pseudonymizer: no store read, no move', async () => {
+    const store = new MemoryStore();
+    let reads = 0;
+    const counting = {
+      keysOf: async (person: string) => {
+        reads += 1;
+        return store.keysOf(person);
+      },
+    };
+    const resolve = createPersonResolver(createPseudonymizer(OLD_P), counting, async () => {
+      throw new Error('nothing to move with one key');
+    });
+    expect(await resolve(user)).toBe(createPseudonymizer(OLD_P)(user));
+    expect(reads).toBe(0);
+  });
+
+  it('through the bot: a language chosen under v1 still holds after the rotation to v2, now under the v2 pseudonym', async () => {
     const store = new MemoryStore();
     const before = await makeBot({ store, env: { PSEUDONYM_KEY: OLD_P } });
     await before.receive(person('UROT').says('taal en'), recordingIO());
@@ -58,9 +81,11 @@ describe('PSEUDONYM_KEY as a list', () => {
     const io = recordingIO();
     await after.receive(person('UROT').says('help'), io);
     expect(io.texts().join('\n')).toContain('This is what I can do');
-    // "Forget me" after the rotation reaches the data under the older pseudonym.
     const oldPseudonym = createPseudonymizer(OLD_P)(user);
-    expect((await store.keysOf(oldPseudonym)).length).toBeGreaterThan(0);
+    const newPseudonym = after.pseudonymize(user);
+    expect(await store.keysOf(oldPseudonym)).toEqual([]);
+    expect(await store.keysOf(newPseudonym)).toContain(`prefs:${newPseudonym}`);
+    // "Forget me" after the rotation reaches the moved data.
     const asked = recordingIO();
     await after.receive(person('UROT').says('forget me'), asked);
     const confirm = asked
@@ -69,6 +94,7 @@ describe('PSEUDONYM_KEY as a list', () => {
       .find((b) => b.route.verb === 'confirm');
     expect(confirm).toBeDefined();
     await after.receive(person('UROT').clicks({ route: confirm!.route }), recordingIO());
+    expect(await store.keysOf(newPseudonym)).toEqual([]);
     expect(await store.keysOf(oldPseudonym)).toEqual([]);
   });
 });

@@ -143,6 +143,27 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('rename reads again when another connection changed the value between its read and its move', async () => {
+    await store.set('note:p-old', 'first');
+    const other = new Database(path);
+    const seen: unknown[] = [];
+    try {
+      const renamed = await store.rename('note:p-old', 'note:p-new', (value) => {
+        seen.push(value);
+        // Another process writes the value while the rewrite runs: the move must not carry the older one.
+        if (seen.length === 1)
+          other.prepare('UPDATE kv_values SET value = ? WHERE key = ?').run('{"value":"second"}', 'note:p-old');
+        return `${String(value)} moved`;
+      });
+      expect(renamed).toBe(true);
+    } finally {
+      other.close();
+    }
+    expect(seen).toEqual(['first', 'second']);
+    expect(await store.get('note:p-new')).toBe('second moved');
+    expect(await store.get('note:p-old')).toBeUndefined();
+  });
+
   it('the orphan purge keeps index rows whose key still holds a counter, a versioned value or an index', async () => {
     let clock = Date.now();
     const s = openSqliteStore({ path, purgeIntervalMs: 0, orphanGraceMs: 1000, now: () => clock });

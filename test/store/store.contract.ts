@@ -1,13 +1,15 @@
 /**
  * The behaviour every KeyValueStore must show, run against each back end by its own test file. The primitives beyond
  * values, claims and the person index are in store-primitives.contract.ts (counters, versioned values, health) and
- * store-collections.contract.ts (listing, sorted indexes, delete and forget across families), registered from here.
+ * store-collections.contract.ts (listing, sorted indexes, delete and forget across families) and
+ * store-rename.contract.ts (moving data between keys, for a PSEUDONYM_KEY rotation), registered from here.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import type { KeyValueStore } from '../../src/store/store.js';
 import { describeCollectionsContract } from './store-collections.contract.js';
 import { describePrimitivesContract } from './store-primitives.contract.js';
+import { describeRenameContract } from './store-rename.contract.js';
 
 export interface StoreFixture {
   store: KeyValueStore;
@@ -271,11 +273,15 @@ export function describeStoreContract(name: string, makeStore: MakeStoreFixture,
         await expect(store.compareAndSet('v', 0, 1)).rejects.toBeInstanceOf(StoreError);
         await expect(store.indexAdd('i', 'm', 1)).rejects.toBeInstanceOf(StoreError);
         await expect(store.list('')).rejects.toBeInstanceOf(StoreError);
+        await expect(store.rename('a', 'b')).rejects.toBeInstanceOf(StoreError);
+        await expect(store.indexRenameMember('i', 'm', 'n')).rejects.toBeInstanceOf(StoreError);
+        await expect(store.untrack('p', 'k')).rejects.toBeInstanceOf(StoreError);
       });
     });
 
     describePrimitivesContract(() => ({ fx, store }));
     describeCollectionsContract(() => ({ fx, store }), options);
+    describeRenameContract(() => ({ fx, store }));
   });
 }
 

@@ -344,6 +344,10 @@ export function createInsightsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
         if (digest > 0) deleted.push(ctx.t('insights.forget.digest'));
         return { deleted, messagesRemoved: 0, messagesLeft: 0 };
       },
+      // Cohorts hold tokens, not people; the list of digest readers names the person.
+      async rekey(from, to) {
+        await store.indexRenameMember(insightsKeys.digests, from, to);
+      },
     },
     async start() {
       deps.queue.work(INSIGHTS_JOBS.daily, async () => {

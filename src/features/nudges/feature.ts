@@ -247,6 +247,22 @@ export function createNudgesFeature(deps: FeatureDeps): Feature {
         const removed = await remove(personId(ctx.person));
         return { deleted: removed ? [ctx.t('nudges.forget.deleted')] : [], messagesRemoved: 0, messagesLeft: 0 };
       },
+      /**
+       * The person's own nudge is named by a keyed hash of their pseudonym, which the rotation changes too (and under
+       * the current key at that): it is found through their keys and saved again under their new id, with its job and
+       * its place in the shared index, before the old one goes.
+       */
+      async rekey(from, to) {
+        const id = personId(to);
+        for (const key of await store.keysOf(from)) {
+          if (!key.startsWith(nudgeKeys.nudge(''))) continue;
+          const nudge = (await store.getVersioned<Nudge>(key)).value;
+          if (nudge?.target.kind !== 'person' || nudge.id === id) continue;
+          const address = { kind: 'person' as const, platform: nudge.target.address.platform, person: to };
+          await save({ ...nudge, id, createdBy: to, target: { kind: 'person', address } }, to);
+          await remove(nudge.id);
+        }
+      },
     },
     async start() {
       queue.work<{ n: string; at: number }>(NUDGE_JOB, async (job) => {

@@ -284,6 +284,10 @@ export function createOrganisersFeature(deps: FeatureDeps): Feature {
         const record = await store.get<MemberRecord>(organiserKeys.member(ctx.person));
         if (record) await store.indexRemove(organiserKeys.members(record.tenant), ctx.person);
       },
+      async rekey(from, to) {
+        const record = await store.get<MemberRecord>(organiserKeys.member(from));
+        if (record) await store.indexRenameMember(organiserKeys.members(record.tenant), from, to);
+      },
     },
     async start() {
       deps.queue.work(AUDIT_JOB, async () => {

@@ -268,6 +268,7 @@ export function createSessionsFeature(deps: FeatureDeps, catalogue: ModuleCatalo
         const deleted = count > 0 ? [ctx.t('sessions.forget.deleted', { count })] : [];
         return { deleted, messagesRemoved: 0, messagesLeft: 0 };
       },
+      rekey: (from, to) => service.rekeyPerson(from, to),
     },
     async start() {
       deps.queue.work<{ s: string; p: string; u: number }>(SESSION_JOBS.offerExpire, async (job) => {

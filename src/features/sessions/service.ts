@@ -235,6 +235,35 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
     }
   }
 
+  /**
+   * A PSEUDONYM_KEY rotation moves the person to `to`: their seat, place in line, offer and attendance are renamed in
+   * the session's indexes in place (never counted twice, never lost), and an offer's deadline job, which carries the
+   * pseudonym, is planned for `to`. Their registrations and list move with their keys afterwards.
+   */
+  async function rekeyPerson(from: string, to: string): Promise<void> {
+    for (const id of await sessionsOf(from)) {
+      const indexes = [
+        sessionKeys.seated(id),
+        sessionKeys.waiting(id),
+        sessionKeys.offers(id),
+        sessionKeys.attendance(id),
+      ];
+      for (const index of indexes) await store.indexRenameMember(index, from, to);
+      const session = await repo.get(id);
+      const { value } = await rsvps.read(id, from);
+      if (!session || value?.status !== 'offered' || value.offerExpiresAt === undefined) continue;
+      const until = value.offerExpiresAt;
+      // The new job first: a crash in between leaves the old one, which finds no offer under `from` and does nothing.
+      await queue.add({
+        name: SESSION_JOBS.offerExpire,
+        id: offerJobId(session, to, until),
+        data: { s: id, p: to, u: until },
+        runAt: until,
+      });
+      await queue.remove(offerJobId(session, from, until));
+    }
+  }
+
   /** Sessions whose retention ended: the session, its counter and its indexes (people's records expire alone). */
   async function purge(): Promise<number> {
     const before = now() - retentionMs() - DAY_MS;
@@ -274,6 +303,7 @@ export function createSessionService(deps: FeatureDeps, modules: ReadonlySet<str
     counts,
     sessionsOf,
     forgetPerson,
+    rekeyPerson,
     purge,
     notify,
     members,

@@ -24,6 +24,7 @@ import {
   GENERAL_TOPIC,
   listTopics,
   removeSubscriber,
+  renameSubscriber,
   SUBSCRIPTIONS_FEATURE,
   type Subscription,
   saveSubscription,
@@ -239,6 +240,8 @@ export function createSubscriptionsFeature(deps: FeatureDeps): Feature {
         await removeSubscriber(store, ctx.person);
         await deps.broadcasts.forgetPerson(ctx.person);
       },
+      // Messages queued for the person need nothing: their delivery records are their keys, rewritten as they move.
+      rekey: (from, to) => renameSubscriber(store, from, to),
     },
   };
 }

@@ -84,6 +84,17 @@ export async function removeSubscriber(store: KeyValueStore, person: string): Pr
   for (const topic of current.topics) await store.indexRemove(subscriptionKeys.members(topic), member(current, person));
 }
 
+/**
+ * A PSEUDONYM_KEY rotation moves the person to `to`: their member in each topic index is renamed in place (their
+ * record moves with their keys afterwards).
+ */
+export async function renameSubscriber(store: KeyValueStore, from: string, to: string): Promise<void> {
+  const current = await store.get<Subscription>(subscriptionKeys.person(from));
+  if (!current) return;
+  for (const topic of current.topics)
+    await store.indexRenameMember(subscriptionKeys.members(topic), member(current, from), member(current, to));
+}
+
 export interface SubscriberFilter {
   platform?: Platform;
   /** Only this workspace or tenant (keyed hash): an organiser's announcement from the chat. */
