@@ -26,6 +26,8 @@ export interface PlainRow {
 export interface VersionedFullRow extends PlainRow {
   version: number;
 }
+/** Per keyed table (in KEYED_TABLES order) and for the index: 1 when it holds something under the key. */
+export type FamilyRow = Record<`f${number}`, number> & { idx: number };
 export interface MemberRow {
   member: string;
   score: number;
@@ -106,6 +108,12 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
       ),
     ),
     deleteIndex: db.prepare<[string]>('DELETE FROM kv_index WHERE name = ?'),
+    // Which families hold something under a key: one statement, where a DELETE per family would be five. Most keys
+    // live in one family (an inbox record is deleted on every event), so `deleteEverywhere` deletes only there.
+    familiesOf: db.prepare<{ key: string }, FamilyRow>(
+      `SELECT ${KEYED_TABLES.map((table, n) => `EXISTS (SELECT 1 FROM ${table} WHERE key = @key) AS f${n}`).join(', ')},
+         EXISTS (SELECT 1 FROM kv_index WHERE name = @key) AS idx`,
+    ),
     deleteVersioned: db.prepare<[string]>('DELETE FROM kv_versioned WHERE key = ?'),
     // Upsert rather than OR IGNORE: tracking again refreshes tracked_at, which the orphan purge looks at.
     track: db.prepare<[string, string, number]>(
@@ -192,13 +200,24 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
     if (counter && !statements.counter.get(at(a.to)))
       statements.putCounter.run(a.to, counter.value, counter.expires_at);
     statements.mergeIndex.run({ from: a.from, to: a.to });
+    const live = false;
+    return deleteEverywhere(a.from, a.now);
+  }
+
+  /** Delete everything under `key` in every family; true when any of it was live (an index counts when not empty). */
+  function deleteEverywhere(key: string, now: number): boolean {
+    const held = statements.familiesOf.get({ key });
+    if (!held) return false;
     let live = false;
-    for (const statement of statements.deleteKeyed) live = statement.get(at(a.from))?.live === 1 || live;
-    return statements.deleteIndex.run(a.from).changes > 0 || live;
+    statements.deleteKeyed.forEach((statement, n) => {
+      if (held[`f${n}`] === 1) live = statement.get({ key, now })?.live === 1 || live;
+    });
+    return (held.idx === 1 && statements.deleteIndex.run(key).changes > 0) || live;
   }
 
   return {
     ...statements,
+    deleteEverywhere,
     // Inside the loop turn's transaction these run as a SAVEPOINT: all of one forget or purge, or nothing of it.
     /** Every family of every key the person tracked (an index by its name), then the person's index rows. */
     forget: db.transaction((person: string): number => {

@@ -155,11 +155,9 @@ export class SqliteStore implements KeyValueStore {
   /** Deletes everything under `key` in every family; true when any of it was live. */
   async delete(key: string): Promise<boolean> {
     return this.group.write('delete', async () => {
+      // keyv first, so its own serialised value goes its way; then whatever else is under the key.
       const value = await this.keyv.delete(key);
-      const now = this.now();
-      let live = value;
-      for (const statement of this.stmt.deleteKeyed) live = statement.get({ key, now })?.live === 1 || live;
-      return this.stmt.deleteIndex.run(key).changes > 0 || live;
+      return this.stmt.deleteEverywhere(key, this.now()) || value;
     });
   }
 
