@@ -18,7 +18,8 @@ export interface EventsRouteDeps {
   /** True when too many turns run already: answer 503 so Slack delivers again later. */
   isBusy: () => boolean;
   /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
-  admit: (work: Work[]) => Promise<Work[]>;
+  /** Record the work once before the ack (`sentAt`: when Slack says it happened); the first deliveries come back. */
+  admit: (work: Work[], sentAt?: number) => Promise<Work[]>;
   /**
    * Runs the work after the response has been sent; must not throw. For a form submission it runs first and resolves
    * with what the answer must say (`response_action`), which the receiver waits for (the adapter bounds the wait).
@@ -135,7 +136,7 @@ async function handle(
   }
   let fresh: Work[] = [];
   try {
-    fresh = outcome.work.length > 0 ? await deps.admit(outcome.work) : [];
+    fresh = outcome.work.length > 0 ? await deps.admit(outcome.work, outcome.sentAt) : [];
   } catch (error) {
     // Not recorded, so not acknowledged: without X-Slack-No-Retry, Slack delivers it again.
     deps.log.warn({ code: errorCode(error) }, 'slack event not recorded; asking Slack to deliver again');

@@ -24,7 +24,7 @@ export function interpret(body: Record<string, unknown>, receivedAt: number): In
     return checked.ok ? { ack: 'challenge', challenge: checked.data.challenge } : refused(checked.refusal);
   }
   if (body.ssl_check === '1') return nothing;
-  if (type === 'event_callback') return fromEvent(body, receivedAt);
+  if (type === 'event_callback') return withSentAt(fromEvent(body, receivedAt), body.event_time);
   if (type === 'app_rate_limited') return nothing;
   if (type === 'block_actions') return fromBlockActions(body, receivedAt);
   if (type === 'view_submission') return fromViewSubmission(body, receivedAt);
@@ -114,6 +114,21 @@ function fromEvent(body: Record<string, unknown>, receivedAt: number): Interpret
     default:
       return nothing;
   }
+}
+
+/**
+ * Slack's `event_time` (whole seconds), the same on every redelivery of an event: the inbox files the event's claim
+ * by it. Anything else is ignored (the claim is then filed by its hash alone).
+ */
+function withSentAt(interpretation: Interpretation, eventTime: unknown): Interpretation {
+  if (
+    interpretation.ack !== 'ok' ||
+    typeof eventTime !== 'number' ||
+    !Number.isSafeInteger(eventTime) ||
+    eventTime <= 0
+  )
+    return interpretation;
+  return { ...interpretation, sentAt: eventTime * 1000 };
 }
 
 function uninstall(teamId: string, eventId: string, receivedAt: number): Interpretation {

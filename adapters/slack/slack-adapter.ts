@@ -102,11 +102,11 @@ export function createSlackAdapterImpl(
    * Record every item once, durably, before the ack (the core's inbox): with what is needed to run it again, so a
    * crash after the ack loses nothing. Keeps first deliveries; rejects when nothing can be recorded.
    */
-  async function admit(work: Work[]): Promise<Work[]> {
+  async function admit(work: Work[], sentAt?: number): Promise<Work[]> {
     const fresh: Work[] = [];
     for (const item of work) {
       const id = workId(item);
-      if (id === undefined || (await started().accept('slack', id, { payload: item, user: workUser(item) })))
+      if (id === undefined || (await started().accept('slack', id, { payload: item, user: workUser(item), sentAt })))
         fresh.push(item);
       else log.debug('slack redelivery ignored');
     }

@@ -11,7 +11,7 @@ export interface SocketModeDeps {
   now: () => number;
   clientOptions: WebClientOptions;
   /** Record the work once (the core's de-duplication) before the ack; keeps first deliveries. May reject. */
-  admit: (work: Work[]) => Promise<Work[]>;
+  admit: (work: Work[], sentAt?: number) => Promise<Work[]>;
   /**
    * Runs the work after the envelope was acknowledged; must not throw. For a form submission it resolves with what
    * the acknowledgement must say (`response_action`), which is awaited first.
@@ -38,7 +38,7 @@ export function createSocketMode(deps: SocketModeDeps): { start(): Promise<void>
       let fresh: Work[] = [];
       if (outcome.ack === 'ok' && outcome.work.length > 0) {
         try {
-          fresh = await deps.admit(outcome.work);
+          fresh = await deps.admit(outcome.work, outcome.sentAt);
         } catch {
           // Not recorded, so not acknowledged: Slack sends the envelope again.
           deps.log.warn('slack envelope not recorded; leaving it unacknowledged so Slack sends it again');

@@ -43,7 +43,7 @@ export type Work = TurnWork | HomeRequest | ModalRequest | UninstallWork;
 /** How to answer the HTTP request (or Socket Mode envelope), and what to do after. */
 export type Interpretation =
   | { ack: 'challenge'; challenge: string }
-  | { ack: 'ok'; work: Work[]; ignored?: string }
+  | { ack: 'ok'; work: Work[]; ignored?: string; sentAt?: number }
   | { ack: 'invalid'; reason: string; field?: string };
 
 /** A Slack person as the core names them. */

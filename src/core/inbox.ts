@@ -5,8 +5,8 @@
  * redelivery (Slack retries for about an hour, Teams resends an invoke) from a new event.
  *
  * Per event (nothing holds the platform's event id):
- * - `event:<platform>:<hash>` — a claim on the keyed hash of the event id for 24 hours: the event was seen
- *   (de-duplication);
+ * - `event:<platform>:[<time>:]<hash>` — a claim on the keyed hash of the event id for 24 hours: the event was seen
+ *   (de-duplication); filed under the platform's own time of the event when the adapter knows it;
  * - `inbox:<platform>:<time><process><n>` — while unfinished: what the adapter needs to run the work again and
  *   whose work it is, sealed with DATA_KEY (it can hold what a person typed);
  * - the sorted index `inbox:pending` — unfinished records by the time they were recorded, so recovery finds them.
@@ -101,8 +101,13 @@ export function createInbox(deps: InboxDeps): Inbox {
   const now = deps.now ?? Date.now;
   const graceMs = deps.leaseMs ?? RECOVERY_GRACE_MS;
   const log = deps.log.child({ component: 'inbox' });
-  const claimKey = (platform: Platform, eventId: string) =>
-    `event:${platform}:${deps.hash('event', platform, eventId)}`;
+  // With the platform's own time of the event (the same on every redelivery) the claim is filed under it: claims of
+  // one moment then sit together in the store (on SQLite on the same B-tree pages) instead of one page each.
+  const claimKey = (platform: Platform, eventId: string, sentAt?: number) => {
+    const hash = deps.hash('event', platform, eventId);
+    if (sentAt === undefined || !Number.isSafeInteger(sentAt) || sentAt < 0) return `event:${platform}:${hash}`;
+    return `event:${platform}:${sentAt.toString(36).padStart(TIME_WIDTH, '0')}:${hash}`;
+  };
   const leaseKey = (key: string) => `${key}:lease`;
   // Record keys: the time, this process and a count. Unique across processes, rising within each, and unrelated
   // to the event id.
@@ -164,7 +169,7 @@ export function createInbox(deps: InboxDeps): Inbox {
 
   return {
     async accept(platform, eventId, replay) {
-      const claim = claimKey(platform, eventId);
+      const claim = claimKey(platform, eventId, replay?.sentAt);
       const first = await store.claim(claim, DEDUPE_TTL_MS);
       if (!first || !replay) return first;
       const receivedAt = now();

@@ -42,6 +42,11 @@ export interface InboxReplay {
   payload: unknown;
   /** The person the event came from, so "vergeet mij" reaches the record too. */
   user?: UserRef;
+  /**
+   * When the platform says the event happened (ms since 1970), the same on every redelivery (Slack's event_time).
+   * The inbox files its de-duplication claim by it, so claims of the same moment sit together on disk.
+   */
+  sentAt?: number;
 }
 
 /** Encrypted records an adapter keeps for itself (installations, their tokens), under keys the core derives. */

@@ -63,6 +63,24 @@ describe('the inbox', () => {
     expect(byKey).toEqual(byTime);
   });
 
+  it("files a claim under the platform's own time of the event when given: a redelivery with it is still caught", async () => {
+    const { store, inbox } = setup();
+    const sentAt = 1_764_000_000_000;
+    expect(await inbox.accept('slack', 'Ev1', { payload: {}, sentAt })).toBe(true);
+    expect(await inbox.accept('slack', 'Ev1', { payload: {}, sentAt })).toBe(false);
+    expect(await inbox.accept('slack', 'Ev2', { payload: {}, sentAt })).toBe(true);
+    const page = await store.list('event:slack:');
+    // Claims are no plain values: look for them by trying to claim their keys again.
+    expect(page.entries).toEqual([]);
+    const time = sentAt.toString(36).padStart(9, '0');
+    const hash = createKeyedHash(KEY)('event', 'slack', 'Ev1');
+    expect(await store.claim(`event:slack:${time}:${hash}`, 1000)).toBe(false);
+    // Not a time (a fraction, negative): filed by the hash alone, and still caught.
+    expect(await inbox.accept('slack', 'Ev3', { payload: {}, sentAt: 1.5 })).toBe(true);
+    expect(await inbox.accept('slack', 'Ev3', { payload: {}, sentAt: -1 })).toBe(false);
+    expect(await store.claim(`event:slack:${createKeyedHash(KEY)('event', 'slack', 'Ev3')}`, 1000)).toBe(false);
+  });
+
   it('finishes work a crashed process left behind, once its lease ran out, exactly once', async () => {
     const { inbox, advance } = setup();
     await inbox.accept('slack', 'Ev1', { payload: { n: 1 } });

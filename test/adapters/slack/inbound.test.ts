@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ActionKind, encodeActionId } from '../../../adapters/slack/action-id.js';
+import { interpret } from '../../../adapters/slack/inbound.js';
 import { commandRoute } from '../../../src/core/context.js';
 import { dialogRoute } from '../../../src/dialog/render.js';
 import type { ActionEvent, CommandEvent, InboundEvent, MessageEvent } from '../../../src/message/types.js';
@@ -29,6 +30,18 @@ const control = (kind: ActionKind, step: string, turn: number, choice?: string) 
   encodeActionId(kind, dialogRoute('answer', 'checkin', step, turn), choice);
 
 describe('inbound Slack payloads become neutral events', () => {
+  it("an event carries Slack's event_time as the moment it happened (for the inbox); a wrong one is left out", () => {
+    const event = { type: 'message', user: 'U1', text: 'help', ts: '1.1', channel: 'DU1', channel_type: 'im' };
+    const body = JSON.parse(eventCallback(event)) as Record<string, unknown>;
+    const outcome = interpret({ ...body, event_time: 1_764_000_000 }, Date.now());
+    expect(outcome.ack === 'ok' && outcome.sentAt).toBe(1_764_000_000_000);
+    for (const wrong of ['1764000000', 1.5, -3, undefined]) {
+      const other = interpret({ ...body, event_time: wrong }, Date.now());
+      expect(other.ack === 'ok' && other.work.length, String(wrong)).toBe(1);
+      expect(other.ack === 'ok' && other.sentAt, String(wrong)).toBeUndefined();
+    }
+  });
+
   it('a direct message: message event answered in the same 1:1 chat; Slack is never asked for a locale', async () => {
     const api = fakeSlackApi(nock, { locales: { U1: 'en-US' } });
     const recorder = recordingSink((_event, io) => io.send(say('hoi')).then(() => undefined));
