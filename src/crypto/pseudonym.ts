@@ -104,9 +104,15 @@ export function createPersonResolver(
 ): PersonResolver {
   const candidates = pseudonymize.candidates;
   if (!candidates) return async (user) => pseudonymize(user);
+  // People already looked up (and moved) in this process: nothing is written under an older key any more, so one
+  // look per person and process is enough, not one per event for as long as the old key stays configured.
+  const settled = new Set<string>();
   return async (user) => {
     const [current, ...older] = candidates(user) as [string, ...string[]];
+    if (settled.has(current)) return current;
     for (const pseudonym of older) if ((await store.keysOf(pseudonym)).length > 0) await move(pseudonym, current);
+    if (settled.size >= KNOWN_PEOPLE) settled.clear();
+    settled.add(current);
     return current;
   };
 }

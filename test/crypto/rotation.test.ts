@@ -73,6 +73,23 @@ describe('PSEUDONYM_KEY as a list', () => {
     expect(reads).toBe(0);
   });
 
+  it('during a rotation each person is looked up under the older key once per process, not at every event', async () => {
+    const store = new MemoryStore();
+    let reads = 0;
+    const counting = {
+      keysOf: async (person: string) => {
+        reads += 1;
+        return store.keysOf(person);
+      },
+    };
+    const rotated = createPseudonymizer(parsePseudonymKeys(`v2:${NEW_P},v1:${OLD_P}`));
+    const resolve = createPersonResolver(rotated, counting, async () => undefined);
+    for (let n = 0; n < 3; n++) expect(await resolve(user)).toBe(rotated(user));
+    expect(reads).toBe(1);
+    await resolve({ ...user, userId: 'UOTHER' });
+    expect(reads).toBe(2);
+  });
+
   it('through the bot: a language chosen under v1 still holds after the rotation to v2, now under the v2 pseudonym', async () => {
     const store = new MemoryStore();
     const before = await makeBot({ store, env: { PSEUDONYM_KEY: OLD_P } });
