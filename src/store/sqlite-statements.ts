@@ -200,7 +200,6 @@ export function prepareStatements(db: Database.Database, orphanGraceMs: number) 
     if (counter && !statements.counter.get(at(a.to)))
       statements.putCounter.run(a.to, counter.value, counter.expires_at);
     statements.mergeIndex.run({ from: a.from, to: a.to });
-    const live = false;
     return deleteEverywhere(a.from, a.now);
   }
 
