@@ -19,6 +19,18 @@ const OLD_D = '1'.repeat(64);
 const NEW_D = '2'.repeat(64);
 const user = { platform: 'console' as const, tenantId: 'T1', userId: 'UROT' };
 
+/** The person index of `store`, counting its reads. */
+function countingReads(store: MemoryStore) {
+  const counting = {
+    reads: 0,
+    keysOf: async (person: string) => {
+      counting.reads += 1;
+      return store.keysOf(person);
+    },
+  };
+  return counting;
+}
+
 describe('PSEUDONYM_KEY as a list', () => {
   it('reads v2:…,v1:… current first; a bare key is v1; refuses short keys and a version given twice', () => {
     expect(parsePseudonymKeys(OLD_P)).toEqual([{ version: 'v1', key: OLD_P }]);
@@ -59,35 +71,23 @@ describe('PSEUDONYM_KEY as a list', () => {
 
   it('with one key the resolver is the pseudonymizer: no store read, no move', async () => {
     const store = new MemoryStore();
-    let reads = 0;
-    const counting = {
-      keysOf: async (person: string) => {
-        reads += 1;
-        return store.keysOf(person);
-      },
-    };
+    const counting = countingReads(store);
     const resolve = createPersonResolver(createPseudonymizer(OLD_P), counting, async () => {
       throw new Error('nothing to move with one key');
     });
     expect(await resolve(user)).toBe(createPseudonymizer(OLD_P)(user));
-    expect(reads).toBe(0);
+    expect(counting.reads).toBe(0);
   });
 
   it('during a rotation each person is looked up under the older key once per process, not at every event', async () => {
     const store = new MemoryStore();
-    let reads = 0;
-    const counting = {
-      keysOf: async (person: string) => {
-        reads += 1;
-        return store.keysOf(person);
-      },
-    };
+    const counting = countingReads(store);
     const rotated = createPseudonymizer(parsePseudonymKeys(`v2:${NEW_P},v1:${OLD_P}`));
     const resolve = createPersonResolver(rotated, counting, async () => undefined);
     for (let n = 0; n < 3; n++) expect(await resolve(user)).toBe(rotated(user));
-    expect(reads).toBe(1);
+    expect(counting.reads).toBe(1);
     await resolve({ ...user, userId: 'UOTHER' });
-    expect(reads).toBe(2);
+    expect(counting.reads).toBe(2);
   });
 
   it('through the bot: a language chosen under v1 still holds after the rotation to v2, now under the v2 pseudonym', async () => {

@@ -26,7 +26,7 @@ import {
 import {
   connectTestClient,
   deleteNamespace,
-  keysUnder,
+  dumpNamespace,
   redisAvailable,
   redisUrl,
   uniqueNamespace,
@@ -174,19 +174,7 @@ describe.skipIf(!redisAvailable)('erasure on Redis', () => {
       const store = await openRedisStore({ url: redisUrl, namespace });
       const { user, pseudonym, keys } = await livePerson(store);
       const needles = [NOTE, USER_ID, pseudonym, ...keys];
-      const dump = async () => {
-        const parts: string[] = [];
-        for (const key of await keysUnder(client, namespace)) {
-          parts.push(key);
-          const type = await client.type(key);
-          if (type === 'string') parts.push(String(await client.get(key)));
-          else if (type === 'hash') parts.push(JSON.stringify(await client.hGetAll(key)));
-          else if (type === 'set') parts.push(JSON.stringify(await client.sMembers(key)));
-          else if (type === 'zset') parts.push(JSON.stringify(await client.zRange(key, 0, -1)));
-          else if (type === 'list') parts.push(JSON.stringify(await client.lRange(key, 0, -1)));
-        }
-        return Buffer.from(parts.join('\n'), 'utf8');
-      };
+      const dump = () => dumpNamespace(client, namespace);
       // The note is sealed: its words are never in Redis; the person's keys are until the erasure.
       expect(found(await dump(), [NOTE, pseudonym])).toEqual([pseudonym]);
       const { done } = await forgetMe(bot!, user);

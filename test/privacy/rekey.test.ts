@@ -27,7 +27,7 @@ import { buttonsOf, checkInWith, conflictAnswers, makeBot, person, TEST_DATA_KEY
 import {
   connectTestClient,
   deleteNamespace,
-  keysUnder,
+  dumpNamespace,
   redisAvailable,
   redisUrl,
   type TestRedisClient,
@@ -72,16 +72,7 @@ function redisBackend(): Backend {
     open: () => openRedisStore({ url: redisUrl, namespace }),
     async raw() {
       client ??= await connectTestClient();
-      const parts: string[] = [];
-      for (const key of await keysUnder(client, namespace)) {
-        parts.push(key);
-        const type = await client.type(key);
-        if (type === 'string') parts.push(String(await client.get(key)));
-        else if (type === 'hash') parts.push(JSON.stringify(await client.hGetAll(key)));
-        else if (type === 'set') parts.push(JSON.stringify(await client.sMembers(key)));
-        else if (type === 'zset') parts.push(JSON.stringify(await client.zRange(key, 0, -1)));
-      }
-      return Buffer.from(parts.join('\n'), 'utf8');
+      return dumpNamespace(client, namespace);
     },
     async cleanup() {
       client ??= await connectTestClient();
