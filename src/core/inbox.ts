@@ -7,29 +7,30 @@
  * Per event (nothing holds the platform's event id):
  * - `event:<platform>:[<time>:]<hash>` — a claim on the keyed hash of the event id for 24 hours: the event was seen
  *   (de-duplication); filed under the platform's own time of the event when the adapter knows it;
- * - `inbox:<platform>:<time><process><n>` — while unfinished: what the adapter needs to run the work again and
- *   whose work it is, sealed with DATA_KEY (it can hold what a person typed);
- * - the sorted index `inbox:pending` — unfinished records by the time they were recorded, so recovery finds them.
- * Finishing the work deletes the record and its index entry; the claim stays and keeps redeliveries out.
+ * - the sorted index `inbox:pending` — while unfinished, the record itself: `<id>.<sealed>`, scored by the time it
+ *   was recorded. The id is `inbox:<platform>:<time><process><n>`; the sealed part (DATA_KEY, the id as its
+ *   authenticated data) holds what the adapter needs to run the work again and whose work it is (it can hold what a
+ *   person typed). Recovery reads the records from the index, oldest first.
+ * Finishing the work removes the record from the index; the claim stays and keeps redeliveries out.
  *
- * Every event pays for these writes before its acknowledgement, so they are kept few and cheap: record keys rise
- * with time (on SQLite new rows land on the same B-tree pages as the last ones, where random keys would dirty a
- * page each), the time a record is leased to its process is its index score rather than a row of its own, and
- * "vergeet mij" finds a person's unfinished records by opening the few pending ones instead of tracking each in the
- * person index.
+ * Every event pays for these writes before its acknowledgement, so they are kept few and cheap: one row for the
+ * record (a value beside an index entry cost twice the writes), ids that rise with time (on SQLite new rows land on
+ * the same B-tree pages as the last ones, where random keys would dirty a page each), the time recorded as the lease
+ * of the accepting process rather than a row of its own, and "vergeet mij" finding a person's unfinished records by
+ * opening the few pending ones instead of tracking each in the person index.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KeyedHash, Pseudonymizer } from '../crypto/pseudonym.js';
 import type { Sealer } from '../crypto/sealer.js';
-import { DAY_MS, MINUTE_MS, SECOND_MS } from '../lib/time.js';
+import { DAY_MS, MINUTE_MS } from '../lib/time.js';
 import type { InboxReplay } from '../message/adapter.js';
 import type { Platform, UserRef } from '../message/types.js';
 import type { KeyValueStore } from '../store/store.js';
 
 /** How long an event id is remembered for de-duplication (Slack redelivers for up to about an hour). */
 export const DEDUPE_TTL_MS = DAY_MS;
-/** How long an unfinished record is kept for recovery; after that it is dropped (and logged). */
+/** How long an unfinished record is kept for recovery; after that recovery drops it (and logs it). */
 export const INBOX_TTL_MS = DAY_MS;
 /**
  * A recorded event is leased to the process that accepted it for this long: a turn takes seconds, so a record
@@ -108,16 +109,24 @@ export function createInbox(deps: InboxDeps): Inbox {
     if (sentAt === undefined || !Number.isSafeInteger(sentAt) || sentAt < 0) return `event:${platform}:${hash}`;
     return `event:${platform}:${sentAt.toString(36).padStart(TIME_WIDTH, '0')}:${hash}`;
   };
-  const leaseKey = (key: string) => `${key}:lease`;
-  // Record keys: the time, this process and a count. Unique across processes, rising within each, and unrelated
-  // to the event id.
+  // Record ids: the time, this process and a count. Unique across processes, rising within each, unrelated to the
+  // event id, and free of dots (a member is `<id>.<sealed record>`).
   const processTag = randomBytes(4).toString('hex');
   let sequence = 0;
-  const recordKey = (platform: Platform, receivedAt: number) => {
+  const recordId = (platform: Platform, receivedAt: number) => {
     sequence = (sequence + 1) % 36 ** SEQUENCE_WIDTH;
     const time = receivedAt.toString(36).padStart(TIME_WIDTH, '0');
     return `inbox:${platform}:${time}${processTag}${sequence.toString(36).padStart(SEQUENCE_WIDTH, '0')}`;
   };
+  const member = (id: string, record: InboxRecord) => `${id}.${sealer.seal(record, id)}`;
+  const leaseKey = (id: string) => `${id}:lease`;
+
+  const idOf = (entry: string) => entry.slice(0, Math.max(0, entry.indexOf('.')));
+  /** A pending member read back: its id and record (undefined when it does not open: another DATA_KEY). */
+  function read(entry: string): { id: string; record?: InboxRecord } {
+    const id = idOf(entry);
+    return { id, record: id ? sealer.tryOpen<InboxRecord>(entry.slice(id.length + 1), id) : undefined };
+  }
 
   /** Records this process wrote and has not finished yet, by platform and event id: finishing anything else is free. */
   const open = new Map<string, string>();
@@ -128,40 +137,41 @@ export function createInbox(deps: InboxDeps): Inbox {
    */
   const done = new Set<string>();
 
-  async function drop(key: string): Promise<void> {
-    // All in one loop turn: one commit on SQLite.
-    await Promise.all([store.delete(key), store.delete(leaseKey(key)), store.indexRemove(PENDING_INDEX, key)]);
+  async function drop(entry: string): Promise<void> {
+    // Both in one loop turn: one commit on SQLite.
+    await Promise.all([store.indexRemove(PENDING_INDEX, entry), store.delete(leaseKey(idOf(entry)))]);
   }
 
-  async function finishOne(key: string, replayers: Partial<Record<Platform, Replayer>>): Promise<boolean> {
-    const lease = await store.claim(leaseKey(key), LEASE_MS);
-    if (!lease) return false;
-    const sealed = await store.get<string>(key);
-    if (sealed === undefined) {
-      await store.indexRemove(PENDING_INDEX, key);
+  async function finishOne(entry: string, replayers: Partial<Record<Platform, Replayer>>): Promise<boolean> {
+    const { id, record } = read(entry);
+    if (!(await store.claim(leaseKey(id), LEASE_MS))) return false;
+    if (!record || record.receivedAt + INBOX_TTL_MS <= now()) {
+      // Sealed with a DATA_KEY no longer configured, or older than a day: nobody waits for this answer any more.
+      log.error({ platform: record?.platform, readable: record !== undefined }, 'recorded event given up (too old)');
+      await drop(entry);
       return false;
     }
-    const record = sealer.open<InboxRecord>(sealed, key);
     const replay = replayers[record.platform];
     if (!replay || record.attempts >= MAX_ATTEMPTS) {
       log.error({ platform: record.platform, attempts: record.attempts }, 'recorded event given up');
-      await drop(key);
+      await drop(entry);
       return false;
     }
-    // Count the attempt first: a record that crashes the process every time is given up after MAX_ATTEMPTS.
-    const remaining = Math.max(SECOND_MS, record.receivedAt + INBOX_TTL_MS - now());
-    await store.set(key, sealer.seal({ ...record, attempts: record.attempts + 1 }, key), remaining);
+    // Count the attempt first: a record that crashes the process every time is given up after MAX_ATTEMPTS. One
+    // atomic rename, so the record is never pending twice or not at all.
+    const next = member(id, { ...record, attempts: record.attempts + 1 });
+    await store.indexRenameMember(PENDING_INDEX, entry, next);
     await replay(record.payload);
-    await drop(key);
+    await drop(next);
     return true;
   }
 
-  /** Every pending record key, oldest first; with `recordedBefore`, only those recorded before that time. */
+  /** Every pending member, oldest first; with `recordedBefore`, only those recorded before that time. */
   async function* pending(recordedBefore?: number): AsyncGenerator<string> {
     let after: { score: number; member: string } | undefined;
     for (;;) {
       const page = await store.indexRange(PENDING_INDEX, { after, limit: PAGE, max: recordedBefore });
-      for (const { member } of page.entries) yield member;
+      for (const entry of page.entries) yield entry.member;
       if (!page.cursor) return;
       after = page.cursor;
     }
@@ -173,17 +183,13 @@ export function createInbox(deps: InboxDeps): Inbox {
       const first = await store.claim(claim, DEDUPE_TTL_MS);
       if (!first || !replay) return first;
       const receivedAt = now();
-      const key = recordKey(platform, receivedAt);
       const record: InboxRecord = { platform, payload: replay.payload, receivedAt, attempts: 0 };
       if (replay.user) record.person = deps.pseudonymize(replay.user);
+      const entry = member(recordId(platform, receivedAt), record);
       try {
-        // Both in one loop turn, so SQLite commits them together before the platform is answered. The index score
-        // is the time recorded: recovery leaves a record alone until its process had time to finish it.
-        await Promise.all([
-          store.set(key, sealer.seal(record, key), INBOX_TTL_MS),
-          store.indexAdd(PENDING_INDEX, key, receivedAt),
-        ]);
-        open.set(openId(platform, eventId), key);
+        // The score is the time recorded: recovery leaves a record alone until its process had time to finish it.
+        await store.indexAdd(PENDING_INDEX, entry, receivedAt);
+        open.set(openId(platform, eventId), entry);
       } catch (error) {
         // Not recorded: let a redelivery through again, so the platform's retry is not mistaken for a duplicate.
         await store.delete(claim).catch(() => false);
@@ -194,28 +200,28 @@ export function createInbox(deps: InboxDeps): Inbox {
 
     async finish(platform, eventId) {
       const id = openId(platform, eventId);
-      const key = open.get(id);
-      if (key === undefined) return;
+      const entry = open.get(id);
+      if (entry === undefined) return;
       open.delete(id);
       try {
-        // No lease row to delete: a record is leased through its index score until recovery takes it over.
-        await Promise.all([store.delete(key), store.indexRemove(PENDING_INDEX, key)]);
+        // No lease to delete: a record is left to its process through its score until recovery takes it over.
+        await store.indexRemove(PENDING_INDEX, entry);
       } catch (error) {
-        done.add(key);
+        done.add(entry);
         throw error;
       }
     },
 
     async recover(replayers) {
-      for (const key of [...done]) {
-        await drop(key);
-        done.delete(key);
+      for (const entry of [...done]) {
+        await drop(entry);
+        done.delete(entry);
       }
       let finished = 0;
       let failed = 0;
-      for await (const key of pending(now() - graceMs)) {
+      for await (const entry of pending(now() - graceMs)) {
         try {
-          if (await finishOne(key, replayers)) finished += 1;
+          if (await finishOne(entry, replayers)) finished += 1;
         } catch (error) {
           failed += 1;
           log.warn({ err: error }, 'recorded event could not be finished; it is tried again later');
@@ -230,12 +236,10 @@ export function createInbox(deps: InboxDeps): Inbox {
       const person = deps.pseudonymize(user);
       const own = asking ? open.get(openId(asking.platform, asking.eventId)) : undefined;
       const theirs: string[] = [];
-      for await (const key of pending()) {
-        if (key === own) continue;
-        const record = sealer.tryOpen<InboxRecord>(await store.get(key), key);
-        if (record?.person === person) theirs.push(key);
+      for await (const entry of pending()) {
+        if (entry !== own && read(entry).record?.person === person) theirs.push(entry);
       }
-      for (const key of theirs) await drop(key);
+      for (const entry of theirs) await drop(entry);
       return theirs.length;
     },
   };
