@@ -79,10 +79,6 @@ export function prepareConnection(db: Database.Database, busyTimeoutMs: number):
   // Erased data must not stay readable in free pages or freed cell space: SQLite overwrites deleted content with
   // zeros. Set per connection, so every connection that shares the file (the queue, a second store) does it too.
   db.pragma('secure_delete = ON');
-  // Copy the WAL back into the database every 10,000 pages (about 40 MB) instead of SQLite's 1,000: each copy ends in
-  // two fsyncs, and a page written many times between copies is copied once. Erasure does not wait for it: it
-  // checkpoints and truncates the WAL itself (\`checkpoint()\`).
-  db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
 }
 
