@@ -160,7 +160,11 @@ export function createInbox(deps: InboxDeps): Inbox {
     // Count the attempt first: a record that crashes the process every time is given up after MAX_ATTEMPTS. One
     // atomic rename, so the record is never pending twice or not at all.
     const next = member(id, { ...record, attempts: record.attempts + 1 });
-    await store.indexRenameMember(PENDING_INDEX, entry, next);
+    if (!(await store.indexRenameMember(PENDING_INDEX, entry, next))) {
+      // Finished (or given up) by another process since this page was read: nothing left to run.
+      await store.delete(leaseKey(id));
+      return false;
+    }
     await replay(record.payload);
     await drop(next);
     return true;

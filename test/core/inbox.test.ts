@@ -96,6 +96,23 @@ describe('the inbox', () => {
     expect(replayed).toHaveLength(1);
   });
 
+  it('does not run a record that another process finished after recovery read it', async () => {
+    const { store, inbox, advance } = setup();
+    await inbox.accept('slack', 'Ev1', { payload: { n: 1 } });
+    advance(RECOVERY_GRACE_MS + 1);
+    const [entry] = (await store.indexRange('inbox:pending')).entries;
+    // Just as this recovery takes its lease, the record is finished elsewhere.
+    const realClaim = store.claim.bind(store);
+    store.claim = async (key, ttl) => {
+      if (key.endsWith(':lease')) await store.indexRemove('inbox:pending', entry!.member);
+      return realClaim(key, ttl);
+    };
+    const replayed: unknown[] = [];
+    expect(await inbox.recover({ slack: async (p) => void replayed.push(p) })).toEqual({ finished: 0, failed: 0 });
+    expect(replayed).toEqual([]);
+    expect(await store.indexCount('inbox:pending')).toBe(0);
+  });
+
   it('tries failing work again later, and gives it up after five attempts instead of looping', async () => {
     const { inbox, store, advance } = setup();
     await inbox.accept('slack', 'Ev1', { payload: { n: 1 } });
