@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { InboundEvent, TurnIO } from '../src/message/types.js';
+import { benchEnv } from './bench-env.js';
 
 const load = <T>(path: string): Promise<T> => import(`../dist/${path}`) as Promise<T>;
 const { loadConfig } = await load<typeof import('../src/config.js')>('src/config.js');
@@ -23,18 +24,7 @@ const PER_ROUND = 10_000;
 const inboxOnly = process.env.INBOX_ONLY === '1';
 
 const dir = mkdtempSync(join(tmpdir(), 'bb-bench-inbox-'));
-const config = loadConfig(
-  {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    DATABASE_PATH: join(dir, 'bb.sqlite'),
-    PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef0123456789',
-    DATA_KEY: 'b'.repeat(64),
-    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-  },
-  {},
-);
+const config = loadConfig(benchEnv(join(dir, 'bb.sqlite')), {});
 const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
 const store = openSqliteStore({ path: config.store.databasePath, log });
 const core = await createCore(config, { log, store });

@@ -20,6 +20,7 @@ import bolt from '@slack/bolt';
 import pino from 'pino';
 import type { AdapterHost } from '../src/message/adapter.js';
 import type { TurnIO } from '../src/message/types.js';
+import { BENCH_SECRET, benchEnv } from './bench-env.js';
 
 /**
  * The code under test: the build output (`dist/`, what `npm start` runs) when BENCH_RUNTIME=dist, else the
@@ -36,7 +37,6 @@ const { createOutboundPolicy } = await load<typeof import('../src/outbound/polic
 const { createHttpServer } = await load<typeof import('../src/http/server.js')>('src/http/server.js');
 const { openSqliteStore } = await load<typeof import('../src/store/create-store.js')>('src/store/create-store.js');
 
-export const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
 /** `pipeline-tsx` is the pipeline from the sources (see `base` above). */
 const mode =
   (['bolt', 'adapter', 'pipeline', 'pipeline-send'] as const).find((m) => m === process.argv[2]) ?? 'pipeline';
@@ -56,20 +56,7 @@ const stubFetch = async (url: string | URL, init?: { body?: unknown }): Promise<
 
 async function startPipeline(): Promise<{ port: number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bench-slack-'));
-  const pseudonymKey = 'bench-pseudonym-key-0123456789abcdef0123456789';
-  const config = loadConfig(
-    {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_PATH: join(dir, 'bb.sqlite'),
-      PSEUDONYM_KEY: pseudonymKey,
-      DATA_KEY: 'b'.repeat(64),
-      SLACK_SIGNING_SECRET: BENCH_SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_API_URL: 'http://127.0.0.1:59999/api/',
-    },
-    {},
-  );
+  const config = loadConfig(benchEnv(join(dir, 'bb.sqlite')), {});
   // Production logging (info, JSON, one line per event), written to /dev/null.
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   const store = openSqliteStore({ path: config.store.databasePath, log });

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { BENCH_SECRET } from './bench-env.js';
 import {
   type Child,
   load,
@@ -26,7 +27,6 @@ import {
   startChild,
 } from './load.js';
 
-const SECRET = 'bench-signing-secret-0123456789abcdef';
 const PATH = '/slack/events';
 
 export interface SlackBenchOptions {
@@ -102,7 +102,7 @@ export function eventSource(users: number) {
       authorizations: [{ team_id: 'T0BENCH', user_id: 'UBOT0001', is_bot: true, is_enterprise_install: false }],
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+    const signature = `v0=${createHmac('sha256', BENCH_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
     return {
       body,
       headers: {

@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchEnv } from './bench-env.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -127,16 +128,9 @@ async function server(
   const port = await freePort();
   const env = {
     PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
+    ...benchEnv(join(dir, 'bb.sqlite')),
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    DATABASE_PATH: join(dir, 'bb.sqlite'),
-    PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef0123456789',
-    DATA_KEY: 'b'.repeat(64),
-    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_API_URL: 'http://127.0.0.1:59999/api/',
     ...(withTeams
       ? { MICROSOFT_APP_ID: '00000000-0000-4000-8000-0000000000bb', MICROSOFT_APP_PASSWORD: 'bench-not-a-secret' }
       : {}),
