@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { UserRef } from '../message/types.js';
+import { parseKeyList } from './key-list.js';
 
 type UserIds = Pick<UserRef, 'platform' | 'tenantId' | 'userId'>;
 
@@ -24,19 +25,12 @@ const VERSIONED = /^(v[1-9][0-9]{0,3}):(.*)$/;
  * least 32 characters. Throws with the reason, never the key.
  */
 export function parsePseudonymKeys(spec: string): PseudonymKey[] {
-  const entries = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (entries.length === 0) throw new Error('no key given');
-  const keys = entries.map((entry) => {
+  return parseKeyList(spec, (entry) => {
     const match = VERSIONED.exec(entry);
     const [version, key] = match ? [match[1] as string, match[2] as string] : ['v1', entry];
     if (key.length < MIN_KEY_LENGTH) throw new Error('a key must be at least 32 characters (openssl rand -hex 32)');
     return { version, key };
   });
-  if (new Set(keys.map((k) => k.version)).size !== keys.length) throw new Error('a key version is given twice');
-  return keys;
 }
 
 /** A keyed hash of several parts: the same parts give the same hash; without the key nobody can link it back. */

@@ -7,6 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { BotError } from '../errors.js';
+import { parseKeyList } from './key-list.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -40,19 +41,12 @@ export class SealError extends BotError {
  * the reason, never the key.
  */
 export function parseDataKeys(spec: string): DataKey[] {
-  const entries = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (entries.length === 0) throw new Error('no key given');
-  const keys = entries.map((entry) => {
+  return parseKeyList(spec, (entry) => {
     const [version, hex] = entry.includes(':') ? (entry.split(':', 2) as [string, string]) : ['v1', entry];
     if (!VERSION.test(version)) throw new Error('a key version must look like v1, v2, …');
     if (!KEY_HEX.test(hex)) throw new Error('a key must be 64 hexadecimal characters (openssl rand -hex 32)');
     return { version, key: Buffer.from(hex, 'hex') };
   });
-  if (new Set(keys.map((k) => k.version)).size !== keys.length) throw new Error('a key version is given twice');
-  return keys;
 }
 
 /**
