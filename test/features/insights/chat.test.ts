@@ -3,11 +3,11 @@
  * time zone), the card for organisers only, suppression with its reason, the CSV file, the digest subscription.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Core } from '../../../src/app.js';
 import type { InboundEvent } from '../../../src/message/types.js';
 import { makeBot, person, recordingIO } from '../../support/make-bot.js';
-import { checkIn, said } from './support.js';
+import { checkIn, said, fakeDateAndStopBot } from './support.js';
 
 const turn = async (bot: Core, event: Parameters<Core['receive']>[0]) => {
   const io = recordingIO();
@@ -32,14 +32,7 @@ function inTenant(p: ReturnType<typeof person>, tenantId: string): ReturnType<ty
 
 describe('insights in the chat', () => {
   let bot: Core;
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-  });
-  afterEach(async () => {
-    await bot.stopBackground();
-    await bot.store.close();
-    vi.useRealTimers();
-  });
+  fakeDateAndStopBot(() => bot);
 
   it('records a fact per person and month, without a person or a time, at the month of Europe/Amsterdam', async () => {
     bot = await makeBot({ env: { ORGANISERS: 'slack:UORG', QUIET_HOURS: 'off' } });

@@ -2,23 +2,16 @@
  * The monthly digest: an organiser who turned it on gets the card of the month that ended, once, through the
  * broadcaster — held in quiet hours until the next allowed moment.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Core } from '../../../src/app.js';
 import { makeBot, person, recordingIO } from '../../support/make-bot.js';
 import { recordingAdapter } from '../announcements/support.js';
 import { until } from '../sessions/support.js';
-import { checkIn, insightsOf, said } from './support.js';
+import { checkIn, insightsOf, said, fakeDateAndStopBot } from './support.js';
 
 describe('the monthly digest', () => {
   let bot: Core;
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-  });
-  afterEach(async () => {
-    await bot.stopBackground();
-    await bot.store.close();
-    vi.useRealTimers();
-  });
+  fakeDateAndStopBot(() => bot);
 
   it('goes out once a month, after quiet hours, with the card of the month that ended', async () => {
     bot = await makeBot({ env: { QUIET_HOURS: '21:00-08:00' } });

@@ -1,4 +1,5 @@
 /** Helpers for insights tests: a full check-in through the real dialog, and the insights feature of a bot. */
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { Core } from '../../../src/app.js';
 import type { InsightsFeature } from '../../../src/features/insights/feature.js';
 import type { OutboundMessage } from '../../../src/message/types.js';
@@ -41,3 +42,16 @@ export function insightsOf(bot: Core): InsightsFeature {
 
 /** Everything a message says, blocks included. */
 export const said = (messages: unknown) => JSON.stringify(messages ?? {});
+
+/** Every test of the block under a fake Date; the test's bot is stopped and its store closed after it. */
+export function fakeDateAndStopBot(current: () => Core | undefined): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(async () => {
+    const bot = current();
+    await bot?.stopBackground();
+    await bot?.store.close();
+    vi.useRealTimers();
+  });
+}
