@@ -121,27 +121,19 @@ export function fromViewSubmission(body: Record<string, unknown>, receivedAt: nu
   const userId = user.id;
   const teamId = given(checked.data.team?.id) ?? given(user.team_id);
   if (!teamId) return refused({ reason: 'missing_field', field: 'team.id' });
-  if (view.callback_id === FORM_CALLBACK_ID) {
-    // The form's fields have many element types; form.ts reads them from the payload as sent.
-    return fromFormSubmission(
-      body.view as Record<string, unknown>,
-      teamId,
-      userId,
-      textOf(body.trigger_id),
-      receivedAt,
-    );
-  }
+  const submission: Submission = {
+    view: body.view as Record<string, unknown>,
+    teamId,
+    userId,
+    triggerId: textOf(body.trigger_id),
+    receivedAt,
+  };
+  // The form's fields have many element types; form.ts reads them from the payload as sent.
+  if (view.callback_id === FORM_CALLBACK_ID) return fromFormSubmission(submission);
   if (view.callback_id !== INPUT_CALLBACK_ID) return nothing;
   const meta = parseModalMetadata(given(view.private_metadata));
   const decoded = meta && decodeActionId(meta.actionId);
-  if (!meta || !decoded)
-    return unreadableSubmission(
-      body.view as Record<string, unknown>,
-      teamId,
-      userId,
-      textOf(body.trigger_id),
-      receivedAt,
-    );
+  if (!meta || !decoded) return unreadableSubmission(submission);
   const text = view.state?.values[INPUT_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '';
   const channel = meta.channel;
   const conversation = channel
@@ -188,40 +180,33 @@ const submissionId = (view: Record<string, unknown>, triggerId: string | undefin
 /** A field of the raw payload that should be a non-empty string. */
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
+/** A modal submission as Slack sent it: the view (read raw), who submitted it, its trigger and when. */
+interface Submission {
+  view: Record<string, unknown>;
+  teamId: string;
+  userId: string;
+  triggerId: string | undefined;
+  receivedAt: number;
+}
+
 /** A submitted form modal: an action on the form's route with its fields; answers go to the 1:1 chat. */
-function fromFormSubmission(
-  view: Record<string, unknown>,
-  teamId: string,
-  userId: string,
-  triggerId: string | undefined,
-  receivedAt: number,
-): Interpretation {
-  const read = readFormSubmission(view);
-  if (!read) return unreadableSubmission(view, teamId, userId, triggerId, receivedAt);
-  return submissionTurn(view, teamId, userId, triggerId, receivedAt, read.action, true);
+function fromFormSubmission(submission: Submission): Interpretation {
+  const read = readFormSubmission(submission.view);
+  if (!read) return unreadableSubmission(submission);
+  return submissionTurn(submission, read.action, true);
 }
 
 /**
  * A modal whose private_metadata we cannot read (changed on the way, or from an older version): a route no feature
  * has, which the core answers kindly in the 1:1 chat. Never a 4xx: Slack would only show "trouble connecting".
  */
-function unreadableSubmission(
-  view: Record<string, unknown>,
-  teamId: string,
-  userId: string,
-  triggerId: string | undefined,
-  receivedAt: number,
-): Interpretation {
-  return submissionTurn(view, teamId, userId, triggerId, receivedAt, { route: INVALID_ROUTE }, false);
+function unreadableSubmission(submission: Submission): Interpretation {
+  return submissionTurn(submission, { route: INVALID_ROUTE }, false);
 }
 
 /** A modal submission as a turn in the 1:1 chat; `inView`: the answer may go back into the modal itself. */
 function submissionTurn(
-  view: Record<string, unknown>,
-  teamId: string,
-  userId: string,
-  triggerId: string | undefined,
-  receivedAt: number,
+  { view, teamId, userId, triggerId, receivedAt }: Submission,
   action: ActionPayload,
   inView: boolean,
 ): Interpretation {
